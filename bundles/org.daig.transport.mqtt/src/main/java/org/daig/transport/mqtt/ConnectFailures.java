@@ -1,0 +1,61 @@
+package org.daig.transport.mqtt;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+import org.eclipse.paho.client.mqttv3.MqttException;
+
+/** Turns Paho's exceptions into one line a person can act on. */
+final class ConnectFailures {
+
+    private ConnectFailures() {
+    }
+
+    static String describe(Throwable failure) {
+        if (failure instanceof MqttException e) {
+            switch (e.getReasonCode()) {
+            case MqttException.REASON_CODE_FAILED_AUTHENTICATION:
+                return "the broker refused the user name or password (set username/password in the "
+                        + MqttBusConfig.PID + " configuration)";
+            case MqttException.REASON_CODE_NOT_AUTHORIZED:
+                return "the broker says this client is not authorized (check the user's ACL and credentials)";
+            case MqttException.REASON_CODE_INVALID_CLIENT_ID:
+                return "the broker rejected the client id";
+            case MqttException.REASON_CODE_BROKER_UNAVAILABLE:
+                return "the broker is unavailable";
+            case MqttException.REASON_CODE_INVALID_PROTOCOL_VERSION:
+                return "the broker does not speak MQTT 3.1.1";
+            case MqttException.REASON_CODE_CLIENT_TIMEOUT:
+                return "no answer from the broker in time";
+            default:
+                break;
+            }
+        }
+        Throwable cause = failure;
+        while (cause != null) {
+            if (cause instanceof ConnectException) {
+                return "connection refused (is the broker running on that host and port?)";
+            }
+            if (cause instanceof UnknownHostException) {
+                return "unknown host " + cause.getMessage();
+            }
+            if (cause instanceof NoRouteToHostException) {
+                return "no route to host";
+            }
+            if (cause instanceof SocketTimeoutException) {
+                return "connect timed out";
+            }
+            if (cause instanceof java.io.EOFException) {
+                return "the broker closed the connection";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        String message = failure.getMessage();
+        return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,48 @@
+package org.daig.transport.mqtt;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One connection to the control plane. Factory configuration: a process has one per role it
+ * plays (the coordinator product one with role "coordinator", the desktop one with "provider").
+ * The metatype XML in OSGI-INF/metatype is the published form of this; a unit test keeps them equal.
+ */
+@ObjectClassDefinition(name = "DAIG MQTT connection", description = "A connection to the DAIG control plane on an MQTT 3.1.1 broker.")
+public @interface MqttBusConfig {
+
+    String PID = "org.daig.transport.mqtt";
+
+    @AttributeDefinition(name = "Role", description = "What this process is on the grid: coordinator or provider.")
+    String role() default "provider";
+
+    @AttributeDefinition(name = "Broker URL", description = "tcp://host:port or ssl://host:port. The default is the coordinator's embedded broker on this machine.")
+    String brokerUrl() default "tcp://127.0.0.1:1883";
+
+    @AttributeDefinition(name = "Client id", description = "Unique id on the broker. Empty: generated once as role-host-random and kept in the data folder.", required = false)
+    String clientId() default "";
+
+    @AttributeDefinition(name = "User name", description = "Broker user; empty for an anonymous broker.", required = false)
+    String username() default "";
+
+    @AttributeDefinition(name = "Password", description = "Broker password.", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
+    String password() default "";
+
+    @AttributeDefinition(name = "Topic root", description = "Versioned root of all DAIG topics.")
+    String topicRoot() default "daig/v1";
+
+    @AttributeDefinition(name = "Keep-alive (s)", description = "MQTT keep-alive; a dead client is noticed by the broker within 1.5 times this.", min = "2", max = "600")
+    int keepAliveSeconds() default 20;
+
+    @AttributeDefinition(name = "Connect timeout (s)", min = "1", max = "300")
+    int connectTimeoutSeconds() default 10;
+
+    @AttributeDefinition(name = "First retry delay (ms)", description = "Delay before the first reconnect attempt; it doubles up to the maximum.", min = "50")
+    long retryInitialMillis() default 1000;
+
+    @AttributeDefinition(name = "Longest retry delay (ms)", min = "100")
+    long retryMaxMillis() default 30000;
+
+    @AttributeDefinition(name = "Largest payload (bytes)", description = "Larger incoming messages are dropped as malformed: control messages are small, data goes over HTTP.", min = "1024")
+    int maxPayloadBytes() default 1048576;
+}

@@ -1,0 +1,556 @@
+package org.daig.transport.mqtt;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.daig.api.bus.BusListener;
+import org.daig.api.bus.IncomingMessage;
+import org.daig.api.bus.MalformedMessageException;
+import org.daig.api.bus.MessageBus;
+import org.daig.api.bus.MessageHandler;
+import org.daig.api.bus.Topics;
+import org.daig.api.presence.Presence;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MessageBus} on Eclipse Paho (MQTT 3.1.1, QoS 1).
+ *
+ * <p>All connection work, subscription changes and message dispatch run on one thread per bus, so
+ * handlers see messages in arrival order and never race with reconnects. The bus reconnects by
+ * itself with exponential back-off (with jitter, so a fleet does not reconnect in lockstep) and
+ * re-subscribes every handler's topics after each connect with a clean session.
+ *
+ * <p>The MessageBus service is registered by hand rather than by DS because its service
+ * properties include the client id, which may be generated at activation.
+ */
+@Component(configurationPid = MqttBusConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = MqttBusConfig.class, factory = true)
+public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttMessageBus.class);
+    private static final int QOS = 1;
+    private static final long CLOSE_WAIT_MILLIS = 2000;
+
+    private final List<HandlerEntry> handlers = new CopyOnWriteArrayList<>();
+    private final List<ListenerEntry> listeners = new CopyOnWriteArrayList<>();
+
+    private MqttBusConfig config;
+    private String role;
+    private String clientId;
+    private String root;
+    private JsonCodec codec;
+    private MqttAsyncClient client;
+    private ScheduledExecutorService worker;
+    private ServiceRegistration<MessageBus> registration;
+    private volatile boolean closing;
+    private volatile long connectedSince;
+    private long nextRetryMillis;
+    private int failedAttempts;
+
+    private record HandlerEntry(MessageHandler handler, List<String> filters, String role) {
+    }
+
+    private record ListenerEntry(BusListener listener, String role) {
+    }
+
+    @Activate
+    void activate(BundleContext context, MqttBusConfig config) {
+        this.config = config;
+        this.role = config.role().trim();
+        this.root = trimSlashes(config.topicRoot());
+        this.codec = new JsonCodec(config.maxPayloadBytes());
+        if (!Topics.isValidSegment(role)) {
+            LOG.error("MQTT connection not started: role '{}' in {} is not a valid name (use letters, digits, '.', '_', '-')",
+                    role, MqttBusConfig.PID);
+            return;
+        }
+        try {
+            clientId = config.clientId().isBlank()
+                    ? ClientIds.loadOrCreate(dataDir(context).resolve(role + ".client-id"), role)
+                    : config.clientId().trim();
+        } catch (IOException e) {
+            LOG.error("MQTT connection not started: cannot keep the client id in {}: {}", dataDir(context), e.getMessage());
+            return;
+        }
+        if (!Topics.isValidSegment(clientId)) {
+            LOG.error("MQTT connection not started: client id '{}' in {} is not valid (1-64 letters, digits, '.', '_', '-')",
+                    clientId, MqttBusConfig.PID);
+            return;
+        }
+        try {
+            client = new MqttAsyncClient(config.brokerUrl().trim(), clientId, new MemoryPersistence());
+        } catch (MqttException | IllegalArgumentException e) {
+            LOG.error("MQTT connection not started: broker URL '{}' in {} is not usable: {} (expected tcp://host:port or ssl://host:port)",
+                    config.brokerUrl(), MqttBusConfig.PID, e.getMessage());
+            return;
+        }
+        client.setCallback(this);
+        worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "daig-bus-" + clientId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        nextRetryMillis = config.retryInitialMillis();
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(ROLE, role);
+        properties.put(CLIENT_ID, clientId);
+        properties.put("service.description", "DAIG MQTT bus " + role + " " + clientId + " @ " + brokerUrl());
+        registration = context.registerService(MessageBus.class, this, properties);
+        LOG.info("MQTT bus {} ({}) connecting to {} under {}/", clientId, role, brokerUrl(), root);
+        worker.execute(this::connect);
+    }
+
+    @Deactivate
+    void deactivate() {
+        closing = true;
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework is shutting down and did it for us
+            }
+            registration = null;
+        }
+        ExecutorService w = worker;
+        if (w != null) {
+            try {
+                w.submit(this::close).get(CLOSE_WAIT_MILLIS * 3, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warn("MQTT bus {} did not close cleanly: {}", clientId, e.toString());
+            }
+            w.shutdownNow();
+        }
+    }
+
+    // ---- connection ----------------------------------------------------------------------
+
+    private void connect() {
+        if (closing || client.isConnected()) {
+            return;
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setCleanSession(true);
+        options.setAutomaticReconnect(false); // our own loop also covers the first connect
+        options.setKeepAliveInterval(config.keepAliveSeconds());
+        options.setConnectionTimeout(config.connectTimeoutSeconds());
+        options.setMaxInflight(1000);
+        if (!config.username().isBlank()) {
+            options.setUserName(config.username());
+            options.setPassword(config.password().toCharArray());
+        }
+        long attemptAt = System.currentTimeMillis();
+        options.setWill(absolute(Topics.presence(role, clientId)),
+                codec.encode(new Presence(clientId, role, false, attemptAt, "connection lost")), QOS, true);
+        try {
+            client.connect(options).waitForCompletion((config.connectTimeoutSeconds() + 2) * 1000L);
+        } catch (MqttException e) {
+            retryLater(e);
+            return;
+        }
+        if (!client.isConnected()) {
+            retryLater(new MqttException(MqttException.REASON_CODE_CLIENT_TIMEOUT));
+            return;
+        }
+        connectedSince = attemptAt;
+        if (failedAttempts > 0) {
+            LOG.info("MQTT bus {} connected to {} after {} failed attempt(s)", clientId, brokerUrl(), failedAttempts);
+        } else {
+            LOG.info("MQTT bus {} connected to {}", clientId, brokerUrl());
+        }
+        failedAttempts = 0;
+        nextRetryMillis = config.retryInitialMillis();
+        publish(Topics.presence(role, clientId), new Presence(clientId, role, true, attemptAt, null), true);
+        subscribe(allFilters());
+        for (ListenerEntry entry : listeners) {
+            notifyConnected(entry);
+        }
+    }
+
+    private void retryLater(Throwable failure) {
+        if (closing) {
+            return;
+        }
+        failedAttempts++;
+        long delay = nextRetryMillis + ThreadLocalRandom.current().nextLong(nextRetryMillis / 4 + 1);
+        nextRetryMillis = Math.min(config.retryMaxMillis(), nextRetryMillis * 2);
+        LOG.warn("MQTT bus {} cannot connect to {}: {}; retrying in {} s", clientId, brokerUrl(),
+                ConnectFailures.describe(failure), String.format("%.1f", delay / 1000.0));
+        worker.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void connectionLost(Throwable cause) {
+        if (closing) {
+            return;
+        }
+        String reason = ConnectFailures.describe(cause);
+        LOG.warn("MQTT bus {} lost its connection to {}: {}; reconnecting", clientId, brokerUrl(), reason);
+        worker.execute(() -> {
+            for (ListenerEntry entry : listeners) {
+                notifyDisconnected(entry, reason);
+            }
+            retryLater(cause);
+        });
+    }
+
+    @Override
+    public void connectComplete(boolean reconnect, String serverURI) {
+        // connect() does the follow-up work on the bus thread
+    }
+
+    private void close() {
+        for (ListenerEntry entry : listeners) {
+            notifyDisconnected(entry, "shut down");
+        }
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                // A clean disconnect suppresses the last will, so say "offline" ourselves.
+                IMqttDeliveryToken token = client.publish(absolute(Topics.presence(role, clientId)),
+                        codec.encode(new Presence(clientId, role, false, System.currentTimeMillis(), "shut down")), QOS, true);
+                token.waitForCompletion(CLOSE_WAIT_MILLIS);
+                client.disconnect(CLOSE_WAIT_MILLIS).waitForCompletion(CLOSE_WAIT_MILLIS);
+            }
+        } catch (MqttException e) {
+            LOG.debug("MQTT bus {} disconnect: {}", clientId, e.toString());
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("MQTT bus {} close: {}", clientId, e.toString());
+        }
+        LOG.info("MQTT bus {} closed", clientId);
+    }
+
+    // ---- subscriptions and dispatch --------------------------------------------------------
+
+    private Set<String> allFilters() {
+        Set<String> filters = new LinkedHashSet<>();
+        for (HandlerEntry entry : handlers) {
+            if (accepts(entry.role())) {
+                filters.addAll(entry.filters());
+            }
+        }
+        return filters;
+    }
+
+    private void subscribe(Set<String> filters) {
+        if (filters.isEmpty() || !client.isConnected()) {
+            return;
+        }
+        String[] absolute = filters.stream().map(this::absolute).toArray(String[]::new);
+        int[] qos = new int[absolute.length];
+        Arrays.fill(qos, QOS);
+        try {
+            IMqttToken token = client.subscribe(absolute, qos);
+            token.waitForCompletion(config.connectTimeoutSeconds() * 1000L);
+            int[] granted = token.getGrantedQos();
+            for (int i = 0; granted != null && i < granted.length && i < absolute.length; i++) {
+                if (granted[i] == 0x80) {
+                    LOG.error("MQTT bus {}: the broker refused the subscription to {} (check the ACL for this user)",
+                            clientId, absolute[i]);
+                }
+            }
+        } catch (MqttException e) {
+            LOG.warn("MQTT bus {}: subscribing to {} failed: {}", clientId, filters, ConnectFailures.describe(e));
+        }
+    }
+
+    private void unsubscribeUnused(List<String> filters) {
+        if (worker == null || closing) {
+            return;
+        }
+        worker.execute(() -> {
+            Set<String> stillUsed = allFilters();
+            List<String> unused = new ArrayList<>();
+            for (String filter : filters) {
+                if (!stillUsed.contains(filter)) {
+                    unused.add(absolute(filter));
+                }
+            }
+            if (!unused.isEmpty() && client.isConnected()) {
+                try {
+                    client.unsubscribe(unused.toArray(String[]::new));
+                } catch (MqttException e) {
+                    LOG.debug("MQTT bus {}: unsubscribe {} failed: {}", clientId, unused, e.toString());
+                }
+            }
+        });
+    }
+
+    @Override
+    public void messageArrived(String topic, MqttMessage message) {
+        byte[] payload = message.getPayload();
+        boolean retained = message.isRetained();
+        worker.execute(() -> dispatch(topic, payload, retained));
+    }
+
+    private void dispatch(String absoluteTopic, byte[] payload, boolean retained) {
+        if (!absoluteTopic.startsWith(root + "/")) {
+            return;
+        }
+        String topic = absoluteTopic.substring(root.length() + 1);
+        Incoming incoming = new Incoming(topic, payload, retained);
+        boolean handled = false;
+        for (HandlerEntry entry : handlers) {
+            if (!accepts(entry.role()) || entry.filters().stream().noneMatch(f -> Topics.matches(f, topic))) {
+                continue;
+            }
+            handled = true;
+            try {
+                entry.handler().onMessage(incoming);
+            } catch (MalformedMessageException e) {
+                LOG.warn("MQTT bus {}: dropped a malformed message on {}: {}", clientId, absoluteTopic, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("MQTT bus {}: handler {} failed on {}", clientId, entry.handler().getClass().getName(), absoluteTopic, e);
+            }
+        }
+        if (!handled) {
+            LOG.debug("MQTT bus {}: no handler for {}", clientId, absoluteTopic);
+        }
+    }
+
+    @Override
+    public void deliveryComplete(IMqttDeliveryToken token) {
+        // QoS 1 acknowledgements need no action
+    }
+
+    private final class Incoming implements IncomingMessage {
+        private final String topic;
+        private final byte[] payload;
+        private final boolean retained;
+
+        Incoming(String topic, byte[] payload, boolean retained) {
+            this.topic = topic;
+            this.payload = payload;
+            this.retained = retained;
+        }
+
+        @Override
+        public String topic() {
+            return topic;
+        }
+
+        @Override
+        public boolean retained() {
+            return retained;
+        }
+
+        @Override
+        public byte[] payload() {
+            return payload.clone();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return payload.length == 0;
+        }
+
+        @Override
+        public MessageBus bus() {
+            return MqttMessageBus.this;
+        }
+
+        @Override
+        public <T> T decode(Class<T> type) throws MalformedMessageException {
+            return codec.decode(payload, type);
+        }
+    }
+
+    // ---- whiteboard ------------------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addHandler(MessageHandler handler, Map<String, Object> properties) {
+        List<String> filters = new ArrayList<>();
+        for (String filter : strings(properties.get(MessageHandler.TOPICS))) {
+            if (filter.isBlank() || filter.startsWith("/")) {
+                LOG.error("Message handler {} has an invalid topic filter '{}': filters are relative to the topic root",
+                        handler.getClass().getName(), filter);
+            } else {
+                filters.add(filter);
+            }
+        }
+        String handlerRole = (String) properties.get(MessageHandler.BUS_ROLE);
+        handlers.add(new HandlerEntry(handler, List.copyOf(filters), handlerRole));
+        if (worker != null && accepts(handlerRole)) {
+            // Subscribing again also makes the broker resend retained messages for the newcomer.
+            worker.execute(() -> subscribe(new LinkedHashSet<>(filters)));
+        }
+    }
+
+    void removeHandler(MessageHandler handler) {
+        for (HandlerEntry entry : handlers) {
+            if (entry.handler() == handler) {
+                handlers.remove(entry);
+                unsubscribeUnused(entry.filters());
+            }
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(BusListener listener, Map<String, Object> properties) {
+        ListenerEntry entry = new ListenerEntry(listener, (String) properties.get(MessageHandler.BUS_ROLE));
+        listeners.add(entry);
+        if (worker != null) {
+            worker.execute(() -> {
+                if (client.isConnected()) {
+                    notifyConnected(entry);
+                }
+            });
+        }
+    }
+
+    void removeListener(BusListener listener) {
+        listeners.removeIf(entry -> entry.listener() == listener);
+    }
+
+    private void notifyConnected(ListenerEntry entry) {
+        if (!accepts(entry.role()) || !listeners.contains(entry)) {
+            return;
+        }
+        try {
+            entry.listener().connected(this);
+        } catch (RuntimeException e) {
+            LOG.error("MQTT bus {}: listener {} failed", clientId, entry.listener().getClass().getName(), e);
+        }
+    }
+
+    private void notifyDisconnected(ListenerEntry entry, String reason) {
+        if (!accepts(entry.role())) {
+            return;
+        }
+        try {
+            entry.listener().disconnected(this, reason);
+        } catch (RuntimeException e) {
+            LOG.error("MQTT bus {}: listener {} failed", clientId, entry.listener().getClass().getName(), e);
+        }
+    }
+
+    private boolean accepts(String wantedRole) {
+        return wantedRole == null || wantedRole.equals(role);
+    }
+
+    // ---- MessageBus ------------------------------------------------------------------------
+
+    @Override
+    public String role() {
+        return role;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return client != null && client.isConnected();
+    }
+
+    @Override
+    public String brokerUrl() {
+        return config.brokerUrl().trim();
+    }
+
+    /** When the current connection was made (epoch ms), 0 if never. */
+    long connectedSince() {
+        return connectedSince;
+    }
+
+    @Override
+    public boolean publish(String topic, Object message, boolean retained) {
+        return send(topic, codec.encode(message), retained);
+    }
+
+    @Override
+    public boolean clearRetained(String topic) {
+        return send(topic, new byte[0], true);
+    }
+
+    private boolean send(String topic, byte[] payload, boolean retained) {
+        if (topic.contains("+") || topic.contains("#")) {
+            throw new IllegalArgumentException("Cannot publish to a topic filter: " + topic);
+        }
+        if (!isConnected()) {
+            LOG.debug("MQTT bus {} not connected: dropped message to {}", clientId, topic);
+            return false;
+        }
+        try {
+            client.publish(absolute(topic), payload, QOS, retained);
+            return true;
+        } catch (MqttException e) {
+            LOG.warn("MQTT bus {}: publishing to {} failed: {}", clientId, topic, ConnectFailures.describe(e));
+            return false;
+        }
+    }
+
+    private String absolute(String relativeTopic) {
+        return root + "/" + relativeTopic;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    static Path dataDir(BundleContext context) {
+        String dir = context.getProperty("daig.data.dir");
+        return Path.of(dir == null || dir.isBlank() ? "data" : dir);
+    }
+
+    private static String trimSlashes(String topicRoot) {
+        String trimmed = topicRoot.trim();
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        while (trimmed.startsWith("/")) {
+            trimmed = trimmed.substring(1);
+        }
+        return trimmed.isEmpty() ? Topics.DEFAULT_ROOT : trimmed;
+    }
+
+    private static List<String> strings(Object value) {
+        if (value instanceof String s) {
+            return List.of(s);
+        }
+        if (value instanceof String[] array) {
+            return List.of(array);
+        }
+        if (value instanceof java.util.Collection<?> collection) {
+            return collection.stream().map(String::valueOf).toList();
+        }
+        return List.of();
+    }
+}
