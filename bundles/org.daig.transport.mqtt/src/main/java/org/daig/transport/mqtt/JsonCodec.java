@@ -70,7 +70,10 @@ public final class JsonCodec {
         }
     }
 
-    /** Gson would silently fill a missing number or boolean with 0/false; refuse that instead. */
+    /**
+     * Gson would silently fill a missing number or boolean with 0/false, and read "yes" as false;
+     * refuse both instead.
+     */
     private static void requirePrimitiveComponents(JsonElement tree, Class<?> type) throws MalformedMessageException {
         if (!tree.isJsonObject()) {
             throw new MalformedMessageException("expected a JSON object for " + type.getSimpleName());
@@ -82,6 +85,13 @@ public final class JsonCodec {
                 if (value == null || value.isJsonNull()) {
                     throw new MalformedMessageException("field '" + component.getName() + "' is missing in "
                             + type.getSimpleName());
+                }
+                boolean isBoolean = component.getType() == boolean.class;
+                boolean ok = value.isJsonPrimitive() && (isBoolean ? value.getAsJsonPrimitive().isBoolean()
+                        : value.getAsJsonPrimitive().isNumber());
+                if (!ok) {
+                    throw new MalformedMessageException("field '" + component.getName() + "' of " + type.getSimpleName()
+                            + " must be a " + (isBoolean ? "boolean" : "number") + ", not " + value);
                 }
             }
         }

@@ -1,0 +1,20 @@
+package org.daig.broker;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddedBrokerTest {
+
+    @Test
+    void theBrokerRunsOnlyWhenTheConnectionPointsAtItsLoopbackPort() {
+        assertTrue(EmbeddedBroker.pointsAt("tcp://127.0.0.1:1883", 1883));
+        assertTrue(EmbeddedBroker.pointsAt("tcp://localhost:1883", 1883));
+        assertTrue(EmbeddedBroker.pointsAt("tcp://localhost", 1883));
+        assertFalse(EmbeddedBroker.pointsAt("tcp://127.0.0.1:1884", 1883), "another local broker");
+        assertFalse(EmbeddedBroker.pointsAt("tcp://broker.example.org:1883", 1883), "an external broker");
+        assertFalse(EmbeddedBroker.pointsAt("ssl://127.0.0.1:1883", 1883), "the embedded broker has no TLS listener");
+        assertFalse(EmbeddedBroker.pointsAt("not a url", 1883));
+    }
+}
