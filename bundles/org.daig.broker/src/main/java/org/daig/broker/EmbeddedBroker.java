@@ -53,6 +53,7 @@ public class EmbeddedBroker implements ConfigurationListener {
     @Activate
     void activate(EmbeddedBrokerConfig config) {
         this.config = config;
+        LOG.debug("Embedded MQTT broker configured: mode={} {}:{}", config.mode(), config.host(), config.port());
         reconsider();
     }
 

@@ -19,6 +19,7 @@ import org.daig.api.presence.ProviderAnnouncement;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -47,6 +48,8 @@ public class ProviderAgent implements BusListener, MessageHandler {
     private MachineInfo machineInfo;
 
     private final Map<String, CoordinatorView> coordinators = new ConcurrentHashMap<>();
+    /** The buses this agent announced on, so it can withdraw the announcement when it stops. */
+    private final Map<String, MessageBus> announcedOn = new ConcurrentHashMap<>();
     private volatile ProviderConfig config;
     private String version;
 
@@ -59,6 +62,20 @@ public class ProviderAgent implements BusListener, MessageHandler {
     @Modified
     void modified(ProviderConfig config) {
         this.config = config;
+        announcedOn.values().forEach(this::connected); // the display name may have changed
+    }
+
+    /**
+     * Withdraws the announcement: the connection (and so the presence) may outlive this component,
+     * e.g. while the provider bundle is being updated, and the coordinator must not count on a
+     * provider that is not running.
+     */
+    @Deactivate
+    void deactivate() {
+        for (MessageBus bus : announcedOn.values()) {
+            bus.clearRetained(Topics.providerInfo(bus.clientId()));
+        }
+        announcedOn.clear();
     }
 
     @Override
@@ -66,11 +83,15 @@ public class ProviderAgent implements BusListener, MessageHandler {
         ProviderAnnouncement announcement = new ProviderAnnouncement(bus.clientId(), displayName(), version,
                 machineInfo.summary());
         bus.publish(Topics.providerInfo(bus.clientId()), announcement, true);
+        announcedOn.put(bus.clientId(), bus);
         LOG.info("Provider {} announced itself on {}", bus.clientId(), bus.brokerUrl());
     }
 
     @Override
     public void disconnected(MessageBus bus, String reason) {
+        if ("shut down".equals(reason)) {
+            announcedOn.remove(bus.clientId());
+        }
         coordinators.clear(); // what we knew is stale; retained messages refill it on reconnect
     }
 

@@ -21,9 +21,14 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** {@code GET /api/status} of the provider: its id, connection, coordinator and machine. */
+/**
+ * {@code GET /api/status} of the provider: its id, connection, coordinator and machine. Also at
+ * {@code /api/provider/status}, and ranked below the coordinator's, for a process running both.
+ */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/status",
+        "osgi.http.whiteboard.servlet.pattern=/api/provider/status",
+        "service.ranking:Integer=-1",
         "osgi.http.whiteboard.servlet.name=daig-provider-status" })
 public class ProviderStatusServlet extends HttpServlet {
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.daig.api.bus.BusListener;
 import org.daig.api.bus.IncomingMessage;
+import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.MalformedMessageException;
 import org.daig.api.bus.MessageHandler;
 import org.daig.api.bus.Topics;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
         MessageHandler.TOPICS + "=" + "coordinators/+/presence",
         MessageHandler.BUS_ROLE + "=" + Topics.COORDINATOR })
 @Designate(ocd = ProviderTrackerConfig.class)
-public class ProviderTracker implements MessageHandler, ProviderDirectory {
+public class ProviderTracker implements MessageHandler, BusListener, ProviderDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderTracker.class);
 
@@ -48,11 +50,23 @@ public class ProviderTracker implements MessageHandler, ProviderDirectory {
     }
 
     @Override
+    public void connected(MessageBus bus) {
+        // retained presence messages bring the state back in
+    }
+
+    /** What was seen through a connection that is gone may be stale; it comes back on reconnect. */
+    @Override
+    public void disconnected(MessageBus bus, String reason) {
+        otherCoordinators.clear();
+    }
+
+    @Override
     public void onMessage(IncomingMessage message) throws MalformedMessageException {
         String kind = Topics.segment(message.topic(), 0);
         String clientId = Topics.segment(message.topic(), 1);
         if (message.isEmpty()) {
-            return; // a retained message being cleared
+            onCleared(kind, clientId, message.topic());
+            return;
         }
         if ("coordinators".equals(kind)) {
             onCoordinatorPresence(message, clientId);
@@ -92,6 +106,17 @@ public class ProviderTracker implements MessageHandler, ProviderDirectory {
         LOG.info("Provider {} ({}) announced: {} cores, {} MiB RAM, {} GPU(s), {}", topicId, announcement.name(),
                 announcement.machine().logicalCores(), announcement.machine().memoryBytes() >> 20,
                 announcement.machine().gpus().size(), announcement.machine().os());
+    }
+
+    /** A provider withdrew its announcement: its service stopped though its connection may live on. */
+    private void onCleared(String kind, String clientId, String topic) {
+        if ("providers".equals(kind) && topic.endsWith("/info")) {
+            ProviderInfo old = providers.computeIfPresent(clientId, (id, p) -> new ProviderInfo(id, p.name(), p.online(),
+                    p.since(), System.currentTimeMillis(), null));
+            if (old != null) {
+                LOG.info("Provider {} withdrew its announcement (its provider service stopped)", clientId);
+            }
+        }
     }
 
     private void onCoordinatorPresence(IncomingMessage message, String topicId) throws MalformedMessageException {

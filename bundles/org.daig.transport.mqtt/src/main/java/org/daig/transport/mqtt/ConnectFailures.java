@@ -17,10 +17,9 @@ final class ConnectFailures {
         if (failure instanceof MqttException e) {
             switch (e.getReasonCode()) {
             case MqttException.REASON_CODE_FAILED_AUTHENTICATION:
+            case MqttException.REASON_CODE_NOT_AUTHORIZED: // what Mosquitto answers to a wrong password
                 return "the broker refused the user name or password (set username/password in the "
-                        + MqttBusConfig.PID + " configuration)";
-            case MqttException.REASON_CODE_NOT_AUTHORIZED:
-                return "the broker says this client is not authorized (check the user's ACL and credentials)";
+                        + MqttBusConfig.PID + " configuration, and check the broker's users)";
             case MqttException.REASON_CODE_INVALID_CLIENT_ID:
                 return "the broker rejected the client id";
             case MqttException.REASON_CODE_BROKER_UNAVAILABLE:

@@ -78,6 +78,8 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     private volatile long connectedSince;
     private long nextRetryMillis;
     private int failedAttempts;
+    private String lastFailure;
+    private long lastFailureLoggedAt;
 
     private record HandlerEntry(MessageHandler handler, List<String> filters, String role) {
     }
@@ -191,6 +193,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
             LOG.info("MQTT bus {} connected to {}", clientId, brokerUrl());
         }
         failedAttempts = 0;
+        lastFailure = null;
         nextRetryMillis = config.retryInitialMillis();
         publish(Topics.presence(role, clientId), new Presence(clientId, role, true, attemptAt, null), true);
         subscribe(allFilters());
@@ -206,8 +209,18 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         failedAttempts++;
         long delay = nextRetryMillis + ThreadLocalRandom.current().nextLong(nextRetryMillis / 4 + 1);
         nextRetryMillis = Math.min(config.retryMaxMillis(), nextRetryMillis * 2);
-        LOG.warn("MQTT bus {} cannot connect to {}: {}; retrying in {} s", clientId, brokerUrl(),
-                ConnectFailures.describe(failure), String.format("%.1f", delay / 1000.0));
+        // One line when the reason changes, then one a minute: a broker that is down for an hour
+        // should not fill the log.
+        String reason = ConnectFailures.describe(failure);
+        long now = System.currentTimeMillis();
+        if (!reason.equals(lastFailure) || now - lastFailureLoggedAt >= 60_000) {
+            LOG.warn("MQTT bus {} cannot connect to {}: {}; retrying in {} s{}", clientId, brokerUrl(), reason,
+                    String.format("%.1f", delay / 1000.0), failedAttempts > 1 ? " (attempt " + failedAttempts + ")" : "");
+            lastFailure = reason;
+            lastFailureLoggedAt = now;
+        } else {
+            LOG.debug("MQTT bus {} cannot connect to {}: {} (attempt {})", clientId, brokerUrl(), reason, failedAttempts);
+        }
         worker.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 

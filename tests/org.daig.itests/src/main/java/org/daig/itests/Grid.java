@@ -1,0 +1,185 @@
+package org.daig.itests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.daig.api.bus.MessageBus;
+import org.daig.api.presence.ProviderDirectory;
+import org.daig.api.presence.ProviderInfo;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * A small grid inside the test framework: the real DAIG bundles, configured through ConfigAdmin
+ * the way the products' config files configure them. Every test gets its own topic root, so
+ * retained messages of one test never reach another, and removes its configurations at the end.
+ */
+final class Grid implements AutoCloseable {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicInteger ROOTS = new AtomicInteger();
+
+    final BundleContext context = FrameworkUtil.getBundle(Grid.class).getBundleContext();
+    final String topicRoot = "daig-it-" + ProcessHandle.current().pid() + "-" + ROOTS.incrementAndGet() + "/v1";
+    private final List<Configuration> configurations = new ArrayList<>();
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    ConfigurationAdmin configAdmin() {
+        return service(ConfigurationAdmin.class, null).orElseThrow(() -> new AssertionError("no ConfigurationAdmin"));
+    }
+
+    /** Starts the embedded Moquette broker on a free loopback port and returns its URL. */
+    String embeddedBroker() throws IOException {
+        int port = freePort();
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("mode", "on");
+        props.put("host", "127.0.0.1");
+        props.put("port", port);
+        // Updated, never deleted: Felix SCR ignores a re-created configuration whose change count
+        // is not above the deleted one's, so delete-then-create would leave the old broker running.
+        configAdmin().getConfiguration("org.daig.broker", "?").update(props);
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** Creates a bus (factory configuration of org.daig.transport.mqtt) and returns its config. */
+    Configuration bus(String role, String clientId, String brokerUrl, String... extra) throws IOException {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("role", role);
+        props.put("clientId", clientId);
+        props.put("brokerUrl", brokerUrl);
+        props.put("topicRoot", topicRoot);
+        props.put("keepAliveSeconds", 5);
+        props.put("retryInitialMillis", 200L);
+        props.put("retryMaxMillis", 1000L);
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            props.put(extra[i], extra[i + 1]);
+        }
+        Configuration config = configAdmin().getFactoryConfiguration("org.daig.transport.mqtt", clientId, "?");
+        config.update(props);
+        configurations.add(config);
+        return config;
+    }
+
+    void update(String pid, Dictionary<String, Object> props) throws IOException {
+        Configuration config = configAdmin().getConfiguration(pid, "?");
+        config.update(props);
+        configurations.add(config);
+    }
+
+    <T> Optional<T> service(Class<T> type, String filter) {
+        try {
+            for (ServiceReference<T> ref : context.getServiceReferences(type, filter)) {
+                T service = context.getService(ref);
+                if (service != null) {
+                    return Optional.of(service);
+                }
+            }
+            return Optional.empty();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Any service matching an LDAP filter (e.g. a Gogo command, registered under its own class). */
+    Optional<Object> serviceMatching(String filter) {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null, filter);
+            return refs == null || refs.length == 0 ? Optional.empty() : Optional.ofNullable(context.getService(refs[0]));
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    Optional<MessageBus> bus(String clientId) {
+        return service(MessageBus.class, "(" + MessageBus.CLIENT_ID + "=" + clientId + ")");
+    }
+
+    MessageBus awaitConnected(String clientId) {
+        await("bus " + clientId + " connected", () -> bus(clientId).map(MessageBus::isConnected).orElse(false));
+        return bus(clientId).orElseThrow();
+    }
+
+    ProviderDirectory directory() {
+        return service(ProviderDirectory.class, null).orElseThrow(() -> new AssertionError("no ProviderDirectory: coordinator bundle inactive?"));
+    }
+
+    Optional<ProviderInfo> provider(String id) {
+        return service(ProviderDirectory.class, null).flatMap(d -> d.providers().stream().filter(p -> p.id().equals(id)).findFirst());
+    }
+
+    /** Waits until the provider is online with its machine summary, as the coordinator sees it. */
+    ProviderInfo awaitProviderServing(String id) {
+        await("provider " + id + " online with its machine summary at the coordinator",
+                () -> provider(id).map(p -> p.online() && p.machine() != null).orElse(false));
+        return provider(id).orElseThrow();
+    }
+
+    Bundle bundle(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName().equals(symbolicName)) {
+                return b;
+            }
+        }
+        throw new AssertionError("bundle " + symbolicName + " is not installed");
+    }
+
+    /** Polls a condition until it holds; fails with the description after the timeout. */
+    static void await(String what, BooleanSupplier condition) {
+        await(what, condition, TIMEOUT);
+    }
+
+    static void await(String what, BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    static <T> T eventually(String what, Supplier<T> value) {
+        Object[] box = new Object[1];
+        await(what, () -> (box[0] = value.get()) != null);
+        @SuppressWarnings("unchecked")
+        T result = (T) box[0];
+        return result;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (int i = configurations.size() - 1; i >= 0; i--) {
+            try {
+                configurations.get(i).delete();
+            } catch (IllegalStateException alreadyDeleted) {
+                // deleted by the test itself
+            }
+        }
+    }
+}
