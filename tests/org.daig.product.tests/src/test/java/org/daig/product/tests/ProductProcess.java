@@ -1,0 +1,192 @@
+package org.daig.product.tests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One materialized product started by its own script, with its own config, data and log folders
+ * (a copy of the shipped config, edited as an operator would edit it).
+ */
+final class ProductProcess implements AutoCloseable {
+
+    static final Path PRODUCTS = Path.of(System.getProperty("daig.products", "../../product/target/products"));
+
+    final Path home;
+    final Path work;
+    private final String script;
+    private final List<String> output = new ArrayList<>();
+    private Process process;
+    private Thread reader;
+
+    private ProductProcess(Path home, String script, Path work) {
+        this.home = home;
+        this.script = script;
+        this.work = work;
+    }
+
+    static Path coordinatorHome() {
+        return PRODUCTS.resolve("daig-coordinator/linux/gtk/x86_64/daig-coordinator");
+    }
+
+    static Path desktopHome() {
+        return PRODUCTS.resolve("daig-desktop/linux/gtk/x86_64/daig-desktop");
+    }
+
+    static ProductProcess coordinator(Path work) throws IOException {
+        return new ProductProcess(coordinatorHome(), "daig-coordinator", work).copyConfig();
+    }
+
+    static ProductProcess provider(Path work) throws IOException {
+        return new ProductProcess(desktopHome(), "daig-provider", work).copyConfig();
+    }
+
+    private ProductProcess copyConfig() throws IOException {
+        Path target = work.resolve("config");
+        Files.createDirectories(target);
+        try (Stream<Path> files = Files.list(home.resolve("config"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, target.resolve(file.getFileName()));
+            }
+        }
+        return this;
+    }
+
+    /** Sets (or adds) {@code key=value} in one of the copied .cfg files. */
+    ProductProcess set(String cfgFile, String key, Object value) throws IOException {
+        Path file = work.resolve("config").resolve(cfgFile);
+        List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file)) : new ArrayList<>();
+        lines.removeIf(line -> line.matches("#?\\s*" + Pattern.quote(key) + "\\s*=.*"));
+        lines.add(key + "=" + value);
+        Files.write(file, lines);
+        return this;
+    }
+
+    ProductProcess start() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve(script).toString()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("DAIG_CONFIG_DIR", work.resolve("config").toString());
+        env.put("DAIG_DATA_DIR", work.resolve("data").toString());
+        env.put("DAIG_LOG_DIR", work.resolve("logs").toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        process = builder.start();
+        reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null;) {
+                    synchronized (output) {
+                        output.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, script + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        return this;
+    }
+
+    List<String> output() {
+        synchronized (output) {
+            return List.copyOf(output);
+        }
+    }
+
+    /** Waits for an output line matching {@code regex}; returns its first group (or the line). */
+    String awaitLine(String regex, Duration timeout) {
+        Pattern pattern = Pattern.compile(regex);
+        Object[] found = new Object[1];
+        await("a line matching /" + regex + "/ from " + script, timeout, () -> {
+            for (String line : output()) {
+                Matcher m = pattern.matcher(line);
+                if (m.find()) {
+                    found[0] = m.groupCount() > 0 ? m.group(1) : line;
+                    return true;
+                }
+            }
+            if (!process.isAlive()) {
+                fail(script + " exited with " + process.exitValue() + " before printing /" + regex + "/:\n" + String.join("\n", output()));
+            }
+            return false;
+        });
+        return (String) found[0];
+    }
+
+    boolean printed(String fragment) {
+        return output().stream().anyMatch(line -> line.contains(fragment));
+    }
+
+    /** SIGKILL: the process gets no chance to say goodbye. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, as Ctrl-C or a service manager sends it; returns the exit code. */
+    int terminate(Duration timeout) throws InterruptedException {
+        // Through the handle: Process.destroy() would also close our end of its output, and we
+        // want to read what it prints while shutting down.
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            fail(script + " did not stop within " + timeout.toSeconds() + " s of SIGTERM:\n" + String.join("\n", output()));
+        }
+        reader.join(5000); // read what it printed last
+        return process.exitValue();
+    }
+
+    Optional<Process> process() {
+        return Optional.ofNullable(process);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    static void await(String what, Duration timeout, Check check) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (check.holds()) {
+                    return;
+                }
+            } catch (IOException | UncheckedIOException notYet) {
+                // e.g. the endpoint is not listening yet
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            if (System.nanoTime() > deadline) {
+                fail("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting for " + what);
+            }
+        }
+    }
+}

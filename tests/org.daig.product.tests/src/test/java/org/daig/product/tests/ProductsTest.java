@@ -1,0 +1,179 @@
+package org.daig.product.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * The products as a user runs them: start scripts, status endpoints, presence, kill -9, SIGTERM,
+ * and an external Mosquitto in place of the embedded broker.
+ */
+class ProductsTest {
+
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final String READY = "status at (http://\\S+)";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** A JVM ended by SIGTERM exits with 128 + 15, after its shutdown hooks ran. */
+    private static final int SIGTERM_EXIT = 143;
+
+    @BeforeAll
+    static void productsExist() {
+        assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator"))
+                && Files.isExecutable(ProductProcess.desktopHome().resolve("bin/daig-provider")),
+                "The linux-x86_64 products are not materialized under " + ProductProcess.PRODUCTS.toAbsolutePath()
+                        + ": run ./mvnw verify from the project root on linux-x86_64");
+    }
+
+    @Test
+    void aProviderShowsUpWithItsMachineAndAKilledProviderGoesOffline(@TempDir Path tmp) throws Exception {
+        int brokerPort = freePort();
+        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
+                .set("org.daig.broker.cfg", "port", brokerPort)
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start();
+             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
+                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
+                .set("org.daig.transport.mqtt-provider.cfg", "keepAliveSeconds", 5)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start()) {
+
+            String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
+            String providerId = json(providerStatus).get("providerId").getAsString();
+
+            JsonObject seen = awaitProvider(coordinatorStatus, providerId, true);
+            JsonObject machine = seen.getAsJsonObject("machine");
+            assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("logicalCores").getAsInt());
+            assertTrue(machine.get("memoryBytes").getAsLong() > 0);
+            assertFalse(machine.get("os").getAsString().isBlank());
+            assertTrue(machine.has("gpus"));
+            assertTrue(seen.get("lastSeen").getAsLong() > 0);
+
+            long killedAt = System.nanoTime();
+            provider.kill9();
+            awaitProvider(coordinatorStatus, providerId, false);
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
+            assertTrue(seconds <= 8, "offline after " + seconds + " s; the keep-alive window is 1.5 x 5 s");
+
+            assertEquals(SIGTERM_EXIT, coordinator.terminate(Duration.ofSeconds(30)), "exit code after SIGTERM");
+            assertTrue(coordinator.printed("Shutting down"), String.join("\n", coordinator.output()));
+            assertTrue(coordinator.printed("closed"), "the bus closed cleanly");
+            assertTrue(coordinator.printed("Embedded MQTT broker stopped"));
+            assertFalse(coordinator.output().stream().anyMatch(l -> l.contains("Exception")),
+                    "no stack trace in a normal run:\n" + String.join("\n", coordinator.output()));
+        }
+    }
+
+    /** The first experience: both products exactly as shipped, on one machine, nothing configured. */
+    @Test
+    void withDefaultConfigurationTheProviderFindsTheCoordinator(@TempDir Path tmp) throws Exception {
+        assumeTrue(portFree(1883) && portFree(7700) && portFree(7701),
+                "ports 1883, 7700 and 7701 are not all free here: the default-configuration test needs them");
+        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator")).start();
+             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider")).start()) {
+            String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            assertEquals("http://127.0.0.1:7700/api/status", coordinatorStatus);
+            String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
+            ProductProcess.await("the provider to see the coordinator", START, () -> {
+                JsonElement found = json(providerStatus).get("coordinator");
+                return found != null && found.isJsonObject()
+                        && coordinatorStatus.equals(found.getAsJsonObject().get("statusUrl").getAsString());
+            });
+            awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
+            assertEquals(SIGTERM_EXIT, provider.terminate(Duration.ofSeconds(30)));
+            assertTrue(provider.printed("Shutting down"));
+            assertEquals(SIGTERM_EXIT, coordinator.terminate(Duration.ofSeconds(30)));
+        }
+    }
+
+    @Test
+    void anExternalMosquittoReplacesTheEmbeddedBroker(@TempDir Path tmp) throws Exception {
+        assumeTrue(new File("/usr/sbin/mosquitto").canExecute(),
+                "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker test");
+        int mosquittoPort = freePort();
+        int embeddedPort = freePort();
+        Path conf = tmp.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                + "user " + System.getProperty("user.name") + "\n");
+        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("mosquitto.log").toFile()).start();
+        String url = "tcp://127.0.0.1:" + mosquittoPort;
+        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
+                .set("org.daig.broker.cfg", "port", embeddedPort)
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", url)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start();
+             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
+                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", url)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start()) {
+            String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
+            awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
+            assertEquals(url, json(coordinatorStatus).getAsJsonObject("bus").get("broker").getAsString());
+            assertFalse(coordinator.printed("Embedded MQTT broker listening"), "the embedded broker stays off");
+            assertTrue(portFree(embeddedPort), "nothing listens on the embedded broker's port");
+        } finally {
+            mosquitto.destroy();
+            mosquitto.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static JsonObject awaitProvider(String statusUrl, String providerId, boolean online) {
+        JsonObject[] found = new JsonObject[1];
+        ProductProcess.await("provider " + providerId + (online ? " online" : " offline") + " at " + statusUrl,
+                Duration.ofSeconds(online ? 60 : 30), () -> {
+                    Optional<JsonObject> p = json(statusUrl).getAsJsonArray("providers").asList().stream()
+                            .map(JsonElement::getAsJsonObject)
+                            .filter(o -> o.get("id").getAsString().equals(providerId)).findFirst();
+                    boolean ok = p.isPresent() && p.get().get("online").getAsBoolean() == online
+                            && (!online || p.get().has("machine"));
+                    found[0] = p.orElse(null);
+                    return ok;
+                });
+        return found[0];
+    }
+
+    private static JsonObject json(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(url + " answered " + response.statusCode());
+        }
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean portFree(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
