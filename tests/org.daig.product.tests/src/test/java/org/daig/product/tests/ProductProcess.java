@@ -111,6 +111,16 @@ final class ProductProcess implements AutoCloseable {
     String awaitLine(String regex, Duration timeout) {
         Pattern pattern = Pattern.compile(regex);
         Object[] found = new Object[1];
+        try {
+            awaitMatch(pattern, found, timeout);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; it printed:\n" + String.join("\n", output()), e);
+        }
+        return (String) found[0];
+    }
+
+    private void awaitMatch(Pattern pattern, Object[] found, Duration timeout) {
+        String regex = pattern.pattern();
         await("a line matching /" + regex + "/ from " + script, timeout, () -> {
             for (String line : output()) {
                 Matcher m = pattern.matcher(line);
@@ -124,7 +134,6 @@ final class ProductProcess implements AutoCloseable {
             }
             return false;
         });
-        return (String) found[0];
     }
 
     boolean printed(String fragment) {

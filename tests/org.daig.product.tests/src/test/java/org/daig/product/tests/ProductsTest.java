@@ -49,15 +49,16 @@ class ProductsTest {
 
     @Test
     void aProviderShowsUpWithItsMachineAndAKilledProviderGoesOffline(@TempDir Path tmp) throws Exception {
-        int brokerPort = freePort();
+        int[] ports = freePorts(3);
+        int brokerPort = ports[0];
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", brokerPort)
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start();
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start();
              ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
                 .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
                 .set("org.daig.transport.mqtt-provider.cfg", "keepAliveSeconds", 5)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start()) {
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2]).start()) {
 
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
@@ -112,8 +113,9 @@ class ProductsTest {
     void anExternalMosquittoReplacesTheEmbeddedBroker(@TempDir Path tmp) throws Exception {
         assumeTrue(new File("/usr/sbin/mosquitto").canExecute(),
                 "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker test");
-        int mosquittoPort = freePort();
-        int embeddedPort = freePort();
+        int[] ports = freePorts(4);
+        int mosquittoPort = ports[0];
+        int embeddedPort = ports[1];
         Path conf = tmp.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
                 + "user " + System.getProperty("user.name") + "\n");
@@ -123,10 +125,10 @@ class ProductsTest {
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", embeddedPort)
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", url)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start();
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2]).start();
              ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
                 .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", url)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", freePort()).start()) {
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[3]).start()) {
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
             awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
@@ -163,9 +165,22 @@ class ProductsTest {
         return JsonParser.parseString(response.body()).getAsJsonObject();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */
+    private static int[] freePorts(int count) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[count];
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                sockets[i] = new ServerSocket(0);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 
