@@ -101,6 +101,17 @@ final class ProductProcess implements AutoCloseable {
         return this;
     }
 
+    /** The copied config folder's files and contents, to check that nothing rewrote them. */
+    Map<String, String> configSnapshot() throws IOException {
+        Map<String, String> snapshot = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(work.resolve("config"))) {
+            for (Path file : files.toList()) {
+                snapshot.put(file.getFileName().toString(), Files.readString(file));
+            }
+        }
+        return snapshot;
+    }
+
     List<String> output() {
         synchronized (output) {
             return List.copyOf(output);

@@ -60,6 +60,7 @@ class ProductsTest {
                 .set("org.daig.transport.mqtt-provider.cfg", "keepAliveSeconds", 5)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2]).start()) {
 
+            var coordinatorConfig = coordinator.configSnapshot();
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
             String providerId = json(providerStatus).get("providerId").getAsString();
@@ -82,6 +83,7 @@ class ProductsTest {
             assertTrue(coordinator.printed("Shutting down"), String.join("\n", coordinator.output()));
             assertTrue(coordinator.printed("closed"), "the bus closed cleanly");
             assertTrue(coordinator.printed("Embedded MQTT broker stopped"));
+            assertEquals(coordinatorConfig, coordinator.configSnapshot(), "the operator's config files are never rewritten");
             assertFalse(coordinator.output().stream().anyMatch(l -> l.contains("Exception")),
                     "no stack trace in a normal run:\n" + String.join("\n", coordinator.output()));
         }
