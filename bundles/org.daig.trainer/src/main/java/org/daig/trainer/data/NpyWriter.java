@@ -1,0 +1,66 @@
+package org.daig.trainer.data;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes float32 arrays as .npy (version 1.0), through a temp file renamed at the end. */
+public final class NpyWriter {
+
+    private NpyWriter() {
+    }
+
+    public static void writeFloat32(Path file, long[] shape, float[] values) throws IOException {
+        writeRaw(file, "<f4", shape, values.length * 4L, buffer -> {
+            for (float v : values) {
+                buffer.putFloat(v);
+            }
+        });
+    }
+
+    public static void writeInt64(Path file, long[] shape, long[] values) throws IOException {
+        writeRaw(file, "<i8", shape, values.length * 8L, buffer -> {
+            for (long v : values) {
+                buffer.putLong(v);
+            }
+        });
+    }
+
+    private interface Filler {
+        void fill(ByteBuffer buffer);
+    }
+
+    private static void writeRaw(Path file, String descr, long[] shape, long bytes, Filler filler) throws IOException {
+        StringBuilder dims = new StringBuilder();
+        for (long d : shape) {
+            dims.append(d).append(", ");
+        }
+        if (shape.length > 1) {
+            dims.setLength(dims.length() - 2);
+        } else if (shape.length == 1) {
+            dims.setLength(dims.length() - 1);
+        }
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        int padding = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(padding) + "\n";
+        ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        filler.fill(data);
+        Path absolute = file.toAbsolutePath();
+        Files.createDirectories(absolute.getParent());
+        Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+        try (OutputStream out = Files.newOutputStream(temp)) {
+            out.write(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 });
+            out.write(header.length() & 0xff);
+            out.write(header.length() >> 8);
+            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(data.array());
+        }
+        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
