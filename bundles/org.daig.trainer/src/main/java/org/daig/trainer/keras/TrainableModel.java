@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * A Keras model imported into DL4J, Sequential (MultiLayerNetwork) or functional
@@ -25,6 +24,7 @@ public final class TrainableModel {
     private final KerasModelFile source;
     private final MultiLayerNetwork network;
     private final ComputationGraph graph;
+    private int outputSize = -1;
 
     private TrainableModel(KerasModelFile source, MultiLayerNetwork network, ComputationGraph graph) {
         this.source = source;
@@ -83,17 +83,42 @@ public final class TrainableModel {
         return network != null ? network.output(input, false) : graph.outputSingle(false, input);
     }
 
-    public void fit(DataSetIterator data) {
+    /** One optimizer step on one minibatch. */
+    public void fit(DataSet minibatch) {
         if (network != null) {
-            network.fit(data);
+            network.fit(minibatch);
         } else {
-            graph.fit(data);
+            graph.fit(minibatch);
         }
     }
 
     /** The loss on {@code data}, as the network's score (mean over examples, no regularization). */
     public double loss(DataSet data) {
         return network != null ? network.score(data, false) : graph.score(data, false);
+    }
+
+    /** Values the model outputs per sample (from a forward pass on one zero sample). */
+    public int outputSize() {
+        if (outputSize < 0) {
+            long[] in = source.inputShape();
+            long[] shape = new long[in == null ? 2 : in.length + 1];
+            shape[0] = 1;
+            for (int i = 1; i < shape.length; i++) {
+                shape[i] = in == null ? 1 : Math.max(1, in[i - 1]);
+            }
+            INDArray out = output(org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape));
+            outputSize = (int) (out.length() / out.size(0));
+        }
+        return outputSize;
+    }
+
+    /** Whether it is a Sequential model (a DL4J MultiLayerNetwork). */
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    public ComputationGraph graph() {
+        return graph;
     }
 
     public String summary() {

@@ -1,0 +1,90 @@
+package org.daig.trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.daig.trainer.data.TrainingData;
+import org.daig.trainer.keras.KerasExport;
+import org.daig.trainer.keras.TrainableModel;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Plain single-process training: the baseline a distributed run is measured against. One epoch
+ * is one pass over the data, shuffled with the seed, in minibatches of the given size.
+ */
+public final class TrainLocal {
+
+    /** What a run produced. */
+    public record Result(double trainLoss, double testLoss, double testAccuracy, double seconds, long steps) {
+    }
+
+    private TrainLocal() {
+    }
+
+    public static Result run(Path modelFile, Path x, Path y, int epochs, int batch, Path testX, Path testY, long seed,
+            Path outDir, PrintStream out) throws TrainerException, IOException {
+        if (epochs < 1) {
+            throw new TrainerException("--epochs must be at least 1");
+        }
+        if (batch < 1) {
+            throw new TrainerException("--batch must be at least 1");
+        }
+        Nd4j.getRandom().setSeed(seed);
+        TrainableModel model = TrainableModel.load(modelFile);
+        DataSet train = TrainingData.load(model, x, y);
+        DataSet test = testX == null ? null : TrainingData.load(model, testX, testY);
+        out.printf("training %s: %,d parameters, %,d samples, %d epochs, batch %d, seed %d%n", modelFile.getFileName(),
+                model.numParams(), train.numExamples(), epochs, batch, seed);
+        long start = System.nanoTime();
+        long steps = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            DataSet shuffled = train.copy();
+            shuffled.shuffle(seed + epoch);
+            List<DataSet> batches = shuffled.batchBy(batch);
+            for (DataSet minibatch : batches) {
+                model.fit(minibatch);
+            }
+            steps += batches.size();
+            out.printf("epoch %d/%d: loss %.4f%s (%.1f s)%n", epoch, epochs, model.loss(train),
+                    test == null ? "" : String.format(", test accuracy %.4f", accuracy(model, test)),
+                    (System.nanoTime() - start) / 1e9);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Result result = new Result(model.loss(train), test == null ? Double.NaN : model.loss(test),
+                test == null ? Double.NaN : accuracy(model, test), seconds, steps);
+        out.printf("done in %.1f s (%.2f ms/step): train loss %.4f%s%n", seconds, seconds * 1000 / steps, result.trainLoss(),
+                test == null ? "" : String.format(", test loss %.4f, test accuracy %.4f", result.testLoss(), result.testAccuracy()));
+        if (outDir != null) {
+            Path zip = outDir.resolve("model.zip");
+            Path h5 = outDir.resolve("model.h5");
+            java.nio.file.Files.createDirectories(outDir);
+            model.saveZip(zip);
+            out.println("wrote " + zip);
+            try {
+                KerasExport.write(model, h5);
+                out.println("wrote " + h5);
+            } catch (TrainerException e) {
+                out.println("no Keras .h5: " + e.getMessage());
+            }
+        }
+        return result;
+    }
+
+    /** Fraction of samples whose highest output is the labelled class (one-hot or class-id labels). */
+    public static double accuracy(TrainableModel model, DataSet data) {
+        INDArray predicted = model.output(data.getFeatures()).argMax(1);
+        INDArray labels = data.getLabels();
+        INDArray truth = labels.size(1) == 1 ? labels.reshape(labels.size(0)) : labels.argMax(1);
+        long correct = 0;
+        for (long i = 0; i < predicted.length(); i++) {
+            if (predicted.getLong(i) == truth.getLong(i)) {
+                correct++;
+            }
+        }
+        return (double) correct / predicted.length();
+    }
+}
