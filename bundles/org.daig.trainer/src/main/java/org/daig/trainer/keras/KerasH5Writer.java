@@ -47,16 +47,27 @@ public final class KerasH5Writer {
     }
 
     public static void write(Path file, JsonObject modelConfig, JsonObject trainingConfig, List<LayerWeights> layers) throws IOException {
+        write(file, KERAS_VERSION, modelConfig, trainingConfig, layers);
+    }
+
+    /**
+     * Writes with a given Keras version; {@code trainingConfig} null leaves it out (as
+     * {@code model.save} does for an uncompiled model). Tests use this to make the files users bring.
+     */
+    public static void write(Path file, String kerasVersion, JsonObject modelConfig, JsonObject trainingConfig,
+            List<LayerWeights> layers) throws IOException {
         Path absolute = file.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
         Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp");
         // The HDF5 library is not thread safe; DL4J's reader locks on the same object.
         synchronized (Hdf5Archive.LOCK_OBJECT) {
             try (H5File h5 = new H5File(temp.toString(), hdf5.H5F_ACC_TRUNC)) {
-                writeString(h5, "keras_version", KERAS_VERSION);
+                writeString(h5, "keras_version", kerasVersion);
                 writeString(h5, "backend", "tensorflow");
                 writeString(h5, "model_config", modelConfig.toString());
-                writeString(h5, "training_config", trainingConfig.toString());
+                if (trainingConfig != null) {
+                    writeString(h5, "training_config", trainingConfig.toString());
+                }
                 try (Group weights = h5.createGroup("model_weights")) {
                     List<String> layerNames = new ArrayList<>();
                     for (LayerWeights layer : layers) {
@@ -64,7 +75,7 @@ public final class KerasH5Writer {
                     }
                     writeStrings(weights, "layer_names", layerNames);
                     writeString(weights, "backend", "tensorflow");
-                    writeString(weights, "keras_version", KERAS_VERSION);
+                    writeString(weights, "keras_version", kerasVersion);
                     for (LayerWeights layer : layers) {
                         writeLayer(weights, layer);
                     }

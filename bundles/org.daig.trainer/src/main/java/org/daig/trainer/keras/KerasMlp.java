@@ -28,6 +28,15 @@ public record KerasMlp(int inputs, int[] hidden, int outputs, String activation,
         String optimizer, double learningRate) {
 
     public void write(Path file, long seed) throws IOException {
+        Spec spec = spec(seed);
+        KerasH5Writer.write(file, spec.modelConfig(), spec.trainingConfig(), spec.weights());
+    }
+
+    /** The model as Keras describes it, and its initial weights. */
+    public record Spec(JsonObject modelConfig, JsonObject trainingConfig, List<KerasH5Writer.LayerWeights> weights) {
+    }
+
+    public Spec spec(long seed) {
         Random random = new Random(seed);
         JsonArray layers = new JsonArray();
         List<KerasH5Writer.LayerWeights> weights = new ArrayList<>();
@@ -54,7 +63,7 @@ public record KerasMlp(int inputs, int[] hidden, int outputs, String activation,
         config.addProperty("name", "sequential");
         config.add("layers", layers);
         modelConfig.add("config", config);
-        KerasH5Writer.write(file, modelConfig, trainingConfig(), weights);
+        return new Spec(modelConfig, trainingConfig(), weights);
     }
 
     private static JsonObject dense(String name, int units, String activation, int inputDim) {
