@@ -35,6 +35,11 @@ public final class KerasModelFile {
             "kullback_leibler_divergence", "kld", "poisson", "cosine_proximity", "cosine_similarity", "logcosh");
     private static final Set<String> NESTED_MODELS = Set.of("Functional", "Model", "Sequential");
 
+    static {
+        // The HDF5 library prints its whole error stack to stderr on a bad file; our message says it better.
+        org.bytedeco.hdf5.global.hdf5.H5Eset_auto2(org.bytedeco.hdf5.global.hdf5.H5E_DEFAULT, null, null);
+    }
+
     private final Path file;
     private final String kerasVersion;
     private final String backend;

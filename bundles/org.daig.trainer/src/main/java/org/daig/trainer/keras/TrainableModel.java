@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import org.daig.trainer.TrainerException;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
+import org.deeplearning4j.nn.modelimport.keras.KerasModel;
+import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import com.google.gson.JsonObject;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -35,11 +38,18 @@ public final class TrainableModel {
     /** Checks the file (see {@link KerasModelFile}) and imports it with its training configuration. */
     public static TrainableModel load(Path file) throws TrainerException {
         KerasModelFile checked = KerasModelFile.read(file);
-        try {
+        JsonObject fixed = ImportFixes.apply(checked.modelConfig());
+        // DL4J reads the Keras version from the JSON when it is given JSON (as model.to_json() writes it).
+        fixed.addProperty("keras_version", checked.kerasVersion());
+        fixed.addProperty("backend", checked.backend());
+        String modelJson = fixed.toString();
+        try (KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file.toString())
+                .enforceTrainingConfig(true)) {
+            builder.modelJson(modelJson);
             if (checked.isSequential()) {
-                return new TrainableModel(checked, KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), true), null);
+                return new TrainableModel(checked, builder.buildSequential().getMultiLayerNetwork(), null);
             }
-            ComputationGraph g = KerasModelImport.importKerasModelAndWeights(file.toString(), true);
+            ComputationGraph g = builder.buildModel().getComputationGraph();
             if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
                 throw new TrainerException(file + ": has " + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays()
                         + " outputs; DAIG trains models with one input and one output");

@@ -21,7 +21,7 @@ class KerasImportTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "simple_mlp.h5", "simple_functional_mlp.h5", "cnn_batch_norm/cnn_batch_norm.h5",
-            "dense_tensorflow_2.h5", "ReLU_0_model.h5" })
+            "dense_tensorflow_2.h5", "ReLU_0_model.h5", "simple_lstm_tf_keras_2_model.h5" })
     void everySharedModelImportsWithItsTrainingConfiguration(String name) throws Exception {
         TrainableModel model = TrainableModel.load(SharedData.file("keras/" + name));
         assertTrue(model.numParams() > 0, name);
@@ -51,6 +51,36 @@ class KerasImportTest {
         assertEquals(predictions.length(), actual.length());
         assertTrue(predictions.castTo(DataType.FLOAT).reshape(actual.shape()).equalsWithEps(actual, 1e-4),
                 "expected " + predictions + " got " + actual);
+    }
+
+    /**
+     * The LSTM file used to kill the JVM (orthogonal recurrent initializer in DL4J's pre-import
+     * init, see ImportFixes); now it imports, predicts and trains on the data stored with it
+     * (its "outputs" are training targets, not Keras predictions, so the check is that it learns).
+     */
+    @Test
+    void lstmImportsAndTrains() throws Exception {
+        Path file = SharedData.file("keras/simple_lstm_tf_keras_2_inputs_and_outputs.h5");
+        INDArray inputs;
+        INDArray targets;
+        try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
+            inputs = archive.readDataSet("lstm_1_input", "inputs").castTo(DataType.FLOAT);
+            targets = archive.readDataSet("dense_1", "outputs").castTo(DataType.FLOAT);
+        }
+        Nd4j.getRandom().setSeed(1);
+        TrainableModel model = TrainableModel.load(SharedData.file("keras/simple_lstm_tf_keras_2_model.h5"));
+        INDArray predicted = model.output(inputs);
+        assertEquals(targets.length(), predicted.length());
+        for (float v : predicted.dup().data().asFloat()) {
+            assertTrue(Float.isFinite(v), "prediction " + v);
+        }
+        org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(inputs, targets.reshape(predicted.shape()));
+        double before = model.loss(data);
+        for (int i = 0; i < 50; i++) {
+            model.fit(data);
+        }
+        double after = model.loss(data);
+        assertTrue(after < before * 0.9, "loss " + before + " -> " + after);
     }
 
     private static INDArray read(Path npy) throws Exception {
