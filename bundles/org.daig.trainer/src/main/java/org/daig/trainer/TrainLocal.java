@@ -42,13 +42,7 @@ public final class TrainLocal {
         long start = System.nanoTime();
         long steps = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            DataSet shuffled = train.copy();
-            shuffled.shuffle(seed + epoch);
-            List<DataSet> batches = shuffled.batchBy(batch);
-            for (DataSet minibatch : batches) {
-                model.fit(minibatch);
-            }
-            steps += batches.size();
+            steps += fitEpoch(model, train, batch, seed + epoch);
             out.printf("epoch %d/%d: loss %.4f%s (%.1f s)%n", epoch, epochs, model.loss(train),
                     test == null ? "" : String.format(", test accuracy %.4f", accuracy(model, test)),
                     (System.nanoTime() - start) / 1e9);
@@ -72,6 +66,22 @@ public final class TrainLocal {
             }
         }
         return result;
+    }
+
+    /**
+     * One epoch: the data shuffled with {@code seed}, then one optimizer step per minibatch.
+     * The provider's worker runs the same loop on its shard, so local and distributed runs agree.
+     *
+     * @return the number of steps
+     */
+    public static long fitEpoch(TrainableModel model, DataSet data, int batch, long seed) {
+        DataSet shuffled = data.copy();
+        shuffled.shuffle(seed);
+        List<DataSet> batches = shuffled.batchBy(batch);
+        for (DataSet minibatch : batches) {
+            model.fit(minibatch);
+        }
+        return batches.size();
     }
 
     /** Fraction of samples whose highest output is the labelled class (one-hot or class-id labels). */

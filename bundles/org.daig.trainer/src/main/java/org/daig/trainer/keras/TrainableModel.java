@@ -93,6 +93,29 @@ public final class TrainableModel {
         return network != null ? network.output(input, false) : graph.outputSingle(false, input);
     }
 
+    /**
+     * Forgets the optimizer's state (Adam's moments, the iteration count its bias correction
+     * uses): every task starts from its round's parameters alone, so the same task with the same
+     * seed gives the same delta on any worker, whatever it ran before.
+     */
+    public void resetOptimizer() {
+        if (network != null) {
+            org.deeplearning4j.nn.api.Updater updater = network.getUpdater();
+            if (updater != null && updater.getStateViewArray() != null) {
+                updater.getStateViewArray().assign(0);
+            }
+            network.setIterationCount(0);
+            network.setEpochCount(0);
+        } else {
+            org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater updater = graph.getUpdater();
+            if (updater != null && updater.getStateViewArray() != null) {
+                updater.getStateViewArray().assign(0);
+            }
+            graph.getConfiguration().setIterationCount(0);
+            graph.getConfiguration().setEpochCount(0);
+        }
+    }
+
     /** One optimizer step on one minibatch. */
     public void fit(DataSet minibatch) {
         if (network != null) {

@@ -1,0 +1,217 @@
+package org.daig.trainer.worker;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import org.daig.trainer.TrainLocal;
+import org.daig.trainer.TrainerException;
+import org.daig.trainer.data.NpyArray;
+import org.daig.trainer.data.NpyWriter;
+import org.daig.trainer.data.TrainingData;
+import org.daig.trainer.keras.KerasExport;
+import org.daig.trainer.keras.TrainableModel;
+import org.daig.trainer.worker.Frames.Frame;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import com.google.gson.JsonObject;
+
+/**
+ * The worker JVM: answers one request frame at a time on stdin/stdout until "shutdown" or end of
+ * input. It keeps one model loaded across tasks (loading costs more than a small task). A problem
+ * with the input is an error answer; the worker stays up. Anything printed by libraries goes to
+ * stderr, which the launcher keeps for crash reports.
+ */
+public final class WorkerMain {
+
+    private TrainableModel model;
+    private Path modelFile;
+
+    public static void main(String[] args) throws IOException {
+        OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true)); // keep stdout for frames
+        DataInputStream in = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
+        new WorkerMain().serve(in, frames);
+    }
+
+    void serve(DataInputStream in, OutputStream out) throws IOException {
+        while (true) {
+            Frame request;
+            try {
+                request = Frames.read(in);
+            } catch (EOFException closed) {
+                return;
+            }
+            String op = request.header().has("op") ? request.header().get("op").getAsString() : "";
+            if (op.equals("shutdown")) {
+                Frames.write(out, ok());
+                return;
+            }
+            Frame response;
+            try {
+                response = handle(op, request);
+            } catch (TrainerException e) {
+                response = error(e.getMessage());
+            } catch (RuntimeException e) {
+                response = error(op + " failed: " + e);
+            }
+            Frames.write(out, response);
+        }
+    }
+
+    private Frame handle(String op, Frame request) throws TrainerException, IOException {
+        JsonObject h = request.header();
+        return switch (op) {
+        case "hello" -> {
+            JsonObject r = ok().header();
+            r.addProperty("backend", Nd4j.getBackend().getClass().getSimpleName());
+            r.addProperty("pid", ProcessHandle.current().pid());
+            yield new Frame(r);
+        }
+        case "load" -> {
+            Path file = Path.of(h.get("model").getAsString());
+            if (model == null || !file.equals(modelFile)) {
+                model = TrainableModel.load(file);
+                modelFile = file;
+            }
+            JsonObject r = ok().header();
+            r.addProperty("params", model.numParams());
+            r.addProperty("outputs", model.outputSize());
+            yield new Frame(r);
+        }
+        case "params" -> new Frame(ok().header(), params());
+        case "train" -> train(h, request.payload());
+        case "apply" -> {
+            float[] params = params();
+            float[] delta = request.payload();
+            requireLength(delta);
+            for (int i = 0; i < params.length; i++) {
+                params[i] += delta[i];
+            }
+            setParams(params);
+            yield ok();
+        }
+        case "evaluate" -> {
+            requireModel();
+            if (request.payload().length > 0) {
+                requireLength(request.payload());
+                setParams(request.payload());
+            }
+            DataSet data = shard(h);
+            JsonObject r = ok().header();
+            r.addProperty("loss", model.loss(data));
+            r.addProperty("accuracy", TrainLocal.accuracy(model, data));
+            r.addProperty("samples", data.numExamples());
+            yield new Frame(r);
+        }
+        case "predict" -> {
+            requireModel();
+            try (NpyArray x = NpyArray.open(Path.of(h.get("input").getAsString()))) {
+                INDArray result = model.output(TrainingData.features(model, x, 0, x.rows()));
+                NpyWriter.writeFloat32(Path.of(h.get("output").getAsString()), result.shape(),
+                        result.dup('c').castTo(DataType.FLOAT).data().asFloat());
+            }
+            yield ok();
+        }
+        case "export" -> {
+            requireModel();
+            if (h.has("zip")) {
+                model.saveZip(Path.of(h.get("zip").getAsString()));
+            }
+            if (h.has("h5")) {
+                KerasExport.write(model, Path.of(h.get("h5").getAsString()));
+            }
+            yield ok();
+        }
+        default -> error("unknown operation '" + op + "'");
+        };
+    }
+
+    /** Trains a shard from the given parameters (or the current ones) and answers with the delta. */
+    private Frame train(JsonObject h, float[] startParams) throws TrainerException {
+        requireModel();
+        if (startParams.length > 0) {
+            requireLength(startParams);
+            setParams(startParams);
+        }
+        model.resetOptimizer();
+        float[] before = params();
+        DataSet data = shard(h);
+        int epochs = h.get("epochs").getAsInt();
+        int batch = h.get("batch").getAsInt();
+        long seed = h.get("seed").getAsLong();
+        Nd4j.getRandom().setSeed(seed);
+        long start = System.nanoTime();
+        long steps = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            steps += TrainLocal.fitEpoch(model, data, batch, seed + epoch);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        float[] after = params();
+        float[] delta = new float[after.length];
+        for (int i = 0; i < delta.length; i++) {
+            delta[i] = after[i] - before[i];
+        }
+        JsonObject r = ok().header();
+        r.addProperty("samples", data.numExamples());
+        r.addProperty("steps", steps);
+        r.addProperty("loss", model.loss(data));
+        r.addProperty("accuracy", TrainLocal.accuracy(model, data));
+        r.addProperty("seconds", seconds);
+        return new Frame(r, delta);
+    }
+
+    private DataSet shard(JsonObject h) throws TrainerException {
+        try (NpyArray x = NpyArray.open(Path.of(h.get("x").getAsString()));
+             NpyArray y = NpyArray.open(Path.of(h.get("y").getAsString()))) {
+            long from = h.has("from") ? h.get("from").getAsLong() : 0;
+            long to = h.has("to") ? h.get("to").getAsLong() : x.rows();
+            return TrainingData.load(model, x, y, from, to);
+        }
+    }
+
+    private float[] params() throws TrainerException {
+        requireModel();
+        return model.paramsCopy().castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    private void setParams(float[] values) {
+        model.setParams(Nd4j.create(values, new long[] { 1, values.length }, 'c'));
+    }
+
+    private void requireModel() throws TrainerException {
+        if (model == null) {
+            throw new TrainerException("no model loaded: send 'load' first");
+        }
+    }
+
+    private void requireLength(float[] vector) throws TrainerException {
+        if (vector.length != model.numParams()) {
+            throw new TrainerException("a vector of " + vector.length + " values does not fit the model's " + model.numParams()
+                    + " parameters");
+        }
+    }
+
+    private static Frame ok() {
+        JsonObject r = new JsonObject();
+        r.addProperty("ok", true);
+        return new Frame(r);
+    }
+
+    private static Frame error(String message) {
+        JsonObject r = new JsonObject();
+        r.addProperty("ok", false);
+        r.addProperty("error", message);
+        return new Frame(r);
+    }
+}

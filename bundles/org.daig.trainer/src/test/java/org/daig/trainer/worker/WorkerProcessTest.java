@@ -1,0 +1,155 @@
+package org.daig.trainer.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.daig.trainer.SharedData;
+import org.daig.trainer.data.NpyWriter;
+import org.daig.trainer.keras.KerasMlp;
+import org.daig.trainer.worker.Frames.Frame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+
+/** Real worker JVMs: a task returns its delta; a killed or out-of-memory worker is a failed task with a reason. */
+class WorkerProcessTest {
+
+    @TempDir
+    Path dir;
+    private WorkerProcess worker;
+
+    @AfterEach
+    void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    private WorkerProcess start(String heap) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<Path> entries = Arrays.stream(classPath.split(File.pathSeparator)).map(Path::of).toList();
+        worker = WorkerProcess.start(new WorkerProcess.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
+                entries, heap, 1, true, Path.of("target/worker")));
+        return worker;
+    }
+
+    private static JsonObject op(String name, Object... fields) {
+        JsonObject h = new JsonObject();
+        h.addProperty("op", name);
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            Object v = fields[i + 1];
+            if (v instanceof Number n) {
+                h.addProperty((String) fields[i], n);
+            } else {
+                h.addProperty((String) fields[i], v.toString());
+            }
+        }
+        return h;
+    }
+
+    private Path digitsModel() throws Exception {
+        Path model = dir.resolve("mlp.h5");
+        new KerasMlp(64, new int[] { 64, 32 }, 10, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 0.001).write(model, 1);
+        return model;
+    }
+
+    @Test
+    void aTrainTaskReturnsTheDeltaAndApplyingItGivesTheTrainedParameters() throws Exception {
+        Path x = SharedData.file("digits/train_x.npy");
+        Path y = SharedData.file("digits/train_y.npy");
+        WorkerProcess w = start("1g");
+        assertTrue(w.call(op("hello")).header().get("backend").getAsString().contains("Cpu"));
+        Frame loaded = w.call(op("load", "model", digitsModel()));
+        int params = loaded.header().get("params").getAsInt();
+        assertEquals(64 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10, params);
+        float[] before = w.call(op("params")).payload();
+
+        Frame result = w.call(op("train", "x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
+        float[] delta = result.payload();
+        assertEquals(params, delta.length);
+        assertEquals(700, result.header().get("samples").getAsInt());
+        assertEquals(2 * 22, result.header().get("steps").getAsInt());
+        assertTrue(Double.isFinite(result.header().get("loss").getAsDouble()));
+        double norm = 0;
+        for (float d : delta) {
+            norm += d * d;
+        }
+        assertTrue(norm > 0, "training changed the parameters");
+
+        // The same task from the same parameters gives the same delta: results are reproducible.
+        Frame again = w.call(op("train", "x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
+        assertTrue(Arrays.equals(delta, again.payload()), "same seed, same delta");
+
+        // apply: before + delta
+        w.call(op("train", "x", x, "y", y, "from", 0, "to", 10, "epochs", 1, "batch", 10, "seed", 1), before); // move away
+        float[] moved = w.call(op("params")).payload();
+        float[] expected = new float[params];
+        for (int i = 0; i < params; i++) {
+            expected[i] = moved[i] + delta[i];
+        }
+        w.call(op("apply"), delta);
+        assertTrue(Arrays.equals(expected, w.call(op("params")).payload()));
+    }
+
+    @Test
+    void aBadRequestIsAnErrorAnswerAndTheWorkerStaysUp() throws Exception {
+        WorkerProcess w = start("512m");
+        WorkerException e = assertThrows(WorkerException.class, () -> w.call(op("train", "x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1)));
+        assertTrue(e.getMessage().contains("load"), e.getMessage());
+        WorkerException missing = assertThrows(WorkerException.class, () -> w.call(op("load", "model", dir.resolve("missing.h5"))));
+        assertTrue(missing.getMessage().contains("missing.h5"), missing.getMessage());
+        assertFalse(missing instanceof WorkerDiedException);
+        assertTrue(w.isAlive());
+        w.call(op("hello"));
+    }
+
+    @Test
+    void aWorkerKilledMidTaskIsAFailedTaskWithItsReason() throws Exception {
+        Path x = SharedData.file("digits/train_x.npy");
+        Path y = SharedData.file("digits/train_y.npy");
+        WorkerProcess w = start("1g");
+        w.call(op("load", "model", digitsModel()));
+        CompletableFuture<Frame> task = CompletableFuture.supplyAsync(() -> {
+            try {
+                return w.call(op("train", "x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1));
+            } catch (WorkerException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // No timing needed: 10,000 epochs cannot finish before the kill, whenever it lands.
+        w.kill();
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> task.get(60, TimeUnit.SECONDS));
+        Throwable reason = failed.getCause().getCause();
+        assertTrue(reason instanceof WorkerDiedException, String.valueOf(reason));
+        assertTrue(reason.getMessage().contains("killed by signal 9") && reason.getMessage().contains("'train'"), reason.getMessage());
+    }
+
+    @Test
+    void aWorkerOutOfMemoryIsAFailedTaskSayingSo() throws Exception {
+        Path model = digitsModel();
+        // A shard bigger than the worker's heap: 40M floats = 160 MB against -Xmx128m.
+        Path bigX = dir.resolve("big_x.npy");
+        Path bigY = dir.resolve("big_y.npy");
+        int rows = 625_000;
+        NpyWriter.writeFloat32(bigX, new long[] { rows, 64 }, new float[rows * 64]);
+        NpyWriter.writeInt64(bigY, new long[] { rows }, new long[rows]);
+        WorkerProcess w = start("128m");
+        w.call(op("load", "model", model));
+        WorkerDiedException e = assertThrows(WorkerDiedException.class,
+                () -> w.call(op("train", "x", bigX, "y", bigY, "epochs", 1, "batch", 32, "seed", 1)));
+        assertTrue(e.getMessage().contains("ran out of memory") && e.getMessage().contains("-Xmx128m"), e.getMessage());
+        assertFalse(w.isAlive());
+    }
+}
