@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs releng/bench/TrainerBench.java on the trainer's class path, one thread (OMP_NUM_THREADS=1).
+#   releng/bench/trainer-bench.sh [SHARED_DATA_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+t=bundles/org.daig.trainer/target
+if [ ! -f "$t/org.daig.trainer-0.1.0-SNAPSHOT.jar" ]; then ./mvnw -B -q package -DskipTests -pl bundles/org.daig.trainer; fi
+OMP_NUM_THREADS=1 java -Xmx4g -Dorg.bytedeco.javacpp.cachedir=work/javacpp -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+  -cp "$t/org.daig.trainer-0.1.0-SNAPSHOT.jar:$t/lib/*" releng/bench/TrainerBench.java "${1:-../shared/data}" work/bench
