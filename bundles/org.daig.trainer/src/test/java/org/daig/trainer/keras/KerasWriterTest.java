@@ -18,6 +18,5 @@ class KerasWriterTest {
         assertEquals("Adam", checked.optimizerName());
         TrainableModel model = TrainableModel.load(file);
         assertEquals(64L * 32 + 32 + 32L * 10 + 10, model.numParams());
-        System.out.println(model.summary());
     }
 }
