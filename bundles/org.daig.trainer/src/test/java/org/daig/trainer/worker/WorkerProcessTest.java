@@ -13,22 +13,30 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.daig.api.trainer.Worker;
+import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.WorkerDiedException;
+import org.daig.api.trainer.WorkerException;
 import org.daig.trainer.SharedData;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.keras.KerasMlp;
-import org.daig.trainer.worker.Frames.Frame;
+import org.daig.trainer.launcher.ProcessWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Real worker JVMs: a task returns its delta; a killed or out-of-memory worker is a failed task with a reason. */
+/**
+ * Real worker JVMs started by the launcher bundle's ProcessWorker on this module's class path: a
+ * task returns its delta; a killed or out-of-memory worker is a failed task with a reason.
+ */
 class WorkerProcessTest {
 
     @TempDir
     Path dir;
-    private WorkerProcess worker;
+    private Worker worker;
 
     @AfterEach
     void stop() {
@@ -37,26 +45,23 @@ class WorkerProcessTest {
         }
     }
 
-    private WorkerProcess start(String heap) throws Exception {
+    private Worker start(String heap) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<Path> entries = Arrays.stream(classPath.split(File.pathSeparator)).map(Path::of).toList();
-        worker = WorkerProcess.start(new WorkerProcess.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
+        worker = ProcessWorker.start(new ProcessWorker.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
                 entries, heap, 1, true, Path.of("target/worker")));
         return worker;
     }
 
-    private static JsonObject op(String name, Object... fields) {
-        JsonObject h = new JsonObject();
-        h.addProperty("op", name);
-        for (int i = 0; i + 1 < fields.length; i += 2) {
-            Object v = fields[i + 1];
-            if (v instanceof Number n) {
-                h.addProperty((String) fields[i], n);
-            } else {
-                h.addProperty((String) fields[i], v.toString());
-            }
+    private static final float[] NONE = new float[0];
+
+    /** Fields as name, value pairs; paths become strings. */
+    private static Map<String, Object> fields(Object... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            map.put((String) pairs[i], pairs[i + 1] instanceof Path p ? p.toString() : pairs[i + 1]);
         }
-        return h;
+        return map;
     }
 
     private Path digitsModel() throws Exception {
@@ -69,19 +74,19 @@ class WorkerProcessTest {
     void aTrainTaskReturnsTheDeltaAndApplyingItGivesTheTrainedParameters() throws Exception {
         Path x = SharedData.file("digits/train_x.npy");
         Path y = SharedData.file("digits/train_y.npy");
-        WorkerProcess w = start("1g");
-        assertTrue(w.call(op("hello")).header().get("backend").getAsString().contains("Cpu"));
-        Frame loaded = w.call(op("load", "model", digitsModel()));
-        int params = loaded.header().get("params").getAsInt();
+        Worker w = start("1g");
+        assertTrue(((String) w.call("hello", fields(), NONE).fields().get("backend")).contains("Cpu"));
+        WorkerAnswer loaded = w.call("load", fields("model", digitsModel()), NONE);
+        int params = (int) loaded.number("params");
         assertEquals(64 * 64 + 64 + 64 * 32 + 32 + 32 * 10 + 10, params);
-        float[] before = w.call(op("params")).payload();
+        float[] before = w.call("params", fields(), NONE).payload();
 
-        Frame result = w.call(op("train", "x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
+        WorkerAnswer result = w.call("train", fields("x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
         float[] delta = result.payload();
         assertEquals(params, delta.length);
-        assertEquals(700, result.header().get("samples").getAsInt());
-        assertEquals(2 * 22, result.header().get("steps").getAsInt());
-        assertTrue(Double.isFinite(result.header().get("loss").getAsDouble()));
+        assertEquals(700, (int) result.number("samples"));
+        assertEquals(2 * 22, (int) result.number("steps"));
+        assertTrue(Double.isFinite(result.number("loss")));
         double norm = 0;
         for (float d : delta) {
             norm += d * d;
@@ -89,41 +94,41 @@ class WorkerProcessTest {
         assertTrue(norm > 0, "training changed the parameters");
 
         // The same task from the same parameters gives the same delta: results are reproducible.
-        Frame again = w.call(op("train", "x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
+        WorkerAnswer again = w.call("train", fields("x", x, "y", y, "from", 0, "to", 700, "epochs", 2, "batch", 32, "seed", 5), before);
         assertTrue(Arrays.equals(delta, again.payload()), "same seed, same delta");
 
         // apply: before + delta
-        w.call(op("train", "x", x, "y", y, "from", 0, "to", 10, "epochs", 1, "batch", 10, "seed", 1), before); // move away
-        float[] moved = w.call(op("params")).payload();
+        w.call("train", fields("x", x, "y", y, "from", 0, "to", 10, "epochs", 1, "batch", 10, "seed", 1), before); // move away
+        float[] moved = w.call("params", fields(), NONE).payload();
         float[] expected = new float[params];
         for (int i = 0; i < params; i++) {
             expected[i] = moved[i] + delta[i];
         }
-        w.call(op("apply"), delta);
-        assertTrue(Arrays.equals(expected, w.call(op("params")).payload()));
+        w.call("apply", fields(), delta);
+        assertTrue(Arrays.equals(expected, w.call("params", fields(), NONE).payload()));
     }
 
     @Test
     void aBadRequestIsAnErrorAnswerAndTheWorkerStaysUp() throws Exception {
-        WorkerProcess w = start("512m");
-        WorkerException e = assertThrows(WorkerException.class, () -> w.call(op("train", "x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1)));
+        Worker w = start("512m");
+        WorkerException e = assertThrows(WorkerException.class, () -> w.call("train", fields("x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1), NONE));
         assertTrue(e.getMessage().contains("load"), e.getMessage());
-        WorkerException missing = assertThrows(WorkerException.class, () -> w.call(op("load", "model", dir.resolve("missing.h5"))));
+        WorkerException missing = assertThrows(WorkerException.class, () -> w.call("load", fields("model", dir.resolve("missing.h5")), NONE));
         assertTrue(missing.getMessage().contains("missing.h5"), missing.getMessage());
         assertFalse(missing instanceof WorkerDiedException);
         assertTrue(w.isAlive());
-        w.call(op("hello"));
+        w.call("hello", fields(), NONE);
     }
 
     @Test
     void aWorkerKilledMidTaskIsAFailedTaskWithItsReason() throws Exception {
         Path x = SharedData.file("digits/train_x.npy");
         Path y = SharedData.file("digits/train_y.npy");
-        WorkerProcess w = start("1g");
-        w.call(op("load", "model", digitsModel()));
-        CompletableFuture<Frame> task = CompletableFuture.supplyAsync(() -> {
+        Worker w = start("1g");
+        w.call("load", fields("model", digitsModel()), NONE);
+        CompletableFuture<WorkerAnswer> task = CompletableFuture.supplyAsync(() -> {
             try {
-                return w.call(op("train", "x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1));
+                return w.call("train", fields("x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1), NONE);
             } catch (WorkerException e) {
                 throw new RuntimeException(e);
             }
@@ -145,10 +150,10 @@ class WorkerProcessTest {
         int rows = 625_000;
         NpyWriter.writeFloat32(bigX, new long[] { rows, 64 }, new float[rows * 64]);
         NpyWriter.writeInt64(bigY, new long[] { rows }, new long[rows]);
-        WorkerProcess w = start("128m");
-        w.call(op("load", "model", model));
+        Worker w = start("128m");
+        w.call("load", fields("model", model), NONE);
         WorkerDiedException e = assertThrows(WorkerDiedException.class,
-                () -> w.call(op("train", "x", bigX, "y", bigY, "epochs", 1, "batch", 32, "seed", 1)));
+                () -> w.call("train", fields("x", bigX, "y", bigY, "epochs", 1, "batch", 32, "seed", 1), NONE));
         assertTrue(e.getMessage().contains("ran out of memory") && e.getMessage().contains("-Xmx128m"), e.getMessage());
         assertFalse(w.isAlive());
     }

@@ -1,4 +1,4 @@
-package org.daig.trainer.worker;
+package org.daig.trainer.protocol;
 
 import java.io.DataInputStream;
 import java.io.EOFException;

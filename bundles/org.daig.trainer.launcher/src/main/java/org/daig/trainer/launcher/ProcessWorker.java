@@ -1,4 +1,4 @@
-package org.daig.trainer.worker;
+package org.daig.trainer.launcher;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -15,12 +15,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import org.daig.trainer.worker.Frames.Frame;
+import org.daig.api.trainer.Worker;
+import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.WorkerDiedException;
+import org.daig.api.trainer.WorkerException;
+import org.daig.trainer.protocol.Frames;
+import org.daig.trainer.protocol.Frames.Frame;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import com.google.gson.reflect.TypeToken;
 
 /**
  * A worker JVM seen from the process that starts it (provider or coordinator). Plain Java, no
@@ -28,7 +36,7 @@ import com.google.gson.JsonObject;
  * it, suspends and resumes it (SIGSTOP/SIGCONT), and turns its death into a reason a person can
  * read: killed, out of memory, or crashed.
  */
-public final class WorkerProcess implements AutoCloseable {
+public final class ProcessWorker implements Worker {
 
     /**
      * How to start a worker.
@@ -43,6 +51,10 @@ public final class WorkerProcess implements AutoCloseable {
     public record Options(Path java, List<Path> classPath, String heap, int threads, boolean lowPriority, Path workDir) {
     }
 
+    /** The worker's main class, in the trainer runtime (not on this bundle's class path). */
+    static final String MAIN_CLASS = "org.daig.trainer.worker.WorkerMain";
+    private static final Gson GSON = new Gson();
+
     private static final int STDERR_LINES = 60;
 
     private final Process process;
@@ -51,7 +63,7 @@ public final class WorkerProcess implements AutoCloseable {
     private final Deque<String> stderr = new ArrayDeque<>();
     private final String heap;
 
-    private WorkerProcess(Process process, String heap) {
+    private ProcessWorker(Process process, String heap) {
         this.process = process;
         this.heap = heap;
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
@@ -61,7 +73,7 @@ public final class WorkerProcess implements AutoCloseable {
         drain.start();
     }
 
-    public static WorkerProcess start(Options options) throws IOException {
+    public static ProcessWorker start(Options options) throws IOException {
         Files.createDirectories(options.workDir());
         List<String> command = new ArrayList<>();
         if (options.lowPriority() && new File("/usr/bin/nice").canExecute()) {
@@ -78,24 +90,35 @@ public final class WorkerProcess implements AutoCloseable {
         command.add("-Dorg.slf4j.simpleLogger.log.org.deeplearning4j.nn.conf.inputs.InputType=error");
         command.add("-cp");
         command.add(options.classPath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-        command.add(WorkerMain.class.getName());
+        command.add(MAIN_CLASS);
         ProcessBuilder builder = new ProcessBuilder(command);
         String threads = Integer.toString(options.threads());
         builder.environment().put("OMP_NUM_THREADS", threads);
         builder.environment().put("OPENBLAS_NUM_THREADS", threads);
-        return new WorkerProcess(builder.start(), options.heap());
+        return new ProcessWorker(builder.start(), options.heap());
     }
 
+    @Override
     public long pid() {
         return process.pid();
     }
 
+    @Override
     public boolean isAlive() {
         return process.isAlive();
     }
 
+    @Override
+    public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) throws WorkerException {
+        JsonObject header = GSON.toJsonTree(fields).getAsJsonObject();
+        header.addProperty("op", op);
+        Frame answer = call(header, payload);
+        Map<String, Object> values = GSON.fromJson(answer.header(), new TypeToken<Map<String, Object>>() { }.getType());
+        return new WorkerAnswer(values, answer.payload());
+    }
+
     /** Sends one request and waits for its answer. */
-    public synchronized Frame call(JsonObject header, float[] payload) throws WorkerException {
+    synchronized Frame call(JsonObject header, float[] payload) throws WorkerException {
         String op = header.has("op") ? header.get("op").getAsString() : "?";
         Frame response;
         try {
@@ -111,15 +134,16 @@ public final class WorkerProcess implements AutoCloseable {
         return response;
     }
 
-    public Frame call(JsonObject header) throws WorkerException {
+    Frame call(JsonObject header) throws WorkerException {
         return call(header, new float[0]);
     }
 
-    /** Stops all of the worker's threads at once (SIGSTOP); it keeps its memory. */
+    @Override
     public void suspend() throws IOException {
         signal("STOP");
     }
 
+    @Override
     public void resume() throws IOException {
         signal("CONT");
     }
@@ -137,6 +161,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
 
     /** Ends the worker now (SIGKILL; a stopped JVM would not act on SIGTERM). */
+    @Override
     public void kill() {
         process.destroyForcibly();
     }
@@ -192,7 +217,6 @@ public final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** Asks the worker to finish, then makes sure it is gone. */
     @Override
     public void close() {
         if (process.isAlive()) {

@@ -1,0 +1,8 @@
+/**
+ * Training workers: separate JVMs running Deeplearning4j, started and controlled by a
+ * {@link org.daig.api.trainer.WorkerLauncher}. docs/worker-protocol.md lists the operations a
+ * {@link org.daig.api.trainer.Worker} answers.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.daig.api.trainer;
