@@ -17,4 +17,4 @@ if not defined LAUNCHER (
 )
 if not exist "%DAIG_DATA_DIR%" mkdir "%DAIG_DATA_DIR%"
 if not exist "%DAIG_LOG_DIR%" mkdir "%DAIG_LOG_DIR%"
-"%JAVA_EXE%" -Xmx512m %JAVA_OPTS% -Ddaig.product=daig-coordinator "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE%
+"%JAVA_EXE%" -Xmx512m %JAVA_OPTS% -Ddaig.product=daig-coordinator "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.worker.dir=%HOME_DIR%\worker" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE%

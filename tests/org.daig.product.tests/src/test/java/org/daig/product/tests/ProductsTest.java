@@ -143,6 +143,25 @@ class ProductsTest {
         }
     }
 
+    /** Both products carry the trainer runtime (linux-x86_64 so far) and its command line. */
+    @Test
+    void theProductsRunTheTrainerCommandLine(@TempDir Path tmp) throws Exception {
+        Path model = Path.of(System.getProperty("daig.root", "../..")).resolve("../shared/data/keras/simple_mlp.h5");
+        assumeTrue(Files.isRegularFile(model), "../shared/data is absent (" + model.toAbsolutePath() + "): skipping");
+        for (Path home : new Path[] { ProductProcess.coordinatorHome(), ProductProcess.desktopHome() }) {
+            assertTrue(Files.isDirectory(home.resolve("worker/lib")), home + " has no trainer runtime");
+            ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/daig").toString(), "model", "inspect", model.toString())
+                    .redirectErrorStream(true);
+            builder.environment().put("DAIG_DATA_DIR", tmp.resolve(home.getFileName()).toString());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = builder.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("parameters: 7,114") && out.contains("trainable:  yes"), out);
+        }
+    }
+
     private static JsonObject awaitProvider(String statusUrl, String providerId, boolean online) {
         JsonObject[] found = new JsonObject[1];
         ProductProcess.await("provider " + providerId + (online ? " online" : " offline") + " at " + statusUrl,
