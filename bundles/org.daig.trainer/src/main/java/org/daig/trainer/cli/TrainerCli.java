@@ -117,14 +117,14 @@ public final class TrainerCli {
         INDArray result;
         if (modelFile.toString().endsWith(".zip")) {
             Model model = restoreZip(modelFile);
-            try (NpyArray x = NpyArray.open(input)) {
+            try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
                 INDArray features = Nd4j.create(x.readFloats(0, x.rows()), x.shape(), 'c');
                 result = model instanceof MultiLayerNetwork n ? n.output(features, false)
                         : ((ComputationGraph) model).outputSingle(false, features);
             }
         } else {
             TrainableModel model = TrainableModel.load(modelFile);
-            try (NpyArray x = NpyArray.open(input)) {
+            try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
                 result = model.output(TrainingData.features(model, x, 0, x.rows()));
             }
         }

@@ -21,7 +21,7 @@ public final class TrainingData {
     }
 
     public static DataSet load(TrainableModel model, Path xFile, Path yFile) throws TrainerException {
-        try (NpyArray x = NpyArray.open(xFile); NpyArray y = NpyArray.open(yFile)) {
+        try (NpyArray x = NpzArchive.openAny(xFile); NpyArray y = NpzArchive.openAny(yFile)) {
             return load(model, x, y, 0, x.rows());
         }
     }

@@ -117,7 +117,7 @@ public final class WorkerMain {
         }
         case "predict" -> {
             requireModel();
-            try (NpyArray x = NpyArray.open(Path.of(h.get("input").getAsString()))) {
+            try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("input").getAsString()))) {
                 INDArray result = model.output(TrainingData.features(model, x, 0, x.rows()));
                 NpyWriter.writeFloat32(Path.of(h.get("output").getAsString()), result.shape(),
                         result.dup('c').castTo(DataType.FLOAT).data().asFloat());
@@ -173,8 +173,8 @@ public final class WorkerMain {
     }
 
     private DataSet shard(JsonObject h) throws TrainerException {
-        try (NpyArray x = NpyArray.open(Path.of(h.get("x").getAsString()));
-             NpyArray y = NpyArray.open(Path.of(h.get("y").getAsString()))) {
+        try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("x").getAsString()));
+             NpyArray y = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("y").getAsString()))) {
             long from = h.has("from") ? h.get("from").getAsLong() : 0;
             long to = h.has("to") ? h.get("to").getAsLong() : x.rows();
             return TrainingData.load(model, x, y, from, to);
