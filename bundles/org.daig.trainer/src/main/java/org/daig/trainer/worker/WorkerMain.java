@@ -90,6 +90,7 @@ public final class WorkerMain {
             r.addProperty("outputs", model.outputSize());
             yield new Frame(r);
         }
+        case "inspect" -> inspect(Path.of(h.get("model").getAsString()));
         case "params" -> new Frame(ok().header(), params());
         case "train" -> train(h, request.payload());
         case "apply" -> {
@@ -136,6 +137,39 @@ public final class WorkerMain {
         }
         default -> error("unknown operation '" + op + "'");
         };
+    }
+
+    /**
+     * What a model file is, and whether it can be trained here: the coordinator's validation.
+     * A model that cannot be used is an ok answer with trainable=false and the reason, so the
+     * caller can list it with the project's other problems.
+     */
+    private Frame inspect(Path file) {
+        JsonObject r = ok().header();
+        r.addProperty("backend", Nd4j.getBackend().getClass().getSimpleName());
+        try {
+            TrainableModel inspected = TrainableModel.load(file);
+            org.daig.trainer.keras.KerasModelFile source = inspected.source();
+            r.addProperty("trainable", true);
+            r.addProperty("kerasVersion", source.kerasVersion());
+            r.addProperty("modelClass", source.modelClass());
+            r.addProperty("loss", source.lossName());
+            r.addProperty("optimizer", source.optimizerName());
+            r.addProperty("params", inspected.numParams());
+            r.addProperty("outputs", inspected.outputSize());
+            com.google.gson.JsonArray input = new com.google.gson.JsonArray();
+            long[] shape = source.inputShape();
+            if (shape != null) {
+                for (long d : shape) {
+                    input.add(d);
+                }
+            }
+            r.add("inputShape", input);
+        } catch (TrainerException e) {
+            r.addProperty("trainable", false);
+            r.addProperty("reason", e.getMessage());
+        }
+        return new Frame(r);
     }
 
     /** Trains a shard from the given parameters (or the current ones) and answers with the delta. */

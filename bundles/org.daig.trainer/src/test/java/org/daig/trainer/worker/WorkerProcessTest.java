@@ -109,6 +109,53 @@ class WorkerProcessTest {
     }
 
     @Test
+    void inspectSaysWhetherAModelCanBeTrainedHereAndWhy() throws Exception {
+        Worker w = start("512m");
+        WorkerAnswer good = w.call("inspect", fields("model", digitsModel()), NONE);
+        assertEquals(Boolean.TRUE, good.fields().get("trainable"));
+        assertEquals("sparse_categorical_crossentropy", good.fields().get("loss"));
+        assertEquals(10, (int) good.number("outputs"));
+        assertEquals(List.of(64.0), good.fields().get("inputShape"));
+        Path notAModel = dir.resolve("notes.h5");
+        java.nio.file.Files.writeString(notAModel, "hello");
+        WorkerAnswer bad = w.call("inspect", fields("model", notAModel), NONE);
+        assertEquals(Boolean.FALSE, bad.fields().get("trainable"));
+        assertTrue(String.valueOf(bad.fields().get("reason")).contains("not an HDF5 file"), bad.fields().toString());
+    }
+
+    /** SIGSTOP halts every thread of a training worker; SIGCONT lets the same task finish. */
+    @Test
+    void aSuspendedWorkerStopsAndResumesItsTask() throws Exception {
+        Path x = SharedData.file("digits/train_x.npy");
+        Path y = SharedData.file("digits/train_y.npy");
+        Worker w = start("1g");
+        w.call("load", fields("model", digitsModel()), NONE);
+        CompletableFuture<WorkerAnswer> task = CompletableFuture.supplyAsync(() -> {
+            try {
+                return w.call("train", fields("x", x, "y", y, "epochs", 20, "batch", 32, "seed", 1), NONE);
+            } catch (WorkerException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        w.suspend();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!"T".equals(state(w.pid())) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals("T", state(w.pid()), "stopped within a second of SIGSTOP");
+        assertFalse(task.isDone(), "a stopped worker does not answer");
+        w.resume();
+        WorkerAnswer done = task.get(120, TimeUnit.SECONDS);
+        assertEquals(1437, (int) done.number("samples"));
+    }
+
+    /** The process state letter from /proc (T = stopped). */
+    private static String state(long pid) throws java.io.IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
+    @Test
     void aBadRequestIsAnErrorAnswerAndTheWorkerStaysUp() throws Exception {
         Worker w = start("512m");
         WorkerException e = assertThrows(WorkerException.class, () -> w.call("train", fields("x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1), NONE));
