@@ -150,7 +150,14 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
             try {
                 w.submit(this::close).get(CLOSE_WAIT_MILLIS * 3, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
-                LOG.warn("MQTT bus {} did not close cleanly: {}", clientId, e.toString());
+                // e.g. the bus thread is still inside a connect attempt: drop the connection hard
+                LOG.warn("MQTT bus {} did not close cleanly ({}); closing it forcibly", clientId, e.toString());
+                try {
+                    client.disconnectForcibly(0, 0, false);
+                    client.close(true);
+                } catch (MqttException | RuntimeException ignored) {
+                    // nothing more can be done; the process may be stopping anyway
+                }
             }
             w.shutdownNow();
         }

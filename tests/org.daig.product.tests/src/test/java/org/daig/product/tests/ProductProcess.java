@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -168,10 +167,6 @@ final class ProductProcess implements AutoCloseable {
         }
         reader.join(5000); // read what it printed last
         return process.exitValue();
-    }
-
-    Optional<Process> process() {
-        return Optional.ofNullable(process);
     }
 
     @Override
