@@ -62,10 +62,12 @@ public final class ProcessWorker implements Worker {
     private final OutputStream out;
     private final Deque<String> stderr = new ArrayDeque<>();
     private final String heap;
+    private final Path workDir;
 
-    private ProcessWorker(Process process, String heap) {
+    private ProcessWorker(Process process, String heap, Path workDir) {
         this.process = process;
         this.heap = heap;
+        this.workDir = workDir;
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         this.out = new BufferedOutputStream(process.getOutputStream(), 1 << 16);
         Thread drain = new Thread(this::drainStderr, "daig-worker-stderr-" + process.pid());
@@ -95,7 +97,7 @@ public final class ProcessWorker implements Worker {
         String threads = Integer.toString(options.threads());
         builder.environment().put("OMP_NUM_THREADS", threads);
         builder.environment().put("OPENBLAS_NUM_THREADS", threads);
-        return new ProcessWorker(builder.start(), options.heap());
+        return new ProcessWorker(builder.start(), options.heap(), options.workDir());
     }
 
     @Override
@@ -180,13 +182,18 @@ public final class ProcessWorker implements Worker {
             return new WorkerDiedException("interrupted while the worker was ending during '" + op + "'");
         }
         String tail = stderrTail();
+        // HotSpot writes its fatal-error report to the ErrorFile (and its summary to stdout, our
+        // frame channel), so the crash log is the reliable sign of a native crash.
+        Path crashLog = workDir.resolve("worker-crash-" + process.pid() + ".log");
         String reason;
-        if (tail.contains("OutOfMemoryError")) {
+        if (Files.exists(crashLog)) {
+            reason = "crashed in native code (ND4J/HDF5); crash log: " + crashLog.toAbsolutePath();
+        } else if (tail.contains("OutOfMemoryError")) {
             reason = "ran out of memory (heap -Xmx" + heap + "): give the worker more memory or use smaller tasks";
         } else if (status == 3) {
             reason = "ran out of memory (heap -Xmx" + heap + ")";
-        } else if (status == 134 || tail.contains("A fatal error has been detected")) {
-            reason = "crashed in native code (ND4J/HDF5); see the worker-crash-*.log in its work folder";
+        } else if (status == 134) {
+            reason = "crashed in native code (ND4J/HDF5)";
         } else if (status > 128) {
             reason = "was killed by signal " + (status - 128);
         } else {

@@ -149,6 +149,22 @@ class WorkerProcessTest {
         assertEquals(1437, (int) done.number("samples"));
     }
 
+    /**
+     * A native crash (here a SIGSEGV sent to the worker, which the JVM treats as a crash in native
+     * code, as it would one inside ND4J) is a failed call saying so, with the crash log kept.
+     */
+    @Test
+    void aNativeCrashIsAFailedTaskSayingSo() throws Exception {
+        Worker w = start("512m");
+        w.call("hello", fields(), NONE);
+        Process segv = new ProcessBuilder("kill", "-SEGV", Long.toString(w.pid())).start();
+        assertEquals(0, segv.waitFor());
+        // The JVM writes its crash log, then aborts; the next call finds it gone.
+        ProcessHandle.of(w.pid()).ifPresent(handle -> handle.onExit().join());
+        WorkerDiedException e = assertThrows(WorkerDiedException.class, () -> w.call("hello", fields(), NONE));
+        assertTrue(e.getMessage().contains("crashed in native code"), e.getMessage());
+    }
+
     /** The process state letter from /proc (T = stopped). */
     private static String state(long pid) throws java.io.IOException {
         String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
