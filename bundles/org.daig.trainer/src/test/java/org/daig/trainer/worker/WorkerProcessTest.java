@@ -130,13 +130,7 @@ class WorkerProcessTest {
         Path y = SharedData.file("digits/train_y.npy");
         Worker w = start("1g");
         w.call("load", fields("model", digitsModel()), NONE);
-        CompletableFuture<WorkerAnswer> task = CompletableFuture.supplyAsync(() -> {
-            try {
-                return w.call("train", fields("x", x, "y", y, "epochs", 20, "batch", 32, "seed", 1), NONE);
-            } catch (WorkerException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<WorkerAnswer> task = trainInBackground(w, fields("x", x, "y", y, "epochs", 20, "batch", 32, "seed", 1));
         w.suspend();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (!"T".equals(state(w.pid())) && System.nanoTime() < deadline) {
@@ -165,6 +159,16 @@ class WorkerProcessTest {
         assertTrue(e.getMessage().contains("crashed in native code"), e.getMessage());
     }
 
+    private static CompletableFuture<WorkerAnswer> trainInBackground(Worker w, Map<String, Object> task) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return w.call("train", task, NONE);
+            } catch (WorkerException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     /** The process state letter from /proc (T = stopped). */
     private static String state(long pid) throws java.io.IOException {
         String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -189,13 +193,7 @@ class WorkerProcessTest {
         Path y = SharedData.file("digits/train_y.npy");
         Worker w = start("1g");
         w.call("load", fields("model", digitsModel()), NONE);
-        CompletableFuture<WorkerAnswer> task = CompletableFuture.supplyAsync(() -> {
-            try {
-                return w.call("train", fields("x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1), NONE);
-            } catch (WorkerException e) {
-                throw new RuntimeException(e);
-            }
-        });
+        CompletableFuture<WorkerAnswer> task = trainInBackground(w, fields("x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1));
         // No timing needed: 10,000 epochs cannot finish before the kill, whenever it lands.
         w.kill();
         ExecutionException failed = assertThrows(ExecutionException.class, () -> task.get(60, TimeUnit.SECONDS));
