@@ -16,9 +16,10 @@ import com.google.gson.JsonObject;
 
 /**
  * Writes a trained model back as a Keras 2 .h5: the original file's model and training
- * configuration with the trained weights. Dense layers are mapped today (kernel = DL4J W in C
- * order, bias = b); a model with weights in other layer types is refused with a message, and its
- * DL4J zip remains the way to get it.
+ * configuration with the trained weights. Mapped: Dense, Conv2D (kernel transposed from DL4J's
+ * [out, in, kH, kW] to Keras's [kH, kW, in, out]) and BatchNormalization (gamma, beta, moving
+ * mean and variance); a model with weights in other layer types is refused with a message, and
+ * its DL4J zip remains the way to get it.
  */
 public final class KerasExport {
 
@@ -35,13 +36,22 @@ public final class KerasExport {
             if (params == null || params.isEmpty()) {
                 layers.add(new KerasH5Writer.LayerWeights(name, List.of()));
             } else if (className.equals("Dense")) {
+                // DL4J W is [nIn, nOut] like Keras's kernel
+                layers.add(new KerasH5Writer.LayerWeights(name, withBias(weight("kernel:0", params.get("W")), params)));
+            } else if (className.equals("Conv2D")) {
+                // DL4J W is [out, in, kH, kW]; Keras's kernel is [kH, kW, in, out]
+                layers.add(new KerasH5Writer.LayerWeights(name,
+                        withBias(weight("kernel:0", params.get("W").permute(2, 3, 1, 0)), params)));
+            } else if (className.equals("BatchNormalization") && params.containsKey("var")) {
                 List<KerasH5Writer.Weight> weights = new ArrayList<>();
-                weights.add(weight("kernel:0", params.get("W")));
-                if (params.containsKey("b")) {
-                    INDArray b = params.get("b");
-                    weights.add(new KerasH5Writer.Weight("bias:0", new long[] { b.length() },
-                            b.dup('c').castTo(DataType.FLOAT).data().asFloat()));
+                if (params.containsKey("gamma")) {
+                    weights.add(vector("gamma:0", params.get("gamma")));
                 }
+                if (params.containsKey("beta")) {
+                    weights.add(vector("beta:0", params.get("beta")));
+                }
+                weights.add(vector("moving_mean:0", params.get("mean")));
+                weights.add(vector("moving_variance:0", params.get("var")));
                 layers.add(new KerasH5Writer.LayerWeights(name, weights));
             } else {
                 throw new TrainerException(source.file() + ": exporting layer '" + name + "' (" + className
@@ -49,6 +59,19 @@ public final class KerasExport {
             }
         }
         KerasH5Writer.write(file, source.modelConfig(), source.trainingConfig(), layers);
+    }
+
+    private static List<KerasH5Writer.Weight> withBias(KerasH5Writer.Weight kernel, Map<String, INDArray> params) {
+        List<KerasH5Writer.Weight> weights = new ArrayList<>();
+        weights.add(kernel);
+        if (params.containsKey("b")) {
+            weights.add(vector("bias:0", params.get("b")));
+        }
+        return weights;
+    }
+
+    private static KerasH5Writer.Weight vector(String name, INDArray values) {
+        return new KerasH5Writer.Weight(name, new long[] { values.length() }, values.dup('c').castTo(DataType.FLOAT).data().asFloat());
     }
 
     private static KerasH5Writer.Weight weight(String name, INDArray values) {

@@ -47,9 +47,12 @@ public final class TrainableModel {
                 .enforceTrainingConfig(true)) {
             builder.modelJson(modelJson);
             if (checked.isSequential()) {
-                return new TrainableModel(checked, builder.buildSequential().getMultiLayerNetwork(), null);
+                MultiLayerNetwork n = builder.buildSequential().getMultiLayerNetwork();
+                dropNoOpDropout(n.getLayers());
+                return new TrainableModel(checked, n, null);
             }
             ComputationGraph g = builder.buildModel().getComputationGraph();
+            dropNoOpDropout(g.getLayers());
             if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
                 throw new TrainerException(file + ": has " + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays()
                         + " outputs; DAIG trains models with one input and one output");
@@ -61,6 +64,22 @@ public final class TrainableModel {
             throw new TrainerException(file + ": its configuration is invalid for import: " + firstLine(e.getMessage()), e);
         } catch (IOException | RuntimeException e) {
             throw new TrainerException(file + ": import failed: " + KerasModelFile.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * DL4J's Keras import gives every layer a Dropout that keeps all activations (p = 1.0). It does
+     * nothing forward, but backprop still multiplies by its mask, and for channels-last (NHWC)
+     * convolutions that multiply fails on the mask's shape ("Output array did not match expected
+     * shape"): the imported CNN could predict but not train. Removing it changes no output.
+     */
+    private static void dropNoOpDropout(org.deeplearning4j.nn.api.Layer[] layers) {
+        for (org.deeplearning4j.nn.api.Layer layer : layers) {
+            org.deeplearning4j.nn.conf.layers.Layer config = layer.conf().getLayer();
+            if (config.getIDropout() instanceof org.deeplearning4j.nn.conf.dropout.Dropout dropout
+                    && dropout.getP() == 1.0 && dropout.getPSchedule() == null) {
+                config.setIDropout(null);
+            }
         }
     }
 

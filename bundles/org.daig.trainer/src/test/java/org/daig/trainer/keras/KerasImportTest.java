@@ -37,6 +37,24 @@ class KerasImportTest {
         assertTrue(expected.equalsWithEps(actual, 1e-4), "expected " + expected + " got " + actual);
     }
 
+    /** Conv2D and BatchNormalization weights survive export to Keras .h5 and re-import, after training. */
+    @Test
+    void aTrainedCnnWithBatchNormRoundTripsThroughKerasExport(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        TrainableModel model = TrainableModel.load(SharedData.file("keras/cnn_batch_norm/cnn_batch_norm.h5"));
+        INDArray input = read(SharedData.file("keras/cnn_batch_norm/input.npy"));
+        INDArray target = read(SharedData.file("keras/cnn_batch_norm/predictions.npy")).mul(2);
+        for (int i = 0; i < 5; i++) {
+            model.fit(new org.nd4j.linalg.dataset.DataSet(input, target)); // moves weights and batch-norm statistics
+        }
+        INDArray trained = model.output(input);
+        Path exported = dir.resolve("cnn.h5");
+        KerasExport.write(model, exported);
+        INDArray reloaded = TrainableModel.load(exported).output(input);
+        assertTrue(trained.equalsWithEps(reloaded, 1e-5), "trained " + trained + " re-imported " + reloaded);
+        INDArray original = TrainableModel.load(SharedData.file("keras/cnn_batch_norm/cnn_batch_norm.h5")).output(input);
+        assertTrue(!original.equalsWithEps(trained, 1e-6), "training changed the model, so the check means something");
+    }
+
     @Test
     void reluModelReproducesKerasPredictions() throws Exception {
         Path file = SharedData.file("keras/ReLU_0_inputs_and_outputs.h5");
