@@ -1,6 +1,7 @@
 // Trainer benchmarks (issue 3): delta and apply on 1M/10M parameters, update encode/decode
 // against a raw copy of the same bytes, worker start-up, and train-local step time on digits
-// and Fashion-MNIST. Ratios are taken against a baseline measured in the same process.
+// and Fashion-MNIST. Ratios are taken against a baseline measured in the same process; each
+// vector op is warmed up 30 times (fewer left the 1M loops interpreted on some runs).
 //
 //   releng/bench/trainer-bench.sh        (builds the trainer if needed; see docs/measurements.md)
 import java.io.ByteArrayOutputStream;
@@ -19,10 +20,10 @@ import java.util.zip.GZIPInputStream;
 import org.daig.trainer.TrainLocal;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.keras.KerasMlp;
-import org.daig.trainer.worker.Frames;
-import org.daig.trainer.worker.WorkerProcess;
+import org.daig.api.trainer.Worker;
+import org.daig.trainer.launcher.ProcessWorker;
+import org.daig.trainer.protocol.Frames;
 
-import com.google.gson.JsonObject;
 
 public class TrainerBench {
 
@@ -69,23 +70,23 @@ public class TrainerBench {
                 after[i] = before[i] + random.nextFloat() * 1e-3f;
             }
             float[] delta = new float[n];
-            double copy = median(() -> System.arraycopy(after, 0, delta, 0, n), 5, 21);
+            double copy = median(() -> System.arraycopy(after, 0, delta, 0, n), 30, 21);
             double diff = median(() -> {
                 for (int i = 0; i < n; i++) {
                     delta[i] = after[i] - before[i];
                 }
-            }, 5, 21);
+            }, 30, 21);
             float[] params = before.clone();
             double apply = median(() -> {
                 for (int i = 0; i < n; i++) {
                     params[i] += delta[i];
                 }
-            }, 5, 21);
+            }, 30, 21);
             byte[] bytes = Frames.encode(delta);
             byte[] byteCopy = new byte[bytes.length];
-            double rawBytes = median(() -> System.arraycopy(bytes, 0, byteCopy, 0, bytes.length), 5, 21);
-            double encode = median(() -> sink = Frames.encode(delta), 5, 21);
-            double decode = median(() -> sink = Frames.decode(bytes), 5, 21);
+            double rawBytes = median(() -> System.arraycopy(bytes, 0, byteCopy, 0, bytes.length), 30, 21);
+            double encode = median(() -> sink = Frames.encode(delta), 30, 21);
+            double decode = median(() -> sink = Frames.decode(bytes), 30, 21);
             row("copy float[] (baseline)", n, copy, copy);
             row("delta = after - before", n, diff, copy);
             row("apply params += delta", n, apply, copy);
@@ -111,16 +112,11 @@ public class TrainerBench {
         List<Double> loaded = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
-            try (WorkerProcess w = WorkerProcess.start(new WorkerProcess.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
+            try (Worker w = ProcessWorker.start(new ProcessWorker.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
                     classPath(), "1g", 1, true, work.resolve("worker")))) {
-                JsonObject h = new JsonObject();
-                h.addProperty("op", "hello");
-                w.call(h);
+                w.call("hello", java.util.Map.of(), new float[0]);
                 hello.add((System.nanoTime() - start) / 1e9);
-                JsonObject l = new JsonObject();
-                l.addProperty("op", "load");
-                l.addProperty("model", model.toString());
-                w.call(l);
+                w.call("load", java.util.Map.of("model", model.toString()), new float[0]);
                 loaded.add((System.nanoTime() - start) / 1e9);
             }
         }
