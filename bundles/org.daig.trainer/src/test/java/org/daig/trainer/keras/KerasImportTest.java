@@ -58,12 +58,8 @@ class KerasImportTest {
     @Test
     void reluModelReproducesKerasPredictions() throws Exception {
         Path file = SharedData.file("keras/ReLU_0_inputs_and_outputs.h5");
-        INDArray inputs;
-        INDArray predictions;
-        try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
-            inputs = archive.readDataSet("dense_input", "inputs");
-            predictions = archive.readDataSet("re_lu_1", "predictions");
-        }
+        INDArray inputs = dataSet(file, "inputs", "dense_input");
+        INDArray predictions = dataSet(file, "predictions", "re_lu_1");
         TrainableModel model = TrainableModel.load(SharedData.file("keras/ReLU_0_model.h5"));
         INDArray actual = model.output(inputs.castTo(DataType.FLOAT));
         assertEquals(predictions.length(), actual.length());
@@ -79,12 +75,8 @@ class KerasImportTest {
     @Test
     void lstmImportsAndTrains() throws Exception {
         Path file = SharedData.file("keras/simple_lstm_tf_keras_2_inputs_and_outputs.h5");
-        INDArray inputs;
-        INDArray targets;
-        try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
-            inputs = archive.readDataSet("lstm_1_input", "inputs").castTo(DataType.FLOAT);
-            targets = archive.readDataSet("dense_1", "outputs").castTo(DataType.FLOAT);
-        }
+        INDArray inputs = dataSet(file, "inputs", "lstm_1_input").castTo(DataType.FLOAT);
+        INDArray targets = dataSet(file, "outputs", "dense_1").castTo(DataType.FLOAT);
         Nd4j.getRandom().setSeed(1);
         TrainableModel model = TrainableModel.load(SharedData.file("keras/simple_lstm_tf_keras_2_model.h5"));
         INDArray predicted = model.output(inputs);
@@ -99,6 +91,13 @@ class KerasImportTest {
         }
         double after = model.loss(data);
         assertTrue(after < before * 0.9, "loss " + before + " -> " + after);
+    }
+
+    /** A dataset Keras's test scripts stored beside a model, e.g. group "inputs", name "dense_input". */
+    private static INDArray dataSet(Path file, String group, String name) throws Exception {
+        try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
+            return archive.readDataSet(name, group);
+        }
     }
 
     private static INDArray read(Path npy) throws Exception {

@@ -64,6 +64,13 @@ class WorkerProcessTest {
         return map;
     }
 
+    /** A 1 GB worker with the digits MLP loaded. */
+    private Worker workerWithDigitsModel() throws Exception {
+        Worker w = start("1g");
+        w.call("load", fields("model", digitsModel()), NONE);
+        return w;
+    }
+
     private Path digitsModel() throws Exception {
         Path model = dir.resolve("mlp.h5");
         new KerasMlp(64, new int[] { 64, 32 }, 10, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 0.001).write(model, 1);
@@ -128,8 +135,7 @@ class WorkerProcessTest {
     void aSuspendedWorkerStopsAndResumesItsTask() throws Exception {
         Path x = SharedData.file("digits/train_x.npy");
         Path y = SharedData.file("digits/train_y.npy");
-        Worker w = start("1g");
-        w.call("load", fields("model", digitsModel()), NONE);
+        Worker w = workerWithDigitsModel();
         CompletableFuture<WorkerAnswer> task = trainInBackground(w, fields("x", x, "y", y, "epochs", 20, "batch", 32, "seed", 1));
         w.suspend();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -191,8 +197,7 @@ class WorkerProcessTest {
     void aWorkerKilledMidTaskIsAFailedTaskWithItsReason() throws Exception {
         Path x = SharedData.file("digits/train_x.npy");
         Path y = SharedData.file("digits/train_y.npy");
-        Worker w = start("1g");
-        w.call("load", fields("model", digitsModel()), NONE);
+        Worker w = workerWithDigitsModel();
         CompletableFuture<WorkerAnswer> task = trainInBackground(w, fields("x", x, "y", y, "epochs", 10_000, "batch", 8, "seed", 1));
         // No timing needed: 10,000 epochs cannot finish before the kill, whenever it lands.
         w.kill();
