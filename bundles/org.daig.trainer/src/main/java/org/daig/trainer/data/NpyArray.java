@@ -283,6 +283,28 @@ public final class NpyArray implements AutoCloseable {
         }
     }
 
+    /** Bytes per sample. */
+    long rowBytes() {
+        return rowElements * itemSize;
+    }
+
+    /** Reads raw bytes of whole rows starting at {@code row} into {@code buffer} (filled to its limit). */
+    void readRowBytes(long row, ByteBuffer buffer) throws IOException {
+        long position = dataOffset + row * rowBytes();
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position) < 0) {
+                throw new IOException(file + " ended early");
+            }
+            position = dataOffset + row * rowBytes() + buffer.position();
+        }
+    }
+
+    /** The dtype as the .npy header spells it, e.g. {@code <f4}. */
+    public String descr() {
+        char byteOrder = itemSize == 1 ? '|' : order == ByteOrder.BIG_ENDIAN ? '>' : '<';
+        return "" + byteOrder + kind + itemSize;
+    }
+
     /** A description for messages: "x.npy (float32, shape 1437x64)". */
     public String describe() {
         StringBuilder s = new StringBuilder();

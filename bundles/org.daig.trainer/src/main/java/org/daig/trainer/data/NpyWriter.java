@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes float32 arrays as .npy (version 1.0), through a temp file renamed at the end. */
+/** Writes .npy files (version 1.0) through a temp file renamed at the end. */
 public final class NpyWriter {
 
     private NpyWriter() {
@@ -35,7 +35,8 @@ public final class NpyWriter {
         void fill(ByteBuffer buffer);
     }
 
-    private static void writeRaw(Path file, String descr, long[] shape, long bytes, Filler filler) throws IOException {
+    /** Magic, version 1.0, header length and the header dict padded to 64 bytes. */
+    static byte[] header(String descr, long[] shape) {
         StringBuilder dims = new StringBuilder();
         for (long d : shape) {
             dims.append(d).append(", ");
@@ -48,17 +49,21 @@ public final class NpyWriter {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + dims + "), }";
         int unpadded = 10 + dict.length() + 1;
         int padding = (64 - unpadded % 64) % 64;
-        String header = dict + " ".repeat(padding) + "\n";
+        byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer prefix = ByteBuffer.allocate(10 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.put(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 }).putShort((short) header.length).put(header);
+        return prefix.array();
+    }
+
+    private static void writeRaw(Path file, String descr, long[] shape, long bytes, Filler filler) throws IOException {
+        byte[] header = header(descr, shape);
         ByteBuffer data = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         filler.fill(data);
         Path absolute = file.toAbsolutePath();
         Files.createDirectories(absolute.getParent());
         Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
         try (OutputStream out = Files.newOutputStream(temp)) {
-            out.write(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 });
-            out.write(header.length() & 0xff);
-            out.write(header.length() >> 8);
-            out.write(header.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(header);
             out.write(data.array());
         }
         Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import org.daig.trainer.TrainLocal;
 import org.daig.trainer.TrainerException;
 import org.daig.trainer.data.NpyArray;
+import org.daig.trainer.data.DataCheck;
 import org.daig.trainer.data.NpyWriter;
+import org.daig.trainer.data.ShardCutter;
 import org.daig.trainer.data.TrainingData;
 import org.daig.trainer.keras.KerasExport;
 import org.daig.trainer.keras.TrainableModel;
@@ -92,6 +94,14 @@ public final class WorkerMain {
         }
         case "inspect" -> inspect(Path.of(h.get("model").getAsString()));
         case "params" -> new Frame(ok().header(), params());
+        case "set" -> {
+            requireModel();
+            requireLength(request.payload());
+            setParams(request.payload());
+            yield ok();
+        }
+        case "check" -> check(h);
+        case "cut" -> cut(h);
         case "train" -> train(h, request.payload());
         case "apply" -> {
             float[] params = params();
@@ -170,6 +180,68 @@ public final class WorkerMain {
             r.addProperty("reason", e.getMessage());
         }
         return new Frame(r);
+    }
+
+    /**
+     * Every problem of a model and its data together, for a project's pre-flight validation: an
+     * ok answer listing them (empty when the project can be trained).
+     */
+    private Frame check(JsonObject h) {
+        com.google.gson.JsonArray problems = new com.google.gson.JsonArray();
+        TrainableModel checked = null;
+        try {
+            checked = TrainableModel.load(Path.of(h.get("model").getAsString()));
+        } catch (TrainerException e) {
+            problems.add(e.getMessage());
+        }
+        NpyArray x = null;
+        NpyArray y = null;
+        try {
+            x = openOrNote(h.get("x").getAsString(), problems);
+            y = openOrNote(h.get("y").getAsString(), problems);
+            if (x != null && y != null) {
+                DataCheck.problems(checked, x, y).forEach(problems::add);
+            }
+        } finally {
+            if (x != null) {
+                x.close();
+            }
+            if (y != null) {
+                y.close();
+            }
+        }
+        JsonObject r = ok().header();
+        r.add("problems", problems);
+        if (checked != null) {
+            r.addProperty("params", checked.numParams());
+        }
+        return new Frame(r);
+    }
+
+    private static NpyArray openOrNote(String path, com.google.gson.JsonArray problems) {
+        try {
+            return org.daig.trainer.data.NpzArchive.openAny(Path.of(path));
+        } catch (TrainerException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+    }
+
+    /** Cuts x and y into shards and a validation set (see ShardCutter) in the folder {@code dir}. */
+    private Frame cut(JsonObject h) throws TrainerException {
+        try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("x").getAsString()));
+             NpyArray y = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("y").getAsString()))) {
+            ShardCutter.Cut cut = ShardCutter.cut(x, y, h.get("shards").getAsInt(), h.get("validationRate").getAsDouble(),
+                    Path.of(h.get("dir").getAsString()));
+            JsonObject r = ok().header();
+            com.google.gson.JsonArray rows = new com.google.gson.JsonArray();
+            for (long n : cut.shardRows()) {
+                rows.add(n);
+            }
+            r.add("rows", rows);
+            r.addProperty("validationRows", cut.validationRows());
+            return new Frame(r);
+        }
     }
 
     /** Trains a shard from the given parameters (or the current ones) and answers with the delta. */

@@ -116,6 +116,46 @@ class WorkerProcessTest {
     }
 
     @Test
+    void checkListsEveryProblemOfAProjectAndCutWritesShardsTheWorkerCanTrainOn() throws Exception {
+        Worker w = start("1g");
+        Path model = digitsModel();
+        Path x = SharedData.file("digits/train_x.npy");
+        Path y = SharedData.file("digits/train_y.npy");
+        assertEquals(List.of(), w.call("check", fields("model", model, "x", x, "y", y), NONE).fields().get("problems"));
+
+        Path shortLabels = dir.resolve("labels.npy");
+        NpyWriter.writeInt64(shortLabels, new long[] { 3 }, new long[] { 0, 11, 2 });
+        Path nan = dir.resolve("nan.npy");
+        float[] values = new float[3 * 64];
+        values[70] = Float.NaN;
+        NpyWriter.writeFloat32(nan, new long[] { 3, 64 }, values);
+        Path notAModel = dir.resolve("notes.h5");
+        java.nio.file.Files.writeString(notAModel, "hello");
+        @SuppressWarnings("unchecked")
+        List<String> problems = (List<String>) w.call("check", fields("model", model, "x", nan, "y", shortLabels), NONE).fields().get("problems");
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("sample 1 contains NaN"), problems.get(0));
+        assertTrue(problems.get(1).contains("label 1 is 11 but the model has 10 classes"), problems.get(1));
+        @SuppressWarnings("unchecked")
+        List<String> more = (List<String>) w.call("check", fields("model", notAModel, "x", x, "y", shortLabels), NONE).fields().get("problems");
+        assertTrue(more.get(0).contains("not an HDF5 file"), more.toString());
+        assertTrue(more.get(1).contains("1437 samples but labels.npy has 3 labels"), more.toString());
+
+        WorkerAnswer cut = w.call("cut", fields("x", x, "y", y, "shards", 4, "validationRate", 0.2, "dir", dir.resolve("shards")), NONE);
+        assertEquals(List.of(288.0, 288.0, 287.0, 287.0), cut.fields().get("rows"));
+        assertEquals(287, (int) cut.number("validationRows"));
+        w.call("load", fields("model", model), NONE);
+        float[] start = w.call("params", fields(), NONE).payload();
+        WorkerAnswer trained = w.call("train", fields("x", dir.resolve("shards/x-2.npy"), "y", dir.resolve("shards/y-2.npy"),
+                "epochs", 1, "batch", 32, "seed", 3), start);
+        assertEquals(287, (int) trained.number("samples"));
+        w.call("set", fields(), start);
+        assertTrue(Arrays.equals(start, w.call("params", fields(), NONE).payload()), "set puts the given parameters in place");
+        WorkerAnswer validation = w.call("evaluate", fields("x", dir.resolve("shards/x-val.npy"), "y", dir.resolve("shards/y-val.npy")), NONE);
+        assertEquals(287, (int) validation.number("samples"));
+    }
+
+    @Test
     void inspectSaysWhetherAModelCanBeTrainedHereAndWhy() throws Exception {
         Worker w = start("512m");
         WorkerAnswer good = w.call("inspect", fields("model", digitsModel()), NONE);
