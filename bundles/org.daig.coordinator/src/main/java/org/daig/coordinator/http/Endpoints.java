@@ -3,15 +3,15 @@ package org.daig.coordinator.http;
 import java.util.Map;
 
 /** Reads the base URL Felix HTTP publishes on its runtime service ({@code osgi.http.endpoint}). */
-final class Endpoints {
+public final class Endpoints {
 
-    static final String ENDPOINT = "osgi.http.endpoint";
+    public static final String ENDPOINT = "osgi.http.endpoint";
 
     private Endpoints() {
     }
 
     /** The first endpoint without a trailing slash, or null if the runtime publishes none. */
-    static String baseUrl(Map<String, Object> runtimeProperties) {
+    public static String baseUrl(Map<String, Object> runtimeProperties) {
         Object value = runtimeProperties.get(ENDPOINT);
         String first = null;
         if (value instanceof String s) {

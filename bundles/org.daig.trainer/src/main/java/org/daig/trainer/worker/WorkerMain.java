@@ -187,6 +187,7 @@ public final class WorkerMain {
      * ok answer listing them (empty when the project can be trained).
      */
     private Frame check(JsonObject h) {
+        JsonObject r = ok().header();
         com.google.gson.JsonArray problems = new com.google.gson.JsonArray();
         TrainableModel checked = null;
         try {
@@ -202,6 +203,7 @@ public final class WorkerMain {
             if (x != null && y != null) {
                 DataCheck.problems(checked, x, y).forEach(problems::add);
             }
+            r.addProperty("rows", x == null ? 0 : x.rows());
         } finally {
             if (x != null) {
                 x.close();
@@ -210,7 +212,6 @@ public final class WorkerMain {
                 y.close();
             }
         }
-        JsonObject r = ok().header();
         r.add("problems", problems);
         if (checked != null) {
             r.addProperty("params", checked.numParams());

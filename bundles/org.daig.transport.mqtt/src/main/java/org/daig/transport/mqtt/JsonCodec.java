@@ -14,8 +14,10 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 
 /**
  * JSON encoding of bus payloads. Decoding is strict (RFC 8259 JSON only, one value) because the
@@ -23,7 +25,32 @@ import com.google.gson.stream.JsonToken;
  */
 public final class JsonCodec {
 
-    private final Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+    /**
+     * JSON has no NaN or Infinity: a double that is not finite (an accuracy that does not apply,
+     * a loss not measured yet) travels as null and comes back as NaN.
+     */
+    static final TypeAdapter<Double> NON_FINITE_AS_NULL = new TypeAdapter<>() {
+        @Override
+        public void write(JsonWriter out, Double value) throws IOException {
+            if (value == null || !Double.isFinite(value)) {
+                out.nullValue();
+            } else {
+                out.value(value.doubleValue());
+            }
+        }
+
+        @Override
+        public Double read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return Double.NaN;
+            }
+            return in.nextDouble();
+        }
+    };
+
+    private final Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls()
+            .registerTypeAdapter(double.class, NON_FINITE_AS_NULL).registerTypeAdapter(Double.class, NON_FINITE_AS_NULL).create();
     private final int maxPayloadBytes;
 
     public JsonCodec(int maxPayloadBytes) {
@@ -82,6 +109,9 @@ public final class JsonCodec {
         for (RecordComponent component : type.getRecordComponents()) {
             if (component.getType().isPrimitive()) {
                 JsonElement value = object.get(component.getName());
+                if (value != null && value.isJsonNull() && component.getType() == double.class) {
+                    continue; // NaN
+                }
                 if (value == null || value.isJsonNull()) {
                     throw new MalformedMessageException("field '" + component.getName() + "' is missing in "
                             + type.getSimpleName());

@@ -34,6 +34,19 @@ class JsonCodecTest {
         assertEquals(sent, codec.decode(json, Announcement.class));
     }
 
+    record Figures(String id, double loss, double accuracy) {
+    }
+
+    @Test
+    void notANumberTravelsAsNullAndComesBackAsNaN() throws Exception {
+        JsonCodec codec = new JsonCodec(1024);
+        byte[] json = codec.encode(new Figures("p1", 0.25, Double.NaN));
+        assertEquals("{\"id\":\"p1\",\"loss\":0.25,\"accuracy\":null}", new String(json, java.nio.charset.StandardCharsets.UTF_8));
+        Figures back = codec.decode(json, Figures.class);
+        assertEquals(0.25, back.loss());
+        assertTrue(Double.isNaN(back.accuracy()));
+    }
+
     @Test
     void unknownFieldsAreIgnoredSoNewerPeersCanAddFields() throws Exception {
         Presence p = codec.decode(utf8("{\"clientId\":\"c\",\"role\":\"provider\",\"online\":true,\"since\":5,\"future\":[1,2]}"),

@@ -1,0 +1,58 @@
+package org.daig.api.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Content-addressed storage: a blob's id is the lower-case hex SHA-256 of its bytes, and a blob
+ * becomes visible only after its bytes were hashed and matched (written to a temporary file,
+ * renamed afterwards). Blobs are immutable. Uploads from the network arrive in chunks and can be
+ * resumed after an interruption, even across a restart of the store's process.
+ */
+@ProviderType
+public interface BlobStore {
+
+    Pattern ID = Pattern.compile("[0-9a-f]{64}");
+
+    static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches();
+    }
+
+    /** The complete blob with this id, if the store has it. */
+    Optional<BlobInfo> find(String id);
+
+    /**
+     * A file holding the blob's bytes, for local readers such as the trainer worker. Read only;
+     * never write to it.
+     */
+    Path file(String id) throws BlobException;
+
+    /** The blob's bytes from {@code offset} on. */
+    InputStream open(String id, long offset) throws IOException;
+
+    /** Stores a stream's bytes (hashing them on the way); returns the blob. */
+    BlobInfo write(InputStream in) throws IOException;
+
+    /** Stores a copy of a local file; returns the blob. */
+    BlobInfo importFile(Path file) throws IOException;
+
+    /** Where an upload of {@code id} stands: 0 bytes if none was started, complete if the blob exists. */
+    UploadState uploadState(String id) throws BlobException;
+
+    /**
+     * Adds a chunk to an upload. {@code offset} must equal the bytes received so far (see
+     * {@link #uploadState}); {@code total} is the blob's full size. When the last byte arrives
+     * the upload is hashed: a match makes the blob visible, a mismatch discards the upload and
+     * throws {@link BlobException.Reason#HASH_MISMATCH}. If the chunk's stream fails midway, the
+     * bytes that arrived are kept and the upload can go on from there.
+     */
+    UploadState append(String id, long offset, long total, InputStream chunk) throws IOException;
+
+    /** Removes a blob or an unfinished upload; nothing happens if there is none. */
+    void delete(String id) throws IOException;
+}

@@ -1,0 +1,25 @@
+package org.daig.api.task;
+
+/**
+ * A leased task: train shard {@code shard} of project {@code projectId} for {@code epochs} local
+ * epochs starting from model version {@code version}, then report the delta.
+ *
+ * @param leaseId     identifies this lease; the result names it
+ * @param projectId   the project
+ * @param round       the round (0-based)
+ * @param shard       the shard index
+ * @param version     the model version to start from (the parameters blob)
+ * @param model       blob id of the Keras .h5
+ * @param params      blob id of version {@code version}'s parameters (.npy float32 vector)
+ * @param x           blob id of the shard's features (.npy)
+ * @param y           blob id of the shard's labels (.npy)
+ * @param rows        samples in the shard
+ * @param epochs      local epochs
+ * @param batchSize   minibatch size
+ * @param seed        seed of the task's shuffles
+ * @param deadline    epoch milliseconds by which the result must arrive, else the task is offered again
+ * @param blobBaseUrl where the blobs are, e.g. {@code http://host:7700/api/v1/blobs/}
+ */
+public record Task(String leaseId, String projectId, int round, int shard, int version, String model, String params,
+        String x, String y, long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl) {
+}

@@ -1,0 +1,21 @@
+package org.daig.api.task;
+
+/**
+ * A provider's result. The delta (parameters after − before, an .npy float32 vector) is uploaded
+ * as a blob first; this message commits it.
+ *
+ * @param requestId chosen by the provider; the reply carries it back
+ * @param leaseId   the lease it worked under
+ * @param projectId the project
+ * @param round     the round
+ * @param shard     the shard
+ * @param version   the model version it started from
+ * @param delta     blob id of the delta
+ * @param samples   samples trained on (per epoch)
+ * @param loss      loss on the shard after training
+ * @param accuracy  accuracy on the shard after training (NaN if not a classifier)
+ * @param seconds   seconds spent training
+ */
+public record TaskResult(String requestId, String leaseId, String projectId, int round, int shard, int version,
+        String delta, long samples, double loss, double accuracy, double seconds) {
+}

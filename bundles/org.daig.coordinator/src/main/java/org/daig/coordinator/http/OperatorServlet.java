@@ -1,0 +1,168 @@
+package org.daig.coordinator.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.daig.api.bus.MessageBus;
+import org.daig.api.bus.Topics;
+import org.daig.api.presence.ProviderDirectory;
+import org.daig.api.presence.ProviderInfo;
+import org.daig.api.project.ProjectState;
+import org.daig.api.project.ProjectView;
+import org.daig.api.task.TaskReply;
+import org.daig.coordinator.service.ProjectService;
+import org.daig.coordinator.store.Records.CreditRow;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * What operators look at: {@code /health} (200 when the database and the bus are fine, else 503,
+ * with each check), {@code /metrics} (Prometheus text format), {@code /status} (a page for
+ * people), {@code /api/v1/leases} and {@code /api/v1/credits} (JSON).
+ */
+@Component(service = Servlet.class, property = {
+        "osgi.http.whiteboard.servlet.pattern=/health",
+        "osgi.http.whiteboard.servlet.pattern=/metrics",
+        "osgi.http.whiteboard.servlet.pattern=/status",
+        "osgi.http.whiteboard.servlet.pattern=/api/v1/leases",
+        "osgi.http.whiteboard.servlet.pattern=/api/v1/credits",
+        "osgi.http.whiteboard.servlet.name=daig-operator" })
+public class OperatorServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    @Reference
+    private transient ProjectService projects;
+
+    @Reference
+    private transient ProviderDirectory directory;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
+    private volatile transient MessageBus bus;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            switch (request.getServletPath()) {
+            case "/health" -> health(response);
+            case "/metrics" -> metrics(response);
+            case "/status" -> page(response);
+            case "/api/v1/leases" -> Json.send(response, 200, projects.leases());
+            case "/api/v1/credits" -> Json.send(response, 200, projects.credits());
+            default -> Json.error(response, 404, "unknown resource " + request.getRequestURI());
+            }
+        } catch (Exception e) {
+            Json.error(response, 500, "the coordinator could not answer: " + e.getMessage());
+        }
+    }
+
+    private void health(HttpServletResponse response) throws IOException {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        boolean database = projects.databaseHealthy();
+        MessageBus current = bus;
+        boolean connected = current != null && current.isConnected();
+        checks.put("database", database ? "UP" : "DOWN");
+        checks.put("bus", connected ? "UP" : "DOWN");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", database && connected ? "UP" : "DOWN");
+        body.put("checks", checks);
+        Json.send(response, database && connected ? 200 : 503, body);
+    }
+
+    private void metrics(HttpServletResponse response) throws Exception {
+        StringBuilder out = new StringBuilder();
+        List<ProjectView> all = projects.projects();
+        out.append("# HELP daig_projects Projects by state.\n# TYPE daig_projects gauge\n");
+        for (ProjectState state : ProjectState.values()) {
+            long n = all.stream().filter(p -> p.state() == state).count();
+            out.append("daig_projects{state=\"").append(state.name().toLowerCase(Locale.ROOT)).append("\"} ").append(n).append('\n');
+        }
+        List<ProviderInfo> providers = directory.providers();
+        gauge(out, "daig_providers_online", "Providers connected now.", providers.stream().filter(ProviderInfo::online).count());
+        gauge(out, "daig_leases_active", "Tasks leased to providers now.", projects.leases().size());
+        ProjectService.Metrics m = projects.metrics();
+        counter(out, "daig_leases_total", "Tasks leased since start.", m.leases.get());
+        counter(out, "daig_leases_expired_total", "Leases that passed their deadline since start.", m.leasesExpired.get());
+        counter(out, "daig_rounds_total", "Rounds closed (versions made) since start.", m.rounds.get());
+        out.append("# HELP daig_aggregation_seconds_total Time spent aggregating rounds.\n# TYPE daig_aggregation_seconds_total counter\n")
+                .append("daig_aggregation_seconds_total ").append(m.aggregationNanos.get() / 1e9).append('\n');
+        counter(out, "daig_submissions_refused_total", "Project submissions refused since start.", m.submissionsRefused.get());
+        out.append("# HELP daig_results_total Results by outcome since start.\n# TYPE daig_results_total counter\n");
+        for (Map.Entry<TaskReply.Kind, java.util.concurrent.atomic.AtomicLong> e : m.results.entrySet()) {
+            if (e.getKey() != TaskReply.Kind.TASK && e.getKey() != TaskReply.Kind.NO_TASK && e.getKey() != TaskReply.Kind.RELEASED) {
+                out.append("daig_results_total{outcome=\"").append(e.getKey().name().toLowerCase(Locale.ROOT)).append("\"} ")
+                        .append(e.getValue().get()).append('\n');
+            }
+        }
+        counter(out, "daig_results_accepted_stored", "Accepted results in the database.", projects.acceptedResults());
+        response.setStatus(200);
+        response.setContentType("text/plain; version=0.0.4");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write(out.toString());
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n")
+                .append(name).append(' ').append(value).append('\n');
+    }
+
+    private void page(HttpServletResponse response) throws Exception {
+        StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">"
+                + "<title>DAIG coordinator</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+                + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body><h1>DAIG coordinator</h1>");
+        MessageBus current = bus;
+        html.append("<p>Bus: ").append(current != null && current.isConnected() ? "connected to " + esc(current.brokerUrl()) : "not connected")
+                .append(" · <a href=\"/api/status\">status JSON</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></p>");
+        html.append("<h2>Projects</h2><table><tr><th>id</th><th>name</th><th>state</th><th>round</th><th>version</th>"
+                + "<th>contributors</th><th>validation loss</th><th>accuracy</th><th>ETA</th></tr>");
+        for (ProjectView p : projects.projects()) {
+            html.append("<tr><td>").append(esc(p.id())).append("</td><td>").append(esc(p.spec().name())).append("</td><td>")
+                    .append(p.state()).append(p.message() == null ? "" : ": " + esc(p.message())).append("</td><td>")
+                    .append(p.round()).append('/').append(p.totalRounds()).append("</td><td>").append(p.version()).append("</td><td>")
+                    .append(p.contributors()).append("</td><td>").append(p.latest() == null ? "-" : num(p.latest().loss()))
+                    .append("</td><td>").append(p.latest() == null ? "-" : num(p.latest().accuracy())).append("</td><td>")
+                    .append(p.etaSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.0f s", p.etaSeconds())).append("</td></tr>");
+        }
+        html.append("</table><h2>Providers</h2><table><tr><th>id</th><th>online</th><th>name</th></tr>");
+        for (ProviderInfo info : directory.providers()) {
+            html.append("<tr><td>").append(esc(info.id())).append("</td><td>").append(info.online()).append("</td><td>")
+                    .append(esc(info.name())).append("</td></tr>");
+        }
+        html.append("</table><h2>Credits</h2><table><tr><th>provider</th><th>tasks</th><th>credit (TFLOP)</th></tr>");
+        for (CreditRow c : projects.credits()) {
+            html.append("<tr><td>").append(esc(c.providerId())).append("</td><td>").append(c.tasks()).append("</td><td>")
+                    .append(num(c.amount())).append("</td></tr>");
+        }
+        html.append("</table></body></html>");
+        response.setStatus(200);
+        response.setContentType("text/html");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write(html.toString());
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

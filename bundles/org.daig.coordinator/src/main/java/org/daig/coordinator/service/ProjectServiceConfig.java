@@ -1,0 +1,44 @@
+package org.daig.coordinator.service;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "DAIG coordinator: projects", description = "Database, leases and checks of the coordinator's projects.")
+public @interface ProjectServiceConfig {
+
+    String PID = "org.daig.coordinator.projects";
+
+    @AttributeDefinition(name = "JDBC URL", description = "Empty: an H2 file database under the data folder. "
+            + "For PostgreSQL: jdbc:postgresql://host/db, plus dataSourceFactory.target=(osgi.jdbc.driver.class=org.postgresql.Driver) and the pgjdbc bundle.")
+    String jdbcUrl() default "";
+
+    @AttributeDefinition(name = "JDBC user")
+    String jdbcUser() default "";
+
+    @AttributeDefinition(name = "JDBC password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String jdbcPassword() default "";
+
+    @AttributeDefinition(name = "Public URL", description = "How providers reach this coordinator's HTTP side, e.g. https://grid.example.org. Empty: the HTTP service's own endpoint.")
+    String publicUrl() default "";
+
+    @AttributeDefinition(name = "First lease (seconds)", description = "Deadline of tasks before any result of the project was seen.", min = "1")
+    int initialLeaseSeconds() default 600;
+
+    @AttributeDefinition(name = "Shortest lease (seconds)", min = "1")
+    int minLeaseSeconds() default 30;
+
+    @AttributeDefinition(name = "Longest lease (seconds)", min = "1")
+    int maxLeaseSeconds() default 86400;
+
+    @AttributeDefinition(name = "Lease factor", description = "Deadline = factor x the 90th percentile of recent lease-to-result times.", min = "1")
+    double leaseFactor() default 3.0;
+
+    @AttributeDefinition(name = "Update norm limit", description = "Refuse an update whose L2 norm is more than this many times the median of recent ones.", min = "1")
+    double normFactor() default 10.0;
+
+    @AttributeDefinition(name = "Trainer worker heap", description = "Heap of the coordinator's trainer worker (validation, evaluation, export), e.g. 2g.")
+    String workerHeap() default "2g";
+
+    @AttributeDefinition(name = "Trainer worker threads", min = "1")
+    int workerThreads() default 2;
+}

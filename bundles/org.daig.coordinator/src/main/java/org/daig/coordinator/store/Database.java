@@ -1,0 +1,145 @@
+package org.daig.coordinator.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's JDBC connection, its schema and its transactions. One connection, used under
+ * this object's lock: the scheduler serializes its decisions anyway, and an embedded H2 is fastest
+ * without a pool. The schema is versioned; missing migrations run at start, each in its own
+ * transaction, so an old database is brought up to date and a new one is created.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    /** Migration i (0-based) brings the schema to version i + 1. Never edit one that was released. */
+    static final List<String[]> MIGRATIONS = List.<String[]>of(new String[] {
+            """
+            CREATE TABLE projects (
+              id VARCHAR(64) PRIMARY KEY, name VARCHAR(200) NOT NULL, state VARCHAR(16) NOT NULL, message VARCHAR(2000),
+              model_blob CHAR(64) NOT NULL, x_blob CHAR(64) NOT NULL, y_blob CHAR(64) NOT NULL,
+              epochs INT NOT NULL, batch_size INT NOT NULL, total_tasks INT NOT NULL, task_size INT NOT NULL,
+              max_contributors INT NOT NULL, validation_rate DOUBLE PRECISION NOT NULL, passes INT NOT NULL,
+              strategy VARCHAR(32) NOT NULL, seed BIGINT NOT NULL,
+              param_count BIGINT NOT NULL DEFAULT 0, train_rows BIGINT NOT NULL DEFAULT 0, validation_rows BIGINT NOT NULL DEFAULT 0,
+              val_x_blob CHAR(64), val_y_blob CHAR(64), round INT NOT NULL DEFAULT 0, total_rounds INT NOT NULL,
+              created_at BIGINT NOT NULL)""",
+            """
+            CREATE TABLE shards (
+              project_id VARCHAR(64) NOT NULL, shard INT NOT NULL, x_blob CHAR(64) NOT NULL, y_blob CHAR(64) NOT NULL,
+              rows_count BIGINT NOT NULL, PRIMARY KEY (project_id, shard))""",
+            """
+            CREATE TABLE versions (
+              project_id VARCHAR(64) NOT NULL, version INT NOT NULL, params_blob CHAR(64) NOT NULL, created_at BIGINT NOT NULL,
+              samples BIGINT NOT NULL, train_loss DOUBLE PRECISION, loss DOUBLE PRECISION, accuracy DOUBLE PRECISION,
+              contributors INT NOT NULL, round_millis BIGINT NOT NULL, PRIMARY KEY (project_id, version))""",
+            """
+            CREATE TABLE leases (
+              id VARCHAR(64) PRIMARY KEY, project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL,
+              provider_id VARCHAR(64) NOT NULL, issued_at BIGINT NOT NULL, deadline BIGINT NOT NULL,
+              state VARCHAR(16) NOT NULL, ended_at BIGINT)""",
+            "CREATE INDEX leases_by_state ON leases (state, project_id)",
+            """
+            CREATE TABLE results (
+              project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL, provider_id VARCHAR(64) NOT NULL,
+              lease_id VARCHAR(64) NOT NULL, delta_blob CHAR(64) NOT NULL, samples BIGINT NOT NULL, loss DOUBLE PRECISION,
+              accuracy DOUBLE PRECISION, seconds DOUBLE PRECISION, norm DOUBLE PRECISION NOT NULL, lease_millis BIGINT NOT NULL,
+              accepted_at BIGINT NOT NULL, PRIMARY KEY (project_id, round, shard))""",
+            """
+            CREATE TABLE credits (
+              project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL, provider_id VARCHAR(64) NOT NULL,
+              amount DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (project_id, round, shard))""",
+            "CREATE INDEX credits_by_provider ON credits (provider_id)" });
+
+    private final Connection connection;
+    private final String url;
+
+    public Database(DataSource source, String url) throws SQLException {
+        this.url = url;
+        this.connection = source.getConnection();
+        connection.setAutoCommit(false);
+        migrate();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** The schema version after start-up migrations. */
+    public synchronized int schemaVersion() throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+            return r.next() ? r.getInt(1) : 0;
+        }
+    }
+
+    private synchronized void migrate() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)");
+            connection.commit();
+        }
+        int current = schemaVersion();
+        for (int i = current; i < MIGRATIONS.size(); i++) {
+            try (Statement s = connection.createStatement()) {
+                for (String sql : MIGRATIONS.get(i)) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO schema_version (version, applied_at) VALUES (" + (i + 1) + ", " + System.currentTimeMillis() + ")");
+                connection.commit();
+                LOG.info("Database schema migrated to version {}", i + 1);
+            } catch (SQLException e) {
+                connection.rollback();
+                throw new SQLException("migrating the database schema to version " + (i + 1) + " failed: " + e.getMessage(), e);
+            }
+        }
+        if (current > MIGRATIONS.size()) {
+            throw new SQLException("the database at " + url + " has schema version " + current + ", newer than this coordinator ("
+                    + MIGRATIONS.size() + "): run the newer coordinator, or restore a backup");
+        }
+    }
+
+    /** Work inside one transaction. */
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a transaction: committed when it returns, rolled back if it throws.
+     * Nothing is acknowledged to anyone before this returns.
+     */
+    public synchronized <T> T transaction(Work<T> work) throws SQLException {
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    public synchronized boolean isHealthy() {
+        try {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.warn("Closing the database {}: {}", url, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.daig.coordinator.store;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
+
+/** Rows of the coordinator's database, as records. */
+public final class Records {
+
+    private Records() {
+    }
+
+    public record ProjectRow(String id, ProjectSpec spec, ProjectState state, String message, long paramCount, long trainRows,
+            long validationRows, String validationX, String validationY, int round, int totalRounds, long createdAt) {
+
+        public ProjectRow withState(ProjectState newState, String newMessage) {
+            return new ProjectRow(id, spec, newState, newMessage, paramCount, trainRows, validationRows, validationX, validationY,
+                    round, totalRounds, createdAt);
+        }
+
+        public ProjectRow withRound(int newRound) {
+            return new ProjectRow(id, spec, state, message, paramCount, trainRows, validationRows, validationX, validationY,
+                    newRound, totalRounds, createdAt);
+        }
+
+        public ProjectRow prepared(long params, long train, long validation, String valX, String valY) {
+            return new ProjectRow(id, spec, state, message, params, train, validation, valX, valY, round, totalRounds, createdAt);
+        }
+    }
+
+    public record ShardRow(int shard, String x, String y, long rows) {
+    }
+
+    public record VersionRow(String projectId, int version, String paramsBlob, long createdAt, long samples, double trainLoss,
+            double loss, double accuracy, int contributors, long roundMillis) {
+    }
+
+    public enum LeaseState {
+        ACTIVE, COMPLETED, EXPIRED, RELEASED, SUPERSEDED, CANCELLED
+    }
+
+    public record LeaseRow(String id, String projectId, int round, int shard, String providerId, long issuedAt, long deadline,
+            LeaseState state) {
+    }
+
+    public record ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob,
+            long samples, double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt) {
+    }
+
+    public record CreditRow(String providerId, long tasks, double amount) {
+    }
+}

@@ -1,0 +1,280 @@
+package org.daig.coordinator.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskReply.Kind;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.daig.coordinator.store.Records.VersionRow;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The round bookkeeping of K-batch synchronous SGD on a real H2 database, with a hand-driven
+ * clock and a recording stand-in for aggregation (the unit under test is the scheduling).
+ */
+class SchedulerTest {
+
+    private static int databases;
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final List<List<ResultRow>> aggregated = new ArrayList<>();
+    private final List<VersionRow> versions = new ArrayList<>();
+    private String url;
+    private Database db;
+    private Scheduler scheduler;
+
+    @BeforeEach
+    void open() throws Exception {
+        url = "jdbc:h2:mem:scheduler" + (databases++) + ";DB_CLOSE_DELAY=-1";
+        db = database();
+        scheduler = scheduler(db);
+    }
+
+    private Database database() throws Exception {
+        JdbcDataSource source = new JdbcDataSource();
+        source.setURL(url);
+        return new Database(source, url);
+    }
+
+    private Scheduler scheduler(Database database) {
+        return new Scheduler(database, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 2000), now::get,
+                (project, current, results) -> {
+                    aggregated.add(results);
+                    return current.substring(0, 60) + String.format("%04d", project.round() + 1);
+                }, (project, version) -> versions.add(version), () -> "http://coordinator/api/v1/blobs/");
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static String blob(int n) {
+        return String.format("%064x", n);
+    }
+
+    /** A running project: 6 shards of 10 rows, K tasks per round, 100 parameters. */
+    private String project(int taskSize, int maxContributors, int passes) throws Exception {
+        ProjectSpec spec = new ProjectSpec("test", blob(1), blob(2), blob(3), 2, 8, 6, taskSize, maxContributors, 0.1, passes,
+                ProjectSpec.KBATCH_SYNC, 42);
+        ProjectRow row = scheduler.create(spec);
+        assertEquals(ProjectState.PREPARING, row.state());
+        assertTrue(scheduler.lease("p1", 0).isEmpty(), "no tasks while preparing");
+        List<ShardRow> shards = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            shards.add(new ShardRow(i, blob(100 + i), blob(200 + i), 10));
+        }
+        scheduler.prepared(row.id(), 100, 60, 6, blob(4), blob(5), shards, blob(1000).substring(0, 60) + "0000");
+        return row.id();
+    }
+
+    private Scheduler.Outcome submit(String provider, Task task) throws Exception {
+        return submit(provider, task, 1.0);
+    }
+
+    private Scheduler.Outcome submit(String provider, Task task, double norm) throws Exception {
+        return scheduler.submit(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
+                blob(5000 + task.round() * 10 + task.shard()), task.rows(), 0.5, 0.9, 1.0), norm);
+    }
+
+    @Test
+    void aRoundHandsOutKDistinctShardsOnOneVersionAndClosesWhenAllKAreAccepted() throws Exception {
+        String id = project(3, 3, 1);
+        Set<Integer> shards = new HashSet<>();
+        List<Task> tasks = new ArrayList<>();
+        for (String provider : List.of("a", "b", "c")) {
+            Task t = scheduler.lease(provider, 0).orElseThrow();
+            assertEquals(0, t.version());
+            assertEquals(id, t.projectId());
+            assertEquals(10, t.rows());
+            assertTrue(t.params().endsWith("0000"), "version 0's parameters");
+            shards.add(t.shard());
+            tasks.add(t);
+        }
+        assertEquals(3, shards.size(), "K distinct shards");
+        assertTrue(scheduler.lease("d", 0).isEmpty(), "the round has no more tasks");
+        assertEquals(Kind.ACCEPTED, submit("a", tasks.get(0)).kind());
+        assertEquals(Kind.ACCEPTED, submit("b", tasks.get(1)).kind());
+        assertTrue(aggregated.isEmpty(), "the round waits for its K-th result");
+        assertEquals(Kind.ACCEPTED, submit("c", tasks.get(2)).kind());
+        assertEquals(1, aggregated.size());
+        List<Integer> order = aggregated.get(0).stream().map(ResultRow::shard).toList();
+        assertEquals(order.stream().sorted().toList(), order, "aggregated in shard order");
+        Task next = scheduler.lease("d", 0).orElseThrow();
+        assertEquals(1, next.round());
+        assertEquals(1, next.version());
+        assertTrue(next.params().endsWith("0001"), "round 1 starts from version 1");
+        Set<Integer> secondRound = new HashSet<>(shards);
+        secondRound.add(next.shard());
+        assertEquals(4, secondRound.size(), "one pass visits each shard once");
+    }
+
+    @Test
+    void maxContributorsLimitsDistinctProvidersButOneProviderMayDoSeveralTasksOfARound() throws Exception {
+        project(3, 1, 1);
+        Task first = scheduler.lease("a", 0).orElseThrow();
+        assertTrue(scheduler.lease("b", 0).isEmpty(), "a second provider would exceed max contributors 1");
+        assertEquals(first.leaseId(), scheduler.lease("a", 0).orElseThrow().leaseId(), "asking again returns the held lease");
+        submit("a", first);
+        Task second = scheduler.lease("a", 0).orElseThrow();
+        assertNotEquals(first.shard(), second.shard());
+        assertEquals(0, second.round());
+    }
+
+    @Test
+    void anExpiredLeaseIsOfferedAgainAndALateResultStillCountsIfNobodyWasFaster() throws Exception {
+        project(2, 2, 1);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        assertEquals(slow.deadline(), now.get() + 60_000, "the first lease gets the initial timeout");
+        now.addAndGet(59_999);
+        assertEquals(0, scheduler.expire());
+        now.addAndGet(1);
+        assertEquals(1, scheduler.expire());
+        Task other = scheduler.lease("other", 0).orElseThrow();
+        assertEquals(slow.shard(), other.shard(), "the expired shard is offered first");
+        assertEquals(Kind.ACCEPTED, submit("slow", slow).kind(), "the late result arrives before the new lease's: it counts");
+        assertEquals(Kind.DUPLICATE, submit("other", other).kind(), "the second result for the shard is harmless");
+    }
+
+    @Test
+    void deadlinesFollowObservedTaskTimes() throws Exception {
+        project(6, 6, 1);
+        for (int i = 0; i < 3; i++) {
+            Task t = scheduler.lease("p" + i, 0).orElseThrow();
+            now.addAndGet(4_000);
+            submit("p" + i, t);
+        }
+        Task next = scheduler.lease("p9", 0).orElseThrow();
+        assertEquals(now.get() + 12_000, next.deadline(), "3 x p90 of 4 s");
+    }
+
+    @Test
+    void anOfflineProvidersTasksAndAReleasedTaskAreOfferedAgainAtOnce() throws Exception {
+        project(2, 2, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(1, scheduler.providerGone("a"));
+        assertEquals(a.shard(), scheduler.lease("c", 0).orElseThrow().shard());
+        assertTrue(scheduler.release("b", b.leaseId(), "user came back"));
+        assertEquals(b.shard(), scheduler.lease("d", 0).orElseThrow().shard());
+    }
+
+    @Test
+    void staleUnknownWrongAndOutlierResultsAreRefusedWithAReason() throws Exception {
+        String id = project(2, 2, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        submit("a", a);
+        submit("b", b);
+        assertEquals(Kind.DUPLICATE, submit("a", a).kind(), "a repeated result of a closed round is a duplicate");
+        TaskResult old = new TaskResult("r", "x", id, 0, a.shard(), 0, blob(9999), 10, 0.5, 0.9, 1);
+        assertEquals(Kind.STALE, scheduler.submit("z", old, 1).kind(), "a new result for version 0 after the round closed is stale");
+        assertEquals(Kind.UNKNOWN, scheduler.submit("z", new TaskResult("r", "x", "nope", 0, 0, 0, blob(1), 10, 0, 0, 1), 1).kind());
+        assertEquals(Kind.UNKNOWN, scheduler.submit("z", new TaskResult("r", "x", id, 7, 0, 7, blob(1), 10, 0, 0, 1), 1).kind());
+        Task c = scheduler.lease("c", 0).orElseThrow();
+        TaskResult wrongRows = new TaskResult("r", c.leaseId(), id, 1, c.shard(), 1, blob(7), 11, 0.5, 0.9, 1);
+        Scheduler.Outcome refused = scheduler.submit("c", wrongRows, 1);
+        assertEquals(Kind.REFUSED, refused.kind());
+        assertTrue(refused.message().contains("11 samples but shard"), refused.message());
+        Task d = scheduler.lease("d", 0).orElseThrow();
+        submit("d", d, 1.2);
+        Scheduler.Outcome outlier = submit("c", c, 50);
+        assertEquals(Kind.REFUSED, outlier.kind());
+        assertTrue(outlier.message().contains("more than 10× the median"), outlier.message());
+        assertEquals(Kind.ACCEPTED, submit("c", c, 2).kind());
+    }
+
+    @Test
+    void pauseStopsNewTasksButKeepsRunningOnesAndCancelEndsEverything() throws Exception {
+        String id = project(2, 2, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        assertEquals(ProjectState.PAUSED, scheduler.pause(id).state());
+        assertTrue(scheduler.lease("b", 0).isEmpty(), "paused: no new tasks");
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind(), "a task running when paused still counts");
+        assertEquals(ProjectState.RUNNING, scheduler.resume(id).state());
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(ProjectState.CANCELLED, scheduler.cancel(id).state());
+        assertTrue(scheduler.lease("c", 0).isEmpty());
+        assertEquals(Kind.STALE, submit("b", b).kind(), "results of a cancelled project are not taken");
+        assertThrows(IllegalStateException.class, () -> scheduler.pause(id));
+    }
+
+    @Test
+    void theLastRoundCompletesTheProjectAfterAllPasses() throws Exception {
+        project(4, 4, 2); // 6 shards, K=4: rounds of 4 and 2 per pass, 2 passes
+        int rounds = 0;
+        Optional<Task> task;
+        List<Integer> sizes = new ArrayList<>();
+        while (true) {
+            List<Task> round = new ArrayList<>();
+            while ((task = scheduler.lease("p" + round.size(), 0)).isPresent()) {
+                round.add(task.get());
+            }
+            if (round.isEmpty()) {
+                break;
+            }
+            sizes.add(round.size());
+            for (Task t : round) {
+                submit("p" + round.indexOf(t), t);
+            }
+            rounds++;
+        }
+        assertEquals(4, rounds);
+        assertEquals(List.of(4, 2, 4, 2), sizes);
+        assertEquals(4, versions.get(versions.size() - 1).version());
+        assertTrue(scheduler.live(versions.get(0).projectId()).isEmpty(), "a completed project has no live state");
+    }
+
+    @Test
+    void aRestartedSchedulerContinuesTheRoundWithItsResultsAndLeases() throws Exception {
+        String id = project(3, 3, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        submit("a", a);
+        Scheduler restarted = scheduler(database());
+        restarted.load();
+        Task c = restarted.lease("c", 0).orElseThrow();
+        assertEquals(0, c.round());
+        assertTrue(c.shard() != a.shard() && c.shard() != b.shard(), "the accepted shard and the leased one are not offered again");
+        assertEquals(Kind.DUPLICATE, restarted.submit("a", new TaskResult("r", a.leaseId(), id, 0, a.shard(), 0,
+                blob(5000 + a.shard()), 10, 0.5, 0.9, 1), 1).kind(), "the accepted result survived the restart");
+        assertEquals(Kind.ACCEPTED, restarted.submit("b", new TaskResult("r", b.leaseId(), id, 0, b.shard(), 0, blob(1), 10, 0.5, 0.9, 1), 1).kind());
+        assertEquals(Kind.ACCEPTED, restarted.submit("c", new TaskResult("r", c.leaseId(), id, 0, c.shard(), 0, blob(2), 10, 0.5, 0.9, 1), 1).kind());
+        assertEquals(1, restarted.lease("d", 0).orElseThrow().version());
+    }
+
+    @Test
+    void theRoundPlanIsAPureFunctionOfTheSettings() {
+        RoundPlan plan = new RoundPlan(10, 4, 2, 7);
+        assertEquals(6, plan.totalRounds());
+        Set<Integer> firstPass = new HashSet<>();
+        for (int r = 0; r < 3; r++) {
+            for (int s : plan.shards(r)) {
+                assertTrue(firstPass.add(s));
+            }
+        }
+        assertEquals(10, firstPass.size());
+        assertArrayEquals(plan.shards(4), new RoundPlan(10, 4, 2, 7).shards(4));
+        assertEquals(plan.taskSeed(3, 2), new RoundPlan(10, 4, 2, 7).taskSeed(3, 2));
+        assertNotEquals(plan.taskSeed(3, 2), plan.taskSeed(3, 1));
+    }
+}
