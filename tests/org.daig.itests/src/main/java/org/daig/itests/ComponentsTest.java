@@ -67,7 +67,10 @@ class ComponentsTest {
         for (String expected : List.of("org.daig.transport.mqtt.MqttMessageBus", "org.daig.broker.EmbeddedBroker",
                 "org.daig.coordinator.presence.ProviderTracker", "org.daig.coordinator.http.StatusServlet",
                 "org.daig.coordinator.http.ReadyAnnouncer", "org.daig.coordinator.presence.ProviderCommands",
-                "org.daig.provider.ProviderAgent", "org.daig.provider.ProviderStatusServlet", "org.daig.monitor.OshiMachineInfo")) {
+                "org.daig.provider.ProviderAgent", "org.daig.provider.ProviderStatusServlet", "org.daig.monitor.OshiMachineInfo",
+                "org.daig.coordinator.service.ProjectService", "org.daig.coordinator.service.TaskExchange",
+                "org.daig.coordinator.http.ProjectsServlet", "org.daig.coordinator.http.OperatorServlet", "org.daig.blob.FileBlobStore",
+                "org.daig.blob.BlobServlet")) {
             assertTrue(names.contains(expected), expected + " missing among " + names);
         }
     }
@@ -106,7 +109,8 @@ class ComponentsTest {
             }
             Map<String, String> fromAnnotation = new HashMap<>();
             description.properties.forEach((key, value) -> {
-                if (!key.startsWith("daig.") && !key.startsWith("osgi.") && !key.startsWith("service.") && !key.startsWith("component.")) {
+                if (!key.startsWith("daig.") && !key.startsWith("osgi.") && !key.startsWith("service.") && !key.startsWith("component.")
+                        && !key.endsWith(".target")) { // reference targets are DS's, not the component's attributes
                     fromAnnotation.put(key, String.valueOf(value));
                 }
             });

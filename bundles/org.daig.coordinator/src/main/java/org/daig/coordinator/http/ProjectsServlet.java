@@ -31,6 +31,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * POST /api/v1/projects                       submit a ProjectSpec → 201 ProjectView | 422 {problems}
  * GET  /api/v1/projects/{id}                  one project
  * GET  /api/v1/projects/{id}/versions         every version with its figures (progress events)
+ * GET  /api/v1/projects/{id}/results          every accepted result (round, shard, provider, delta blob)
  * POST /api/v1/projects/{id}/pause|resume|cancel
  * GET  /api/v1/projects/{id}/model?version=N&amp;format=zip|h5|npy   download a version (newest by default)
  * </pre>
@@ -64,6 +65,8 @@ public class ProjectsServlet extends HttpServlet {
                 Json.send(response, 200, project.get());
             } else if (path.length == 2 && path[1].equals("versions")) {
                 Json.send(response, 200, projects.versions(path[0]));
+            } else if (path.length == 2 && path[1].equals("results")) {
+                Json.send(response, 200, projects.results(path[0]));
             } else if (path.length == 2 && path[1].equals("model")) {
                 download(request, response, project.get());
             } else {

@@ -577,6 +577,11 @@ public class ProjectService {
         return out;
     }
 
+    /** Every accepted result of a project: who trained which shard of which round, and the delta used. */
+    public List<ResultRow> results(String id) throws SQLException {
+        return db.transaction(c -> ProjectStore.allResults(c, id));
+    }
+
     public ProjectRow pause(String id) throws SQLException {
         return scheduler.pause(id);
     }

@@ -254,6 +254,22 @@ public final class ProjectStore {
         return rows;
     }
 
+    /** Every accepted result of a project, round by round in shard order (an audit trail). */
+    public static List<ResultRow> allResults(Connection c, String projectId) throws SQLException {
+        List<ResultRow> rows = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT round, shard, provider_id, lease_id, delta_blob, samples, loss, accuracy, "
+                + "seconds, norm, lease_millis, accepted_at FROM results WHERE project_id = ? ORDER BY round, shard")) {
+            st.setString(1, projectId);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new ResultRow(projectId, r.getInt(1), r.getInt(2), r.getString(3), r.getString(4), r.getString(5), r.getLong(6),
+                            getDouble(r, 7), getDouble(r, 8), getDouble(r, 9), r.getDouble(10), r.getLong(11), r.getLong(12)));
+                }
+            }
+        }
+        return rows;
+    }
+
     /** The newest accepted results of a project (for lease deadlines and norm checks after a restart). */
     public static List<ResultRow> recentResults(Connection c, String projectId, int limit) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();

@@ -33,8 +33,8 @@ import com.google.gson.JsonParser;
  */
 class ProductsTest {
 
-    private static final Duration START = Duration.ofSeconds(60);
-    private static final String READY = "status at (http://\\S+)";
+    static final Duration START = Duration.ofSeconds(60);
+    static final String READY = "status at (http://\\S+)";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** A JVM ended by SIGTERM exits with 128 + 15, after its shutdown hooks ran. */
     private static final int SIGTERM_EXIT = 143;
@@ -178,7 +178,7 @@ class ProductsTest {
         return found[0];
     }
 
-    private static JsonObject json(String url) throws IOException, InterruptedException {
+    static JsonObject json(String url) throws IOException, InterruptedException {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
@@ -188,7 +188,7 @@ class ProductsTest {
     }
 
     /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */
-    private static int[] freePorts(int count) throws IOException {
+    static int[] freePorts(int count) throws IOException {
         ServerSocket[] sockets = new ServerSocket[count];
         try {
             int[] ports = new int[count];

@@ -1,0 +1,261 @@
+package org.daig.product.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * A project through the coordinator product as a requestor and providers see it: uploads over
+ * HTTP, a submission through the requestor API, simulated providers over MQTT, rounds to the end,
+ * the model downloaded. The crash test kills the coordinator with SIGKILL in the middle of a
+ * round and restarts it: the project finishes, every result a provider had been told was accepted
+ * is still there, the uploads are intact, and the final parameters are bit-identical to those of
+ * an uninterrupted run of the same project (the simulated deltas depend only on a task's inputs,
+ * and aggregation sums in shard order).
+ */
+class ProjectRunTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Duration RUN = Duration.ofSeconds(180);
+
+    @BeforeAll
+    static void productsExist() {
+        assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator")),
+                "The linux-x86_64 coordinator product is not materialized: run ./mvnw verify on linux-x86_64");
+    }
+
+    /** What a requestor uploads: a Keras MLP made by the product's own writer, and synthetic 3-class data. */
+    private record Inputs(Path model, Path x, Path y) {
+    }
+
+    private static Inputs inputs(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Path model = dir.resolve("model.h5");
+        ProcessBuilder make = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig").toString(), "model", "make-mlp",
+                "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3").redirectErrorStream(true);
+        make.environment().put("DAIG_DATA_DIR", dir.resolve("cli-data").toString());
+        make.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = make.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        SplittableRandom random = new SplittableRandom(11);
+        int rows = 240;
+        float[] x = new float[rows * 8];
+        long[] y = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            y[r] = r % 3;
+            for (int c = 0; c < 8; c++) {
+                x[r * 8 + c] = (float) (random.nextGaussian() + (c % 3 == y[r] ? 2 : 0));
+            }
+        }
+        Path xFile = dir.resolve("x.npy");
+        Path yFile = dir.resolve("y.npy");
+        Files.write(xFile, npy("<f4", "(" + rows + ", 8)", ByteBuffer.allocate(rows * 32).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(x), rows * 32));
+        ByteBuffer labels = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : y) {
+            labels.putLong(v);
+        }
+        Files.write(yFile, npy("<i8", "(" + rows + ",)", labels, rows * 8));
+        return new Inputs(model, xFile, yFile);
+    }
+
+    private static byte[] npy(String descr, String shape, java.nio.Buffer data, int bytes) {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int padding = (64 - (10 + dict.length() + 1) % 64) % 64;
+        byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer out = ByteBuffer.allocate(10 + header.length + bytes).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 }).putShort((short) header.length).put(header);
+        ByteBuffer raw = data instanceof java.nio.FloatBuffer f ? toBytes(f) : (ByteBuffer) data;
+        raw.rewind();
+        out.put(raw);
+        return out.array();
+    }
+
+    private static ByteBuffer toBytes(java.nio.FloatBuffer floats) {
+        ByteBuffer bytes = ByteBuffer.allocate(floats.capacity() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        floats.rewind();
+        bytes.asFloatBuffer().put(floats);
+        return bytes;
+    }
+
+    private static String upload(String base, Path file) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        String id = SimulatedProvider.sha256(bytes);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        return id;
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String spec(String model, String x, String y) {
+        return "{\"name\":\"crash test\",\"model\":\"" + model + "\",\"x\":\"" + x + "\",\"y\":\"" + y + "\",\"epochs\":1,\"batchSize\":8,"
+                + "\"totalTasks\":6,\"taskSize\":3,\"maxContributors\":3,\"validationRate\":0.1,\"passes\":2,\"seed\":7}";
+    }
+
+    private static ProductProcess coordinator(Path work, int[] ports, String externalBroker) throws IOException {
+        ProductProcess c = ProductProcess.coordinator(work).set("org.daig.broker.cfg", "port", ports[0])
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0])
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]);
+        return c;
+    }
+
+    private static JsonObject awaitProject(String base, String id, String state) {
+        JsonObject[] found = new JsonObject[1];
+        ProductProcess.await("project " + id + " " + state, RUN, () -> {
+            found[0] = ProductsTest.json(base + "/api/v1/projects/" + id);
+            return found[0].get("state").getAsString().equals(state);
+        });
+        return found[0];
+    }
+
+    /** Runs the project to the end with three simulated providers; returns the final parameters. */
+    private static float[] run(Path work, Inputs in, String externalBroker, boolean crash) throws Exception {
+        int[] ports = ProductsTest.freePorts(2);
+        String broker = externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0];
+        String base = "http://127.0.0.1:" + ports[1];
+        ProductProcess coordinator = coordinator(work, ports, externalBroker).start();
+        List<SimulatedProvider> providers = new ArrayList<>();
+        try {
+            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+            String model = upload(base, in.model());
+            String x = upload(base, in.x());
+            String y = upload(base, in.y());
+            HttpResponse<String> created = post(base + "/api/v1/projects", spec(model, x, y));
+            assertEquals(201, created.statusCode(), created.body());
+            String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
+            for (int i = 0; i < 3; i++) {
+                SimulatedProvider p = new SimulatedProvider(broker, "sim-" + i, 300);
+                providers.add(p);
+                p.start();
+            }
+            if (crash) {
+                ProductProcess.await("a result of round 2 (of 4) to be accepted", RUN,
+                        () -> providers.stream().anyMatch(p -> p.confirmed.keySet().stream().anyMatch(k -> k.split("/")[1].equals("2"))));
+                coordinator.kill9();
+                Map<String, String> confirmedBeforeCrash = new HashMap<>();
+                providers.forEach(p -> confirmedBeforeCrash.putAll(p.confirmed));
+                coordinator = coordinator(work, ports, externalBroker).start(); // same data folder
+                coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+                awaitProject(base, id, "COMPLETED");
+                Map<String, String> used = new HashMap<>();
+                for (JsonElement r : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results")).getAsJsonArray()) {
+                    JsonObject o = r.getAsJsonObject();
+                    used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
+                }
+                confirmedBeforeCrash.forEach((task, delta) -> assertEquals(delta, used.get(task), "accepted before the crash: " + task));
+                assertEquals(12, used.size(), "2 passes x 6 shards");
+                assertArrayEquals(Files.readAllBytes(in.x()), SimulatedProvider.get(base + "/api/v1/blobs/" + x), "the upload survived");
+            } else {
+                awaitProject(base, id, "COMPLETED");
+            }
+            JsonObject done = ProductsTest.json(base + "/api/v1/projects/" + id);
+            assertEquals(4, done.get("version").getAsInt(), "6 shards, K=3, 2 passes: 4 rounds");
+            JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions")).getAsJsonArray();
+            assertEquals(5, versions.size());
+            JsonObject last = versions.get(4).getAsJsonObject();
+            assertTrue(last.get("loss").isJsonPrimitive(), "the last version was evaluated on the validation set: " + last);
+            byte[] h5 = SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=h5");
+            assertEquals("\u0089HDF", new String(h5, 0, 4, StandardCharsets.ISO_8859_1), "a Keras .h5 comes back");
+            return SimulatedProvider.readVector(SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=npy"));
+        } finally {
+            for (SimulatedProvider p : providers) {
+                p.close();
+            }
+            coordinator.close();
+        }
+    }
+
+    @Test
+    void aCoordinatorKilledMidRoundResumesAndEndsWithTheModelOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+        Inputs in = inputs(tmp.resolve("inputs"));
+        float[] interrupted = run(tmp.resolve("crash"), in, null, true);
+        float[] uninterrupted = run(tmp.resolve("plain"), in, null, false);
+        assertArrayEquals(uninterrupted, interrupted, "the same rounds give the same parameters, crash or not");
+    }
+
+    @Test
+    void aProjectRunsOverDebiansMosquittoAsWell(@TempDir Path tmp) throws Exception {
+        assumeTrue(new File("/usr/sbin/mosquitto").canExecute(),
+                "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker run");
+        int port = ProductsTest.freePorts(1)[0];
+        Path conf = tmp.resolve("mosquitto.conf");
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser "
+                + System.getProperty("user.name") + "\n");
+        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("mosquitto.log").toFile()).start();
+        try {
+            float[] params = run(tmp.resolve("mosquitto"), inputs(tmp.resolve("inputs")), "tcp://127.0.0.1:" + port, false);
+            assertTrue(params.length > 0);
+        } finally {
+            mosquitto.destroy();
+            mosquitto.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aBadProjectIsRefusedWithEveryProblemAndNothingIsCreated(@TempDir Path tmp) throws Exception {
+        Inputs in = inputs(tmp.resolve("inputs"));
+        int[] ports = ProductsTest.freePorts(2);
+        String base = "http://127.0.0.1:" + ports[1];
+        try (ProductProcess coordinator = coordinator(tmp.resolve("c"), ports, null).start()) {
+            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+            String model = upload(base, in.model());
+            String x = upload(base, in.x());
+            ByteBuffer ids = ByteBuffer.allocate(240 * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < 240; i++) {
+                ids.putLong(i % 6); // ids 3-5: the model has 3 classes
+            }
+            Path badLabels = tmp.resolve("bad-y.npy");
+            Files.write(badLabels, npy("<i8", "(240,)", ids, 240 * 8));
+            String outOfRange = upload(base, badLabels);
+            String missing = "0".repeat(64);
+            HttpResponse<String> refused = post(base + "/api/v1/projects", "{\"name\":\"\",\"model\":\"" + model + "\",\"x\":\"" + x
+                    + "\",\"y\":\"" + missing + "\",\"epochs\":0,\"batchSize\":8,\"totalTasks\":6,\"taskSize\":9,\"maxContributors\":3,"
+                    + "\"validationRate\":1.5,\"strategy\":\"magic\"}");
+            assertEquals(422, refused.statusCode(), refused.body());
+            String body = refused.body();
+            for (String field : List.of("\"name\"", "\"epochs\"", "\"taskSize\"", "\"validationRate\"", "\"strategy\"", "\"y\"")) {
+                assertTrue(body.contains("\"field\": " + field), field + " missing in " + body);
+            }
+            HttpResponse<String> wrongData = post(base + "/api/v1/projects", spec(model, x, outOfRange));
+            assertEquals(422, wrongData.statusCode(), wrongData.body());
+            assertTrue(wrongData.body().contains("\"field\": \"y\"") && wrongData.body().contains("is 3 but the model has 3 classes"),
+                    wrongData.body());
+            assertEquals("[]", SimulatedProvider.getString(base + "/api/v1/projects").replaceAll("\\s", ""), "nothing was created");
+        }
+    }
+}
