@@ -11,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,32 +77,9 @@ class ProjectRunTest {
         }
         Path xFile = dir.resolve("x.npy");
         Path yFile = dir.resolve("y.npy");
-        Files.write(xFile, npy("<f4", "(" + rows + ", 8)", ByteBuffer.allocate(rows * 32).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(x), rows * 32));
-        ByteBuffer labels = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : y) {
-            labels.putLong(v);
-        }
-        Files.write(yFile, npy("<i8", "(" + rows + ",)", labels, rows * 8));
+        Files.write(xFile, Npy.of("<f4", "(" + rows + ", 8)", Npy.floats(x)));
+        Files.write(yFile, Npy.of("<i8", "(" + rows + ",)", Npy.longs(y)));
         return new Inputs(model, xFile, yFile);
-    }
-
-    private static byte[] npy(String descr, String shape, java.nio.Buffer data, int bytes) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-        int padding = (64 - (10 + dict.length() + 1) % 64) % 64;
-        byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length + bytes).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 }).putShort((short) header.length).put(header);
-        ByteBuffer raw = data instanceof java.nio.FloatBuffer f ? toBytes(f) : (ByteBuffer) data;
-        raw.rewind();
-        out.put(raw);
-        return out.array();
-    }
-
-    private static ByteBuffer toBytes(java.nio.FloatBuffer floats) {
-        ByteBuffer bytes = ByteBuffer.allocate(floats.capacity() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        floats.rewind();
-        bytes.asFloatBuffer().put(floats);
-        return bytes;
     }
 
     private static String upload(String base, Path file) throws Exception {
@@ -235,12 +210,12 @@ class ProjectRunTest {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
             String model = upload(base, in.model());
             String x = upload(base, in.x());
-            ByteBuffer ids = ByteBuffer.allocate(240 * 8).order(ByteOrder.LITTLE_ENDIAN);
+            long[] ids = new long[240];
             for (int i = 0; i < 240; i++) {
-                ids.putLong(i % 6); // ids 3-5: the model has 3 classes
+                ids[i] = i % 6; // ids 3-5: the model has 3 classes
             }
             Path badLabels = tmp.resolve("bad-y.npy");
-            Files.write(badLabels, npy("<i8", "(240,)", ids, 240 * 8));
+            Files.write(badLabels, Npy.of("<i8", "(240,)", Npy.longs(ids)));
             String outOfRange = upload(base, badLabels);
             String missing = "0".repeat(64);
             HttpResponse<String> refused = post(base + "/api/v1/projects", "{\"name\":\"\",\"model\":\"" + model + "\",\"x\":\"" + x

@@ -229,13 +229,7 @@ final class SimulatedProvider implements AutoCloseable {
     }
 
     static byte[] vector(float[] values) {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + values.length + ",), }";
-        int padding = (64 - (10 + dict.length() + 1) % 64) % 64;
-        byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length + values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 }).putShort((short) header.length).put(header);
-        out.asFloatBuffer().put(values);
-        return out.array();
+        return Npy.of("<f4", "(" + values.length + ",)", Npy.floats(values));
     }
 
     static String sha256(byte[] bytes) throws Exception {
