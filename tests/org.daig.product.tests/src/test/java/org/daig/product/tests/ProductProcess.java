@@ -51,6 +51,11 @@ final class ProductProcess implements AutoCloseable {
         return new ProductProcess(coordinatorHome(), "daig-coordinator", work).copyConfig();
     }
 
+    /** The coordinator again on a work folder that already has its config and data (a restart). */
+    static ProductProcess reuse(Path work) {
+        return new ProductProcess(coordinatorHome(), "daig-coordinator", work);
+    }
+
     static ProductProcess provider(Path work) throws IOException {
         return new ProductProcess(desktopHome(), "daig-provider", work).copyConfig();
     }
@@ -76,6 +81,14 @@ final class ProductProcess implements AutoCloseable {
         return this;
     }
 
+    private final Map<String, String> extraEnv = new java.util.HashMap<>();
+
+    /** An environment variable for the start script, e.g. JAVA_OPTS. */
+    ProductProcess env(String key, String value) {
+        extraEnv.put(key, value);
+        return this;
+    }
+
     ProductProcess start() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve(script).toString()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
@@ -83,6 +96,7 @@ final class ProductProcess implements AutoCloseable {
         env.put("DAIG_DATA_DIR", work.resolve("data").toString());
         env.put("DAIG_LOG_DIR", work.resolve("logs").toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.putAll(extraEnv);
         process = builder.start();
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

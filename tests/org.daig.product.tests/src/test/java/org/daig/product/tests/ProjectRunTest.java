@@ -102,7 +102,7 @@ class ProjectRunTest {
     }
 
     private static ProductProcess coordinator(Path work, int[] ports, String externalBroker) throws IOException {
-        ProductProcess c = ProductProcess.coordinator(work).set("org.daig.broker.cfg", "port", ports[0])
+        ProductProcess c = (Files.exists(work.resolve("config")) ? ProductProcess.reuse(work) : ProductProcess.coordinator(work)).set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0])
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]);
         return c;

@@ -1,0 +1,356 @@
+package org.daig.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.daig.api.blob.BlobException;
+import org.daig.api.blob.BlobInfo;
+import org.daig.api.blob.BlobStore;
+import org.daig.api.blob.UploadState;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The blob plane over HTTP, {@code /api/v1/blobs/{id}}: GET (with a single byte range), HEAD (size,
+ * or where an unfinished upload stands) and PUT (a whole blob or one chunk of a resumable
+ * upload). There is no DELETE: only the coordinator removes blobs. docs/protocol.md has the details.
+ */
+@Component(service = Servlet.class, property = {
+        "osgi.http.whiteboard.servlet.pattern=/api/v1/blobs/*",
+        "osgi.http.whiteboard.servlet.name=daig-blobs" })
+public class BlobServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BlobServlet.class);
+    static final String UPLOAD_OFFSET = "Upload-Offset";
+    private static final int SC_INSUFFICIENT_STORAGE = 507;
+    private static final String ALLOWED = "GET, HEAD, PUT";
+
+    private final transient Gson gson = new GsonBuilder().disableHtmlEscaping().create();
+
+    @Reference
+    private transient BlobStore store;
+
+    /** For Declarative Services. */
+    public BlobServlet() {
+    }
+
+    /** Outside OSGi (e.g. an embedded server in a tool). */
+    public BlobServlet(BlobStore store) {
+        this.store = store;
+    }
+
+    // ---- GET and HEAD -------------------------------------------------------------------------
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String id = idOf(request, response);
+        if (id == null) {
+            return;
+        }
+        Optional<BlobInfo> blob = store.find(id);
+        if (blob.isEmpty()) {
+            refuse(request, response, id, HttpServletResponse.SC_NOT_FOUND, "no blob " + id + " here: upload it with PUT first");
+            return;
+        }
+        long size = blob.get().size();
+        blobHeaders(response, id);
+        if (matches(request.getHeader("If-None-Match"), id)) {
+            response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
+            return;
+        }
+        ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
+        if (range != null && !range.satisfiable()) {
+            response.setHeader("Content-Range", "bytes */" + size);
+            refuse(request, response, id, HttpServletResponse.SC_REQUESTED_RANGE_NOT_SATISFIABLE,
+                    "the range '" + FileBlobStore.shorten(request.getHeader("Range")) + "' starts past the end of blob " + id
+                            + " (" + size + " bytes): ask for bytes below " + size);
+            return;
+        }
+        long start = range == null ? 0 : range.start();
+        long length = range == null ? size : range.length();
+        if (range != null) {
+            response.setStatus(HttpServletResponse.SC_PARTIAL_CONTENT);
+            response.setHeader("Content-Range", "bytes " + range.start() + "-" + range.end() + "/" + size);
+        } else {
+            response.setStatus(HttpServletResponse.SC_OK);
+        }
+        response.setContentLengthLong(length);
+        InputStream in;
+        try {
+            in = store.open(id, start);
+        } catch (BlobException e) { // deleted between find and open
+            refuse(request, response, id, status(e), e.getMessage());
+            return;
+        }
+        try (in) {
+            copy(in, response.getOutputStream(), length);
+        } catch (IOException e) {
+            LOG.debug("GET {} ended early: {}", id, e.toString()); // usually the client went away
+        }
+    }
+
+    @Override
+    protected void doHead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String id = idOf(request, response);
+        if (id == null) {
+            return;
+        }
+        Optional<BlobInfo> blob = store.find(id);
+        if (blob.isPresent()) {
+            blobHeaders(response, id);
+            response.setStatus(HttpServletResponse.SC_OK);
+            response.setContentLengthLong(blob.get().size());
+            return;
+        }
+        UploadState state = store.uploadState(id);
+        response.setStatus(HttpServletResponse.SC_NOT_FOUND);
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader(UPLOAD_OFFSET, Long.toString(state.received()));
+    }
+
+    private static void blobHeaders(HttpServletResponse response, String id) {
+        response.setHeader("ETag", "\"" + id + "\"");
+        response.setHeader("Accept-Ranges", "bytes");
+        response.setContentType("application/octet-stream");
+        // A blob's bytes never change under its id, so any cache may keep them forever.
+        response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+    }
+
+    private static boolean matches(String ifNoneMatch, String id) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.equals("*") || t.equals("\"" + id + "\"") || t.equals("W/\"" + id + "\"")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- PUT ------------------------------------------------------------------------------------
+
+    @Override
+    protected void doPut(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String id = idOf(request, response);
+        if (id == null) {
+            return;
+        }
+        long contentLength = request.getContentLengthLong();
+        String header = request.getHeader("Content-Range");
+        long offset;
+        long total;
+        long length;
+        if (header == null) {
+            if (contentLength < 0) {
+                refuse(request, response, id, HttpServletResponse.SC_LENGTH_REQUIRED,
+                        "send a whole blob with Content-Length, or a chunk with Content-Range: bytes first-last/total");
+                return;
+            }
+            offset = 0;
+            total = contentLength;
+            length = contentLength;
+        } else {
+            ChunkRange chunk;
+            try {
+                chunk = ChunkRange.parse(header);
+            } catch (IllegalArgumentException e) {
+                refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+                return;
+            }
+            if (contentLength >= 0 && contentLength != chunk.length()) {
+                refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, "Content-Length " + contentLength
+                        + " does not match Content-Range '" + header.trim() + "' (" + chunk.length() + " bytes): send exactly the bytes of the range");
+                return;
+            }
+            offset = chunk.start();
+            total = chunk.total();
+            length = chunk.length();
+        }
+        ChunkInput body = new ChunkInput(request.getInputStream(), length);
+        try {
+            UploadState state = store.append(id, offset, total, body);
+            if (state.complete()) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("id", id);
+                json.put("size", state.total());
+                response.setHeader("Location", request.getRequestURI());
+                json(response, HttpServletResponse.SC_CREATED, json);
+            } else {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("id", id);
+                json.put("received", state.received());
+                json.put("total", state.total());
+                response.setHeader(UPLOAD_OFFSET, Long.toString(state.received()));
+                json(response, HttpServletResponse.SC_ACCEPTED, json);
+            }
+        } catch (BlobException e) {
+            if (e.reason() == BlobException.Reason.WRONG_OFFSET) {
+                response.setHeader(UPLOAD_OFFSET, Long.toString(receivedOf(id)));
+            }
+            refuse(request, response, id, status(e), e.getMessage());
+        } catch (IOException e) {
+            long kept = receivedOf(id);
+            response.setHeader(UPLOAD_OFFSET, Long.toString(kept));
+            if (body.failed()) {
+                refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, "the upload's body broke off (" + e.getMessage()
+                        + "); " + kept + " bytes are kept: resume from Upload-Offset");
+            } else {
+                LOG.warn("PUT {} failed to store: {}", id, e.toString());
+                error(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the server could not store blob " + id + " ("
+                        + e.getMessage() + "); try again later or tell the coordinator's operator");
+            }
+        }
+    }
+
+    private long receivedOf(String id) {
+        try {
+            return store.uploadState(id).received();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    // ---- what is not offered -----------------------------------------------------------------
+
+    @Override
+    protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader("Allow", ALLOWED);
+        refuse(request, response, pathId(request), HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                "blobs cannot be deleted over HTTP: the coordinator removes them when no project needs them");
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader("Allow", ALLOWED);
+        refuse(request, response, pathId(request), HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                "upload blobs with PUT /api/v1/blobs/{sha-256 of the bytes}");
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    /** The id in the path, or null after answering 400 for a missing or malformed one. */
+    private String idOf(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String id = pathId(request);
+        if (BlobStore.isValidId(id)) {
+            return id;
+        }
+        refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, id.isEmpty()
+                ? "name a blob: /api/v1/blobs/{lower-case hex SHA-256 of its bytes}"
+                : "'" + FileBlobStore.shorten(id) + "' is not a blob id: use the lower-case hex SHA-256 of the bytes (64 characters)");
+        return null;
+    }
+
+    private static String pathId(HttpServletRequest request) {
+        String path = request.getPathInfo();
+        return path == null ? "" : path.startsWith("/") ? path.substring(1) : path;
+    }
+
+    static int status(BlobException e) {
+        return switch (e.reason()) {
+        case BAD_ID -> HttpServletResponse.SC_BAD_REQUEST;
+        case NOT_FOUND -> HttpServletResponse.SC_NOT_FOUND;
+        case WRONG_OFFSET -> HttpServletResponse.SC_CONFLICT;
+        case HASH_MISMATCH -> 422; // Unprocessable Content
+        case TOO_LARGE -> HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE;
+        case DISK_FULL -> SC_INSUFFICIENT_STORAGE;
+        };
+    }
+
+    /** Logs a refusal in one line and answers it with a JSON error. */
+    private void refuse(HttpServletRequest request, HttpServletResponse response, String id, int status, String message) throws IOException {
+        if (status >= 500) {
+            LOG.warn("{} blob {} refused with {}: {}", request.getMethod(), FileBlobStore.shorten(id), status, message);
+        } else {
+            LOG.info("{} blob {} refused with {}: {}", request.getMethod(), FileBlobStore.shorten(id), status, message);
+        }
+        error(response, status, message);
+    }
+
+    private void error(HttpServletResponse response, int status, String message) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        json(response, status, Map.<String, Object>of("error", message));
+    }
+
+    private void json(HttpServletResponse response, int status, Map<String, Object> body) throws IOException {
+        byte[] bytes = gson.toJson(body).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new IOException("the blob file ended " + left + " bytes early");
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    /** The request body limited to the chunk's length; remembers whether reading it failed (the client's fault). */
+    static final class ChunkInput extends InputStream {
+
+        private final InputStream in;
+        private long left;
+        private boolean failed;
+
+        ChunkInput(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        boolean failed() {
+            return failed;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            try {
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            }
+        }
+    }
+}

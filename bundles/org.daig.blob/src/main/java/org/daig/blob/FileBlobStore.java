@@ -1,0 +1,516 @@
+package org.daig.blob;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.daig.api.blob.BlobException;
+import org.daig.api.blob.BlobException.Reason;
+import org.daig.api.blob.BlobInfo;
+import org.daig.api.blob.BlobStore;
+import org.daig.api.blob.UploadState;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Blobs as files: {@code <dir>/<first two hex chars>/<id>} once complete,
+ * {@code <dir>/uploads/<id>.part} while an upload is unfinished (the file is the upload's whole
+ * state, so uploads survive a restart), {@code <dir>/tmp/} for {@link #write} in progress. A blob
+ * appears only by an atomic rename after its bytes were forced to disk and their hash matched, so
+ * a crash never leaves a wrong or half-written blob under an id. Everything is streamed through
+ * 64 KiB buffers, whatever the blob's size.
+ */
+@Component(service = BlobStore.class, configurationPid = BlobStoreConfig.PID)
+public class FileBlobStore implements BlobStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
+    /** Free space is re-checked this often while a long stream is written (it may shrink meanwhile). */
+    private static final long SPACE_CHECK_BYTES = 64L << 20;
+    /** Files in tmp/ untouched this long belong to a process that died while writing. */
+    private static final Duration STALE_TEMP = Duration.ofHours(1);
+
+    private Path root;
+    private Path uploadsDir;
+    private Path tmpDir;
+    private FileStore disk;
+    private long maxBlobBytes;
+    private long minFreeBytes;
+    private final Map<String, RunningUpload> running = new ConcurrentHashMap<>();
+
+    /** For Declarative Services; {@link #activate} chooses the folder. */
+    public FileBlobStore() {
+    }
+
+    /** A store outside OSGi (tools, tests): blobs under {@code dir}, created if missing. */
+    public FileBlobStore(Path dir, long maxBlobBytes, long minFreeBytes) throws IOException {
+        open(dir, maxBlobBytes, minFreeBytes);
+    }
+
+    @Activate
+    void activate(BundleContext context, BlobStoreConfig config) throws IOException {
+        open(resolveFolder(config.dir(), context.getProperty("daig.data.dir")), config.maxBlobBytes(), config.minFreeBytes());
+        LOG.info("Blob store at {} (largest blob {} bytes, keeps {} bytes free)", root, maxBlobBytes, minFreeBytes);
+    }
+
+    /** The configured folder, else blobs/ in the data folder. */
+    static Path resolveFolder(String configured, String dataDir) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        return Path.of(dataDir == null || dataDir.isBlank() ? "daig-data" : dataDir, "blobs");
+    }
+
+    private void open(Path dir, long maxBytes, long minFree) throws IOException {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBlobBytes in " + BlobStoreConfig.PID + " must be at least 1, not " + maxBytes);
+        }
+        if (minFree < 0) {
+            throw new IllegalArgumentException("minFreeBytes in " + BlobStoreConfig.PID + " must be 0 or more, not " + minFree);
+        }
+        root = dir.toAbsolutePath().normalize();
+        uploadsDir = root.resolve("uploads");
+        tmpDir = root.resolve("tmp");
+        try {
+            Files.createDirectories(uploadsDir);
+            Files.createDirectories(tmpDir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the blob folder " + root + " (" + e + "): set dir in " + BlobStoreConfig.PID
+                    + " to a writable folder", e);
+        }
+        disk = Files.getFileStore(root);
+        maxBlobBytes = maxBytes;
+        minFreeBytes = minFree;
+        removeStaleTemps();
+    }
+
+    private void removeStaleTemps() {
+        Instant before = Instant.now().minus(STALE_TEMP);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmpDir)) {
+            for (Path file : files) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not clean {}: {}", tmpDir, e.toString());
+        }
+    }
+
+    /** The store's folder. */
+    public Path folder() {
+        return root;
+    }
+
+    // ---- reading ----------------------------------------------------------------------------
+
+    @Override
+    public Optional<BlobInfo> find(String id) {
+        if (!BlobStore.isValidId(id)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new BlobInfo(id, Files.size(blobPath(id))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("Cannot read blob {}: {}", blobPath(id), e.toString());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Path file(String id) throws BlobException {
+        checkId(id);
+        Path file = blobPath(id);
+        if (!Files.isRegularFile(file)) {
+            throw new BlobException(Reason.NOT_FOUND, "no blob " + id + " in " + root);
+        }
+        return file;
+    }
+
+    @Override
+    public InputStream open(String id, long offset) throws IOException {
+        Path file = file(id);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new BlobException(Reason.NOT_FOUND, "no blob " + id + " in " + root);
+        }
+        long size = channel.size();
+        if (offset < 0 || offset > size) {
+            channel.close();
+            throw new IllegalArgumentException("offset " + offset + " is outside blob " + id + " of " + size + " bytes");
+        }
+        channel.position(offset);
+        return Channels.newInputStream(channel);
+    }
+
+    // ---- writing a whole blob ---------------------------------------------------------------
+
+    @Override
+    public BlobInfo write(InputStream in) throws IOException {
+        requireSpace(0);
+        Path temp = Files.createTempFile(tmpDir, "write-", ".tmp");
+        boolean published = false;
+        try {
+            MessageDigest digest = Hashing.sha256();
+            long size = 0;
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+                long nextSpaceCheck = SPACE_CHECK_BYTES;
+                for (int n; (n = in.read(buffer)) >= 0;) {
+                    size += n;
+                    if (size > maxBlobBytes) {
+                        throw tooLarge("this blob", size);
+                    }
+                    if (size >= nextSpaceCheck) {
+                        requireSpace(0);
+                        nextSpaceCheck += SPACE_CHECK_BYTES;
+                    }
+                    writeFully(out, buffer, n);
+                    digest.update(buffer, 0, n);
+                }
+                out.force(true);
+            } catch (IOException e) {
+                throw diskFullOr(e);
+            }
+            String id = Hashing.hex(digest.digest());
+            publish(temp, id);
+            published = true;
+            return new BlobInfo(id, size);
+        } finally {
+            if (!published) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    @Override
+    public BlobInfo importFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such file to import into the blob store");
+        }
+        long size = Files.size(file);
+        if (size > maxBlobBytes) {
+            throw tooLarge(file.toString(), size);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return write(in);
+        }
+    }
+
+    // ---- resumable uploads ------------------------------------------------------------------
+
+    @Override
+    public UploadState uploadState(String id) throws BlobException {
+        checkId(id);
+        Optional<BlobInfo> blob = find(id);
+        if (blob.isPresent()) {
+            return new UploadState(id, blob.get().size(), blob.get().size(), true);
+        }
+        RunningUpload upload = running.get(id);
+        return new UploadState(id, partSize(id), upload == null ? 0 : upload.total, false);
+    }
+
+    /**
+     * {@inheritDoc} Reads at most {@code total - offset} bytes of {@code chunk}; a chunk for a blob
+     * the store already has is not read at all.
+     */
+    @Override
+    public UploadState append(String id, long offset, long total, InputStream chunk) throws IOException {
+        checkId(id);
+        if (offset < 0 || total < 0) {
+            throw new IllegalArgumentException("offset " + offset + " and total " + total + " must not be negative");
+        }
+        if (total > maxBlobBytes) {
+            throw tooLarge("blob " + id, total);
+        }
+        Optional<BlobInfo> existing = find(id);
+        if (existing.isPresent()) {
+            return new UploadState(id, existing.get().size(), existing.get().size(), true);
+        }
+        RunningUpload upload = lock(id);
+        boolean retire = false; // true once the upload is over, either way
+        try {
+            existing = find(id); // another upload of the same id may have finished while we waited
+            if (existing.isPresent()) {
+                retire = true;
+                return new UploadState(id, existing.get().size(), existing.get().size(), true);
+            }
+            Path part = partPath(id);
+            long received = partSize(id);
+            if (offset != received) {
+                throw new BlobException(Reason.WRONG_OFFSET, "the upload of " + id + " stands at byte " + received + ", not at "
+                        + offset + ": send the bytes from " + received + " on (HEAD answers Upload-Offset)");
+            }
+            if (total < received) {
+                throw new BlobException(Reason.WRONG_OFFSET, "the upload of " + id + " already holds " + received
+                        + " bytes, more than the announced total of " + total + ": announce the blob's real size");
+            }
+            upload.total = total;
+            requireSpace(total - received);
+            ensureDigest(upload, part, received);
+            received = receive(upload, part, received, total, chunk);
+            if (received < total) {
+                return new UploadState(id, received, total, false);
+            }
+            try {
+                UploadState done = finish(upload, id, part, total);
+                retire = true;
+                return done;
+            } catch (BlobException mismatch) {
+                retire = true;
+                throw mismatch;
+            }
+        } finally {
+            unlock(id, upload, retire);
+        }
+    }
+
+    /** Makes the upload's digest cover the .part's bytes, re-reading them if this process did not see them arrive. */
+    private static void ensureDigest(RunningUpload upload, Path part, long received) throws IOException {
+        if (upload.digest != null && upload.hashed == received) {
+            return;
+        }
+        MessageDigest digest = Hashing.sha256();
+        if (received > 0) {
+            Hashing.update(digest, part, received);
+        }
+        upload.digest = digest;
+        upload.hashed = received;
+    }
+
+    /**
+     * Appends the chunk to the .part file and returns the bytes kept. Whatever arrived before the
+     * chunk's stream broke stays (forced to disk), so the uploader resumes from there; a failed
+     * write is cut back to the last whole buffer so file and digest agree.
+     */
+    private long receive(RunningUpload upload, Path part, long received, long total, InputStream chunk) throws IOException {
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            out.position(received);
+            byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+            long nextSpaceCheck = received + SPACE_CHECK_BYTES;
+            try {
+                while (received < total) {
+                    int n = chunk.read(buffer, 0, (int) Math.min(buffer.length, total - received));
+                    if (n < 0) {
+                        break;
+                    }
+                    if (received >= nextSpaceCheck) {
+                        requireSpace(total - received);
+                        nextSpaceCheck += SPACE_CHECK_BYTES;
+                    }
+                    try {
+                        writeFully(out, buffer, n);
+                    } catch (IOException e) {
+                        cutBack(out, received, upload);
+                        throw diskFullOr(e);
+                    }
+                    upload.digest.update(buffer, 0, n);
+                    upload.hashed += n;
+                    received += n;
+                }
+            } finally {
+                forceQuietly(out); // keep what arrived, also when the stream broke
+            }
+            out.force(true);
+        }
+        return received;
+    }
+
+    /** Hashes the complete upload; a match makes it the blob, a mismatch discards it. */
+    private UploadState finish(RunningUpload upload, String id, Path part, long total) throws IOException {
+        MessageDigest digest = upload.digest != null && upload.hashed == total ? upload.digest : null;
+        if (digest == null) {
+            digest = Hashing.sha256();
+            Hashing.update(digest, part, total);
+        }
+        String actual = Hashing.hex(digest.digest());
+        upload.forgetDigest();
+        if (!actual.equals(id)) {
+            Files.deleteIfExists(part);
+            throw new BlobException(Reason.HASH_MISMATCH, "the upload of " + id + " was discarded: its " + total
+                    + " bytes have SHA-256 " + actual + ", not " + id + "; upload the file under its real SHA-256");
+        }
+        publish(part, id);
+        return new UploadState(id, total, total, true);
+    }
+
+    @Override
+    public void delete(String id) throws IOException {
+        checkId(id);
+        RunningUpload upload = lock(id);
+        try {
+            Files.deleteIfExists(blobPath(id));
+            Files.deleteIfExists(partPath(id));
+        } finally {
+            unlock(id, upload, true);
+        }
+    }
+
+    // ---- per-id locking ---------------------------------------------------------------------
+
+    /** Locks the id's current upload record; waits while another append of the same id runs. */
+    private RunningUpload lock(String id) throws InterruptedIOException {
+        while (true) {
+            RunningUpload upload = running.computeIfAbsent(id, k -> new RunningUpload());
+            try {
+                upload.lock.lockInterruptibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for another upload of " + id);
+            }
+            if (running.get(id) == upload) {
+                return upload;
+            }
+            upload.lock.unlock(); // retired while we waited: take the record that is current now
+        }
+    }
+
+    private void unlock(String id, RunningUpload upload, boolean retire) {
+        if (retire) {
+            running.remove(id, upload);
+        }
+        upload.lock.unlock();
+    }
+
+    // ---- files --------------------------------------------------------------------------------
+
+    private Path blobPath(String id) {
+        return root.resolve(id.substring(0, 2)).resolve(id);
+    }
+
+    private Path partPath(String id) {
+        return uploadsDir.resolve(id + ".part");
+    }
+
+    private long partSize(String id) throws BlobException {
+        try {
+            return Files.size(partPath(id));
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new BlobException(Reason.NOT_FOUND, "cannot read the upload " + partPath(id) + ": " + e);
+        }
+    }
+
+    /** Renames a forced, verified file to the blob's place; drops it if the blob is there already. */
+    private void publish(Path verified, String id) throws IOException {
+        Path target = blobPath(id);
+        if (Files.exists(target)) {
+            Files.deleteIfExists(verified);
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            Files.deleteIfExists(verified); // the same bytes arrived by another way meanwhile
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename " + verified + " to " + target + " atomically: keep the blob folder on one file system", e);
+        }
+        syncDirectory(target.getParent());
+    }
+
+    /** Makes the rename itself durable where the platform allows it (Linux, macOS; not Windows). */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            // not supported here; the rename is still atomic, only its durability is up to the OS
+        }
+    }
+
+    private static void writeFully(FileChannel out, byte[] buffer, int length) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void cutBack(FileChannel out, long length, RunningUpload upload) {
+        try {
+            out.truncate(length);
+        } catch (IOException e) {
+            upload.forgetDigest(); // the file may hold bytes the digest lacks: re-hash next time
+        }
+    }
+
+    private static void forceQuietly(FileChannel out) {
+        try {
+            out.force(true);
+        } catch (IOException e) {
+            // the original failure is the one to report
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", file, e.toString());
+        }
+    }
+
+    // ---- refusals -----------------------------------------------------------------------------
+
+    private static void checkId(String id) throws BlobException {
+        if (!BlobStore.isValidId(id)) {
+            throw new BlobException(Reason.BAD_ID, "'" + shorten(id) + "' is not a blob id: use the lower-case hex SHA-256 of the bytes (64 characters)");
+        }
+    }
+
+    private BlobException tooLarge(String what, long size) {
+        return new BlobException(Reason.TOO_LARGE, what + " has " + size + " bytes, more than the " + maxBlobBytes
+                + " this store accepts (maxBlobBytes in " + BlobStoreConfig.PID + ")");
+    }
+
+    /** Refuses when writing {@code bytes} more would leave less than minFreeBytes free. */
+    private void requireSpace(long bytes) throws IOException {
+        long usable = disk.getUsableSpace();
+        if (usable - bytes < minFreeBytes) {
+            throw new BlobException(Reason.DISK_FULL, "not enough disk space for blobs in " + root + ": " + usable + " bytes free, "
+                    + bytes + " needed and " + minFreeBytes + " kept free (minFreeBytes in " + BlobStoreConfig.PID + "); free some space");
+        }
+    }
+
+    private IOException diskFullOr(IOException e) {
+        if (e instanceof BlobException) {
+            return e;
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("No space left") || message.contains("not enough space") || message.contains("Disk quota exceeded")) {
+            return new BlobException(Reason.DISK_FULL, "the disk of the blob folder " + root + " is full (" + message + "); free some space");
+        }
+        return e;
+    }
+
+    static String shorten(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    }
+}
