@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.zip.GZIPInputStream;
 
 import org.daig.trainer.TrainLocal;
+import org.daig.trainer.data.IdxFiles;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.keras.KerasMlp;
 import org.daig.api.trainer.Worker;
@@ -151,48 +152,12 @@ public class TrainerBench {
         Path y = work.resolve("fashion_train_y.npy");
         Path tx = work.resolve("fashion_test_x.npy");
         Path ty = work.resolve("fashion_test_y.npy");
-        idxToNpy(find(fashion, "train-images"), find(fashion, "train-labels"), x, y);
-        idxToNpy(find(fashion, "t10k-images"), find(fashion, "t10k-labels"), tx, ty);
+        IdxFiles.toNpy(IdxFiles.find(fashion, "train-images"), IdxFiles.find(fashion, "train-labels"), x, y);
+        IdxFiles.toNpy(IdxFiles.find(fashion, "t10k-images"), IdxFiles.find(fashion, "t10k-labels"), tx, ty);
         Path model = work.resolve("fashion-mlp.h5");
         new KerasMlp(784, new int[] { 256, 128 }, 10, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 0.001).write(model, 1);
         TrainLocal.Result r = TrainLocal.run(model, x, y, 2, 64, tx, ty, 1, null, quiet);
         System.out.printf("train-local Fashion-MNIST, MLP 784-256-128-10 (235,146 params), batch 64, 2 epochs: %.2f ms/step (%d steps, %.1f s), test accuracy %.4f%n",
                 r.seconds() * 1000 / r.steps(), r.steps(), r.seconds(), r.testAccuracy());
-    }
-
-    static Path find(Path dir, String prefix) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
-                    .orElseThrow(() -> new IOException("no " + prefix + "* in " + dir));
-        }
-    }
-
-    /** IDX (gzip) images and labels to float32 [n, rows*cols] in [0,1] and int64 [n]. */
-    static void idxToNpy(Path images, Path labels, Path x, Path y) throws IOException {
-        try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(images)))) {
-            if (in.readInt() != 2051) {
-                throw new IOException(images + ": not an IDX image file");
-            }
-            int n = in.readInt();
-            int size = in.readInt() * in.readInt();
-            byte[] raw = new byte[n * size];
-            in.readFully(raw);
-            float[] values = new float[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                values[i] = (raw[i] & 0xff) / 255f;
-            }
-            NpyWriter.writeFloat32(x, new long[] { n, size }, values);
-        }
-        try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(labels)))) {
-            if (in.readInt() != 2049) {
-                throw new IOException(labels + ": not an IDX label file");
-            }
-            int n = in.readInt();
-            long[] values = new long[n];
-            for (int i = 0; i < n; i++) {
-                values[i] = in.readUnsignedByte();
-            }
-            NpyWriter.writeInt64(y, new long[] { n }, values);
-        }
     }
 }

@@ -151,6 +151,15 @@ public class ProjectService {
                 background.execute(() -> prepare(row));
             }
         }
+        for (ProjectRow row : rows()) { // versions made before a restart but not yet evaluated
+            if (row.validationRows() > 0) {
+                for (VersionRow v : db.transaction(c -> ProjectStore.versions(c, row.id()))) {
+                    if (Double.isNaN(v.loss())) {
+                        evaluations.execute(() -> evaluate(row, v));
+                    }
+                }
+            }
+        }
         ticks = Executors.newSingleThreadScheduledExecutor(named("daig-leases"));
         ticks.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
         LOG.info("Projects: database {} (schema {}), {} project(s) in it", db.url(), db.schemaVersion(), rows().size());

@@ -1,6 +1,7 @@
 package org.daig.trainer.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,12 +56,19 @@ public final class TrainerCli {
                 case "inspect" -> inspect(rest);
                 case "predict" -> predict(new Options(rest, Set.of("input", "output")));
                 case "make-mlp" -> makeMlp(new Options(rest, Set.of("out", "inputs", "outputs", "hidden", "loss", "optimizer", "lr", "seed")));
+                case "evaluate" -> evaluate(new Options(rest, Set.of("x", "y")));
                 default -> usage("unknown command 'model " + args[1] + "'");
                 };
             }
             if (args.length >= 1 && args[0].equals("train-local")) {
                 return trainLocal(new Options(Arrays.copyOfRange(args, 1, args.length),
                         Set.of("model", "x", "y", "epochs", "batch", "test-x", "test-y", "seed", "out")));
+            }
+            if (args.length >= 1 && RequestorCli.COMMANDS.contains(args[0])) {
+                return new RequestorCli(out).run(args[0], Arrays.copyOfRange(args, 1, args.length));
+            }
+            if (args.length >= 2 && args[0].equals("data") && args[1].equals("fashion-mnist")) {
+                return fashionMnist(new Options(Arrays.copyOfRange(args, 2, args.length), Set.of("from", "out")));
             }
             return usage(args.length == 0 ? null : "unknown command '" + String.join(" ", args) + "'");
         } catch (UsageException e) {
@@ -134,6 +142,65 @@ public final class TrainerCli {
         return 0;
     }
 
+    /** Loss-free check of a trained model: accuracy of its predictions against class ids or one-hot labels. */
+    private int evaluate(Options options) throws Exception {
+        Path modelFile = Path.of(options.positionalOrRequired(0, "MODEL"));
+        Path input = Path.of(options.required("x"));
+        INDArray predictions;
+        try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
+            if (modelFile.toString().endsWith(".zip")) {
+                Model model = restoreZip(modelFile);
+                INDArray features = Nd4j.create(x.readFloats(0, x.rows()), x.shape(), 'c');
+                predictions = model instanceof MultiLayerNetwork n ? n.output(features, false)
+                        : ((ComputationGraph) model).outputSingle(false, features);
+            } else {
+                TrainableModel model = TrainableModel.load(modelFile);
+                predictions = model.output(TrainingData.features(model, x, 0, x.rows()));
+            }
+        }
+        try (NpyArray y = org.daig.trainer.data.NpzArchive.openAny(Path.of(options.required("y")))) {
+            float[] labels = y.readFloats(0, y.rows());
+            long rows = predictions.rows();
+            if (y.rows() != rows) {
+                throw new TrainerException(y.file() + " has " + y.rows() + " labels for " + rows + " samples");
+            }
+            long right = 0;
+            for (int i = 0; i < rows; i++) {
+                long predicted = predictions.getRow(i).argMax().getLong(0);
+                long truth = y.rowElements() == 1 ? (long) labels[i] : argmax(labels, i * (int) y.rowElements(), (int) y.rowElements());
+                right += predicted == truth ? 1 : 0;
+            }
+            out.printf(java.util.Locale.ROOT, "accuracy: %.4f (%d of %d samples)%n", (double) right / rows, right, rows);
+        }
+        return 0;
+    }
+
+    private static long argmax(float[] values, int from, int count) {
+        int best = 0;
+        for (int i = 1; i < count; i++) {
+            if (values[from + i] > values[from + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Debian's Fashion-MNIST (dataset-fashion-mnist, IDX gzip) as .npy. */
+    private int fashionMnist(Options options) throws Exception {
+        Path from = Path.of(options.getOr("from", "/usr/share/datasets/fashion-mnist"));
+        Path dir = Path.of(options.required("out"));
+        if (!Files.isDirectory(from)) {
+            throw new TrainerException(from + ": no Fashion-MNIST here; install it with: sudo apt-get install dataset-fashion-mnist");
+        }
+        Files.createDirectories(dir);
+        org.daig.trainer.data.IdxFiles.toNpy(org.daig.trainer.data.IdxFiles.find(from, "train-images"),
+                org.daig.trainer.data.IdxFiles.find(from, "train-labels"), dir.resolve("train_x.npy"), dir.resolve("train_y.npy"));
+        org.daig.trainer.data.IdxFiles.toNpy(org.daig.trainer.data.IdxFiles.find(from, "t10k-images"),
+                org.daig.trainer.data.IdxFiles.find(from, "t10k-labels"), dir.resolve("test_x.npy"), dir.resolve("test_y.npy"));
+        out.println("wrote " + dir + "/{train,test}_{x,y}.npy (float32 images in [0,1], int64 class ids)");
+        return 0;
+    }
+
     private static Model restoreZip(Path file) throws TrainerException {
         try {
             return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
@@ -196,8 +263,15 @@ public final class TrainerCli {
                 "usage: daig model inspect MODEL.h5",
                 "       daig model predict MODEL(.h5|.zip) --input X.npy --output Y.npy",
                 "       daig model make-mlp --out M.h5 --inputs N --outputs K [--hidden 64,32] [--loss L] [--optimizer O] [--lr R] [--seed S]",
+                "       daig model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy",
                 "       daig train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B",
-                "                        [--test-x X.npy --test-y Y.npy] [--seed S] [--out DIR]"));
+                "                        [--test-x X.npy --test-y Y.npy] [--seed S] [--out DIR]",
+                "       daig data fashion-mnist [--from /usr/share/datasets/fashion-mnist] --out DIR",
+                "requestor (coordinator: --coordinator URL, $DAIG_COORDINATOR or http://127.0.0.1:7700):",
+                "       daig submit --model M.h5 --x X.npy --y Y.npy --epochs N --batch B --tasks T --k K",
+                "                   [--contributors C] [--validation 0.1] [--passes 1] [--seed S] [--name NAME]",
+                "       daig list | status ID | watch ID | pause ID | resume ID | cancel ID",
+                "       daig download ID [--version N] [--format h5|zip|npy] [--out FILE]"));
         return 2;
     }
 

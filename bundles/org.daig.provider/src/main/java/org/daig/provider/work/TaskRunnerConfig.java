@@ -1,0 +1,16 @@
+package org.daig.provider.work;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "DAIG provider: work", description = "How this machine takes and runs training tasks.")
+public @interface TaskRunnerConfig {
+
+    String PID = "org.daig.provider.work";
+
+    @AttributeDefinition(name = "Download cache (MB)", description = "Models and data shards kept for the next tasks; least recently used go first.", min = "64")
+    int cacheMegabytes() default 4096;
+
+    @AttributeDefinition(name = "Participate at first start", description = "Whether a fresh installation starts participating. Afterwards 'participate' and 'stop' are remembered.")
+    boolean participateByDefault() default false;
+}
