@@ -41,7 +41,7 @@ public final class AllowedHours {
         if (trimmed.isEmpty()) {
             return new AllowedHours(ranges);
         }
-        for (String part : trimmed.split(",")) {
+        for (String part : trimmed.split(",", -1)) {
             Matcher m = RANGE.matcher(part.trim());
             if (!m.matches()) {
                 throw new IllegalArgumentException("not a range of hours: \"" + part.trim() + "\"");

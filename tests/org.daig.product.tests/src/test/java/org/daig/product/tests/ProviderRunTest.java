@@ -1,0 +1,119 @@
+package org.daig.product.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonObject;
+
+/**
+ * The whole grid on this machine with real processes: a coordinator, two desktop providers
+ * training with DL4J in their worker JVMs, and the requestor command line (bin/daig submit,
+ * watch, download, model evaluate) on the digits data. The downloaded Keras model must reach
+ * 0.93 test accuracy; the same run with one provider killed with SIGKILL in the middle of a task
+ * must still complete.
+ */
+class ProviderRunTest {
+
+    private static final Path DIGITS = Path.of(System.getProperty("daig.root", "../..")).resolve("../shared/data/digits");
+    private static final Duration RUN = Duration.ofSeconds(300);
+
+    @BeforeAll
+    static void productsAndDataExist() {
+        assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator"))
+                && Files.isExecutable(ProductProcess.desktopHome().resolve("bin/daig-provider")),
+                "The linux-x86_64 products are not materialized: run ./mvnw verify on linux-x86_64");
+        assumeTrue(Files.isRegularFile(DIGITS.resolve("train_x.npy")), "../shared/data/digits is absent (" + DIGITS.toAbsolutePath()
+                + "): the end-to-end run needs it");
+    }
+
+    /** Runs bin/daig of the coordinator product; returns its output, failing on a non-zero exit. */
+    private static String daig(Path work, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProductProcess.coordinatorHome().resolve("bin/daig").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DAIG_DATA_DIR", work.resolve("cli").toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "daig " + String.join(" ", args) + " did not finish");
+        assertEquals(0, p.exitValue(), "daig " + String.join(" ", args) + ":\n" + out);
+        return out;
+    }
+
+    static ProductProcess provider(Path work, int brokerPort, int httpPort) throws IOException {
+        return ProductProcess.provider(work)
+                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", httpPort)
+                .set("org.daig.provider.work.cfg", "participateByDefault", "true")
+                .set("org.daig.monitor.policy.cfg", "mode", "always") // two providers on one machine would see each other's load
+                .set("org.daig.monitor.policy.cfg", "maxWorkerThreads", "1");
+    }
+
+    private double run(Path tmp, boolean killOne) throws Exception {
+        int[] ports = ProductsTest.freePorts(4);
+        String coordinatorUrl = "http://127.0.0.1:" + ports[1];
+        Path model = tmp.resolve("mlp.h5");
+        daig(tmp, "model", "make-mlp", "--out", model.toString(), "--inputs", "64", "--outputs", "10", "--hidden", "64,32", "--seed", "1");
+        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
+                .set("org.daig.broker.cfg", "port", ports[0])
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start();
+             ProductProcess first = provider(tmp.resolve("provider-1"), ports[0], ports[2]).start();
+             ProductProcess second = provider(tmp.resolve("provider-2"), ports[0], ports[3]).start()) {
+            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+            first.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+            second.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+            String submitted = daig(tmp, "submit", "--coordinator", coordinatorUrl, "--model", model.toString(),
+                    "--x", DIGITS.resolve("train_x.npy").toString(), "--y", DIGITS.resolve("train_y.npy").toString(),
+                    "--epochs", "4", "--batch", "32", "--tasks", "8", "--k", "2", "--contributors", "2", "--validation", "0.1",
+                    "--passes", "3", "--seed", "1", "--name", "digits");
+            String id = submitted.strip().lines().reduce((a, b) -> b).orElseThrow();
+            if (killOne) {
+                first.awaitLine("(Result accepted)", RUN); // it is in its second task (or about to be)
+                ProductProcess.await("provider 1 to be training", RUN,
+                        () -> ProductsTest.json("http://127.0.0.1:" + ports[2] + "/api/provider/work").get("activity").getAsString()
+                                .startsWith("training"));
+                first.kill9();
+            }
+            String watched = daig(tmp, "watch", id, "--coordinator", coordinatorUrl);
+            assertTrue(watched.contains("project " + id + " completed"), watched);
+            JsonObject project = ProductsTest.json(coordinatorUrl + "/api/v1/projects/" + id);
+            assertEquals(12, project.get("version").getAsInt(), "8 shards, K=2, 3 passes");
+            Path downloaded = tmp.resolve("trained.h5");
+            daig(tmp, "download", id, "--coordinator", coordinatorUrl, "--format", "h5", "--out", downloaded.toString());
+            String evaluated = daig(tmp, "model", "evaluate", downloaded.toString(), "--x", DIGITS.resolve("test_x.npy").toString(),
+                    "--y", DIGITS.resolve("test_y.npy").toString());
+            Matcher m = Pattern.compile("accuracy: ([0-9.]+)").matcher(evaluated);
+            assertTrue(m.find(), evaluated);
+            System.out.println("digits, 2 providers" + (killOne ? " (one killed)" : "") + ": test accuracy " + m.group(1) + "\n" + watched);
+            return Double.parseDouble(m.group(1));
+        }
+    }
+
+    @Test
+    void twoProvidersTrainDigitsToTheAccuracyOfLocalTraining(@TempDir Path tmp) throws Exception {
+        double accuracy = run(tmp, false);
+        assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
+    }
+
+    @Test
+    void aProviderKilledMidTaskDoesNotStopTheProject(@TempDir Path tmp) throws Exception {
+        double accuracy = run(tmp, true);
+        assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
+    }
+}
