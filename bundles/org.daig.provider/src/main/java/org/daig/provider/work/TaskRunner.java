@@ -80,7 +80,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
 
     /** What the provider is doing, for the status endpoint and the tray. */
     public record Status(boolean participating, String activity, String decision, boolean mayRun, String projectId, int round,
-            int shard, long tasksDone, double creditEarned, String lastProblem) {
+            int shard, long tasksDone, double creditEarned, String lastProblem, long workerPid, boolean suspended) {
     }
 
     private final Object lock = new Object();
@@ -100,7 +100,8 @@ public class TaskRunner implements MessageHandler, IdleListener {
     private Path tmpDir;
     private long cacheBytes;
     private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
-    private Worker worker;
+    private volatile Worker worker;
+    private final Object workerLock = new Object();
     private Thread thread;
     private java.util.concurrent.ScheduledExecutorService deadlines;
 
@@ -168,7 +169,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
         IdleDecision d = decision;
         return new Status(participating, activity, d == null ? null : d.reason(), d != null && d.mayRun(),
                 task == null ? null : task.projectId(), task == null ? -1 : task.round(), task == null ? -1 : task.shard(),
-                tasksDone.get(), credit, lastProblem);
+                tasksDone.get(), credit, lastProblem, workerPid(), suspended);
     }
 
     // ------------------------------------------------------------- idle policy
@@ -231,6 +232,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
                 if (!running) {
                     return;
                 }
+                prewarm();
                 activity = "asking for a task";
                 String requestId = UUID.randomUUID().toString();
                 TaskReply reply = exchange(TaskTopics.requests(bus.clientId()), new TaskRequest(requestId, 0), requestId);
@@ -261,6 +263,24 @@ public class TaskRunner implements MessageHandler, IdleListener {
         }
     }
 
+    /**
+     * Starts the worker JVM in the background while the first task is being asked for and
+     * downloaded, so its start-up (about a second) is not on the task's critical path.
+     */
+    private void prewarm() {
+        if (worker == null || !worker.isAlive()) {
+            Thread t = new Thread(() -> {
+                try {
+                    worker();
+                } catch (WorkerException e) {
+                    problem(e.getMessage());
+                }
+            }, "daig-worker-prewarm");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
     private void pause(long millis) throws InterruptedException {
         synchronized (lock) {
             lock.wait(millis);
@@ -279,6 +299,15 @@ public class TaskRunner implements MessageHandler, IdleListener {
             float[] params;
             try (InputStream in = Files.newInputStream(cache.get(task.params()))) {
                 params = VectorFile.read(in, -1);
+            }
+            synchronized (lock) { // the machine may have become busy while the blobs came in
+                while (running && current == task && !decision.mayRun()) {
+                    activity = "waiting to train " + where + ": " + decision.reason();
+                    lock.wait(1000);
+                }
+            }
+            if (current != task) {
+                return;
             }
             activity = "training " + where;
             Worker w = worker();
@@ -359,7 +388,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
     }
 
     private Worker worker() throws WorkerException {
-        synchronized (lock) {
+        synchronized (workerLock) { // not the state lock: a policy change must never wait for a JVM start
             if (worker == null || !worker.isAlive()) {
                 try {
                     worker = launcher.start(new WorkerLimits(idle.maxWorkerHeap(), idle.maxWorkerThreads(), true));
@@ -372,7 +401,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
     }
 
     private void killWorker() {
-        synchronized (lock) {
+        synchronized (workerLock) {
             if (worker != null) {
                 worker.kill();
                 worker = null;
