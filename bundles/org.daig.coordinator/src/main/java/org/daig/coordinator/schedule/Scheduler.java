@@ -98,6 +98,10 @@ public final class Scheduler {
         this.blobBaseUrl = blobBaseUrl;
     }
 
+    public Settings settings() {
+        return settings;
+    }
+
     public void configure(Settings newSettings) {
         this.settings = newSettings;
     }

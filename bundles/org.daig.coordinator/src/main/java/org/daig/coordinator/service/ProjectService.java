@@ -173,7 +173,7 @@ public class ProjectService {
 
     private static Scheduler.Settings settings(ProjectServiceConfig c) {
         return new Scheduler.Settings(new LeaseTimeouts(c.initialLeaseSeconds() * 1000L, c.minLeaseSeconds() * 1000L,
-                c.maxLeaseSeconds() * 1000L, c.leaseFactor()), c.normFactor(), 2000);
+                c.maxLeaseSeconds() * 1000L, c.leaseFactor()), c.normFactor(), 500);
     }
 
     @Deactivate
@@ -520,6 +520,14 @@ public class ProjectService {
         }
         metrics.count(outcome.kind());
         return outcome;
+    }
+
+    /**
+     * How soon a provider that got no task should ask again: short, because a round's tasks open
+     * all at once when the previous round closes, and an idle volunteer should join at once.
+     */
+    public long retryAfterMillis() {
+        return scheduler.settings().retryAfterMillis();
     }
 
     public boolean release(String providerId, String leaseId, String reason) throws SQLException {

@@ -77,7 +77,8 @@ public class TaskExchange implements MessageHandler {
             executor.execute(() -> handle(bus, providerId, request.requestId(), () -> {
                 Optional<Task> task = projects.lease(providerId, request.maxParams());
                 return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
-                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "no task right now", 2000, 0));
+                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "no task right now",
+                                projects.retryAfterMillis(), 0));
             }));
         }
         case "result" -> {

@@ -234,4 +234,38 @@ class ProjectRunTest {
             assertEquals("[]", SimulatedProvider.getString(base + "/api/v1/projects").replaceAll("\\s", ""), "nothing was created");
         }
     }
+
+    @Test
+    void theCommandLineRefusesABadSubmissionWithEveryProblemBeforeUploadingAnything(@TempDir Path tmp) throws Exception {
+        Inputs in = inputs(tmp.resolve("inputs"));
+        long[] ids = new long[240];
+        for (int i = 0; i < 240; i++) {
+            ids[i] = i % 6; // ids 3-5: the model has 3 classes
+        }
+        Path badLabels = tmp.resolve("bad-y.npy");
+        Files.write(badLabels, Npy.of("<i8", "(240,)", Npy.longs(ids)));
+        int[] ports = ProductsTest.freePorts(2);
+        String base = "http://127.0.0.1:" + ports[1];
+        try (ProductProcess coordinator = coordinator(tmp.resolve("c"), ports, null).start()) {
+            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+            ProcessBuilder submit = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig").toString(), "submit",
+                    "--coordinator", base, "--model", in.model().toString(), "--x", in.x().toString(), "--y", badLabels.toString(),
+                    "--epochs", "0", "--batch", "8", "--tasks", "6", "--k", "9").redirectErrorStream(true);
+            submit.environment().put("DAIG_DATA_DIR", tmp.resolve("cli").toString());
+            submit.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process p = submit.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("nothing was uploaded"), out);
+            assertTrue(out.contains("--epochs must be at least 1"), out);
+            assertTrue(out.contains("--k (tasks per round) must be between 1 and --tasks (6)"), out);
+            assertTrue(out.contains("label 3 is 3 but the model has 3 classes"), out);
+            assertTrue(!out.contains("Exception"), "one line per problem, no stack trace:\n" + out);
+            String modelId = org.daig.blob.client.BlobClient.sha256(in.model());
+            HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + modelId))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, head.statusCode(), "the model was not uploaded");
+        }
+    }
 }

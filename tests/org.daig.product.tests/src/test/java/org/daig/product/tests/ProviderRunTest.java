@@ -80,8 +80,8 @@ class ProviderRunTest {
             second.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
             String submitted = daig(tmp, "submit", "--coordinator", coordinatorUrl, "--model", model.toString(),
                     "--x", DIGITS.resolve("train_x.npy").toString(), "--y", DIGITS.resolve("train_y.npy").toString(),
-                    "--epochs", "4", "--batch", "32", "--tasks", "8", "--k", "2", "--contributors", "2", "--validation", "0.1",
-                    "--passes", "3", "--seed", "1", "--name", "digits");
+                    "--epochs", "6", "--batch", "32", "--tasks", "8", "--k", "2", "--contributors", "2", "--validation", "0.1",
+                    "--passes", "4", "--seed", "1", "--name", "digits");
             String id = submitted.strip().lines().reduce((a, b) -> b).orElseThrow();
             if (killOne) {
                 first.awaitLine("(Result accepted)", RUN); // it is in its second task (or about to be)
@@ -93,7 +93,7 @@ class ProviderRunTest {
             String watched = daig(tmp, "watch", id, "--coordinator", coordinatorUrl);
             assertTrue(watched.contains("project " + id + " completed"), watched);
             JsonObject project = ProductsTest.json(coordinatorUrl + "/api/v1/projects/" + id);
-            assertEquals(12, project.get("version").getAsInt(), "8 shards, K=2, 3 passes");
+            assertEquals(16, project.get("version").getAsInt(), "8 shards, K=2, 4 passes");
             Path downloaded = tmp.resolve("trained.h5");
             daig(tmp, "download", id, "--coordinator", coordinatorUrl, "--format", "h5", "--out", downloaded.toString());
             String evaluated = daig(tmp, "model", "evaluate", downloaded.toString(), "--x", DIGITS.resolve("test_x.npy").toString(),
