@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 public class OshiIdleMonitor implements IdleMonitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(OshiIdleMonitor.class);
-    static final long SAMPLE_PERIOD_MILLIS = 1000;
+    /** Twice a second: a user coming back is seen within half a second, and the worker stopped a few ms later. */
+    static final long SAMPLE_PERIOD_MILLIS = 500;
 
     private final Clock clock;
     private final Supplier<MachineReadings> readingsFactory;

@@ -105,8 +105,9 @@ class ProductsTest {
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
             ProductProcess.await("the provider to see the coordinator", START, () -> {
                 JsonElement found = json(providerStatus).get("coordinator");
-                return found != null && found.isJsonObject()
-                        && coordinatorStatus.equals(found.getAsJsonObject().get("statusUrl").getAsString());
+                // the coordinator's presence may arrive before its announcement (statusUrl still null)
+                JsonElement url = found != null && found.isJsonObject() ? found.getAsJsonObject().get("statusUrl") : null;
+                return url != null && !url.isJsonNull() && coordinatorStatus.equals(url.getAsString());
             });
             awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
             assertEquals(SIGTERM_EXIT, provider.terminate(Duration.ofSeconds(30)));
