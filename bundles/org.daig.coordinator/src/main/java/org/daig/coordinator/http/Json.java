@@ -3,12 +3,10 @@ package org.daig.coordinator.http;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import org.daig.trainer.protocol.FiniteOrNull;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.TypeAdapter;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -31,25 +29,5 @@ final class Json {
 
     static void error(HttpServletResponse response, int status, String message) throws IOException {
         send(response, status, java.util.Map.of("error", message));
-    }
-
-    private static final class FiniteOrNull extends TypeAdapter<Double> {
-        @Override
-        public void write(JsonWriter out, Double value) throws IOException {
-            if (value == null || !Double.isFinite(value)) {
-                out.nullValue();
-            } else {
-                out.value(value.doubleValue());
-            }
-        }
-
-        @Override
-        public Double read(JsonReader in) throws IOException {
-            if (in.peek() == JsonToken.NULL) {
-                in.nextNull();
-                return Double.NaN;
-            }
-            return in.nextDouble();
-        }
     }
 }

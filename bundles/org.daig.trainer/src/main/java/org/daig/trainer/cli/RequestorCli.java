@@ -27,16 +27,13 @@ import org.daig.trainer.data.DataCheck;
 import org.daig.trainer.data.NpyArray;
 import org.daig.trainer.data.NpzArchive;
 import org.daig.trainer.keras.TrainableModel;
+import org.daig.trainer.protocol.FiniteOrNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import com.google.gson.TypeAdapter;
 import com.google.gson.reflect.TypeToken;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
 
 /**
  * The requestor's commands: submit a project (checked here first, before any byte is uploaded),
@@ -49,7 +46,7 @@ final class RequestorCli {
     static final Set<String> COMMANDS = Set.of("submit", "list", "status", "watch", "pause", "resume", "cancel", "download");
 
     private static final Gson GSON = new GsonBuilder().serializeNulls()
-            .registerTypeAdapter(double.class, new NullAsNaN()).registerTypeAdapter(Double.class, new NullAsNaN()).create();
+            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
 
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -318,26 +315,5 @@ final class RequestorCli {
         }
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
-    }
-
-    /** JSON null (a figure not measured) reads as NaN, and NaN writes as null. */
-    private static final class NullAsNaN extends TypeAdapter<Double> {
-        @Override
-        public void write(JsonWriter w, Double value) throws IOException {
-            if (value == null || !Double.isFinite(value)) {
-                w.nullValue();
-            } else {
-                w.value(value.doubleValue());
-            }
-        }
-
-        @Override
-        public Double read(JsonReader r) throws IOException {
-            if (r.peek() == JsonToken.NULL) {
-                r.nextNull();
-                return Double.NaN;
-            }
-            return r.nextDouble();
-        }
     }
 }

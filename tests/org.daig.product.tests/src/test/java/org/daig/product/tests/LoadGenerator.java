@@ -47,13 +47,7 @@ public final class LoadGenerator {
         String broker = "tcp://127.0.0.1:" + ports[0];
         Files.createDirectories(work);
         Path model = work.resolve("model.h5");
-        ProcessBuilder make = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig").toString(), "model", "make-mlp",
-                "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3").redirectErrorStream(true);
-        make.environment().put("DAIG_DATA_DIR", work.resolve("cli").toString());
-        make.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process p = make.start();
-        p.getInputStream().readAllBytes();
-        p.waitFor();
+        ProductProcess.daig(work, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
         SplittableRandom random = new SplittableRandom(5);
         ByteBuffer x = ByteBuffer.allocate(rows * 32).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -85,9 +79,23 @@ public final class LoadGenerator {
             String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
             ProductProcess.await("project prepared", Duration.ofSeconds(120),
                     () -> !ProductsTest.json(base + "/api/v1/projects/" + id).get("state").getAsString().equals("PREPARING"));
-            List<SimulatedProvider> sims = new ArrayList<>();
+            // Connect in parallel: one MQTT connect takes ~0.5 s here, 1,000 in a row would take minutes.
+            List<SimulatedProvider> sims = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.ExecutorService connecting = java.util.concurrent.Executors.newFixedThreadPool(32);
             for (int i = 0; i < providers; i++) {
-                sims.add(new SimulatedProvider(broker, "load-" + i, 1000));
+                String name = "load-" + i;
+                connecting.execute(() -> {
+                    try {
+                        sims.add(new SimulatedProvider(broker, name, 1000));
+                    } catch (Exception e) {
+                        System.err.println(name + " could not connect: " + e);
+                    }
+                });
+            }
+            connecting.shutdown();
+            connecting.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES);
+            if (sims.size() != providers) {
+                throw new IllegalStateException((providers - sims.size()) + " simulated providers could not connect");
             }
             long start = System.nanoTime();
             sims.forEach(SimulatedProvider::start);
@@ -103,8 +111,8 @@ public final class LoadGenerator {
                 confirmed.putAll(s.confirmed);
                 duplicates += s.duplicates.get();
                 refused += s.refused.get();
-                s.close();
             }
+
             Map<String, String> stored = new HashMap<>();
             Set<String> seen = new HashSet<>();
             boolean once = true;
@@ -120,6 +128,18 @@ public final class LoadGenerator {
                     + "(%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d%n", providers, tasks,
                     tasks / providers, seconds, tasks / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size(),
                     confirmed.size(), stored.size(), lost, once, duplicates, refused);
+            java.util.concurrent.ExecutorService closing = java.util.concurrent.Executors.newFixedThreadPool(32);
+            for (SimulatedProvider sim : sims) {
+                closing.execute(() -> {
+                    try {
+                        sim.close();
+                    } catch (Exception e) {
+                        // going away anyway
+                    }
+                });
+            }
+            closing.shutdown();
+            closing.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
         }
     }
 

@@ -191,6 +191,28 @@ final class ProductProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the coordinator product's {@code bin/daig} (the trainer and requestor commands) with
+     * its data under {@code work/cli}; returns its output, failing on a non-zero exit.
+     */
+    static String daig(Path work, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(coordinatorHome().resolve("bin/daig").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DAIG_DATA_DIR", work.resolve("cli").toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("daig " + String.join(" ", args) + " did not finish within 300 s:\n" + out);
+        }
+        if (p.exitValue() != 0) {
+            fail("daig " + String.join(" ", args) + " exited with " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
     interface Check {
         boolean holds() throws Exception;
     }

@@ -58,13 +58,7 @@ class ProjectRunTest {
     private static Inputs inputs(Path dir) throws Exception {
         Files.createDirectories(dir);
         Path model = dir.resolve("model.h5");
-        ProcessBuilder make = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig").toString(), "model", "make-mlp",
-                "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3").redirectErrorStream(true);
-        make.environment().put("DAIG_DATA_DIR", dir.resolve("cli-data").toString());
-        make.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process p = make.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        ProductProcess.daig(dir, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
         SplittableRandom random = new SplittableRandom(11);
         int rows = 240;
         float[] x = new float[rows * 8];

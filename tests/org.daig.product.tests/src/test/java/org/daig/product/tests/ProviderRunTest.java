@@ -41,18 +41,8 @@ class ProviderRunTest {
                 + "): the end-to-end run needs it");
     }
 
-    /** Runs bin/daig of the coordinator product; returns its output, failing on a non-zero exit. */
     private static String daig(Path work, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProductProcess.coordinatorHome().resolve("bin/daig").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("DAIG_DATA_DIR", work.resolve("cli").toString());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "daig " + String.join(" ", args) + " did not finish");
-        assertEquals(0, p.exitValue(), "daig " + String.join(" ", args) + ":\n" + out);
-        return out;
+        return ProductProcess.daig(work, args);
     }
 
     static ProductProcess provider(Path work, int brokerPort, int httpPort) throws IOException {

@@ -94,7 +94,22 @@ final class SimulatedProvider implements AutoCloseable {
             public void deliveryComplete(IMqttDeliveryToken token) {
             }
         });
-        client.connect(options);
+        for (int attempt = 1;; attempt++) { // a broker taking a burst of connections may drop some: retry, as a provider does
+            try {
+                client.connect(options);
+                break;
+            } catch (MqttException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
         client.subscribe("daig/v1/coordinators/+/to/" + id + "/tasks", 1);
     }
 
@@ -244,7 +259,7 @@ final class SimulatedProvider implements AutoCloseable {
             thread.join(5000);
         }
         try {
-            client.disconnectForcibly(1000, 1000);
+            client.disconnectForcibly(0, 200);
         } catch (MqttException ignored) {
             // going away anyway
         }

@@ -1,0 +1,35 @@
+package org.daig.trainer.protocol;
+
+import java.io.IOException;
+
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+
+/**
+ * Gson adapter for doubles in DAIG's JSON: JSON has no NaN or Infinity, and DAIG uses NaN for "not
+ * measured" (a loss before evaluation, an accuracy that does not apply), so a double that is not
+ * finite is written as null and null reads back as NaN. Register it for {@code double.class} and
+ * {@code Double.class}, with {@code serializeNulls()} so the field stays in the object.
+ */
+public final class FiniteOrNull extends TypeAdapter<Double> {
+
+    @Override
+    public void write(JsonWriter out, Double value) throws IOException {
+        if (value == null || !Double.isFinite(value)) {
+            out.nullValue();
+        } else {
+            out.value(value.doubleValue());
+        }
+    }
+
+    @Override
+    public Double read(JsonReader in) throws IOException {
+        if (in.peek() == JsonToken.NULL) {
+            in.nextNull();
+            return Double.NaN;
+        }
+        return in.nextDouble();
+    }
+}
