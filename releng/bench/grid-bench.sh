@@ -12,7 +12,7 @@ ch=$products/daig-coordinator/linux/gtk/x86_64/daig-coordinator
 dh=$products/daig-desktop/linux/gtk/x86_64/daig-desktop
 work=$root/work/grid-bench
 what=${1:-all}
-epochs=2; batch=64
+epochs=${EPOCHS:-2}; batch=64
 rm -rf "$work"; mkdir -p "$work"
 cli() { DAIG_DATA_DIR=$work/cli "$ch/bin/daig" "$@"; }
 now() { date +%s.%N; }
@@ -42,36 +42,36 @@ start_grid() { # providers
 }
 stop_grid() { kill $pids 2>/dev/null; wait $pids 2>/dev/null || true; trap - EXIT; rm -rf "$work/c" "$work"/p?; }
 
-local_run() { # seed -> prints accuracy; sets local_s
+local_run() { # seed; sets local_s and acc
   t0=$(now)
   OMP_NUM_THREADS=$threads DAIG_DATA_DIR=$work/cli "$ch/bin/daig" train-local --model "$work/mlp.h5" --x "$work/data/train_x.npy" \
     --y "$work/data/train_y.npy" --epochs $epochs --batch $batch --seed "$1" --out "$work/local" >"$work/local.out"
   local_s=$(echo "$(now) - $t0" | bc)
-  cli model evaluate "$work/local/model.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" 2>/dev/null | sed -n 's/accuracy: \([0-9.]*\).*/\1/p' || true
+  acc=$(cli model evaluate "$work/local/model.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
 }
 
-grid_run() { # tasks k passes local-epochs seed -> prints accuracy; sets grid_s
+grid_run() { # tasks k passes local-epochs seed; sets grid_s and acc
   t0=$(now)
   id=$(cli submit --model "$work/mlp.h5" --x "$work/data/train_x.npy" --y "$work/data/train_y.npy" --epochs "$4" --batch $batch \
         --tasks "$1" --k "$2" --contributors "$2" --validation 0 --passes "$3" --seed "$5" | tail -n 1)
   cli watch "$id" >"$work/watch-$id.out"
   grid_s=$(echo "$(now) - $t0" | bc)
   cli download "$id" --format h5 --out "$work/$id.h5" >/dev/null
-  cli model evaluate "$work/$id.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p'
+  acc=$(cli model evaluate "$work/$id.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
 }
 
 if [ "$what" = p1 ] || [ "$what" = all ]; then
-  acc_local=$(local_run 1)
+  local_run 1; acc_local=$acc
   start_grid 1
-  acc_grid=$(grid_run 1 1 1 $epochs 1)
+  grid_run 1 1 1 $epochs 1; acc_grid=$acc
   stop_grid
   printf 'P1: train-local %.1f s (test accuracy %s); grid, 1 provider, 1 task: %.1f s from submit to completed (test accuracy %s); ratio %.2f\n' \
     "$local_s" "$acc_local" "$grid_s" "$acc_grid" "$(echo "$grid_s / $local_s" | bc -l)"
 fi
 if [ "$what" = p2 ] || [ "$what" = all ]; then
-  acc_local=$(local_run 7)
+  local_run 7; acc_local=$acc
   start_grid 4
-  acc_grid=$(grid_run 16 4 $epochs 1 7)
+  grid_run 16 4 $epochs 1 7; acc_grid=$acc
   stop_grid
   printf 'P2: train-local %d epochs: test accuracy %s (%.1f s); 4 providers, K=4, 16 tasks, %d passes of 1 local epoch: test accuracy %s (%.1f s)\n' \
     $epochs "$acc_local" "$local_s" $epochs "$acc_grid" "$grid_s"
