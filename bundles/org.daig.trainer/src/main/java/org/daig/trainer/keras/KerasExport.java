@@ -9,6 +9,8 @@ import java.util.Map;
 import org.daig.trainer.TrainerException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -53,12 +55,30 @@ public final class KerasExport {
                 weights.add(vector("moving_mean:0", params.get("mean")));
                 weights.add(vector("moving_variance:0", params.get("var")));
                 layers.add(new KerasH5Writer.LayerWeights(name, weights));
+            } else if (className.equals("LSTM") && params.containsKey("RW")) {
+                layers.add(new KerasH5Writer.LayerWeights(name, List.of(
+                        weight("kernel:0", kerasGateOrder(params.get("W"))),
+                        weight("recurrent_kernel:0", kerasGateOrder(params.get("RW"))),
+                        vector("bias:0", kerasGateOrder(params.get("b").reshape(1, params.get("b").length()))))));
             } else {
                 throw new TrainerException(source.file() + ": exporting layer '" + name + "' (" + className
-                        + ") to Keras .h5 is not supported yet (Dense layers are); use the DL4J model zip instead");
+                        + ") to Keras .h5 is not supported yet (Dense, Conv2D, BatchNormalization and LSTM are); use the DL4J model zip instead");
             }
         }
         KerasH5Writer.write(file, source.modelConfig(), source.trainingConfig(), layers);
+    }
+
+    /**
+     * DL4J keeps an LSTM's four gate blocks (columns) in the order c, f, o, i (its Keras import
+     * reorders Keras's i, f, c, o that way); Keras wants i, f, c, o back.
+     */
+    private static INDArray kerasGateOrder(INDArray dl4j) {
+        long n = dl4j.columns() / 4;
+        INDArray c = dl4j.get(NDArrayIndex.all(), NDArrayIndex.interval(0, n));
+        INDArray f = dl4j.get(NDArrayIndex.all(), NDArrayIndex.interval(n, 2 * n));
+        INDArray o = dl4j.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * n, 3 * n));
+        INDArray i = dl4j.get(NDArrayIndex.all(), NDArrayIndex.interval(3 * n, 4 * n));
+        return Nd4j.hstack(i, f, c, o);
     }
 
     private static List<KerasH5Writer.Weight> withBias(KerasH5Writer.Weight kernel, Map<String, INDArray> params) {

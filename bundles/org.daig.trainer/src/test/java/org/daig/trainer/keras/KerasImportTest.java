@@ -93,6 +93,27 @@ class KerasImportTest {
         assertTrue(after < before * 0.9, "loss " + before + " -> " + after);
     }
 
+    /** The trained LSTM goes back to Keras .h5 (gates reordered to Keras's i, f, c, o) and predicts the same after re-import. */
+    @Test
+    void aTrainedLstmRoundTripsThroughKerasExport(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = SharedData.file("keras/simple_lstm_tf_keras_2_inputs_and_outputs.h5");
+        INDArray inputs = dataSet(file, "inputs", "lstm_1_input").castTo(DataType.FLOAT);
+        INDArray targets = dataSet(file, "outputs", "dense_1").castTo(DataType.FLOAT);
+        Nd4j.getRandom().setSeed(2);
+        TrainableModel model = TrainableModel.load(SharedData.file("keras/simple_lstm_tf_keras_2_model.h5"));
+        INDArray before = model.output(inputs);
+        org.nd4j.linalg.dataset.DataSet data = new org.nd4j.linalg.dataset.DataSet(inputs, targets.reshape(before.shape()));
+        for (int i = 0; i < 10; i++) {
+            model.fit(data);
+        }
+        INDArray trained = model.output(inputs);
+        assertTrue(!before.equalsWithEps(trained, 1e-6), "training changed the model, so the check means something");
+        Path exported = dir.resolve("lstm.h5");
+        KerasExport.write(model, exported);
+        INDArray reloaded = TrainableModel.load(exported).output(inputs);
+        assertTrue(trained.equalsWithEps(reloaded, 1e-5), "trained " + trained + " re-imported " + reloaded);
+    }
+
     /** A dataset Keras's test scripts stored beside a model, e.g. group "inputs", name "dense_input". */
     private static INDArray dataSet(Path file, String group, String name) throws Exception {
         try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
