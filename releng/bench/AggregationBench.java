@@ -6,7 +6,6 @@
 //   releng/bench/aggregation-bench.sh
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

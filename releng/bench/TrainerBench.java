@@ -5,9 +5,7 @@
 //
 //   releng/bench/trainer-bench.sh        (builds the trainer if needed; see docs/measurements.md)
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.GZIPInputStream;
 
 import org.daig.trainer.TrainLocal;
 import org.daig.trainer.data.IdxFiles;
-import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.keras.KerasMlp;
 import org.daig.api.trainer.Worker;
 import org.daig.trainer.launcher.ProcessWorker;

@@ -24,7 +24,6 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
-import org.daig.api.blob.BlobInfo;
 import org.daig.api.blob.BlobStore;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
@@ -683,10 +682,5 @@ public class ProjectService {
         void count(TaskReply.Kind kind) {
             results.get(kind).incrementAndGet();
         }
-    }
-
-    /** For tests and the status page: the blob behind a version. */
-    public Optional<BlobInfo> blob(String id) {
-        return blobs.find(id);
     }
 }

@@ -22,7 +22,6 @@ import org.daig.api.project.ProjectView;
 import org.daig.blob.client.BlobClient;
 import org.daig.trainer.TrainerException;
 import org.daig.trainer.cli.TrainerCli.Options;
-import org.daig.trainer.cli.TrainerCli.UsageException;
 import org.daig.trainer.data.DataCheck;
 import org.daig.trainer.data.NpyArray;
 import org.daig.trainer.data.NpzArchive;
