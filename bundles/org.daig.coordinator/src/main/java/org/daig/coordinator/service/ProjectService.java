@@ -140,6 +140,7 @@ public class ProjectService {
         }
         trainer = new TrainerSession(launcher, new WorkerLimits(config.workerHeap(), config.workerThreads(), false));
         background = Executors.newSingleThreadExecutor(named("daig-prepare"));
+        background.execute(this::prewarm);
         evaluations = Executors.newSingleThreadExecutor(named("daig-evaluate"));
         scheduler = new Scheduler(db, settings(config), System::currentTimeMillis, this::aggregate, new Listener(), this::blobBaseUrl);
         publicUrl = config.publicUrl();
@@ -162,6 +163,15 @@ public class ProjectService {
         ticks = Executors.newSingleThreadScheduledExecutor(named("daig-leases"));
         ticks.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
         LOG.info("Projects: database {} (schema {}), {} project(s) in it", db.url(), db.schemaVersion(), rows().size());
+    }
+
+    /** Starts the trainer worker ahead of the first submission, whose checks need it (JVM and ND4J start: seconds). */
+    private void prewarm() {
+        try {
+            trainer.call("hello", Map.of(), null);
+        } catch (WorkerException e) {
+            LOG.warn("The coordinator's trainer worker does not start: {} (projects cannot be checked until it does)", e.getMessage());
+        }
     }
 
     @Modified
