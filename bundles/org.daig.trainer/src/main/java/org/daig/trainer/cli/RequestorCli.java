@@ -243,7 +243,7 @@ final class RequestorCli {
                 out.println("project " + id + " " + p.state().name().toLowerCase(Locale.ROOT) + (p.message() == null ? "" : ": " + p.message()));
                 return p.state() == org.daig.api.project.ProjectState.COMPLETED ? 0 : 1;
             }
-            Thread.sleep(1000); // polling the coordinator once a second
+            Thread.sleep(500); // polling the coordinator twice a second
         }
     }
 
