@@ -71,10 +71,12 @@ class ProviderRunTest {
                     "--passes", "4", "--seed", "1", "--name", "digits");
             String id = submitted.strip().lines().reduce((a, b) -> b).orElseThrow();
             if (killOne) {
-                first.awaitLine("(Result accepted)", RUN); // it is in its second task (or about to be)
-                ProductProcess.await("provider 1 to be training", RUN,
-                        () -> ProductsTest.json("http://127.0.0.1:" + ports[2] + "/api/provider/work").get("activity").getAsString()
-                                .startsWith("training"));
+                String firstId = ProductsTest.json("http://127.0.0.1:" + ports[2] + "/api/status").get("providerId").getAsString();
+                first.awaitLine("(Result accepted)", RUN); // it has done a task; wait for it to hold the next one
+                // Mid-task = holding a lease the coordinator knows of (from the lease to the committed result).
+                ProductProcess.await("provider 1 to hold a task", RUN, () -> com.google.gson.JsonParser
+                        .parseString(SimulatedProvider.getString(coordinatorUrl + "/api/v1/leases")).getAsJsonArray().asList().stream()
+                        .anyMatch(l -> l.getAsJsonObject().get("providerId").getAsString().equals(firstId)));
                 first.kill9();
             }
             String watched = daig(tmp, "watch", id, "--coordinator", coordinatorUrl);
