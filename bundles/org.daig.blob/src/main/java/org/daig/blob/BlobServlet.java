@@ -187,6 +187,12 @@ public class BlobServlet extends HttpServlet {
         ChunkInput body = new ChunkInput(request.getInputStream(), length);
         try {
             UploadState state = store.append(id, offset, total, body);
+            if (body.unread()) {
+                // Answered without reading the whole body (the blob was already there): the
+                // connection cannot carry another request, so say so, or a client that reuses it
+                // (the JDK's HttpClient does) finds it closed under its next request.
+                response.setHeader("Connection", "close");
+            }
             if (state.complete()) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("id", id);
@@ -281,6 +287,9 @@ public class BlobServlet extends HttpServlet {
         } else {
             LOG.info("{} blob {} refused with {}: {}", request.getMethod(), FileBlobStore.shorten(id), status, message);
         }
+        if ("PUT".equals(request.getMethod())) {
+            response.setHeader("Connection", "close"); // the refused body may be unread: the connection cannot be reused
+        }
         error(response, status, message);
     }
 
@@ -324,6 +333,11 @@ public class BlobServlet extends HttpServlet {
         ChunkInput(InputStream in, long length) {
             this.in = in;
             this.left = length;
+        }
+
+        /** Whether bytes of the request body were left unread (e.g. the blob already existed). */
+        boolean unread() {
+            return left > 0;
         }
 
         boolean failed() {

@@ -156,6 +156,26 @@ class BlobPlaneTest {
         assertArrayEquals(data, Files.readAllBytes(store().file(id)));
     }
 
+    /**
+     * A PUT of a blob the store already has is answered at once, without reading the body; the
+     * answer then closes the connection, so a client reusing connections sends its next request
+     * (here a POST, which the JDK's client never retries) on a fresh one.
+     */
+    @Test
+    void anUploadOfAKnownBlobEndsItsConnectionAndTheNextRequestWorks() throws Exception {
+        URI blobs = blobs();
+        byte[] data = random(300_000, 4);
+        fresh(data);
+        String id = store().write(new java.io.ByteArrayInputStream(data)).id();
+        HttpResponse<String> again = send(HttpRequest.newBuilder(blobs.resolve(id)).PUT(HttpRequest.BodyPublishers.ofByteArray(data)),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, again.statusCode(), again.body());
+        assertEquals("close", again.headers().firstValue("Connection").orElse("").toLowerCase(java.util.Locale.ROOT));
+        HttpResponse<String> next = send(HttpRequest.newBuilder(blobs.resolve("../projects"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), HttpResponse.BodyHandlers.ofString());
+        assertEquals(422, next.statusCode(), "a POST right after, on the same client, is answered: " + next.body());
+    }
+
     @Test
     void rangesAreServedAndRangesPastTheEndRefused() throws Exception {
         URI blobs = blobs();

@@ -54,8 +54,14 @@ class PauseTest {
 
     private String upload(String base, byte[] bytes) throws Exception {
         String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = Grid.eventually("blob " + id + " uploaded", () -> {
+            try { // a PUT of the same blob is idempotent: send it again if the connection drops
+                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception dropped) {
+                return null;
+            }
+        });
         assertTrue(r.statusCode() == 201, r.body());
         return id;
     }
@@ -111,8 +117,16 @@ class PauseTest {
         grid.awaitConnected("prov-pause");
         policy("always");
         String base = base();
-        http.send(HttpRequest.newBuilder(URI.create(base + "/api/provider/participate")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        // Jetty may still be (re)starting after the previous test's changes: ask until the provider answers.
+        Grid.eventually("the provider to take 'participate'", () -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/provider/participate"))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 ? r : null;
+            } catch (Exception notYet) {
+                return null;
+            }
+        });
 
         int rows = 20_000;
         SplittableRandom random = new SplittableRandom(9);
@@ -129,8 +143,16 @@ class PauseTest {
         String yId = upload(base, npy("<i8", "(" + rows + ",)", y.array()));
         String spec = "{\"name\":\"pause\",\"model\":\"" + modelId + "\",\"x\":\"" + xId + "\",\"y\":\"" + yId + "\",\"epochs\":50,"
                 + "\"batchSize\":8,\"totalTasks\":1,\"taskSize\":1,\"maxContributors\":1,\"validationRate\":0.0,\"seed\":1}";
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+        // An earlier test's bundle refresh may still be restarting components (and with them the
+        // servlets): submit once the coordinator answers, and again if the connection drops.
+        HttpResponse<String> created = Grid.eventually("the project to be submitted", () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
+                        .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception dropped) {
+                return null;
+            }
+        });
         assertEquals(201, created.statusCode(), created.body());
         String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
 
