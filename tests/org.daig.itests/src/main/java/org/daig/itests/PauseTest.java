@@ -143,16 +143,8 @@ class PauseTest {
         String yId = upload(base, npy("<i8", "(" + rows + ",)", y.array()));
         String spec = "{\"name\":\"pause\",\"model\":\"" + modelId + "\",\"x\":\"" + xId + "\",\"y\":\"" + yId + "\",\"epochs\":50,"
                 + "\"batchSize\":8,\"totalTasks\":1,\"taskSize\":1,\"maxContributors\":1,\"validationRate\":0.0,\"seed\":1}";
-        // An earlier test's bundle refresh may still be restarting components (and with them the
-        // servlets): submit once the coordinator answers, and again if the connection drops.
-        HttpResponse<String> created = Grid.eventually("the project to be submitted", () -> {
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                        .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (Exception dropped) {
-                return null;
-            }
-        });
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
+                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
         String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
 

@@ -145,14 +145,12 @@ public class ProjectService {
         scheduler = new Scheduler(db, settings(config), System::currentTimeMillis, this::aggregate, new Listener(), this::blobBaseUrl);
         publicUrl = config.publicUrl();
         scheduler.load();
-        for (ProjectRow row : rows()) {
+        List<ProjectRow> stored = rows();
+        for (ProjectRow row : stored) {
             if (row.state() == ProjectState.PREPARING) {
                 LOG.info("Project {} was being prepared when the coordinator stopped; preparing it again", row.id());
                 background.execute(() -> prepare(row));
-            }
-        }
-        for (ProjectRow row : rows()) { // versions made before a restart but not yet evaluated
-            if (row.validationRows() > 0) {
+            } else if (row.validationRows() > 0) { // versions made before a restart but not yet evaluated
                 for (VersionRow v : db.transaction(c -> ProjectStore.versions(c, row.id()))) {
                     if (Double.isNaN(v.loss())) {
                         evaluations.execute(() -> evaluate(row, v));
@@ -162,7 +160,7 @@ public class ProjectService {
         }
         ticks = Executors.newSingleThreadScheduledExecutor(named("daig-leases"));
         ticks.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-        LOG.info("Projects: database {} (schema {}), {} project(s) in it", db.url(), db.schemaVersion(), rows().size());
+        LOG.info("Projects: database {} (schema {}), {} project(s) in it", db.url(), db.schemaVersion(), stored.size());
     }
 
     /** Starts the trainer worker ahead of the first submission, whose checks need it (JVM and ND4J start: seconds). */
@@ -566,12 +564,12 @@ public class ProjectService {
     }
 
     public Optional<ProjectView> project(String id) throws SQLException {
-        for (ProjectRow row : rows()) {
-            if (row.id().equals(id)) {
-                return Optional.of(view(row));
-            }
-        }
-        return Optional.empty();
+        Optional<ProjectRow> row = row(id);
+        return row.isPresent() ? Optional.of(view(row.get())) : Optional.empty();
+    }
+
+    private Optional<ProjectRow> row(String id) throws SQLException {
+        return rows().stream().filter(r -> r.id().equals(id)).findFirst();
     }
 
     private ProjectView view(ProjectRow stored) throws SQLException {
@@ -594,8 +592,7 @@ public class ProjectService {
 
     /** Every version of a project as progress events (loss/accuracy NaN until evaluated). */
     public List<Progress> versions(String id) throws SQLException {
-        ProjectRow row = rows().stream().filter(r -> r.id().equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no project " + id));
+        ProjectRow row = row(id).orElseThrow(() -> new IllegalStateException("no project " + id));
         List<Progress> out = new ArrayList<>();
         for (VersionRow v : db.transaction(c -> ProjectStore.versions(c, id))) {
             out.add(progress(row, v, v.loss(), v.accuracy()));
@@ -625,8 +622,7 @@ public class ProjectService {
         if (!format.equals("zip") && !format.equals("h5") && !format.equals("npy")) {
             throw new IllegalArgumentException("format '" + format + "' is not offered: use zip (DL4J), h5 (Keras) or npy (parameters)");
         }
-        ProjectRow row = rows().stream().filter(r -> r.id().equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no project " + id));
+        ProjectRow row = row(id).orElseThrow(() -> new IllegalStateException("no project " + id));
         List<VersionRow> versions = db.transaction(c -> ProjectStore.versions(c, id));
         if (versions.isEmpty()) {
             throw new IllegalStateException("project " + id + " has no model yet (it is " + row.state().name().toLowerCase(Locale.ROOT) + ")");
