@@ -50,6 +50,6 @@ public class ParticipationServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(gson.toJson(runner.status()));
+        response.getWriter().write(gson.toJson(runner.workStatus()));
     }
 }

@@ -6,11 +6,17 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +41,11 @@ import org.daig.api.trainer.WorkerDiedException;
 import org.daig.api.trainer.WorkerException;
 import org.daig.api.trainer.WorkerLauncher;
 import org.daig.api.trainer.WorkerLimits;
+import org.daig.api.volunteer.Volunteer;
+import org.daig.api.volunteer.VolunteerStatus;
+import org.daig.api.volunteer.VolunteerStatus.CurrentTask;
+import org.daig.api.volunteer.VolunteerStatus.FinishedTask;
+import org.daig.api.volunteer.VolunteerStatus.State;
 import org.daig.blob.client.BlobCache;
 import org.daig.blob.client.BlobClient;
 import org.daig.trainer.protocol.VectorFile;
@@ -59,14 +70,17 @@ import org.slf4j.LoggerFactory;
  * (coordinator away, a blob that does not verify, a worker crash) is one log line; the loop
  * carries on.
  */
-@Component(service = { TaskRunner.class, MessageHandler.class }, configurationPid = TaskRunnerConfig.PID, property = {
+@Component(service = { TaskRunner.class, Volunteer.class, MessageHandler.class }, configurationPid = TaskRunnerConfig.PID, property = {
         MessageHandler.TOPICS + "=coordinators/+/to/+/tasks",
         MessageHandler.BUS_ROLE + "=" + Topics.PROVIDER })
 @Designate(ocd = TaskRunnerConfig.class)
-public class TaskRunner implements MessageHandler, IdleListener {
+public class TaskRunner implements Volunteer, MessageHandler, IdleListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
     private static final long REPLY_TIMEOUT_MS = 5000;
+    private static final int RECENT_TASKS = 20;
+    /** A problem older than this no longer turns the tray icon to "error". */
+    private static final long PROBLEM_SHOWN_MS = 120_000;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.PROVIDER + ")")
@@ -89,7 +103,16 @@ public class TaskRunner implements MessageHandler, IdleListener {
     private volatile double credit;
     private volatile boolean participating;
     private volatile boolean running = true;
+    /** The decision tasks obey: the idle policy's, or "snoozed" while snoozed. */
     private volatile IdleDecision decision;
+    private volatile IdleDecision policyDecision;
+    private volatile Instant snoozedUntil;
+    private volatile boolean finishing;
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private volatile long taskStartedAt;
+    private final Deque<FinishedTask> recent = new ConcurrentLinkedDeque<>();
+    private volatile long lastProblemAt;
+    private Path creditsFile;
     private volatile String activity = "starting";
     private volatile Task current;
     private volatile boolean suspended;
@@ -109,13 +132,16 @@ public class TaskRunner implements MessageHandler, IdleListener {
     void activate(BundleContext context, TaskRunnerConfig config) throws IOException {
         Path data = Path.of(Optional.ofNullable(context.getProperty("daig.data.dir")).orElse("daig-data"));
         stateFile = data.resolve("provider").resolve("participating");
+        creditsFile = data.resolve("provider").resolve("credits");
         cacheDir = data.resolve("provider").resolve("cache");
         tmpDir = data.resolve("provider").resolve("tmp");
         Files.createDirectories(cacheDir);
         Files.createDirectories(tmpDir);
         cacheBytes = config.cacheMegabytes() * (1L << 20);
         participating = Files.exists(stateFile) ? Files.readString(stateFile).trim().equals("true") : config.participateByDefault();
-        decision = idle.current();
+        readCredits();
+        policyDecision = idle.current();
+        decision = policyDecision;
         idle.addListener(this);
         thread = new Thread(this::loop, "daig-provider-work");
         thread.setDaemon(true);
@@ -146,7 +172,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
         thread.join(5000);
     }
 
-    /** Switches participation on or off, remembered across restarts. Off gives a running task back. */
+    @Override
     public void participate(boolean on) throws IOException {
         Files.createDirectories(stateFile.getParent());
         Files.writeString(stateFile, Boolean.toString(on));
@@ -164,7 +190,8 @@ public class TaskRunner implements MessageHandler, IdleListener {
         }
     }
 
-    public Status status() {
+    /** The work loop's details for the loopback endpoint, Gogo and tests (the tray uses {@link #status()}). */
+    public Status workStatus() {
         Task task = current;
         IdleDecision d = decision;
         return new Status(participating, activity, d == null ? null : d.reason(), d != null && d.mayRun(),
@@ -176,6 +203,17 @@ public class TaskRunner implements MessageHandler, IdleListener {
 
     @Override
     public void decisionChanged(IdleDecision changed) {
+        policyDecision = changed;
+        apply();
+    }
+
+    /** Suspends or resumes the worker to follow the policy's decision, overruled by a snooze. */
+    private void apply() {
+        IdleDecision policy = policyDecision;
+        Instant snooze = snoozedUntil;
+        IdleDecision changed = snooze == null ? policy
+                : new IdleDecision(false, "snoozed until " + DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault()).format(snooze),
+                        policy == null ? null : policy.state());
         decision = changed;
         synchronized (lock) {
             Worker w = worker;
@@ -215,7 +253,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
     private boolean mayWork() {
         MessageBus b = bus;
         IdleDecision d = decision;
-        return running && participating && b != null && b.isConnected() && d != null && d.mayRun();
+        return running && participating && !finishing && b != null && b.isConnected() && d != null && d.mayRun();
     }
 
     private void loop() {
@@ -224,8 +262,8 @@ public class TaskRunner implements MessageHandler, IdleListener {
             try {
                 synchronized (lock) {
                     while (running && !mayWork()) {
-                        activity = !participating ? "not participating" : bus == null || !bus.isConnected() ? "disconnected"
-                                : "waiting: " + decision.reason();
+                        activity = !participating ? "not participating" : finishing ? "finishing up"
+                                : bus == null || !bus.isConnected() ? "disconnected" : "waiting: " + decision.reason();
                         lock.wait(1000);
                     }
                 }
@@ -288,6 +326,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
     }
 
     private void work(Task task) throws InterruptedException {
+        taskStartedAt = System.currentTimeMillis();
         current = task;
         String where = "project " + task.projectId() + " round " + task.round() + " shard " + task.shard();
         try {
@@ -334,6 +373,9 @@ public class TaskRunner implements MessageHandler, IdleListener {
         } finally {
             current = null;
             suspended = false;
+            if (finishing) {
+                finished.complete(null);
+            }
         }
     }
 
@@ -350,13 +392,25 @@ public class TaskRunner implements MessageHandler, IdleListener {
             case ACCEPTED -> {
                 tasksDone.incrementAndGet();
                 credit += reply.credit();
+                writeCredits();
+                lastProblem = null;
+                finished(task, "accepted", reply.credit());
                 LOG.info("Result accepted: project {} round {} shard {} ({} samples, loss {}, {} s), credit {}", task.projectId(), task.round(),
                         task.shard(), (long) answer.number("samples"), String.format("%.4f", answer.number("loss")),
                         String.format("%.1f", answer.number("seconds")), String.format("%.6f", reply.credit()));
             }
-            case DUPLICATE -> LOG.info("Result for project {} shard {} was already accepted", task.projectId(), task.shard());
-            case STALE -> LOG.info("Result for project {} round {} came too late: {}", task.projectId(), task.round(), reply.message());
-            default -> problem("result for project " + task.projectId() + " refused: " + reply.message());
+            case DUPLICATE -> {
+                LOG.info("Result for project {} shard {} was already accepted", task.projectId(), task.shard());
+                finished(task, "duplicate", 0);
+            }
+            case STALE -> {
+                LOG.info("Result for project {} round {} came too late: {}", task.projectId(), task.round(), reply.message());
+                finished(task, "stale: " + reply.message(), 0);
+            }
+            default -> {
+                problem("result for project " + task.projectId() + " refused: " + reply.message());
+                finished(task, "refused: " + reply.message(), 0);
+            }
             }
             return;
         }
@@ -412,6 +466,12 @@ public class TaskRunner implements MessageHandler, IdleListener {
 
     /** A task suspended past its deadline is given back, so another provider can do it now. */
     public void checkDeadline() {
+        Instant snooze = snoozedUntil;
+        if (snooze != null && Instant.now().isAfter(snooze)) {
+            snoozedUntil = null;
+            LOG.info("Snooze over");
+            apply();
+        }
         Task task = current;
         if (task != null && suspended && System.currentTimeMillis() > task.deadline()) {
             release(task, "the machine stayed busy past the task's deadline");
@@ -421,6 +481,7 @@ public class TaskRunner implements MessageHandler, IdleListener {
 
     private void release(Task task, String reason) {
         current = null;
+        finished(task, "given back: " + reason, 0);
         MessageBus b = bus;
         if (b != null) {
             String requestId = UUID.randomUUID().toString();
@@ -434,6 +495,97 @@ public class TaskRunner implements MessageHandler, IdleListener {
             LOG.warn("Provider: {}", message);
         }
         lastProblem = message;
+        lastProblemAt = System.currentTimeMillis();
+    }
+
+    // ------------------------------------------------------------- volunteer
+
+    @Override
+    public void snoozeUntil(Instant until) {
+        snoozedUntil = until;
+        LOG.info(until == null ? "Snooze ended by the volunteer" : "Snoozed until {}", until);
+        apply();
+    }
+
+    @Override
+    public CompletableFuture<Void> finishUp(boolean giveBackNow) {
+        finishing = true;
+        Task task = current;
+        if (task != null && giveBackNow) {
+            release(task, "the volunteer quit");
+            killWorker();
+        }
+        if (current == null) {
+            finished.complete(null);
+        }
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        return finished;
+    }
+
+    @Override
+    public VolunteerStatus status() {
+        Task task = current;
+        IdleDecision d = decision;
+        MessageBus b = bus;
+        boolean connected = b != null && b.isConnected();
+        String problem = lastProblem;
+        boolean freshProblem = problem != null && System.currentTimeMillis() - lastProblemAt < PROBLEM_SHOWN_MS;
+        State state = !participating ? State.STOPPED
+                : snoozedUntil != null ? State.SNOOZED
+                : !connected ? State.DISCONNECTED
+                : task != null && !suspended ? State.TRAINING
+                : freshProblem ? State.ERROR
+                : State.WAITING;
+        String summary = switch (state) {
+        case STOPPED -> "Not participating";
+        case SNOOZED -> "Snoozed: " + (d == null ? "" : d.reason());
+        case DISCONNECTED -> "Cannot reach the coordinator" + (b == null ? "" : " (" + b.brokerUrl() + ")");
+        case ERROR -> "Problem: " + problem;
+        default -> capitalized(activity);
+        };
+        CurrentTask inHand = task == null ? null
+                : new CurrentTask(task.projectId(), task.round(), task.shard(), activity.split(" ", 2)[0], Instant.ofEpochMilli(taskStartedAt),
+                        Instant.ofEpochMilli(task.deadline()), suspended);
+        return new VolunteerStatus(state, summary, participating, snoozedUntil, policyDecision == null ? null : policyDecision.reason(),
+                d != null && d.mayRun(), connected, b == null ? null : b.brokerUrl(), inHand, tasksDone.get(), credit, problem,
+                List.copyOf(recent), d == null ? null : d.state());
+    }
+
+    private static String capitalized(String s) {
+        return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private void finished(Task task, String outcome, double earned) {
+        recent.addFirst(new FinishedTask(task.projectId(), task.round(), task.shard(), Instant.now(),
+                (System.currentTimeMillis() - taskStartedAt) / 1000.0, outcome, earned));
+        while (recent.size() > RECENT_TASKS) {
+            recent.pollLast();
+        }
+    }
+
+    /** Credits and the count of accepted tasks survive restarts: volunteers like to see their total grow. */
+    private void readCredits() {
+        try {
+            if (Files.exists(creditsFile)) {
+                String[] parts = Files.readString(creditsFile).trim().split("\\s+");
+                credit = Double.parseDouble(parts[0]);
+                tasksDone.set(parts.length > 1 ? Long.parseLong(parts[1]) : 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not read the credits total in {} ({}); counting from zero", creditsFile, e.getMessage());
+        }
+    }
+
+    private void writeCredits() {
+        try {
+            Path tmp = creditsFile.resolveSibling("credits.tmp");
+            Files.writeString(tmp, credit + " " + tasksDone.get() + "\n");
+            Files.move(tmp, creditsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Could not save the credits total to {}: {}", creditsFile, e.getMessage());
+        }
     }
 
     private TaskReply exchange(String topic, Object message, String requestId) throws InterruptedException {
