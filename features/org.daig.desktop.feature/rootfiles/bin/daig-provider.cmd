@@ -15,6 +15,10 @@ if not defined LAUNCHER (
   echo daig-provider: the Equinox launcher is missing under %HOME_DIR%\plugins: the product is incomplete. 1>&2
   exit /b 1
 )
+set "DESKTOP_VM="
+set "DESKTOP_APP="
+if defined DAIG_DESKTOP set "DESKTOP_VM=-Declipse.ignoreApp=false -Dosgi.noShutdown=false"
+if defined DAIG_DESKTOP set "DESKTOP_APP=-application org.daig.ui.desktop -data "%DAIG_DATA_DIR%\workbench" %DAIG_DESKTOP%"
 if not exist "%DAIG_DATA_DIR%" mkdir "%DAIG_DATA_DIR%"
 if not exist "%DAIG_LOG_DIR%" mkdir "%DAIG_LOG_DIR%"
-"%JAVA_EXE%" -Xmx512m %JAVA_OPTS% -Ddaig.product=daig-provider "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.worker.dir=%HOME_DIR%\worker" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE%
+"%JAVA_EXE%" -Xmx512m %JAVA_OPTS% %DESKTOP_VM% -Ddaig.product=daig-provider "-Ddaig.home=%HOME_DIR%" "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.worker.dir=%HOME_DIR%\worker" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE% %DESKTOP_APP%

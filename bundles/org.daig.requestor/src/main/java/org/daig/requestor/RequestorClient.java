@@ -1,0 +1,440 @@
+package org.daig.requestor;
+
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.daig.api.project.Problem;
+import org.daig.api.project.Progress;
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectView;
+import org.daig.blob.client.BlobClient;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.TypeAdapter;
+import com.google.gson.reflect.TypeToken;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+
+/**
+ * The requestor's client of the coordinator's HTTP API (docs/protocol.md, "Requestor API"):
+ * submit a project, list and follow projects, pause, resume or cancel one, download its model.
+ * Every failure is a {@link RequestorException} whose message can be shown to a person as it is.
+ * Plain Java (no OSGi needed), immutable and thread-safe: one instance can serve a whole
+ * workbench.
+ */
+public final class RequestorClient {
+
+    /** Told how far each file's upload is; {@code what} is "model", "x" or "y". */
+    @FunctionalInterface
+    public interface UploadProgress {
+        void uploaded(String what, Path file, long sent, long total);
+    }
+
+    /** A project the coordinator accepted. */
+    public record Submission(ProjectView project) {
+    }
+
+    public static final Set<String> DOWNLOAD_FORMATS = Set.of("h5", "zip", "npy");
+
+    // The limits the coordinator enforces (ProjectService.checkSettings), checked here before any upload.
+    private static final int MAX_NAME_LENGTH = 200;
+    private static final int MAX_EPOCHS = 10_000;
+    private static final int MAX_BATCH_SIZE = 1 << 20;
+    private static final int MAX_TASKS = 100_000;
+    private static final int MAX_CONTRIBUTORS = 100_000;
+    private static final int MAX_PASSES = 10_000;
+    private static final double MAX_VALIDATION_RATE = 0.9;
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Reads and actions are small; a coordinator that takes longer is stuck, and a workbench should not wait forever. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /** A submission waits for the coordinator's trainer to check the model and the data, which can take minutes. */
+    private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
+
+    private static final Gson GSON = new GsonBuilder().serializeNulls()
+            .registerTypeAdapter(double.class, new NullMeansNaN()).registerTypeAdapter(Double.class, new NullMeansNaN()).create();
+    private static final Type PROJECT_LIST = new TypeToken<List<ProjectView>>() { }.getType();
+    private static final Type PROGRESS_LIST = new TypeToken<List<Progress>>() { }.getType();
+    private static final Type PROBLEM_LIST = new TypeToken<List<Problem>>() { }.getType();
+
+    private final URI coordinator;
+    private final HttpClient http;
+
+    /** @param coordinator the coordinator's base address, e.g. {@code http://127.0.0.1:7700} (a trailing slash is fine) */
+    public RequestorClient(URI coordinator) {
+        String text = coordinator.toString();
+        while (text.endsWith("/")) {
+            text = text.substring(0, text.length() - 1);
+        }
+        URI base = URI.create(text);
+        if (!("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme())) || base.getHost() == null) {
+            throw new IllegalArgumentException("the coordinator's address must look like http://host:7700, not '" + coordinator + "'");
+        }
+        this.coordinator = base;
+        // HTTP/1.1 like BlobClient: the coordinator's Jetty speaks it, and one client serves both
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+    }
+
+    /** The coordinator's base address, without a trailing slash. */
+    public URI coordinator() {
+        return coordinator;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public List<ProjectView> projects() throws RequestorException {
+        return parse(getJson("/api/v1/projects"), PROJECT_LIST, "the project list");
+    }
+
+    public ProjectView project(String id) throws RequestorException {
+        return parse(getJson(projectPath(id)), ProjectView.class, "project " + id);
+    }
+
+    /** Every model version of the project with its figures, oldest first. */
+    public List<Progress> versions(String id) throws RequestorException {
+        return parse(getJson(projectPath(id) + "/versions"), PROGRESS_LIST, "the versions of project " + id);
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    /** Stops handing out the project's tasks; results of running ones still count. */
+    public ProjectView pause(String id) throws RequestorException {
+        return act(id, "pause");
+    }
+
+    public ProjectView resume(String id) throws RequestorException {
+        return act(id, "resume");
+    }
+
+    /** Stops the project for good; its versions stay downloadable. */
+    public ProjectView cancel(String id) throws RequestorException {
+        return act(id, "cancel");
+    }
+
+    private ProjectView act(String id, String action) throws RequestorException {
+        HttpRequest request = request(projectPath(id) + "/" + action).timeout(ANSWER_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()).build();
+        return parse(expect(send(request, HttpResponse.BodyHandlers.ofString()), 200), ProjectView.class, "project " + id);
+    }
+
+    // ---------------------------------------------------------------- submitting
+
+    /**
+     * Checks the settings ({@link #settingsProblems}), uploads the three files as blobs (resuming
+     * uploads an earlier attempt left unfinished), then submits the project with their ids.
+     *
+     * @param settings  the project's settings; its {@code model}, {@code x} and {@code y} are ignored (the uploads' ids replace them)
+     * @param progress  told how each upload goes (may be null)
+     * @param cancelled asked before each file and between chunks (may be null): when true the
+     *                  submission stops with "cancelled; nothing was submitted". Blobs uploaded by
+     *                  then stay on the coordinator; a later submission of the same files reuses them.
+     * @throws ProjectRefusedException the settings or the files are wrong; nothing was created
+     */
+    public Submission submit(ProjectSpec settings, Path model, Path x, Path y, UploadProgress progress, BooleanSupplier cancelled)
+            throws RequestorException {
+        List<Problem> problems = settingsProblems(settings);
+        if (!problems.isEmpty()) {
+            throw new ProjectRefusedException("the check before uploading", problems, RequestorException.NO_ANSWER);
+        }
+        UploadProgress report = progress == null ? (what, file, sent, total) -> { } : progress;
+        BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
+        BlobClient blobs = new BlobClient(URI.create(coordinator + "/api/v1/blobs/"), http);
+        String modelId = upload(blobs, "model", model, report, stop);
+        String xId = upload(blobs, "x", x, report, stop);
+        String yId = upload(blobs, "y", y, report, stop);
+        throwIfCancelled(stop);
+        ProjectSpec spec = new ProjectSpec(settings.name(), modelId, xId, yId, settings.epochs(), settings.batchSize(),
+                settings.totalTasks(), settings.taskSize(), settings.maxContributors(), settings.validationRate(), settings.passes(),
+                settings.strategy(), settings.seed());
+        HttpRequest request = request("/api/v1/projects").timeout(SUBMIT_TIMEOUT).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(GSON.toJson(spec), StandardCharsets.UTF_8)).build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 422) {
+            throw new ProjectRefusedException("the coordinator at " + coordinator, refusals(response.body()), 422);
+        }
+        return new Submission(parse(expect(response, 201), ProjectView.class, "the new project"));
+    }
+
+    private String upload(BlobClient blobs, String what, Path file, UploadProgress report, BooleanSupplier stop)
+            throws RequestorException {
+        throwIfCancelled(stop);
+        try {
+            long total = Files.size(file);
+            // BlobClient calls the progress callback on this thread between its requests and lets an
+            // unchecked exception from it through: that is where a cancellation stops the upload.
+            return blobs.upload(file, sent -> {
+                if (stop.getAsBoolean()) {
+                    throw new UploadCancelled();
+                }
+                report.uploaded(what, file, sent, total);
+            });
+        } catch (UploadCancelled e) {
+            throw cancelledException();
+        } catch (NoSuchFileException e) {
+            throw new RequestorException("the " + what + " file " + file + " does not exist", e);
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw unreachable(e);
+        } catch (IOException e) {
+            throw new RequestorException("uploading the " + what + " file " + file + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void throwIfCancelled(BooleanSupplier stop) throws RequestorException {
+        if (stop.getAsBoolean()) {
+            throw cancelledException();
+        }
+    }
+
+    private static RequestorException cancelledException() {
+        return new RequestorException("cancelled; nothing was submitted");
+    }
+
+    /** Thrown from the upload's progress callback to stop it; never leaves this class. */
+    private static final class UploadCancelled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UploadCancelled() {
+            super(null, null, false, false); // control flow only: no stack trace
+        }
+    }
+
+    private List<Problem> refusals(String body) throws RequestorException {
+        try {
+            JsonElement problems = JsonParser.parseString(body).getAsJsonObject().get("problems");
+            List<Problem> list = problems == null ? null : GSON.fromJson(problems, PROBLEM_LIST);
+            if (list != null && !list.isEmpty()) {
+                return list;
+            }
+        } catch (JsonParseException | IllegalStateException notTheExpectedShape) {
+            // worded below
+        }
+        String error = errorText(body);
+        return List.of(new Problem("project", error));
+    }
+
+    /**
+     * The problems of a project's settings that need neither the files nor the coordinator, with the
+     * limits the coordinator applies. Each names its field as {@link ProjectSpec}'s component
+     * ({@code epochs}, {@code batchSize}, {@code totalTasks}, {@code taskSize}, {@code maxContributors},
+     * {@code validationRate}, {@code passes}, {@code name}) and its message reads after the field's
+     * name: "must be at least 1". Empty when the settings are fine. The model and the data are checked
+     * by the trainer (the coordinator does that on submission).
+     */
+    public static List<Problem> settingsProblems(ProjectSpec s) {
+        List<Problem> problems = new ArrayList<>();
+        if (s.name() == null || s.name().isBlank()) {
+            problems.add(new Problem("name", "must not be empty"));
+        } else if (s.name().length() > MAX_NAME_LENGTH) {
+            problems.add(new Problem("name", "must be at most " + MAX_NAME_LENGTH + " characters long"));
+        }
+        range(problems, "epochs", s.epochs(), MAX_EPOCHS);
+        range(problems, "batchSize", s.batchSize(), MAX_BATCH_SIZE);
+        range(problems, "totalTasks", s.totalTasks(), MAX_TASKS);
+        if (s.taskSize() < 1 || s.taskSize() > Math.max(1, s.totalTasks())) {
+            problems.add(new Problem("taskSize", "must be between 1 and the number of tasks (" + s.totalTasks() + ")"));
+        }
+        range(problems, "maxContributors", s.maxContributors(), MAX_CONTRIBUTORS);
+        if (!(s.validationRate() >= 0 && s.validationRate() <= MAX_VALIDATION_RATE)) { // also refuses NaN
+            problems.add(new Problem("validationRate", "must be a fraction from 0 to " + MAX_VALIDATION_RATE));
+        }
+        range(problems, "passes", s.passes(), MAX_PASSES);
+        return problems;
+    }
+
+    private static void range(List<Problem> problems, String field, int value, int max) {
+        if (value < 1) {
+            problems.add(new Problem(field, "must be at least 1"));
+        } else if (value > max) {
+            problems.add(new Problem(field, "must be at most " + max));
+        }
+    }
+
+    // ---------------------------------------------------------------- downloading
+
+    /**
+     * Downloads a model version to {@code target}: written to a temporary file beside it, which
+     * takes the target's name only when complete, so a broken download never looks like a model.
+     *
+     * @param version the model version, or null for the newest
+     * @param format  {@code h5} (Keras 2), {@code zip} (DL4J) or {@code npy} (the raw parameters)
+     * @return the target
+     */
+    public Path download(String id, Integer version, String format, Path target) throws RequestorException {
+        if (!DOWNLOAD_FORMATS.contains(format)) {
+            throw new RequestorException("'" + format + "' is not a model format: use h5, zip or npy");
+        }
+        if (version != null && version < 0) {
+            throw new RequestorException("there is no version " + version + ": versions count from 0");
+        }
+        String path = projectPath(id) + "/model?format=" + format + (version == null ? "" : "&version=" + version);
+        Path partial = null;
+        try {
+            Path directory = target.toAbsolutePath().getParent();
+            Files.createDirectories(directory);
+            partial = Files.createTempFile(directory, ".download", ".part");
+            HttpResponse<Path> response = send(request(path).GET().build(), HttpResponse.BodyHandlers.ofFile(partial));
+            if (response.statusCode() != 200) {
+                throw answered(response.statusCode(), new String(Files.readAllBytes(partial), StandardCharsets.UTF_8));
+            }
+            moveIntoPlace(partial, target);
+            return target;
+        } catch (IOException e) {
+            throw new RequestorException("could not write " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(partial);
+        }
+    }
+
+    private static void moveIntoPlace(Path partial, Path target) throws IOException {
+        try {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file); // gone already after a successful move
+            } catch (IOException e) {
+                // a stray .part file in the target's folder is all that is left
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(coordinator + path));
+    }
+
+    private static String projectPath(String id) {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("a project id is needed");
+        }
+        // ids come from people typing them: keep them one path segment whatever they contain
+        return "/api/v1/projects/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private String getJson(String path) throws RequestorException {
+        HttpRequest request = request(path).timeout(ANSWER_TIMEOUT).header("Accept", "application/json").GET().build();
+        return expect(send(request, HttpResponse.BodyHandlers.ofString()), 200);
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws RequestorException {
+        try {
+            return http.send(request, handler);
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw unreachable(e);
+        } catch (HttpTimeoutException e) {
+            throw new RequestorException("the coordinator at " + coordinator + " did not answer in time (" + request.method() + " "
+                    + request.uri().getRawPath() + ")", e);
+        } catch (IOException e) {
+            throw new RequestorException("lost the connection to the coordinator at " + coordinator + ": " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RequestorException("interrupted while waiting for the coordinator at " + coordinator, e);
+        }
+    }
+
+    private RequestorException unreachable(IOException e) {
+        return new RequestorException("cannot reach the coordinator at " + coordinator + " (is it running?)", RequestorException.NO_ANSWER,
+                true, e);
+    }
+
+    /** The answer's body if it has the expected status, else the coordinator's error as an exception. */
+    private String expect(HttpResponse<String> response, int status) throws RequestorException {
+        if (response.statusCode() != status) {
+            throw answered(response.statusCode(), response.body());
+        }
+        return response.body();
+    }
+
+    private RequestorException answered(int status, String body) {
+        return new RequestorException("the coordinator at " + coordinator + " answered " + status + ": " + errorText(body), status, false,
+                null);
+    }
+
+    /** The server's {@code error} field, else the body itself, shortened. */
+    private static String errorText(String body) {
+        if (body == null || body.isBlank()) {
+            return "(no details)";
+        }
+        try {
+            JsonElement error = JsonParser.parseString(body).getAsJsonObject().get("error");
+            if (error != null && error.isJsonPrimitive()) {
+                return error.getAsString();
+            }
+        } catch (JsonParseException | IllegalStateException notJson) {
+            // an HTML error page, a proxy's text: show it as it is
+        }
+        String text = body.strip();
+        return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+    }
+
+    private <T> T parse(String json, Type type, String what) throws RequestorException {
+        try {
+            T value = GSON.fromJson(json, type);
+            if (value == null) {
+                throw new JsonParseException("empty answer");
+            }
+            return value;
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new RequestorException("the coordinator at " + coordinator + " sent " + what + " in a form this client does not understand ("
+                    + describe(e) + "): is it a DAIG coordinator of the same version?", e);
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Doubles in DAIG's JSON: NaN ("not measured") travels as null, since JSON has no NaN. The
+     * same rule as the trainer protocol's adapter, kept here so this bundle needs only the API.
+     */
+    private static final class NullMeansNaN extends TypeAdapter<Double> {
+
+        @Override
+        public void write(JsonWriter out, Double value) throws IOException {
+            if (value == null || !Double.isFinite(value)) {
+                out.nullValue();
+            } else {
+                out.value(value.doubleValue());
+            }
+        }
+
+        @Override
+        public Double read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return Double.NaN;
+            }
+            return in.nextDouble();
+        }
+    }
+}
