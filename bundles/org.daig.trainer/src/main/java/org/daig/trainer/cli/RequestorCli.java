@@ -1,55 +1,49 @@
 package org.daig.trainer.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import org.daig.api.project.Problem;
 import org.daig.api.project.Progress;
 import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
 import org.daig.api.project.ProjectView;
-import org.daig.blob.client.BlobClient;
+import org.daig.requestor.ProjectRefusedException;
+import org.daig.requestor.RequestorClient;
+import org.daig.requestor.RequestorException;
 import org.daig.trainer.TrainerException;
 import org.daig.trainer.cli.TrainerCli.Options;
+import org.daig.trainer.cli.TrainerCli.UsageException;
 import org.daig.trainer.data.DataCheck;
 import org.daig.trainer.data.NpyArray;
 import org.daig.trainer.data.NpzArchive;
 import org.daig.trainer.keras.TrainableModel;
-import org.daig.trainer.protocol.FiniteOrNull;
-
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.reflect.TypeToken;
 
 /**
  * The requestor's commands: submit a project (checked here first, before any byte is uploaded),
  * list, status, watch, pause, resume, cancel and download. They speak the coordinator's HTTP API
- * (docs/protocol.md, "Requestor API"); the coordinator is {@code --coordinator URL}, else
- * {@code $DAIG_COORDINATOR}, else http://127.0.0.1:7700.
+ * (docs/protocol.md, "Requestor API") through {@link RequestorClient}, the client the workbench
+ * uses too; the coordinator is {@code --coordinator URL}, else {@code $DAIG_COORDINATOR}, else
+ * http://127.0.0.1:7700.
  */
 final class RequestorCli {
 
     static final Set<String> COMMANDS = Set.of("submit", "list", "status", "watch", "pause", "resume", "cancel", "download");
 
-    private static final Gson GSON = new GsonBuilder().serializeNulls()
-            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
+    /** The option that sets each {@link ProjectSpec} field: the settings' problems are worded in the options' terms. */
+    private static final Map<String, String> OPTION_OF_FIELD = Map.of("name", "--name", "epochs", "--epochs", "batchSize", "--batch",
+            "totalTasks", "--tasks", "taskSize", "--k (tasks per round)", "maxContributors", "--contributors", "validationRate",
+            "--validation", "passes", "--passes", "strategy", "--strategy", "seed", "--seed");
 
     private final PrintStream out;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private String base;
+    private RequestorClient coordinator;
 
     RequestorCli(PrintStream out) {
         this.out = out;
@@ -63,8 +57,12 @@ final class RequestorCli {
         default -> Set.of("coordinator");
         };
         Options options = new Options(args, known);
-        base = options.getOr("coordinator", System.getenv().getOrDefault("DAIG_COORDINATOR", "http://127.0.0.1:7700"));
-        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        String address = options.getOr("coordinator", System.getenv().getOrDefault("DAIG_COORDINATOR", "http://127.0.0.1:7700"));
+        try {
+            coordinator = new RequestorClient(URI.create(address));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--coordinator must be an address like http://host:7700, not '" + address + "'");
+        }
         try {
             return switch (command) {
             case "submit" -> submit(options);
@@ -74,8 +72,10 @@ final class RequestorCli {
             case "pause", "resume", "cancel" -> action(command, options.positionalOrRequired(0, "PROJECT"));
             default -> download(options);
             };
-        } catch (java.net.ConnectException e) {
-            System.err.println("daig: cannot reach the coordinator at " + base + " (is it running? set --coordinator or DAIG_COORDINATOR)");
+        } catch (RequestorException e) {
+            System.err.println(e.unreachable()
+                    ? "daig: cannot reach the coordinator at " + coordinator.coordinator() + " (is it running? set --coordinator or DAIG_COORDINATOR)"
+                    : "daig: " + e.getMessage());
             return 1;
         }
     }
@@ -96,25 +96,20 @@ final class RequestorCli {
             problems.forEach(p -> System.err.println("  - " + p));
             return 1;
         }
-        BlobClient blobs = new BlobClient(URI.create(base + "/api/v1/blobs/"));
-        String modelId = upload(blobs, "model", model);
-        String xId = upload(blobs, "x", x);
-        String yId = upload(blobs, "y", y);
-        ProjectSpec spec = new ProjectSpec(settings.name(), modelId, xId, yId, settings.epochs(), settings.batchSize(),
-                settings.totalTasks(), settings.taskSize(), settings.maxContributors(), settings.validationRate(), settings.passes(),
-                settings.strategy(), settings.seed());
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(GSON.toJson(spec))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 422) {
+        UploadBars bars = new UploadBars(out);
+        ProjectView view;
+        try {
+            view = coordinator.submit(settings, model, x, y, bars, null).project();
+        } catch (ProjectRefusedException e) {
+            bars.end(); // the problems start on a line of their own
             System.err.println("daig: the coordinator refused the project:");
-            JsonObject body = JsonParser.parseString(r.body()).getAsJsonObject();
-            for (Problem p : GSON.<List<Problem>>fromJson(body.get("problems"), new TypeToken<List<Problem>>() { }.getType())) {
+            for (Problem p : e.problems()) {
                 System.err.println("  - " + p.field() + ": " + p.message());
             }
             return 1;
+        } finally {
+            bars.end(); // so does any other error's message
         }
-        ProjectView view = GSON.fromJson(expect(r, 201), ProjectView.class);
         out.println("submitted project " + view.id() + " (" + view.totalRounds() + " rounds); watch it with: daig watch " + view.id());
         out.println(view.id());
         return 0;
@@ -123,26 +118,8 @@ final class RequestorCli {
     /** Every problem the coordinator would find, found here before anything is uploaded. */
     static List<String> preflight(Path model, Path x, Path y, ProjectSpec s) {
         List<String> problems = new ArrayList<>();
-        if (s.epochs() < 1) {
-            problems.add("--epochs must be at least 1");
-        }
-        if (s.batchSize() < 1) {
-            problems.add("--batch must be at least 1");
-        }
-        if (s.totalTasks() < 1) {
-            problems.add("--tasks must be at least 1");
-        }
-        if (s.taskSize() < 1 || s.taskSize() > Math.max(1, s.totalTasks())) {
-            problems.add("--k (tasks per round) must be between 1 and --tasks (" + s.totalTasks() + ")");
-        }
-        if (s.maxContributors() < 1) {
-            problems.add("--contributors must be at least 1");
-        }
-        if (!(s.validationRate() >= 0 && s.validationRate() <= 0.9)) {
-            problems.add("--validation must be a fraction from 0 to 0.9");
-        }
-        if (s.passes() < 1) {
-            problems.add("--passes must be at least 1");
+        for (Problem p : RequestorClient.settingsProblems(s)) {
+            problems.add(inOptionTerms(p));
         }
         TrainableModel trainable = null;
         try {
@@ -162,12 +139,38 @@ final class RequestorCli {
         return problems;
     }
 
-    private String upload(BlobClient blobs, String what, Path file) throws IOException {
-        long size = Files.size(file);
-        ProgressBar bar = new ProgressBar(out, what + " " + file.getFileName(), size);
-        String id = blobs.upload(file, bar::update);
-        bar.done();
-        return id;
+    /** "--epochs must be at least 1": the problem's field as the option that sets it. */
+    static String inOptionTerms(Problem p) {
+        // the requestor's messages name the number of tasks for a form; on the command line it is --tasks
+        return OPTION_OF_FIELD.getOrDefault(p.field(), p.field()) + " " + p.message().replace("the number of tasks", "--tasks");
+    }
+
+    /** One progress bar per uploaded file, each finished on its own line. */
+    private static final class UploadBars implements RequestorClient.UploadProgress {
+        private final PrintStream out;
+        private String current;
+        private ProgressBar bar;
+
+        UploadBars(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void uploaded(String what, Path file, long sent, long total) {
+            if (!what.equals(current)) {
+                end();
+                current = what;
+                bar = new ProgressBar(out, what + " " + file.getFileName(), total);
+            }
+            bar.update(sent);
+        }
+
+        void end() {
+            if (bar != null) {
+                bar.done();
+                bar = null;
+            }
+        }
     }
 
     /** A one-line progress bar, redrawn in place. */
@@ -193,8 +196,8 @@ final class RequestorCli {
             }
         }
 
+        /** Ends the bar's line where it stands: a finished upload reported its total already, a failed one shows how far it got. */
         void done() {
-            update(total);
             out.println();
         }
     }
@@ -202,7 +205,7 @@ final class RequestorCli {
     // ------------------------------------------------------------------ views
 
     private int list() throws Exception {
-        List<ProjectView> projects = GSON.fromJson(get("/api/v1/projects"), new TypeToken<List<ProjectView>>() { }.getType());
+        List<ProjectView> projects = coordinator.projects();
         out.println(String.format("%-14s %-24s %-10s %-9s %-9s %s", "PROJECT", "NAME", "STATE", "ROUND", "VAL ACC", "ETA"));
         for (ProjectView p : projects) {
             out.println(String.format(Locale.ROOT, "%-14s %-24.24s %-10s %-9s %-9s %s", p.id(), p.spec().name(), p.state(),
@@ -212,7 +215,7 @@ final class RequestorCli {
     }
 
     private int status(String id) throws Exception {
-        ProjectView p = GSON.fromJson(get("/api/v1/projects/" + id), ProjectView.class);
+        ProjectView p = coordinator.project(id);
         out.println("project:      " + p.id() + " '" + p.spec().name() + "'");
         out.println("state:        " + p.state() + (p.message() == null ? "" : " — " + p.message()));
         out.println("round:        " + p.round() + " of " + p.totalRounds() + " (version " + p.version() + ")");
@@ -230,8 +233,8 @@ final class RequestorCli {
     private int watch(String id) throws Exception {
         int printed = 0;
         while (true) {
-            ProjectView p = GSON.fromJson(get("/api/v1/projects/" + id), ProjectView.class);
-            List<Progress> versions = GSON.fromJson(get("/api/v1/projects/" + id + "/versions"), new TypeToken<List<Progress>>() { }.getType());
+            ProjectView p = coordinator.project(id);
+            List<Progress> versions = coordinator.versions(id);
             for (Progress v : versions) {
                 boolean evaluated = !Double.isNaN(v.loss()) || p.validationRows() == 0;
                 if (v.version() > printed && evaluated) {
@@ -241,7 +244,7 @@ final class RequestorCli {
             }
             if (p.state().isFinal() && printed >= p.version()) {
                 out.println("project " + id + " " + p.state().name().toLowerCase(Locale.ROOT) + (p.message() == null ? "" : ": " + p.message()));
-                return p.state() == org.daig.api.project.ProjectState.COMPLETED ? 0 : 1;
+                return p.state() == ProjectState.COMPLETED ? 0 : 1;
             }
             Thread.sleep(500); // polling the coordinator twice a second
         }
@@ -254,9 +257,11 @@ final class RequestorCli {
     }
 
     private int action(String action, String id) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects/" + id + "/" + action))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        ProjectView p = GSON.fromJson(expect(r, 200), ProjectView.class);
+        ProjectView p = switch (action) {
+        case "pause" -> coordinator.pause(id);
+        case "resume" -> coordinator.resume(id);
+        default -> coordinator.cancel(id);
+        };
         out.println(p.id() + " is " + p.state());
         return 0;
     }
@@ -265,43 +270,10 @@ final class RequestorCli {
         String id = o.positionalOrRequired(0, "PROJECT");
         String format = o.getOr("format", "h5");
         Path target = Path.of(o.getOr("out", id + "." + format));
-        String query = "?format=" + format + (o.has("version") ? "&version=" + o.get("version") : "");
-        HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects/" + id + "/model" + query)).build(),
-                HttpResponse.BodyHandlers.ofFile(Files.createTempFile(target.toAbsolutePath().getParent(), ".download", ".part")));
-        if (r.statusCode() != 200) {
-            String body = Files.readString(r.body());
-            Files.deleteIfExists(r.body());
-            expect(new StringResponse(r.statusCode(), body), 200);
-        }
-        Files.move(r.body(), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Integer version = o.has("version") ? o.intValue("version") : null; // null: the newest
+        coordinator.download(id, version, format, target);
         out.println("wrote " + target + " (" + Files.size(target) + " bytes)");
         return 0;
-    }
-
-    // ------------------------------------------------------------------ HTTP
-
-    private String get(String path) throws Exception {
-        return expect(http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString()), 200);
-    }
-
-    private record StringResponse(int status, String body) {
-    }
-
-    private String expect(HttpResponse<String> r, int status) throws TrainerException {
-        return expect(new StringResponse(r.statusCode(), r.body()), status);
-    }
-
-    private String expect(StringResponse r, int status) throws TrainerException {
-        if (r.status() == status) {
-            return r.body();
-        }
-        String message = r.body();
-        try {
-            message = JsonParser.parseString(r.body()).getAsJsonObject().get("error").getAsString();
-        } catch (RuntimeException notJson) {
-            // keep the body as it is
-        }
-        throw new TrainerException("the coordinator at " + base + " answered " + r.status() + ": " + message);
     }
 
     private static String num(double v) {
