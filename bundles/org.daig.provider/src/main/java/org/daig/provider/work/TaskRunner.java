@@ -540,7 +540,7 @@ public class TaskRunner implements Volunteer, MessageHandler, IdleListener {
                 : State.WAITING;
         String summary = switch (state) {
         case STOPPED -> "Not participating";
-        case SNOOZED -> "Snoozed: " + (d == null ? "" : d.reason());
+        case SNOOZED -> d == null ? "Snoozed" : capitalized(d.reason());
         case DISCONNECTED -> "Cannot reach the coordinator" + (b == null ? "" : " (" + b.brokerUrl() + ")");
         case ERROR -> "Problem: " + problem;
         default -> capitalized(activity);

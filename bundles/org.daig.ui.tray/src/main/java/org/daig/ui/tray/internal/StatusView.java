@@ -95,7 +95,8 @@ public final class StatusView {
             return;
         }
         headline.setText(s.summary());
-        coordinator.setText((s.connected() ? "connected to " : "not connected to ") + (s.broker() == null ? "no broker configured" : s.broker()));
+        coordinator.setText(s.broker() == null ? "no broker configured (config/org.daig.transport.mqtt-provider.cfg)"
+                : (s.connected() ? "connected to " : "cannot reach ") + s.broker());
         decision.setText((s.mayRun() ? "may train: " : "does not train: ") + (s.idleReason() == null ? "no decision yet" : s.idleReason())
                 + (s.snoozedUntil() == null ? "" : "\nsnoozed until " + TIME.format(s.snoozedUntil())));
         task.setText(describe(s.task()));

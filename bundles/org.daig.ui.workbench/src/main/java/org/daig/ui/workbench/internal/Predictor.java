@@ -23,9 +23,9 @@ public final class Predictor {
 
     public void predict(RequestorClient client, String projectId, int version, Path input, Path output)
             throws IOException, RequestorException, WorkerException {
-        Path model = Files.createTempFile("daig-predict", ".zip");
+        Path model = Files.createTempFile("daig-predict", ".h5"); // the worker loads Keras files
         try (Worker worker = launcher.start(new WorkerLimits("2g", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), false))) {
-            client.download(projectId, version, "zip", model);
+            client.download(projectId, version, "h5", model);
             worker.call("load", Map.of("model", model.toString()), new float[0]);
             worker.call("predict", Map.of("input", input.toString(), "output", output.toString()), new float[0]);
         } finally {
