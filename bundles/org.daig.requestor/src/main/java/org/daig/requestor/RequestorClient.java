@@ -28,16 +28,14 @@ import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
 import org.daig.blob.client.BlobClient;
 
+import org.daig.trainer.protocol.FiniteOrNull;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.TypeAdapter;
 import com.google.gson.reflect.TypeToken;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
 
 /**
  * The requestor's client of the coordinator's HTTP API (docs/protocol.md, "Requestor API"):
@@ -76,7 +74,7 @@ public final class RequestorClient {
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
 
     private static final Gson GSON = new GsonBuilder().serializeNulls()
-            .registerTypeAdapter(double.class, new NullMeansNaN()).registerTypeAdapter(Double.class, new NullMeansNaN()).create();
+            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
     private static final Type PROJECT_LIST = new TypeToken<List<ProjectView>>() { }.getType();
     private static final Type PROGRESS_LIST = new TypeToken<List<Progress>>() { }.getType();
     private static final Type PROBLEM_LIST = new TypeToken<List<Problem>>() { }.getType();
@@ -411,30 +409,5 @@ public final class RequestorClient {
 
     private static String describe(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    /**
-     * Doubles in DAIG's JSON: NaN ("not measured") travels as null, since JSON has no NaN. The
-     * same rule as the trainer protocol's adapter, kept here so this bundle needs only the API.
-     */
-    private static final class NullMeansNaN extends TypeAdapter<Double> {
-
-        @Override
-        public void write(JsonWriter out, Double value) throws IOException {
-            if (value == null || !Double.isFinite(value)) {
-                out.nullValue();
-            } else {
-                out.value(value.doubleValue());
-            }
-        }
-
-        @Override
-        public Double read(JsonReader in) throws IOException {
-            if (in.peek() == JsonToken.NULL) {
-                in.nextNull();
-                return Double.NaN;
-            }
-            return in.nextDouble();
-        }
     }
 }

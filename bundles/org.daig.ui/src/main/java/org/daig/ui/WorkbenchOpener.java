@@ -6,6 +6,10 @@ package org.daig.ui;
  */
 public interface WorkbenchOpener {
 
-    /** Call on the UI thread; returns when the workbench window is up (not when it closes). */
+    /**
+     * Call on the UI thread. Opens the window and runs its event loop until the window closes
+     * (everything else on the display keeps being served meanwhile); when it is open already,
+     * brings it to the front and returns at once.
+     */
     void openWorkbench();
 }

@@ -24,6 +24,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 /**
  * A small grid inside the test framework: the real DAIG bundles, configured through ConfigAdmin
@@ -133,6 +134,16 @@ final class Grid implements AutoCloseable {
         await("provider " + id + " online with its machine summary at the coordinator",
                 () -> provider(id).map(p -> p.online() && p.machine() != null).orElse(false));
         return provider(id).orElseThrow();
+    }
+
+    /** The HTTP whiteboard's base URL (a free port each run), without a trailing slash. */
+    String httpBase() {
+        return eventually("the HTTP endpoint", () -> {
+            var ref = context.getServiceReference(HttpServiceRuntime.class);
+            Object e = ref == null ? null : ref.getProperty("osgi.http.endpoint");
+            String url = e instanceof String s ? s : e instanceof String[] a && a.length > 0 ? a[0] : null;
+            return url == null ? null : url.replaceAll("/$", "");
+        });
     }
 
     Bundle bundle(String symbolicName) {

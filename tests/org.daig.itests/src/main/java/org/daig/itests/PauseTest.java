@@ -23,7 +23,6 @@ import java.util.SplittableRandom;
 import org.daig.api.bus.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -41,15 +40,6 @@ class PauseTest {
     @AfterEach
     void tearDown() throws Exception {
         grid.close();
-    }
-
-    private String base() {
-        return Grid.eventually("the HTTP endpoint", () -> {
-            var ref = grid.context.getServiceReference(HttpServiceRuntime.class);
-            Object e = ref == null ? null : ref.getProperty("osgi.http.endpoint");
-            String url = e instanceof String s ? s : e instanceof String[] a && a.length > 0 ? a[0] : null;
-            return url == null ? null : url.replaceAll("/$", "");
-        });
     }
 
     private String upload(String base, byte[] bytes) throws Exception {
@@ -116,7 +106,7 @@ class PauseTest {
         grid.awaitConnected("coord-pause");
         grid.awaitConnected("prov-pause");
         policy("always");
-        String base = base();
+        String base = grid.httpBase();
         // Jetty may still be (re)starting after the previous test's changes: ask until the provider answers.
         Grid.eventually("the provider to take 'participate'", () -> {
             try {

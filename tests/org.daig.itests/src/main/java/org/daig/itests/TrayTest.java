@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
 
 import org.daig.api.volunteer.Volunteer;
 import org.daig.api.volunteer.VolunteerStatus.State;
@@ -16,6 +19,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.TabFolder;
 import org.junit.jupiter.api.AfterEach;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
 
@@ -32,7 +36,7 @@ class TrayTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        Volunteer v = grid.service(Volunteer.class, null).orElseThrow();
+        Volunteer v = Grid.eventually("the provider", () -> grid.service(Volunteer.class, null).orElse(null));
         v.snoozeUntil(null);
         if (participatingBefore != null) {
             v.participate(participatingBefore);
@@ -84,7 +88,21 @@ class TrayTest {
         Shell preferences = ui.sync(() -> tray.preferencesDialog().shell());
         int tabs = ui.sync(() -> ((TabFolder) preferences.getChildren()[0]).getItemCount());
         assertEquals(3, tabs, "one tab per configuration: idle policy, tray, downloads");
+        assertEquals(List.of(), ui.sync(() -> tray.preferencesDialog().problems()), "the current settings are valid as they are");
         ui.screenshot(preferences, "tray-preferences");
+        // a change applies through Configuration Admin at once
+        ConfigurationAdmin configAdmin = grid.configAdmin();
+        Object providerBefore = grid.context.getServiceReference(Volunteer.class).getProperty("service.id");
+        assertTrue(ui.sync(() -> {
+            tray.preferencesDialog().form("org.daig.ui.tray").setValues(Map.of("notifyTaskDone", true));
+            return tray.preferencesDialog().save(configAdmin);
+        }));
+        Dictionary<String, Object> saved = configAdmin.getConfiguration("org.daig.ui.tray", "?").getProperties();
+        assertEquals(Boolean.TRUE, saved.get("notifyTaskDone"));
+        assertEquals(providerBefore, grid.context.getServiceReference(Volunteer.class).getProperty("service.id"),
+                "Apply left the untouched pages alone: the provider was not restarted (it would give its task back)");
+        saved.put("notifyTaskDone", false); // back to the default for the other tests
+        configAdmin.getConfiguration("org.daig.ui.tray", "?").update(saved);
         ui.run(() -> {
             preferences.close();
             status.close();

@@ -34,7 +34,6 @@ import org.eclipse.swt.widgets.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 /**
  * The requestor workbench on a real display (Xvfb) against a real coordinator with a real provider
@@ -66,15 +65,6 @@ class WorkbenchTest {
         grid.close();
     }
 
-    private String base() {
-        return Grid.eventually("the HTTP endpoint", () -> {
-            var ref = grid.context.getServiceReference(HttpServiceRuntime.class);
-            Object e = ref == null ? null : ref.getProperty("osgi.http.endpoint");
-            String url = e instanceof String s ? s : e instanceof String[] a && a.length > 0 ? a[0] : null;
-            return url == null ? null : url.replaceAll("/$", "");
-        });
-    }
-
     /** A Keras MLP for the digits (64 inputs, 10 classes), written by the trainer's own CLI. */
     private static Path mlp(Path dir) throws Exception {
         Path worker = Path.of(System.getProperty("daig.worker.dir"));
@@ -104,7 +94,7 @@ class WorkbenchTest {
         Volunteer volunteer = grid.service(Volunteer.class, null).orElseThrow();
         participatingBefore = volunteer.status().participating();
         volunteer.participate(true);
-        String base = base();
+        String base = grid.httpBase();
         WorkerLauncher launcher = grid.service(WorkerLauncher.class, null).orElseThrow();
         Path model = mlp(tmp);
         RequestorClient client = new RequestorClient(URI.create(base));
@@ -173,6 +163,7 @@ class WorkbenchTest {
             }
         }, Duration.ofSeconds(240));
         Grid.await("all rounds drawn", () -> ui.sync(() -> dashboard[0].roundsShown() == 4), Duration.ofSeconds(30));
+        Grid.await("no pause or cancel for a finished project", () -> ui.sync(() -> !dashboard[0].pauseOrCancelOffered()));
         ui.screenshot(shell, "workbench-dashboard");
 
         Path h5 = tmp.resolve("downloaded.h5");

@@ -87,6 +87,7 @@ public class TrayApp {
     private PreferencesDialog preferences;
     private VolunteerStatus last;
     private String lastNotification;
+    private ToolTip balloon;
     private boolean quitting;
 
     @Activate
@@ -334,7 +335,11 @@ public class TrayApp {
 
     private void notify(String title, String message, int icon) {
         lastNotification = title + ": " + message;
+        if (balloon != null && !balloon.isDisposed()) {
+            balloon.dispose(); // one at a time: the tray runs for months
+        }
         ToolTip tip = new ToolTip(anchor, SWT.BALLOON | icon);
+        balloon = tip;
         tip.setText(title);
         tip.setMessage(message);
         tip.setAutoHide(true);

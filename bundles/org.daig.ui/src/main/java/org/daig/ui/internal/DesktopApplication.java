@@ -10,6 +10,7 @@ import org.eclipse.equinox.app.IApplication;
 import org.eclipse.equinox.app.IApplicationContext;
 import org.eclipse.swt.SWTError;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Shell;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
@@ -98,7 +99,16 @@ public class DesktopApplication implements IApplication {
         stopped.countDown();
         Display d = display;
         if (d != null && !d.isDisposed()) {
-            d.wake();
+            try {
+                // an open workbench runs E4's own loop inside ours: closing its window ends that loop
+                d.asyncExec(() -> {
+                    for (Shell shell : d.getShells()) {
+                        shell.close();
+                    }
+                });
+            } catch (org.eclipse.swt.SWTException disposed) {
+                // gone meanwhile: nothing to close
+            }
         }
     }
 

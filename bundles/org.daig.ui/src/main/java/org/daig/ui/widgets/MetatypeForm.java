@@ -165,7 +165,8 @@ public class MetatypeForm {
         if (multiValued) {
             return new TextField(definition, true);
         }
-        if (definition.getOptionValues() != null) {
+        String[] options = definition.getOptionValues();
+        if (options != null && options.length > 0) { // Felix metatype answers [] rather than null for "no options"
             return new ChoiceField(definition);
         }
         if (definition.getType() == AttributeDefinition.BOOLEAN) {

@@ -63,6 +63,23 @@ class MetatypeFormTest {
         SwtTestSupport.runPendingEvents();
     }
 
+    /** Felix's metatype service reports "no options" as an empty array, not null. */
+    @Test
+    void anEmptyOptionListIsAPlainFieldNotAChoice() {
+        ObjectClassDefinition felixStyle = new FakeObjectClassDefinition(new FakeAttribute("idleMinutes", "Idle minutes",
+                AttributeDefinition.INTEGER, 0, new String[] {"3"}, new String[0], new String[0], text -> ""),
+                new FakeAttribute("onBattery", "Run on battery", AttributeDefinition.BOOLEAN, 0, new String[] {"false"}, new String[0],
+                        new String[0], text -> ""));
+        Shell other = new Shell(SwtTestSupport.display());
+        try {
+            MetatypeForm plain = new MetatypeForm(other, felixStyle, Map.of());
+            assertTrue(plain.isValid(), String.valueOf(plain.problems()));
+            assertEquals(Map.of("idleMinutes", 3, "onBattery", false), plain.values());
+        } finally {
+            other.dispose();
+        }
+    }
+
     @Test
     void showsDefaultsAndIsValidWhenNothingIsConfigured() {
         assertEquals("3", text("idleMinutes").getText());

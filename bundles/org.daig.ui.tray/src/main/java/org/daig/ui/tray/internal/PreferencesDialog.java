@@ -59,6 +59,9 @@ public final class PreferencesDialog {
     private record Editor(String pid, MetatypeForm form) {
     }
 
+    /** The values each form showed when opened or last applied: only what the user changed is saved. */
+    private final Map<String, Map<String, Object>> applied = new HashMap<>();
+
     public PreferencesDialog(Shell parent, BundleContext bundles, MetaTypeService metatype, ConfigurationAdmin config, List<Page> pages) {
         shell = parent == null ? new Shell(SWT.DIALOG_TRIM | SWT.RESIZE) : new Shell(parent, SWT.DIALOG_TRIM | SWT.RESIZE);
         shell.setText("DAIG Preferences");
@@ -80,6 +83,7 @@ public final class PreferencesDialog {
             scroll.setMinSize(form.getControl().computeSize(620, SWT.DEFAULT));
             tab.setControl(scroll);
             editors.add(new Editor(page.pid(), form));
+            applied.put(page.pid(), form.values());
             form.addChangeListener(this::refresh);
         }
         Composite buttons = new Composite(shell, SWT.NONE);
@@ -106,9 +110,20 @@ public final class PreferencesDialog {
         shell.open();
     }
 
-    private void refresh() {
+    /** Every field's problem, one line each; empty when Apply can save. */
+    public List<String> problems() {
         List<String> problems = new ArrayList<>();
         editors.forEach(e -> problems.addAll(e.form().problems()));
+        return problems;
+    }
+
+    /** The form of one configuration, or null. */
+    public MetatypeForm form(String pid) {
+        return editors.stream().filter(e -> e.pid().equals(pid)).map(Editor::form).findFirst().orElse(null);
+    }
+
+    private void refresh() {
+        List<String> problems = problems();
         apply.setEnabled(problems.isEmpty());
         status.setText(problems.isEmpty() ? "" : problems.size() == 1 ? "Fix the field marked in red." : "Fix the " + problems.size() + " fields marked in red.");
         status.getParent().layout();
@@ -120,7 +135,12 @@ public final class PreferencesDialog {
             for (Editor e : editors) {
                 Configuration c = config.getConfiguration(e.pid(), "?");
                 Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-                e.form().values().forEach(props::put);
+                Map<String, Object> values = e.form().values();
+                if (!changes(applied.get(e.pid()), values)) {
+                    continue; // an update restarts the component (the provider would give its task back)
+                }
+                values.forEach(props::put);
+                applied.put(e.pid(), values);
                 c.update(props);
                 Object file = props.get("felix.fileinstall.filename");
                 if (file != null) {
@@ -138,6 +158,21 @@ public final class PreferencesDialog {
         }
     }
 
+    /** Whether any value differs, compared as text (multi-valued attributes are arrays). */
+    private static boolean changes(Map<String, Object> before, Map<String, Object> values) {
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+            if (!text(before.get(v.getKey())).equals(text(v.getValue()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String text(Object value) {
+        return value instanceof Object[] a ? String.join(",", java.util.Arrays.stream(a).map(String::valueOf).toList())
+                : String.valueOf(value);
+    }
+
     /** Rewrites the .cfg file with the new values (temp file, then rename: never half a file). */
     private static void writeCfg(Path file, Dictionary<String, Object> props) throws IOException {
         Properties out = new Properties();
@@ -150,7 +185,7 @@ public final class PreferencesDialog {
             String key = keys.nextElement();
             if (!key.startsWith("service.") && !key.startsWith("felix.fileinstall.")) {
                 Object v = props.get(key);
-                out.setProperty(key, v instanceof String[] a ? String.join(",", a) : String.valueOf(v));
+                out.setProperty(key, text(v));
             }
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

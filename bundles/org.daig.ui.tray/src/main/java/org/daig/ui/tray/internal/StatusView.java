@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Locale;
 
 import org.daig.api.machine.MachineState;
@@ -38,6 +39,7 @@ public final class StatusView {
     private final Label credits;
     private final Table recent;
     private final Font bold;
+    private List<FinishedTask> shownRecent = List.of();
 
     public StatusView(Composite parent) {
         root = new Composite(parent, SWT.NONE);
@@ -103,6 +105,11 @@ public final class StatusView {
         machine.setText(describe(s.machine()));
         credits.setText(String.format(Locale.ROOT, "%,d tasks, %.4f credits (1 credit = 10¹² floating-point operations of training)",
                 s.tasksDone(), s.credits()));
+        if (s.recent().equals(shownRecent)) {
+            root.layout(true, true);
+            return; // refilling the table every second would flicker and lose the selection
+        }
+        shownRecent = s.recent();
         recent.removeAll();
         for (FinishedTask t : s.recent()) {
             TableItem item = new TableItem(recent, SWT.NONE);

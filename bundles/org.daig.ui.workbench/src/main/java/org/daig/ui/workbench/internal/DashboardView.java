@@ -68,6 +68,7 @@ public final class DashboardView implements RequestorSession.Listener {
         cancel = button(actions, "Cancel project", () -> session.client().cancel(shown.id()));
         new Label(actions, SWT.NONE).setText("   Version");
         version = new Spinner(actions, SWT.BORDER);
+        version.setMaximum(0); // versions come with the project; SWT's default maximum is 100
         version.setToolTipText("The model version to download or predict with: 0 is the initial weights, each round adds one");
         format = new Combo(actions, SWT.READ_ONLY);
         format.setItems("Keras .h5", "DL4J .zip", "parameters .npy");
@@ -141,6 +142,11 @@ public final class DashboardView implements RequestorSession.Listener {
     /** Rounds drawn on the charts so far (for tests). */
     public int roundsShown() {
         return rounds;
+    }
+
+    /** Whether Pause and Cancel are offered (for tests: not for a finished project). */
+    public boolean pauseOrCancelOffered() {
+        return pause.getEnabled() || cancel.getEnabled();
     }
 
     public String messageText() {

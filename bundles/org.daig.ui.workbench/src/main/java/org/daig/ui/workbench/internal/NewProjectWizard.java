@@ -13,6 +13,7 @@ import org.daig.requestor.ProjectRefusedException;
 import org.daig.requestor.RequestorException;
 import org.daig.requestor.RequestorClient.Submission;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.ScrolledComposite;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
@@ -37,6 +38,9 @@ public final class NewProjectWizard {
     private final RequestorSession session;
     private final Preflight preflight;
     private final Shell shell;
+    /** The fields; scrolled, so the buttons stay on screen however small it is. */
+    private final Composite body;
+    private final ScrolledComposite scroll;
     private final Map<String, Text> fields = new LinkedHashMap<>();
     private final Map<String, Label> errors = new LinkedHashMap<>();
     private final Combo strategy;
@@ -54,7 +58,14 @@ public final class NewProjectWizard {
         this.preflight = preflight;
         shell = new Shell(parent, SWT.DIALOG_TRIM | SWT.RESIZE | SWT.APPLICATION_MODAL);
         shell.setText("New project");
-        shell.setLayout(new GridLayout(3, false));
+        shell.setLayout(new GridLayout(1, false));
+        scroll = new ScrolledComposite(shell, SWT.V_SCROLL);
+        scroll.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        scroll.setExpandHorizontal(true);
+        scroll.setExpandVertical(true);
+        body = new Composite(scroll, SWT.NONE);
+        body.setLayout(new GridLayout(3, false));
+        scroll.setContent(body);
         section("What to train");
         field("name", "Name", "", "A name for you and the volunteers, e.g. \"fashion MLP\".", false);
         field("model", "Keras model (.h5)", "", "Saved with model.save(...) after model.compile(...): the loss and optimizer travel with it.", true);
@@ -69,21 +80,21 @@ public final class NewProjectWizard {
         field("validationRate", "Validation rate", "0.1", "Share of rows kept out of training to measure each version (0 to 0.9).", false);
         field("passes", "Passes", "1", "How many times every shard is trained on (each pass is total tasks ÷ K rounds).", false);
         field("seed", "Seed", "1", "Fixes the shard order and shuffles, so a run can be repeated exactly.", false);
-        new Label(shell, SWT.NONE).setText("Strategy");
-        strategy = new Combo(shell, SWT.READ_ONLY);
+        new Label(body, SWT.NONE).setText("Strategy");
+        strategy = new Combo(body, SWT.READ_ONLY);
         strategy.setItems(ProjectSpec.KBATCH_SYNC);
         strategy.select(0);
         strategy.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         hint("K-batch synchronous SGD: every round waits for its K results; the average is exactly reproducible.");
         general = new Label(shell, SWT.WRAP);
         general.setForeground(red());
-        general.setLayoutData(wide(3));
+        general.setLayoutData(wide(1));
         progress = new ProgressBar(shell, SWT.HORIZONTAL | SWT.SMOOTH);
         progress.setMaximum(1000);
-        progress.setLayoutData(wide(3));
+        progress.setLayoutData(wide(1));
         Composite buttons = new Composite(shell, SWT.NONE);
         buttons.setLayout(new GridLayout(3, true));
-        buttons.setLayoutData(new GridData(SWT.END, SWT.CENTER, true, false, 3, 1));
+        buttons.setLayoutData(new GridData(SWT.END, SWT.CENTER, true, false));
         check = new Button(buttons, SWT.PUSH);
         check.setText("Check");
         check.addListener(SWT.Selection, e -> run(false));
@@ -100,8 +111,12 @@ public final class NewProjectWizard {
             }
         });
         shell.setDefaultButton(submit);
+        org.eclipse.swt.graphics.Point fields = body.computeSize(SWT.DEFAULT, SWT.DEFAULT);
+        scroll.setMinSize(fields);
         shell.pack();
-        shell.setSize(Math.max(760, shell.getSize().x), shell.getSize().y);
+        // never taller than the screen: the fields scroll, the buttons stay in view
+        int screen = shell.getDisplay().getPrimaryMonitor().getClientArea().height;
+        shell.setSize(Math.max(760, shell.getSize().x), Math.min(shell.getSize().y, screen * 9 / 10));
     }
 
     private Color red() {
@@ -115,7 +130,7 @@ public final class NewProjectWizard {
     }
 
     private void section(String text) {
-        Label l = new Label(shell, SWT.NONE);
+        Label l = new Label(body, SWT.NONE);
         l.setText(text);
         org.eclipse.swt.graphics.FontData[] data = l.getFont().getFontData();
         for (org.eclipse.swt.graphics.FontData f : data) {
@@ -128,21 +143,21 @@ public final class NewProjectWizard {
     }
 
     private void hint(String text) {
-        new Label(shell, SWT.NONE);
-        Label l = new Label(shell, SWT.WRAP);
+        new Label(body, SWT.NONE);
+        Label l = new Label(body, SWT.WRAP);
         l.setText(text);
         l.setForeground(shell.getDisplay().getSystemColor(SWT.COLOR_DARK_GRAY));
         l.setLayoutData(wide(2));
     }
 
     private void field(String key, String label, String initial, String explanation, boolean file) {
-        new Label(shell, SWT.NONE).setText(label);
-        Text text = new Text(shell, SWT.BORDER | SWT.SINGLE);
+        new Label(body, SWT.NONE).setText(label);
+        Text text = new Text(body, SWT.BORDER | SWT.SINGLE);
         text.setText(initial);
         text.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, file ? 1 : 2, 1));
         text.setToolTipText(explanation);
         if (file) {
-            Button browse = new Button(shell, SWT.PUSH);
+            Button browse = new Button(body, SWT.PUSH);
             browse.setText("Browse…");
             browse.addListener(SWT.Selection, e -> {
                 FileDialog d = new FileDialog(shell, SWT.OPEN);
@@ -154,8 +169,8 @@ public final class NewProjectWizard {
             });
         }
         hint(explanation);
-        new Label(shell, SWT.NONE);
-        Label error = new Label(shell, SWT.WRAP);
+        new Label(body, SWT.NONE);
+        Label error = new Label(body, SWT.WRAP);
         error.setForeground(red());
         error.setLayoutData(wide(2));
         fields.put(key, text);
@@ -276,6 +291,7 @@ public final class NewProjectWizard {
             unplaced.append("Nothing was uploaded: fix the fields marked in red.");
         }
         general.setText(unplaced.toString());
+        scroll.setMinSize(body.computeSize(SWT.DEFAULT, SWT.DEFAULT));
         shell.layout(true, true);
     }
 

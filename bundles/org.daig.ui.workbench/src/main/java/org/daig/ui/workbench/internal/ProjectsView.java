@@ -47,7 +47,9 @@ public final class ProjectsView implements RequestorSession.Listener {
         coordinator.addListener(SWT.DefaultSelection, e -> connect());
         connection = new Label(root, SWT.WRAP);
         connection.setText("connecting…");
-        connection.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1));
+        GridData wraps = new GridData(SWT.FILL, SWT.CENTER, true, false, 3, 1);
+        wraps.widthHint = 320; // long messages ("cannot reach ...") wrap instead of widening the view
+        connection.setLayoutData(wraps);
         table = new Table(root, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
         table.setHeaderVisible(true);
         table.setLinesVisible(true);
