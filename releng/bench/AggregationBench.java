@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 import org.daig.coordinator.aggregate.AggregationStrategy;
 import org.daig.coordinator.aggregate.KBatchSyncSgd;
-import org.daig.trainer.protocol.VectorFile;
+import org.daig.wire.VectorFile;
 
 public class AggregationBench {
 

@@ -19,7 +19,7 @@ import org.daig.trainer.data.IdxFiles;
 import org.daig.trainer.keras.KerasMlp;
 import org.daig.api.trainer.Worker;
 import org.daig.trainer.launcher.ProcessWorker;
-import org.daig.trainer.protocol.Frames;
+import org.daig.wire.Frames;
 
 
 public class TrainerBench {

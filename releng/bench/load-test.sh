@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 m=tests/org.daig.product.tests
 repo=${MAVEN_REPO:-$HOME/.m2/repository}
-for f in "$m/target/test-classes/org/daig/product/tests/LoadGenerator.class" bundles/org.daig.blob/target/classes; do
+for f in "$m/target/test-classes/org/daig/product/tests/LoadGenerator.class" bundles/org.daig.blob.client/target/classes; do
   [ -e "$f" ] || { echo "load-test: $f is missing: run ./mvnw -B verify first" >&2; exit 1; }
 done
-cp="$m/target/test-classes:bundles/org.daig.blob/target/classes"
+cp="$m/target/test-classes:bundles/org.daig.blob.client/target/classes"
 cp="$cp:$repo/com/google/code/gson/gson/2.15.0/gson-2.15.0.jar:$repo/org/eclipse/paho/org.eclipse.paho.client.mqttv3/1.2.5/org.eclipse.paho.client.mqttv3-1.2.5.jar"
 ulimit -n 65536 2>/dev/null || true
 java -Xmx2g -Xss256k -Ddaig.products=product/target/products -cp "$cp" org.daig.product.tests.LoadGenerator "${@:-100}"

@@ -28,7 +28,7 @@ import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
 import org.daig.blob.client.BlobClient;
 
-import org.daig.trainer.protocol.FiniteOrNull;
+import org.daig.wire.FiniteOrNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

@@ -3,7 +3,7 @@ package org.daig.coordinator.http;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-import org.daig.trainer.protocol.FiniteOrNull;
+import org.daig.wire.FiniteOrNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;

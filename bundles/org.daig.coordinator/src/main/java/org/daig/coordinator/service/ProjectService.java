@@ -53,7 +53,7 @@ import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
 import org.daig.coordinator.store.Records.VersionRow;
-import org.daig.trainer.protocol.VectorFile;
+import org.daig.wire.VectorFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

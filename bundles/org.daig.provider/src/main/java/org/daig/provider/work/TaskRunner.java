@@ -48,7 +48,7 @@ import org.daig.api.volunteer.VolunteerStatus.FinishedTask;
 import org.daig.api.volunteer.VolunteerStatus.State;
 import org.daig.blob.client.BlobCache;
 import org.daig.blob.client.BlobClient;
-import org.daig.trainer.protocol.VectorFile;
+import org.daig.wire.VectorFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;

@@ -23,8 +23,8 @@ import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerDiedException;
 import org.daig.api.trainer.WorkerException;
-import org.daig.trainer.protocol.Frames;
-import org.daig.trainer.protocol.Frames.Frame;
+import org.daig.wire.Frames;
+import org.daig.wire.Frames.Frame;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;

@@ -6,6 +6,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 
 import org.daig.api.bus.MalformedMessageException;
+import org.daig.wire.FiniteOrNull;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -14,10 +15,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
-import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.JsonWriter;
 
 /**
  * JSON encoding of bus payloads. Decoding is strict (RFC 8259 JSON only, one value) because the
@@ -25,29 +24,8 @@ import com.google.gson.stream.JsonWriter;
  */
 public final class JsonCodec {
 
-    /**
-     * JSON has no NaN or Infinity: a double that is not finite (an accuracy that does not apply,
-     * a loss not measured yet) travels as null and comes back as NaN.
-     */
-    static final TypeAdapter<Double> NON_FINITE_AS_NULL = new TypeAdapter<>() {
-        @Override
-        public void write(JsonWriter out, Double value) throws IOException {
-            if (value == null || !Double.isFinite(value)) {
-                out.nullValue();
-            } else {
-                out.value(value.doubleValue());
-            }
-        }
-
-        @Override
-        public Double read(JsonReader in) throws IOException {
-            if (in.peek() == JsonToken.NULL) {
-                in.nextNull();
-                return Double.NaN;
-            }
-            return in.nextDouble();
-        }
-    };
+    /** JSON has no NaN: a double that is not finite travels as null and comes back as NaN. */
+    static final FiniteOrNull NON_FINITE_AS_NULL = new FiniteOrNull();
 
     private final Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls()
             .registerTypeAdapter(double.class, NON_FINITE_AS_NULL).registerTypeAdapter(Double.class, NON_FINITE_AS_NULL).create();

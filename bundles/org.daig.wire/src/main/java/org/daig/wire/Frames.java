@@ -1,4 +1,4 @@
-package org.daig.trainer.protocol;
+package org.daig.wire;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
