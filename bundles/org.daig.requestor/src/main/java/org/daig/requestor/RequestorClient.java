@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import org.daig.api.project.Problem;
+import org.daig.api.project.ProjectChecks;
 import org.daig.api.project.Progress;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
@@ -57,15 +58,6 @@ public final class RequestorClient {
     }
 
     public static final Set<String> DOWNLOAD_FORMATS = Set.of("h5", "zip", "npy");
-
-    // The limits the coordinator enforces (ProjectService.checkSettings), checked here before any upload.
-    private static final int MAX_NAME_LENGTH = 200;
-    private static final int MAX_EPOCHS = 10_000;
-    private static final int MAX_BATCH_SIZE = 1 << 20;
-    private static final int MAX_TASKS = 100_000;
-    private static final int MAX_CONTRIBUTORS = 100_000;
-    private static final int MAX_PASSES = 10_000;
-    private static final double MAX_VALIDATION_RATE = 0.9;
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Reads and actions are small; a coordinator that takes longer is stuck, and a workbench should not wait forever. */
@@ -141,7 +133,7 @@ public final class RequestorClient {
     // ---------------------------------------------------------------- submitting
 
     /**
-     * Checks the settings ({@link #settingsProblems}), uploads the three files as blobs (resuming
+     * Checks the settings ({@link ProjectChecks#settingsProblems}), uploads the three files as blobs (resuming
      * uploads an earlier attempt left unfinished), then submits the project with their ids.
      *
      * @param settings  the project's settings; its {@code model}, {@code x} and {@code y} are ignored (the uploads' ids replace them)
@@ -153,7 +145,7 @@ public final class RequestorClient {
      */
     public Submission submit(ProjectSpec settings, Path model, Path x, Path y, UploadProgress progress, BooleanSupplier cancelled)
             throws RequestorException {
-        List<Problem> problems = settingsProblems(settings);
+        List<Problem> problems = ProjectChecks.settingsProblems(settings);
         if (!problems.isEmpty()) {
             throw new ProjectRefusedException("the check before uploading", problems, RequestorException.NO_ANSWER);
         }
@@ -231,43 +223,6 @@ public final class RequestorClient {
         }
         String error = errorText(body);
         return List.of(new Problem("project", error));
-    }
-
-    /**
-     * The problems of a project's settings that need neither the files nor the coordinator, with the
-     * limits the coordinator applies. Each names its field as {@link ProjectSpec}'s component
-     * ({@code epochs}, {@code batchSize}, {@code totalTasks}, {@code taskSize}, {@code maxContributors},
-     * {@code validationRate}, {@code passes}, {@code name}) and its message reads after the field's
-     * name: "must be at least 1". Empty when the settings are fine. The model and the data are checked
-     * by the trainer (the coordinator does that on submission).
-     */
-    public static List<Problem> settingsProblems(ProjectSpec s) {
-        List<Problem> problems = new ArrayList<>();
-        if (s.name() == null || s.name().isBlank()) {
-            problems.add(new Problem("name", "must not be empty"));
-        } else if (s.name().length() > MAX_NAME_LENGTH) {
-            problems.add(new Problem("name", "must be at most " + MAX_NAME_LENGTH + " characters long"));
-        }
-        range(problems, "epochs", s.epochs(), MAX_EPOCHS);
-        range(problems, "batchSize", s.batchSize(), MAX_BATCH_SIZE);
-        range(problems, "totalTasks", s.totalTasks(), MAX_TASKS);
-        if (s.taskSize() < 1 || s.taskSize() > Math.max(1, s.totalTasks())) {
-            problems.add(new Problem("taskSize", "must be between 1 and the number of tasks (" + s.totalTasks() + ")"));
-        }
-        range(problems, "maxContributors", s.maxContributors(), MAX_CONTRIBUTORS);
-        if (!(s.validationRate() >= 0 && s.validationRate() <= MAX_VALIDATION_RATE)) { // also refuses NaN
-            problems.add(new Problem("validationRate", "must be a fraction from 0 to " + MAX_VALIDATION_RATE));
-        }
-        range(problems, "passes", s.passes(), MAX_PASSES);
-        return problems;
-    }
-
-    private static void range(List<Problem> problems, String field, int value, int max) {
-        if (value < 1) {
-            problems.add(new Problem(field, "must be at least 1"));
-        } else if (value > max) {
-            problems.add(new Problem(field, "must be at most " + max));
-        }
     }
 
     // ---------------------------------------------------------------- downloading

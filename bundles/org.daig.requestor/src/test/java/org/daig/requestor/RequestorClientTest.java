@@ -290,36 +290,6 @@ class RequestorClientTest {
         assertEquals("the model file " + missing + " does not exist", e.getMessage());
     }
 
-    // ---------------------------------------------------------------- settings
-
-    @Test
-    void goodSettingsHaveNoProblems() {
-        assertEquals(List.of(), RequestorClient.settingsProblems(settings(2, 6, 3)));
-        assertEquals(List.of(), RequestorClient.settingsProblems(new ProjectSpec("a", null, null, null, 1, 1, 1, 1, 1, 0, 1, null, 0)));
-        assertEquals(List.of(), RequestorClient.settingsProblems(new ProjectSpec("a", null, null, null, 1, 1, 1, 1, 1, 0.9, 1, null, 0)));
-    }
-
-    @Test
-    void everyWrongSettingIsNamedByItsField() {
-        ProjectSpec wrong = new ProjectSpec(" ", null, null, null, 0, 0, 0, 2, 0, 0.95, 0, null, 1);
-
-        assertEquals(List.of(new Problem("name", "must not be empty"), new Problem("epochs", "must be at least 1"),
-                new Problem("batchSize", "must be at least 1"), new Problem("totalTasks", "must be at least 1"),
-                new Problem("taskSize", "must be between 1 and the number of tasks (0)"), new Problem("maxContributors", "must be at least 1"),
-                new Problem("validationRate", "must be a fraction from 0 to 0.9"), new Problem("passes", "must be at least 1")),
-                RequestorClient.settingsProblems(wrong));
-    }
-
-    @Test
-    void theCoordinatorsUpperLimitsAreCheckedToo() {
-        ProjectSpec huge = new ProjectSpec("x".repeat(201), null, null, null, 10_001, 1, 6, 7, 1, Double.NaN, 10_001, null, 1);
-
-        assertEquals(List.of(new Problem("name", "must be at most 200 characters long"), new Problem("epochs", "must be at most 10000"),
-                new Problem("taskSize", "must be between 1 and the number of tasks (6)"),
-                new Problem("validationRate", "must be a fraction from 0 to 0.9"), new Problem("passes", "must be at most 10000")),
-                RequestorClient.settingsProblems(huge));
-    }
-
     // ---------------------------------------------------------------- downloading
 
     @Test

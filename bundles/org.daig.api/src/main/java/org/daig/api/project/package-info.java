@@ -3,5 +3,5 @@
  * JSON bodies of the requestor API (docs/protocol.md, "Requestor API").
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.daig.api.project;

@@ -4,5 +4,5 @@
  * {@link org.daig.api.trainer.Worker} answers.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.daig.api.trainer;

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.daig.api.trainer.TrainerOps;
 import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerDiedException;
@@ -229,7 +230,7 @@ public final class ProcessWorker implements Worker {
         if (process.isAlive()) {
             try {
                 JsonObject shutdown = new JsonObject();
-                shutdown.addProperty("op", "shutdown");
+                shutdown.addProperty("op", TrainerOps.SHUTDOWN);
                 call(shutdown);
                 process.waitFor(5, TimeUnit.SECONDS);
             } catch (WorkerException e) {

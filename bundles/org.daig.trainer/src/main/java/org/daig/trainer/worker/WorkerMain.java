@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
+import org.daig.api.trainer.TrainerOps;
 import org.daig.trainer.TrainLocal;
 import org.daig.trainer.TrainerException;
 import org.daig.trainer.data.NpyArray;
@@ -56,7 +57,7 @@ public final class WorkerMain {
                 return;
             }
             String op = request.header().has("op") ? request.header().get("op").getAsString() : "";
-            if (op.equals("shutdown")) {
+            if (op.equals(TrainerOps.SHUTDOWN)) {
                 Frames.write(out, ok());
                 return;
             }
@@ -75,13 +76,13 @@ public final class WorkerMain {
     private Frame handle(String op, Frame request) throws TrainerException, IOException {
         JsonObject h = request.header();
         return switch (op) {
-        case "hello" -> {
+        case TrainerOps.HELLO -> {
             JsonObject r = ok().header();
             r.addProperty("backend", Nd4j.getBackend().getClass().getSimpleName());
             r.addProperty("pid", ProcessHandle.current().pid());
             yield new Frame(r);
         }
-        case "load" -> {
+        case TrainerOps.LOAD -> {
             Path file = Path.of(h.get("model").getAsString());
             if (model == null || !file.equals(modelFile)) {
                 model = TrainableModel.load(file);
@@ -92,18 +93,18 @@ public final class WorkerMain {
             r.addProperty("outputs", model.outputSize());
             yield new Frame(r);
         }
-        case "inspect" -> inspect(Path.of(h.get("model").getAsString()));
-        case "params" -> new Frame(ok().header(), params());
-        case "set" -> {
+        case TrainerOps.INSPECT -> inspect(Path.of(h.get("model").getAsString()));
+        case TrainerOps.PARAMS -> new Frame(ok().header(), params());
+        case TrainerOps.SET -> {
             requireModel();
             requireLength(request.payload());
             setParams(request.payload());
             yield ok();
         }
-        case "check" -> check(h);
-        case "cut" -> cut(h);
-        case "train" -> train(h, request.payload());
-        case "apply" -> {
+        case TrainerOps.CHECK -> check(h);
+        case TrainerOps.CUT -> cut(h);
+        case TrainerOps.TRAIN -> train(h, request.payload());
+        case TrainerOps.APPLY -> {
             float[] params = params();
             float[] delta = request.payload();
             requireLength(delta);
@@ -113,7 +114,7 @@ public final class WorkerMain {
             setParams(params);
             yield ok();
         }
-        case "evaluate" -> {
+        case TrainerOps.EVALUATE -> {
             requireModel();
             if (request.payload().length > 0) {
                 requireLength(request.payload());
@@ -126,7 +127,7 @@ public final class WorkerMain {
             r.addProperty("samples", data.numExamples());
             yield new Frame(r);
         }
-        case "predict" -> {
+        case TrainerOps.PREDICT -> {
             requireModel();
             try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(Path.of(h.get("input").getAsString()))) {
                 INDArray result = model.output(TrainingData.features(model, x, 0, x.rows()));
@@ -135,7 +136,7 @@ public final class WorkerMain {
             }
             yield ok();
         }
-        case "export" -> {
+        case TrainerOps.EXPORT -> {
             requireModel();
             if (h.has("zip")) {
                 model.saveZip(Path.of(h.get("zip").getAsString()));

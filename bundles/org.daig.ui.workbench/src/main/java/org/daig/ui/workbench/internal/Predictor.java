@@ -3,8 +3,8 @@ package org.daig.ui.workbench.internal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
+import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerException;
 import org.daig.api.trainer.WorkerLauncher;
@@ -26,8 +26,9 @@ public final class Predictor {
         Path model = Files.createTempFile("daig-predict", ".h5"); // the worker loads Keras files
         try (Worker worker = launcher.start(new WorkerLimits("2g", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), false))) {
             client.download(projectId, version, "h5", model);
-            worker.call("load", Map.of("model", model.toString()), new float[0]);
-            worker.call("predict", Map.of("input", input.toString(), "output", output.toString()), new float[0]);
+            TrainerClient trainer = new TrainerClient(worker);
+            trainer.load(model);
+            trainer.predict(input, output);
         } finally {
             Files.deleteIfExists(model);
         }

@@ -1,0 +1,189 @@
+package org.daig.api.trainer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainer worker's operations as typed calls on one {@link Worker}: records in, records out.
+ * The wire format stays the worker protocol's (docs/worker-protocol.md); this class is the one
+ * place that knows the operations' field names. It does not own the worker: closing it is the
+ * caller's business.
+ */
+public final class TrainerClient {
+
+    private static final float[] NONE = new float[0];
+
+    private final Worker worker;
+
+    public TrainerClient(Worker worker) {
+        this.worker = worker;
+    }
+
+    public Worker worker() {
+        return worker;
+    }
+
+    /** The worker's backend (e.g. CpuBackend) and process id; also a cheap "are you up?". */
+    public Hello hello() throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.HELLO, Map.of(), NONE);
+        return new Hello(text(a, "backend"), (long) a.number("pid"));
+    }
+
+    /** Loads a Keras model file (kept loaded when it is the same file as before). */
+    public LoadedModel load(Path model) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.LOAD, Map.of("model", model.toString()), NONE);
+        return new LoadedModel((long) a.number("params"), (long) a.number("outputs"));
+    }
+
+    /** What a model file is and whether it can be trained here; an untrainable model is an answer, not an error. */
+    public ModelInspection inspect(Path model) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.INSPECT, Map.of("model", model.toString()), NONE);
+        Map<String, Object> f = a.fields();
+        if (!Boolean.TRUE.equals(f.get("trainable"))) {
+            return new ModelInspection(false, text(a, "reason"), null, null, null, null, 0, 0, null, text(a, "backend"));
+        }
+        List<?> shape = f.get("inputShape") instanceof List<?> l ? l : List.of();
+        long[] input = new long[shape.size()];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = ((Number) shape.get(i)).longValue();
+        }
+        return new ModelInspection(true, null, text(a, "kerasVersion"), text(a, "modelClass"), text(a, "loss"),
+                text(a, "optimizer"), (long) a.number("params"), (long) a.number("outputs"), input.length == 0 ? null : input,
+                text(a, "backend"));
+    }
+
+    /** The loaded model's parameters, flat. */
+    public float[] params() throws WorkerException {
+        return worker.call(TrainerOps.PARAMS, Map.of(), NONE).payload();
+    }
+
+    /** Replaces the loaded model's parameters. */
+    public void set(float[] params) throws WorkerException {
+        worker.call(TrainerOps.SET, Map.of(), params);
+    }
+
+    /** Adds a delta to the loaded model's parameters. */
+    public void apply(float[] delta) throws WorkerException {
+        worker.call(TrainerOps.APPLY, Map.of(), delta);
+    }
+
+    /** Every problem of a model and its data together (an empty list: trainable as given). */
+    public DataCheck check(Path model, Path x, Path y) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.CHECK, Map.of("model", model.toString(), "x", x.toString(), "y", y.toString()), NONE);
+        List<String> problems = new ArrayList<>();
+        if (a.fields().get("problems") instanceof List<?> found) {
+            found.forEach(p -> problems.add(String.valueOf(p)));
+        }
+        return new DataCheck(List.copyOf(problems), (long) a.number("rows"));
+    }
+
+    /** Deals x and y row by row into shards and a validation set, written as .npy files in a folder. */
+    public ShardCut cut(CutRequest request) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.CUT, Map.of("x", request.x().toString(), "y", request.y().toString(), "shards",
+                request.shards(), "validationRate", request.validationRate(), "dir", request.dir().toString()), NONE);
+        List<?> rows = a.fields().get("rows") instanceof List<?> l ? l : List.of();
+        long[] shardRows = new long[rows.size()];
+        for (int i = 0; i < shardRows.length; i++) {
+            shardRows[i] = ((Number) rows.get(i)).longValue();
+        }
+        return new ShardCut(shardRows, (long) a.number("validationRows"));
+    }
+
+    /**
+     * Trains the loaded model on a shard, starting from {@code params} (or, when empty, from the
+     * current parameters), and answers with the figures and the delta.
+     */
+    public TrainResult train(TrainRequest request, float[] params) throws WorkerException {
+        Map<String, Object> fields = new LinkedHashMap<>(shardFields(request.data()));
+        fields.put("epochs", request.epochs());
+        fields.put("batch", request.batchSize());
+        fields.put("seed", request.seed());
+        WorkerAnswer a = worker.call(TrainerOps.TRAIN, fields, params == null ? NONE : params);
+        return new TrainResult((long) a.number("samples"), (long) a.number("steps"), a.number("loss"), a.number("accuracy"),
+                a.number("seconds"), a.payload());
+    }
+
+    /** Loss and accuracy of the loaded model (with {@code params} when not empty) on a data set. */
+    public Evaluation evaluate(DataFiles data, float[] params) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.EVALUATE, shardFields(data), params == null ? NONE : params);
+        return new Evaluation(a.number("loss"), a.number("accuracy"), (long) a.number("samples"));
+    }
+
+    /** Runs the loaded model on the samples of {@code input} and writes the outputs as float32 .npy. */
+    public void predict(Path input, Path output) throws WorkerException {
+        worker.call(TrainerOps.PREDICT, Map.of("input", input.toString(), "output", output.toString()), NONE);
+    }
+
+    /** Writes the loaded model as a Keras .h5 file. */
+    public void exportH5(Path file) throws WorkerException {
+        worker.call(TrainerOps.EXPORT, Map.of("h5", file.toString()), NONE);
+    }
+
+    /** Writes the loaded model as a DL4J model zip. */
+    public void exportZip(Path file) throws WorkerException {
+        worker.call(TrainerOps.EXPORT, Map.of("zip", file.toString()), NONE);
+    }
+
+    private static Map<String, Object> shardFields(DataFiles data) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("x", data.x().toString());
+        fields.put("y", data.y().toString());
+        if (data.from() >= 0) {
+            fields.put("from", data.from());
+            fields.put("to", data.to());
+        }
+        return fields;
+    }
+
+    private static String text(WorkerAnswer answer, String name) {
+        Object value = answer.fields().get(name);
+        return value == null ? null : value.toString();
+    }
+
+    /** @param backend ND4J's backend class name, e.g. CpuBackend */
+    public record Hello(String backend, long pid) {
+    }
+
+    public record LoadedModel(long params, long outputs) {
+    }
+
+    /**
+     * @param reason     why the model cannot be trained here (null when it can)
+     * @param inputShape the per-sample input shape the file states (-1 for "any"), or null
+     */
+    public record ModelInspection(boolean trainable, String reason, String kerasVersion, String modelClass, String loss,
+            String optimizer, long params, long outputs, long[] inputShape, String backend) {
+    }
+
+    /** @param rows the rows of x (0 when it cannot be read) */
+    public record DataCheck(List<String> problems, long rows) {
+    }
+
+    public record CutRequest(Path x, Path y, int shards, double validationRate, Path dir) {
+    }
+
+    /** @param shardRows rows per shard, in shard order */
+    public record ShardCut(long[] shardRows, long validationRows) {
+    }
+
+    /** Features and labels as .npy, and the rows [from, to) to use; from = -1 for all rows. */
+    public record DataFiles(Path x, Path y, long from, long to) {
+
+        public static DataFiles all(Path x, Path y) {
+            return new DataFiles(x, y, -1, -1);
+        }
+    }
+
+    public record TrainRequest(DataFiles data, int epochs, int batchSize, long seed) {
+    }
+
+    /** @param delta the change to the parameters the training made */
+    public record TrainResult(long samples, long steps, double loss, double accuracy, double seconds, float[] delta) {
+    }
+
+    public record Evaluation(double loss, double accuracy, long samples) {
+    }
+}
