@@ -3,13 +3,11 @@ package org.daig.provider.work;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.daig.api.machine.IdleDecision;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply;
-import org.daig.api.task.TaskResult;
 import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerDiedException;
 import org.daig.api.trainer.WorkerException;
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
 final class WorkLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkLoop.class);
-    private static final int COMMIT_ATTEMPTS = 10;
 
     private final TaskExchange exchange;
     private final ParticipationState state;
@@ -34,6 +31,7 @@ final class WorkLoop {
     private final WarmWorker worker;
     private final TaskTrainer trainer;
     private final TaskHistory history;
+    private final ResultCommitter committer;
     private final Clock clock;
     /** What the loop waits on; notified on every change that may let it go on. */
     private final Object lock = new Object();
@@ -55,6 +53,7 @@ final class WorkLoop {
         this.worker = worker;
         this.trainer = trainer;
         this.history = history;
+        this.committer = new ResultCommitter(exchange, history, this::problem);
         this.clock = clock;
         thread.setDaemon(true);
     }
@@ -150,7 +149,7 @@ final class WorkLoop {
     }
 
     private void run() {
-        Backoff backoff = new Backoff();
+        long backoff = 1000; // doubling waits between unanswered requests, up to 30 s
         while (running) {
             try {
                 synchronized (lock) {
@@ -168,12 +167,12 @@ final class WorkLoop {
                 TaskReply reply = exchange.askForTask();
                 if (reply == null) {
                     problem("the coordinator did not answer a task request within " + BusTaskExchange.REPLY_TIMEOUT_MS / 1000
-                            + " s; asking again in " + backoff.millis() / 1000 + " s");
-                    pause(backoff.millis());
-                    backoff.longer();
+                            + " s; asking again in " + backoff / 1000 + " s");
+                    pause(backoff);
+                    backoff = Math.min(backoff * 2, 30_000);
                     continue;
                 }
-                backoff.reset();
+                backoff = 1000;
                 if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null) {
                     work(reply.task());
                 } else {
@@ -190,23 +189,6 @@ final class WorkLoop {
                     return;
                 }
             }
-        }
-    }
-
-    /** Doubling waits between unanswered requests, 1 s to 30 s. */
-    private static final class Backoff {
-        private long millis = 1000;
-
-        long millis() {
-            return millis;
-        }
-
-        void longer() {
-            millis = Math.min(millis * 2, 30_000);
-        }
-
-        void reset() {
-            millis = 1000;
         }
     }
 
@@ -240,7 +222,9 @@ final class WorkLoop {
             }
             activity = "uploading the result of " + where;
             String delta = trainer.upload(task.blobBaseUrl(), answer.payload());
-            commit(task, delta, answer);
+            if (committer.commit(task, taskStartedAt, delta, answer, () -> running)) {
+                lastProblem = null;
+            }
         } catch (WorkerDiedException e) {
             if (current == task) { // not killed on purpose after giving the task back
                 problem("the worker died training " + where + ": " + e.getMessage());
@@ -259,41 +243,6 @@ final class WorkLoop {
                 finished.complete(null);
             }
         }
-    }
-
-    private void commit(Task task, String delta, WorkerAnswer answer) throws InterruptedException {
-        for (int attempt = 1; attempt <= COMMIT_ATTEMPTS && running; attempt++) {
-            TaskResult result = new TaskResult(UUID.randomUUID().toString(), task.leaseId(), task.projectId(), task.round(), task.shard(),
-                    task.version(), delta, (long) answer.number("samples"), answer.number("loss"), answer.number("accuracy"),
-                    answer.number("seconds"));
-            TaskReply reply = exchange.sendResult(result);
-            if (reply == null) {
-                continue; // no answer: commit again (a duplicate is harmless)
-            }
-            switch (reply.kind()) {
-            case ACCEPTED -> {
-                history.accepted(task, taskStartedAt, reply.credit());
-                lastProblem = null;
-                LOG.info("Result accepted: project {} round {} shard {} ({} samples, loss {}, {} s), credit {}", task.projectId(), task.round(),
-                        task.shard(), (long) answer.number("samples"), String.format("%.4f", answer.number("loss")),
-                        String.format("%.1f", answer.number("seconds")), String.format("%.6f", reply.credit()));
-            }
-            case DUPLICATE -> {
-                LOG.info("Result for project {} shard {} was already accepted", task.projectId(), task.shard());
-                history.finished(task, taskStartedAt, "duplicate", 0);
-            }
-            case STALE -> {
-                LOG.info("Result for project {} round {} came too late: {}", task.projectId(), task.round(), reply.message());
-                history.finished(task, taskStartedAt, "stale: " + reply.message(), 0);
-            }
-            default -> {
-                problem("result for project " + task.projectId() + " refused: " + reply.message());
-                history.finished(task, taskStartedAt, "refused: " + reply.message(), 0);
-            }
-            }
-            return;
-        }
-        problem("the coordinator did not confirm the result of project " + task.projectId() + " round " + task.round());
     }
 
     /** One log line per distinct problem; the latest is shown in the status. */
