@@ -29,13 +29,13 @@ public class ParticipationServlet extends HttpServlet {
     private final transient Gson gson = new Gson();
 
     @Reference
-    private transient TaskRunner runner;
+    private transient Participation participation;
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         switch (request.getServletPath()) {
-        case "/api/provider/participate" -> runner.participate(true);
-        case "/api/provider/stop" -> runner.participate(false);
+        case "/api/provider/participate" -> participation.participate(true);
+        case "/api/provider/stop" -> participation.participate(false);
         default -> {
             response.sendError(405);
             return;
@@ -50,6 +50,6 @@ public class ParticipationServlet extends HttpServlet {
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(gson.toJson(runner.workStatus()));
+        response.getWriter().write(gson.toJson(participation.workStatus()));
     }
 }

@@ -16,25 +16,25 @@ import org.osgi.service.component.annotations.Reference;
 public class WorkCommands {
 
     @Reference
-    private TaskRunner runner;
+    private Participation participation;
 
     public String participate() throws Exception {
-        runner.participate(true);
+        participation.participate(true);
         return work();
     }
 
     public String stop() throws Exception {
-        runner.participate(false);
+        participation.participate(false);
         return work();
     }
 
     public String snooze(int minutes) {
-        runner.snoozeUntil(minutes <= 0 ? null : java.time.Instant.now().plusSeconds(60L * minutes));
-        return runner.status().summary();
+        participation.snoozeUntil(minutes <= 0 ? null : java.time.Instant.now().plusSeconds(60L * minutes));
+        return participation.status().summary();
     }
 
     public String work() {
-        TaskRunner.Status s = runner.workStatus();
+        WorkStatus s = participation.workStatus();
         return (s.participating() ? "participating" : "not participating") + "; " + s.activity() + "; policy: " + s.decision()
                 + "; tasks done: " + s.tasksDone() + String.format(", credit %.6f", s.creditEarned())
                 + (s.lastProblem() == null ? "" : "; last problem: " + s.lastProblem());

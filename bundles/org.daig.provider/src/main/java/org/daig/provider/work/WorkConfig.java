@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "DAIG provider: work", description = "How this machine takes and runs training tasks.")
-public @interface TaskRunnerConfig {
+public @interface WorkConfig {
 
     String PID = "org.daig.provider.work";
 

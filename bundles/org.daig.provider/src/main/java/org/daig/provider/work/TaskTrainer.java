@@ -1,0 +1,92 @@
+package org.daig.provider.work;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.daig.api.task.Task;
+import org.daig.api.trainer.Worker;
+import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.WorkerException;
+import org.daig.blob.client.BlobCache;
+import org.daig.blob.client.BlobClient;
+import org.daig.wire.VectorFile;
+
+/**
+ * One task's work on this machine: its blobs come through the download cache (models and shards
+ * are reused by the next tasks), it trains in the warm worker, and the delta goes up as a blob.
+ */
+final class TaskTrainer {
+
+    /** A task's inputs, on disk except the parameters. */
+    record Inputs(Path model, Path x, Path y, float[] params) {
+    }
+
+    private final Path cacheDir;
+    private final long cacheBytes;
+    private final Path tmpDir;
+    private final WarmWorker worker;
+    /** One cache per coordinator blob endpoint; all share the directory and its size cap. */
+    private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
+
+    TaskTrainer(Path cacheDir, long cacheBytes, Path tmpDir, WarmWorker worker) {
+        this.cacheDir = cacheDir;
+        this.cacheBytes = cacheBytes;
+        this.tmpDir = tmpDir;
+        this.worker = worker;
+    }
+
+    Inputs download(Task task) throws IOException {
+        BlobCache cache = cache(task.blobBaseUrl());
+        Path model = cache.get(task.model());
+        Path x = cache.get(task.x());
+        Path y = cache.get(task.y());
+        try (InputStream in = Files.newInputStream(cache.get(task.params()))) {
+            return new Inputs(model, x, y, VectorFile.read(in, -1));
+        }
+    }
+
+    /** Trains in the warm worker; the answer's payload is the update, its fields samples, loss, accuracy, seconds. */
+    WorkerAnswer train(Task task, Inputs inputs) throws WorkerException {
+        Path model = inputs.model();
+        Path x = inputs.x();
+        Path y = inputs.y();
+        float[] params = inputs.params();
+        Worker w = worker.get();
+        w.call("load", Map.of("model", model.toString()), new float[0]);
+        WorkerAnswer answer = w.call("train", Map.of("x", x.toString(), "y", y.toString(), "epochs", task.epochs(), "batch",
+                task.batchSize(), "seed", task.seed()), params);
+        return answer;
+    }
+
+    /** Uploads the update as a .npy blob; returns its id. */
+    String upload(String baseUrl, float[] delta) throws IOException {
+        Path file = Files.createTempFile(tmpDir, "delta", ".npy");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                VectorFile.write(out, delta);
+            }
+            return new BlobClient(URI.create(baseUrl)).upload(file, n -> { });
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private BlobCache cache(String baseUrl) throws IOException {
+        if (baseUrl == null) {
+            throw new IOException("the coordinator did not say where its blobs are (no HTTP endpoint)");
+        }
+        BlobCache cache = caches.get(baseUrl);
+        if (cache == null) {
+            cache = new BlobCache(cacheDir, cacheBytes, new BlobClient(URI.create(baseUrl)));
+            caches.put(baseUrl, cache);
+        }
+        return cache;
+    }
+}
