@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskResult;
-import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.TrainerClient.TrainResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +32,11 @@ final class ResultCommitter {
     }
 
     /** True if the result was accepted (and credited). */
-    boolean commit(Task task, Instant startedAt, String delta, WorkerAnswer answer, BooleanSupplier running) throws InterruptedException {
+    boolean commit(Task task, Instant startedAt, String delta, TrainResult answer, BooleanSupplier running) throws InterruptedException {
         for (int attempt = 1; attempt <= ATTEMPTS && running.getAsBoolean(); attempt++) {
             TaskResult result = new TaskResult(UUID.randomUUID().toString(), task.leaseId(), task.projectId(), task.round(), task.shard(),
-                    task.version(), delta, (long) answer.number("samples"), answer.number("loss"), answer.number("accuracy"),
-                    answer.number("seconds"));
+                    task.version(), delta, answer.samples(), answer.loss(), answer.accuracy(),
+                    answer.seconds());
             TaskReply reply = exchange.sendResult(result);
             if (reply == null) {
                 continue; // no answer: commit again
@@ -45,8 +45,8 @@ final class ResultCommitter {
             case ACCEPTED -> {
                 history.accepted(task, startedAt, reply.credit());
                 LOG.info("Result accepted: project {} round {} shard {} ({} samples, loss {}, {} s), credit {}", task.projectId(), task.round(),
-                        task.shard(), (long) answer.number("samples"), String.format("%.4f", answer.number("loss")),
-                        String.format("%.1f", answer.number("seconds")), String.format("%.6f", reply.credit()));
+                        task.shard(), answer.samples(), String.format("%.4f", answer.loss()),
+                        String.format("%.1f", answer.seconds()), String.format("%.6f", reply.credit()));
                 return true;
             }
             case DUPLICATE -> {

@@ -11,8 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.daig.api.task.Task;
-import org.daig.api.trainer.Worker;
-import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.WorkerException;
 import org.daig.blob.client.BlobCache;
 import org.daig.blob.client.BlobClient;
@@ -52,17 +51,12 @@ final class TaskTrainer {
         }
     }
 
-    /** Trains in the warm worker; the answer's payload is the update, its fields samples, loss, accuracy, seconds. */
-    WorkerAnswer train(Task task, Inputs inputs) throws WorkerException {
-        Path model = inputs.model();
-        Path x = inputs.x();
-        Path y = inputs.y();
-        float[] params = inputs.params();
-        Worker w = worker.get();
-        w.call("load", Map.of("model", model.toString()), new float[0]);
-        WorkerAnswer answer = w.call("train", Map.of("x", x.toString(), "y", y.toString(), "epochs", task.epochs(), "batch",
-                task.batchSize(), "seed", task.seed()), params);
-        return answer;
+    /** Trains in the warm worker, from the task's parameters; the result carries the update. */
+    TrainerClient.TrainResult train(Task task, Inputs inputs) throws WorkerException {
+        TrainerClient trainer = new TrainerClient(worker.get());
+        trainer.load(inputs.model());
+        return trainer.train(new TrainerClient.TrainRequest(TrainerClient.DataFiles.all(inputs.x(), inputs.y()), task.epochs(),
+                task.batchSize(), task.seed()), inputs.params());
     }
 
     /** Uploads the update as a .npy blob; returns its id. */

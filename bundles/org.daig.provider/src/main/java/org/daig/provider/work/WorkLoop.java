@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import org.daig.api.machine.IdleDecision;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply;
-import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.TrainerClient.TrainResult;
 import org.daig.api.trainer.WorkerDiedException;
 import org.daig.api.trainer.WorkerException;
 import org.slf4j.Logger;
@@ -216,12 +216,12 @@ final class WorkLoop {
                 return;
             }
             activity = "training " + where;
-            WorkerAnswer answer = trainer.train(task, inputs);
+            TrainResult answer = trainer.train(task, inputs);
             if (current != task) {
                 return; // given back meanwhile
             }
             activity = "uploading the result of " + where;
-            String delta = trainer.upload(task.blobBaseUrl(), answer.payload());
+            String delta = trainer.upload(task.blobBaseUrl(), answer.delta());
             if (committer.commit(task, taskStartedAt, delta, answer, () -> running)) {
                 lastProblem = null;
             }

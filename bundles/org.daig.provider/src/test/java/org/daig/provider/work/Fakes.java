@@ -62,7 +62,9 @@ final class Fakes {
         final List<Map<String, ?>> fields = new ArrayList<>();
         final List<float[]> payloads = new ArrayList<>();
         boolean alive = true;
-        WorkerAnswer answer = new WorkerAnswer(Map.of(), new float[0]);
+        /** Every field the trainer's load and train answers carry, and a delta. */
+        WorkerAnswer answer = new WorkerAnswer(Map.of("params", 3.0, "outputs", 1.0, "samples", 100.0, "steps", 4.0, "loss", 0.25,
+                "accuracy", 0.9, "seconds", 3.5), new float[] { 0.1f, 0.2f, 0.3f });
 
         @Override
         public long pid() {

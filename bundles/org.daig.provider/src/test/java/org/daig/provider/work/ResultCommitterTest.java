@@ -15,7 +15,7 @@ import java.util.Map;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskResult;
-import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.TrainerClient;
 import org.daig.provider.work.Fakes.MutableClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,7 +60,7 @@ class ResultCommitterTest {
 
     private final ScriptedExchange exchange = new ScriptedExchange();
     private final List<String> problems = new ArrayList<>();
-    private final WorkerAnswer answer = new WorkerAnswer(Map.of("samples", 100, "loss", 0.25, "accuracy", 0.9, "seconds", 3.5), new float[2]);
+    private final TrainerClient.TrainResult answer = new TrainerClient.TrainResult(100, 4, 0.25, 0.9, 3.5, new float[2]);
 
     private TaskHistory history() {
         return new TaskHistory(dir.resolve("credits"), new MutableClock(NOON));

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.daig.api.task.Task;
-import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.WorkerLimits;
 import org.daig.provider.work.Fakes.FakeLauncher;
 import org.daig.provider.work.Fakes.FakeWorker;
@@ -35,10 +35,12 @@ class TaskTrainerTest {
         Task task = task("p", 2, 0);
         float[] params = { 0.5f, -1f, 2f };
         TaskTrainer.Inputs inputs = new TaskTrainer.Inputs(Path.of("/cache/model"), Path.of("/cache/x"), Path.of("/cache/y"), params);
-        WorkerAnswer answer = trainer.train(task, inputs);
+        TrainerClient.TrainResult answer = trainer.train(task, inputs);
 
         FakeWorker worker = launcher.last();
-        assertSame(worker.answer, answer);
+        assertSame(worker.answer.payload(), answer.delta(), "the worker's delta is the task's update");
+        assertEquals(100, answer.samples());
+        assertEquals(0.25, answer.loss());
         assertEquals(List.of("load", "train"), worker.events);
         assertEquals(Map.of("model", "/cache/model"), worker.fields.get(0));
         assertEquals(Map.of("x", "/cache/x", "y", "/cache/y", "epochs", 2, "batch", 16, "seed", 42L), worker.fields.get(1));
