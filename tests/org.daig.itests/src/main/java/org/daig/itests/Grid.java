@@ -1,7 +1,5 @@
 package org.daig.itests;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -9,11 +7,16 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.presence.ProviderDirectory;
 import org.daig.api.presence.ProviderInfo;
@@ -155,32 +158,39 @@ final class Grid implements AutoCloseable {
         throw new AssertionError("bundle " + symbolicName + " is not installed");
     }
 
-    /** Polls a condition until it holds; fails with the description after the timeout. */
+    /** Polls a condition every 50 ms until it holds; fails with the description after the timeout. */
     static void await(String what, BooleanSupplier condition) {
         await(what, condition, TIMEOUT);
     }
 
     static void await(String what, BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for: " + what);
-            }
-        }
+        await(what, timeout, POLL, condition::getAsBoolean);
     }
 
+    /** As above, with its own poll interval, for a condition that may throw (which fails the wait). */
+    static void await(String what, Duration timeout, Duration poll, Callable<Boolean> condition) {
+        until(what, timeout, poll, condition, Boolean.TRUE::equals);
+    }
+
+    /** Polls until {@code value} gives non-null; returns it, or fails with the description after {@link #TIMEOUT}. */
     static <T> T eventually(String what, Supplier<T> value) {
-        Object[] box = new Object[1];
-        await(what, () -> (box[0] = value.get()) != null);
-        @SuppressWarnings("unchecked")
-        T result = (T) box[0];
-        return result;
+        return until(what, TIMEOUT, POLL, value::get, Objects::nonNull);
+    }
+
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    /**
+     * The one waiting loop of these tests (Awaitility): the condition runs on the calling thread (as
+     * UI and /proc checks need), first at once, then every {@code poll}; what it throws fails the wait
+     * at once; uncaught exceptions of other threads are left to their handlers.
+     */
+    private static <T> T until(String what, Duration timeout, Duration poll, Callable<T> value, Predicate<? super T> done) {
+        try {
+            return Awaitility.await(what).atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(poll)
+                    .dontCatchUncaughtExceptions().until(value, done);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Timed out after " + timeout.toMillis() / 1000.0 + " s waiting for: " + what, e);
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Hashtable;
@@ -84,14 +85,10 @@ class PauseTest {
     }
 
     /** Milliseconds from {@code start} until the worker is stopped (or running again), polling /proc every millisecond. */
-    private static long millisUntil(long pid, boolean stopped, long start) throws Exception {
-        long deadline = start + 5_000_000_000L;
-        while ((state(pid) == 'T') != stopped) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("worker " + pid + (stopped ? " not stopped" : " not running") + " 5 s after the policy change");
-            }
-            Thread.sleep(1);
-        }
+    private static long millisUntil(long pid, boolean stopped, long start) {
+        Duration left = Duration.ofNanos(Math.max(0, start + 5_000_000_000L - System.nanoTime()));
+        Grid.await("worker " + pid + (stopped ? " stopped" : " running") + " within 5 s of the policy change", left, Duration.ofMillis(1),
+                () -> (state(pid) == 'T') == stopped);
         return (System.nanoTime() - start) / 1_000_000;
     }
 

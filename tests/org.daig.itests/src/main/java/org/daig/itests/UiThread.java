@@ -43,7 +43,7 @@ final class UiThread {
                     d = new Display();
                 } catch (Throwable e) {
                     created.completeExceptionally(new AssertionError("no X display for the UI tests (DISPLAY=" + System.getenv("DISPLAY")
-                            + "); the build starts Xvfb: apt-get install xvfb xauth libgtk-3-0", e));
+                            + "); the build starts Xvfb: ./daig test installs it (or apt-get install xvfb xauth libgtk-3-0)", e));
                     return;
                 }
                 created.complete(d);

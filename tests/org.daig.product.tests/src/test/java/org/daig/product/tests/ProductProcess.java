@@ -18,6 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 /**
  * One materialized product started by its own script, with its own config, data and log folders
  * (a copy of the shipped config, edited as an operator would edit it).
@@ -217,27 +220,25 @@ final class ProductProcess implements AutoCloseable {
         boolean holds() throws Exception;
     }
 
+    /**
+     * Polls a check every 100 ms (first at once, on this thread) until it holds; an IOException
+     * means "not yet" (e.g. the endpoint is not listening yet), any other exception or a failed
+     * assertion ends the wait. Fails with the description after the timeout.
+     */
     static void await(String what, Duration timeout, Check check) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                if (check.holds()) {
-                    return;
-                }
-            } catch (IOException | UncheckedIOException notYet) {
-                // e.g. the endpoint is not listening yet
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting for " + what);
-            }
+        try {
+            Awaitility.await(what).atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .dontCatchUncaughtExceptions().until(() -> {
+                        try {
+                            return check.holds();
+                        } catch (IOException | UncheckedIOException notYet) {
+                            return false;
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Timed out after " + timeout.toMillis() / 1000.0 + " s waiting for " + what, e);
         }
     }
 }
