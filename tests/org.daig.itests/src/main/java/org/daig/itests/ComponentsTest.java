@@ -73,7 +73,11 @@ class ComponentsTest {
                 "org.daig.coordinator.presence.ProviderTracker", "org.daig.coordinator.http.StatusServlet",
                 "org.daig.coordinator.http.ReadyAnnouncer", "org.daig.coordinator.presence.ProviderCommands",
                 "org.daig.provider.ProviderAgent", "org.daig.provider.ProviderStatusServlet", "org.daig.monitor.OshiMachineInfo",
-                "org.daig.coordinator.service.ProjectService", "org.daig.coordinator.service.TaskExchange",
+                "org.daig.coordinator.service.ProjectBook", "org.daig.coordinator.service.TaskExchange",
+                "org.daig.coordinator.service.ResultIntake", "org.daig.coordinator.service.SubmissionDesk",
+                "org.daig.coordinator.service.ProjectPreparer", "org.daig.coordinator.service.ProjectViews",
+                "org.daig.coordinator.service.ModelExporter", "org.daig.coordinator.service.TrainerWorker",
+                "org.daig.coordinator.service.Aggregation", "org.daig.coordinator.service.MetricsCounters",
                 "org.daig.coordinator.http.ProjectsServlet", "org.daig.coordinator.http.OperatorServlet", "org.daig.blob.FileBlobStore",
                 "org.daig.blob.BlobServlet")) {
             assertTrue(names.contains(expected), expected + " missing among " + names);

@@ -14,7 +14,8 @@ import org.daig.api.presence.ProviderInfo;
 import org.daig.api.project.ProjectState;
 import org.daig.api.project.ProjectView;
 import org.daig.api.task.TaskReply;
-import org.daig.coordinator.service.ProjectService;
+import org.daig.coordinator.service.CoordinatorMetrics;
+import org.daig.coordinator.service.ProjectCatalog;
 import org.daig.coordinator.store.Records.CreditRow;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -44,7 +45,10 @@ public class OperatorServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Reference
-    private transient ProjectService projects;
+    private transient ProjectCatalog projects;
+
+    @Reference
+    private transient CoordinatorMetrics metrics;
 
     @Reference
     private transient ProviderDirectory directory;
@@ -93,18 +97,18 @@ public class OperatorServlet extends HttpServlet {
         List<ProviderInfo> providers = directory.providers();
         gauge(out, "daig_providers_online", "Providers connected now.", providers.stream().filter(ProviderInfo::online).count());
         gauge(out, "daig_leases_active", "Tasks leased to providers now.", projects.leases().size());
-        ProjectService.Metrics m = projects.metrics();
-        counter(out, "daig_leases_total", "Tasks leased since start.", m.leases.get());
-        counter(out, "daig_leases_expired_total", "Leases that passed their deadline since start.", m.leasesExpired.get());
-        counter(out, "daig_rounds_total", "Rounds closed (versions made) since start.", m.rounds.get());
+        CoordinatorMetrics m = metrics;
+        counter(out, "daig_leases_total", "Tasks leased since start.", m.leases());
+        counter(out, "daig_leases_expired_total", "Leases that passed their deadline since start.", m.leasesExpired());
+        counter(out, "daig_rounds_total", "Rounds closed (versions made) since start.", m.rounds());
         out.append("# HELP daig_aggregation_seconds_total Time spent aggregating rounds.\n# TYPE daig_aggregation_seconds_total counter\n")
-                .append("daig_aggregation_seconds_total ").append(m.aggregationNanos.get() / 1e9).append('\n');
-        counter(out, "daig_submissions_refused_total", "Project submissions refused since start.", m.submissionsRefused.get());
+                .append("daig_aggregation_seconds_total ").append(m.aggregationNanos() / 1e9).append('\n');
+        counter(out, "daig_submissions_refused_total", "Project submissions refused since start.", m.submissionsRefused());
         out.append("# HELP daig_results_total Results by outcome since start.\n# TYPE daig_results_total counter\n");
-        for (Map.Entry<TaskReply.Kind, java.util.concurrent.atomic.AtomicLong> e : m.results.entrySet()) {
+        for (Map.Entry<TaskReply.Kind, Long> e : m.results().entrySet()) {
             if (e.getKey() != TaskReply.Kind.TASK && e.getKey() != TaskReply.Kind.NO_TASK && e.getKey() != TaskReply.Kind.RELEASED) {
                 out.append("daig_results_total{outcome=\"").append(e.getKey().name().toLowerCase(Locale.ROOT)).append("\"} ")
-                        .append(e.getValue().get()).append('\n');
+                        .append(e.getValue()).append('\n');
             }
         }
         counter(out, "daig_results_accepted_stored", "Accepted results in the database.", projects.acceptedResults());

@@ -11,7 +11,10 @@ import java.util.Optional;
 
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
-import org.daig.coordinator.service.ProjectService;
+import org.daig.coordinator.service.ModelExports;
+import org.daig.coordinator.service.ProjectCatalog;
+import org.daig.coordinator.service.ProjectControl;
+import org.daig.coordinator.service.ProjectSubmissions;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -46,7 +49,16 @@ public class ProjectsServlet extends HttpServlet {
     private static final int MAX_BODY = 64 * 1024;
 
     @Reference
-    private transient ProjectService projects;
+    private transient ProjectCatalog projects;
+
+    @Reference
+    private transient ProjectControl control;
+
+    @Reference
+    private transient ProjectSubmissions submissions;
+
+    @Reference
+    private transient ModelExports exports;
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -92,7 +104,7 @@ public class ProjectsServlet extends HttpServlet {
                 return;
             }
         }
-        Path file = projects.export(project.id(), version, format);
+        Path file = exports.export(project.id(), version, format);
         String name = file.getFileName().toString().endsWith(".npy") ? project.id() + "-params.npy" : file.getFileName().toString();
         response.setStatus(200);
         response.setContentType("application/octet-stream");
@@ -111,9 +123,9 @@ public class ProjectsServlet extends HttpServlet {
                 submit(request, response);
             } else if (path.length == 2) {
                 switch (path[1]) {
-                case "pause" -> projects.pause(path[0]);
-                case "resume" -> projects.resume(path[0]);
-                case "cancel" -> projects.cancel(path[0]);
+                case "pause" -> control.pause(path[0]);
+                case "resume" -> control.resume(path[0]);
+                case "cancel" -> control.cancel(path[0]);
                 default -> {
                     Json.error(response, 404, "unknown action '" + path[1] + "': use pause, resume or cancel");
                     return;
@@ -148,7 +160,7 @@ public class ProjectsServlet extends HttpServlet {
             Json.error(response, 400, "send the project description as a JSON object");
             return;
         }
-        ProjectService.Submission submission = projects.submit(spec);
+        ProjectSubmissions.Submission submission = submissions.submit(spec);
         if (!submission.problems().isEmpty()) {
             Json.send(response, 422, Map.of("problems", submission.problems()));
             return;

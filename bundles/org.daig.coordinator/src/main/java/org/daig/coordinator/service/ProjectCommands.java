@@ -21,7 +21,10 @@ import org.osgi.service.component.annotations.Reference;
 public class ProjectCommands {
 
     @Reference
-    private ProjectService projects;
+    private ProjectCatalog projects;
+
+    @Reference
+    private ProjectControl control;
 
     public String projects() throws Exception {
         StringBuilder out = new StringBuilder(String.format("%-14s %-20s %-10s %-9s %-7s %-6s %-9s %-9s%n", "PROJECT", "NAME", "STATE",
@@ -59,15 +62,15 @@ public class ProjectCommands {
     }
 
     public String pause(String id) throws Exception {
-        return id + " is " + projects.pause(id).state();
+        return id + " is " + control.pause(id).state();
     }
 
     public String resume(String id) throws Exception {
-        return id + " is " + projects.resume(id).state();
+        return id + " is " + control.resume(id).state();
     }
 
     public String cancel(String id) throws Exception {
-        return id + " is " + projects.cancel(id).state();
+        return id + " is " + control.cancel(id).state();
     }
 
     private static String num(double v) {

@@ -38,7 +38,7 @@ public class TaskExchange implements MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TaskExchange.class);
 
     @Reference
-    private ProjectService projects;
+    private TaskDesk projects;
 
     private ExecutorService executor;
 

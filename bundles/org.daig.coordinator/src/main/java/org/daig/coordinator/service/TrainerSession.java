@@ -1,9 +1,9 @@
 package org.daig.coordinator.service;
 
-import java.util.Map;
+import java.io.IOException;
 
+import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.Worker;
-import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerDiedException;
 import org.daig.api.trainer.WorkerException;
 import org.daig.api.trainer.WorkerLauncher;
@@ -12,16 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's own trainer worker (validation, initial weights, evaluation, export): started
- * on first use, kept warm, replaced after it dies. Calls are serialized.
+ * A trainer worker started on first use, kept warm, and replaced after it dies. Work is
+ * serialized, whole pieces at a time.
  */
-final class TrainerSession implements AutoCloseable {
+final class TrainerSession implements CoordinatorTrainer, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerSession.class);
-    private static final float[] NONE = new float[0];
 
     private final WorkerLauncher launcher;
-    private final WorkerLimits limits;
+    private volatile WorkerLimits limits;
     private Worker worker;
 
     TrainerSession(WorkerLauncher launcher, WorkerLimits limits) {
@@ -29,18 +28,24 @@ final class TrainerSession implements AutoCloseable {
         this.limits = limits;
     }
 
-    synchronized WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) throws WorkerException {
+    /** Limits for the next worker this session starts (the running one keeps its own). */
+    void limits(WorkerLimits next) {
+        limits = next;
+    }
+
+    @Override
+    public synchronized <T> T use(Work<T> work) throws WorkerException, IOException {
         if (worker == null || !worker.isAlive()) {
             try {
                 worker = launcher.start(limits);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new WorkerException("cannot start the trainer worker: " + e.getMessage());
             }
         }
         try {
-            return worker.call(op, fields, payload == null ? NONE : payload);
+            return work.run(new TrainerClient(worker));
         } catch (WorkerDiedException e) {
-            LOG.warn("The coordinator's trainer worker died during '{}': {}", op, e.getMessage());
+            LOG.warn("The coordinator's trainer worker died: {}", e.getMessage());
             worker = null;
             throw e;
         }

@@ -1,0 +1,142 @@
+package org.daig.coordinator.schedule;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.task.Task;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.daig.coordinator.store.Records.VersionRow;
+
+/**
+ * What the scheduler keeps in memory for a project that is not finished: its round, the round's
+ * accepted results and active leases, and recent figures (lease times, update norms, round
+ * times) for deadlines, outlier checks and the ETA. Guarded by the scheduler's lock.
+ */
+final class ProjectRun {
+
+    /** How many recent figures are kept. */
+    static final int RECENT = 20;
+
+    ProjectRow row;
+    final RoundPlan plan;
+    String currentParams;
+    long roundStartedAt;
+    int[] roundShards = new int[0];
+    final Map<Integer, ResultRow> accepted = new LinkedHashMap<>();
+    final Map<String, LeaseRow> active = new LinkedHashMap<>();
+    final Deque<Long> leaseMillis = new ArrayDeque<>();
+    final Deque<Double> norms = new ArrayDeque<>();
+    final Deque<Long> roundMillis = new ArrayDeque<>();
+    private List<ShardRow> shards = List.of();
+    private long[] shardRows = new long[0];
+
+    ProjectRun(ProjectRow row) {
+        this.row = row;
+        this.plan = plan(row.spec());
+    }
+
+    static RoundPlan plan(ProjectSpec spec) {
+        return new RoundPlan(spec.totalTasks(), spec.taskSize(), spec.passes(), spec.seed());
+    }
+
+    void shards(List<ShardRow> all) {
+        shards = List.copyOf(all);
+        shardRows = all.stream().mapToLong(ShardRow::rows).toArray();
+    }
+
+    void startRound(int round, long now) {
+        roundShards = round < plan.totalRounds() ? plan.shards(round) : new int[0];
+        accepted.clear();
+        roundStartedAt = now;
+    }
+
+    boolean roundComplete() {
+        return accepted.size() == roundShards.length;
+    }
+
+    Set<String> contributors() {
+        Set<String> providers = new HashSet<>();
+        active.values().forEach(l -> providers.add(l.providerId()));
+        return providers;
+    }
+
+    Optional<LeaseRow> heldBy(String providerId) {
+        return active.values().stream().filter(l -> l.providerId().equals(providerId)).findFirst();
+    }
+
+    /** A shard of the round that is neither accepted nor leased right now. */
+    Integer openShard() {
+        Set<Integer> leased = new HashSet<>();
+        active.values().forEach(l -> leased.add(l.shard()));
+        for (int shard : roundShards) {
+            if (!accepted.containsKey(shard) && !leased.contains(shard)) {
+                return shard;
+            }
+        }
+        return null;
+    }
+
+    /** Who delivered each accepted result of the round. */
+    Map<Integer, String> acceptedBy() {
+        Map<Integer, String> by = new LinkedHashMap<>();
+        accepted.forEach((shard, result) -> by.put(shard, result.providerId()));
+        return by;
+    }
+
+    /** Seconds to the end of the project at the average round time so far; -1 before the first round closed. */
+    double etaSeconds() {
+        double avgRound = roundMillis.stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
+        return Double.isNaN(avgRound) ? -1 : avgRound * (row.totalRounds() - row.round()) / 1000.0;
+    }
+
+    /** The task a lease stands for. */
+    Task task(LeaseRow lease, String blobBaseUrl) {
+        ShardRow shard = shards.get(lease.shard());
+        ProjectSpec spec = row.spec();
+        return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), spec.model(), currentParams, shard.x(),
+                shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
+                blobBaseUrl);
+    }
+
+    /** What the admission rule needs to know of this run. */
+    ResultAdmission.Facts facts(boolean acceptedEarlier, double normFactor) {
+        return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy(),
+                shardRows, acceptedEarlier, List.copyOf(norms), normFactor);
+    }
+
+    /** The version a round's results (in shard order) make, with its figures: samples, sample-weighted training loss, providers. */
+    VersionRow nextVersion(String params, List<ResultRow> results, long now) {
+        long samples = 0;
+        double weightedLoss = 0;
+        Set<String> providers = new HashSet<>();
+        for (ResultRow r : results) {
+            samples += r.samples();
+            weightedLoss += r.loss() * r.samples();
+            providers.add(r.providerId());
+        }
+        return new VersionRow(row.id(), row.round() + 1, params, now, samples, samples == 0 ? Double.NaN : weightedLoss / samples,
+                Double.NaN, Double.NaN, providers.size(), now - roundStartedAt);
+    }
+
+    Scheduler.Live live() {
+        return new Scheduler.Live(row, contributors().size(), accepted.size(), roundShards.length, List.copyOf(active.values()),
+                etaSeconds());
+    }
+
+    static <T> void remember(Deque<T> recent, T value) {
+        recent.addLast(value);
+        while (recent.size() > RECENT) {
+            recent.removeFirst();
+        }
+    }
+}

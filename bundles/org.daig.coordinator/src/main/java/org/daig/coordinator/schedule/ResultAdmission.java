@@ -1,0 +1,146 @@
+package org.daig.coordinator.schedule;
+
+import java.util.List;
+import java.util.Map;
+
+import org.daig.api.project.ProjectState;
+import org.daig.api.task.TaskReply;
+import org.daig.api.task.TaskResult;
+
+/**
+ * Whether the scheduler takes a provider's result: every rule in one pure function, in the order
+ * the rules apply, so the table in ResultAdmissionTest is the whole story. The first rule that
+ * matches decides; only a result that passes them all is accepted.
+ *
+ * <p>There is deliberately no "is it your lease?" rule: a late result counts if nobody was
+ * faster (the shard is then not accepted yet), whoever holds the lease now.
+ */
+public final class ResultAdmission {
+
+    private ResultAdmission() {
+    }
+
+    /** The decision, and the reply kind the provider gets for it. */
+    public enum Verdict {
+        NO_SUCH_PROJECT(TaskReply.Kind.UNKNOWN),
+        PROJECT_FINISHED(TaskReply.Kind.STALE),
+        BAD_DELTA(TaskReply.Kind.REFUSED),
+        NOT_PREPARED(TaskReply.Kind.UNKNOWN),
+        NO_SUCH_TASK(TaskReply.Kind.UNKNOWN),
+        ACCEPTED_EARLIER(TaskReply.Kind.DUPLICATE),
+        ROUND_OVER(TaskReply.Kind.STALE),
+        NOT_IN_ROUND(TaskReply.Kind.UNKNOWN),
+        ALREADY_ACCEPTED(TaskReply.Kind.DUPLICATE),
+        WRONG_SAMPLES(TaskReply.Kind.REFUSED),
+        OUTLIER_NORM(TaskReply.Kind.REFUSED),
+        ACCEPT(TaskReply.Kind.ACCEPTED);
+
+        private final TaskReply.Kind kind;
+
+        Verdict(TaskReply.Kind kind) {
+            this.kind = kind;
+        }
+
+        public TaskReply.Kind kind() {
+            return kind;
+        }
+    }
+
+    /** A verdict with the reason the provider reads. */
+    public record Admission(Verdict verdict, String reason) {
+
+        public TaskReply.Kind kind() {
+            return verdict.kind();
+        }
+    }
+
+    /** What the intake found reading the delta: its L2 norm, or what is wrong with it (null: nothing). */
+    public record Delta(double norm, String problem) {
+
+        public static Delta ok(double norm) {
+            return new Delta(norm, null);
+        }
+
+        public static Delta refused(String problem) {
+            return new Delta(0, problem);
+        }
+    }
+
+    /**
+     * What the scheduler knows of the result's project when the result arrives.
+     *
+     * @param state           null for a project the coordinator never had
+     * @param acceptedBy      the providers of the current round's accepted results, by shard
+     * @param shardRows       the rows of each shard, by shard
+     * @param acceptedEarlier an earlier round accepted this very result (same shard, same delta)
+     * @param recentNorms     the norms of recently accepted updates
+     */
+    public record Facts(String projectId, ProjectState state, int round, int totalTasks, int[] roundShards,
+            Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, List<Double> recentNorms, double normFactor) {
+
+        public static Facts unknown(String projectId) {
+            return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0);
+        }
+
+        public static Facts finished(String projectId, ProjectState state) {
+            return new Facts(projectId, state, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0);
+        }
+    }
+
+    /** Norms are compared with the median only once there are this many to take it from. */
+    static final int NORMS_FOR_A_MEDIAN = 3;
+
+    public static Admission decide(Facts f, String providerId, TaskResult r, Delta delta) {
+        String id = f.projectId();
+        if (f.state() == null) {
+            return new Admission(Verdict.NO_SUCH_PROJECT, "no project " + id);
+        }
+        if (f.state().isFinal()) {
+            return new Admission(Verdict.PROJECT_FINISHED, "project " + id + " is finished");
+        }
+        if (delta.problem() != null) {
+            return new Admission(Verdict.BAD_DELTA, delta.problem());
+        }
+        if (f.state() == ProjectState.PREPARING) {
+            return new Admission(Verdict.NOT_PREPARED, "project " + id + " has no tasks yet");
+        }
+        if (r.round() > f.round() || r.round() < 0 || r.shard() < 0 || r.shard() >= f.totalTasks()) {
+            return new Admission(Verdict.NO_SUCH_TASK, "project " + id + " has no task for round " + r.round() + ", shard " + r.shard());
+        }
+        if (r.round() < f.round() && f.acceptedEarlier()) {
+            return new Admission(Verdict.ACCEPTED_EARLIER, "shard " + r.shard() + " of round " + r.round() + " was already accepted");
+        }
+        if (r.round() < f.round() || r.version() != f.round()) {
+            return new Admission(Verdict.ROUND_OVER, "round " + r.round() + " (version " + r.version()
+                    + ") is over; the project is at version " + f.round());
+        }
+        if (!contains(f.roundShards(), r.shard())) {
+            return new Admission(Verdict.NOT_IN_ROUND, "shard " + r.shard() + " is not part of round " + f.round());
+        }
+        String previous = f.acceptedBy().get(r.shard());
+        if (previous != null) {
+            return new Admission(Verdict.ALREADY_ACCEPTED, "shard " + r.shard() + " of round " + f.round() + " was already accepted"
+                    + (previous.equals(providerId) ? "" : " from another provider"));
+        }
+        long rows = f.shardRows()[r.shard()];
+        if (r.samples() != rows) {
+            return new Admission(Verdict.WRONG_SAMPLES, "it reports " + r.samples() + " samples but shard " + r.shard() + " has "
+                    + rows + " rows");
+        }
+        double median = LeaseTimeouts.median(f.recentNorms());
+        if (f.recentNorms().size() >= NORMS_FOR_A_MEDIAN && delta.norm() > f.normFactor() * median) {
+            return new Admission(Verdict.OUTLIER_NORM, String.format("its update norm %.4g is more than %.0f× the median %.4g of recent updates",
+                    delta.norm(), f.normFactor(), median));
+        }
+        return new Admission(Verdict.ACCEPT, "accepted");
+    }
+
+    private static boolean contains(int[] values, int value) {
+        for (int v : values) {
+            if (v == value) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,155 @@
+package org.daig.coordinator.schedule;
+
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.daig.api.project.ProjectState;
+import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.daig.coordinator.store.Records.VersionRow;
+
+/**
+ * The scheduler's decisions as database transactions, one per decision, and the rebuilding of
+ * its in-memory state from them after a restart. Keeps the SQL side out of the scheduling rules.
+ */
+final class SchedulerJournal {
+
+    private final Database db;
+
+    SchedulerJournal(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * The runs of every project that is not finished, with their round's results and active
+     * leases; leases of an earlier round (a restart between closing a round and ending them) are
+     * superseded.
+     */
+    Map<String, ProjectRun> load(long now) throws SQLException {
+        Map<String, ProjectRun> runs = new LinkedHashMap<>();
+        db.transaction(c -> {
+            for (ProjectRow row : ProjectStore.projects(c)) {
+                if (row.state().isFinal()) {
+                    continue;
+                }
+                ProjectRun run = new ProjectRun(row);
+                if (row.state() != ProjectState.PREPARING) {
+                    run.shards(ProjectStore.shards(c, row.id()));
+                    List<VersionRow> versions = ProjectStore.versions(c, row.id());
+                    run.currentParams = versions.get(versions.size() - 1).paramsBlob();
+                    versions.stream().filter(v -> v.version() > 0).forEach(v -> ProjectRun.remember(run.roundMillis, v.roundMillis()));
+                    List<ResultRow> recent = ProjectStore.recentResults(c, row.id(), ProjectRun.RECENT);
+                    for (int i = recent.size() - 1; i >= 0; i--) {
+                        ProjectRun.remember(run.leaseMillis, recent.get(i).leaseMillis());
+                        ProjectRun.remember(run.norms, recent.get(i).norm());
+                    }
+                    run.startRound(row.round(), now);
+                    for (ResultRow r : ProjectStore.results(c, row.id(), row.round())) {
+                        run.accepted.put(r.shard(), r);
+                    }
+                }
+                runs.put(row.id(), run);
+            }
+            for (LeaseRow lease : ProjectStore.activeLeases(c)) {
+                ProjectRun run = runs.get(lease.projectId());
+                if (run != null && lease.round() == run.row.round()) {
+                    run.active.put(lease.id(), lease);
+                } else {
+                    ProjectStore.endLease(c, lease.id(), LeaseState.SUPERSEDED, now);
+                }
+            }
+            return null;
+        });
+        return runs;
+    }
+
+    void created(ProjectRow row) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.insertProject(c, row);
+            return null;
+        });
+    }
+
+    void prepared(ProjectRow row, List<ShardRow> shards, VersionRow initial) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.savePreparation(c, row, shards);
+            ProjectStore.insertVersion(c, initial);
+            ProjectStore.updateState(c, row.id(), ProjectState.RUNNING, null);
+            return null;
+        });
+    }
+
+    void leased(LeaseRow lease) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.insertLease(c, lease);
+            return null;
+        });
+    }
+
+    /** The result with its credit; the lease it came on completed, other leases of its shard superseded. */
+    void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, long now) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.insertResult(c, result, credit);
+            for (LeaseRow l : shardLeases) {
+                ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
+            }
+            return null;
+        });
+    }
+
+    void roundClosed(VersionRow version, Collection<LeaseRow> leftovers, boolean done, long now) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.insertVersion(c, version);
+            ProjectStore.updateRound(c, version.projectId(), version.version());
+            for (LeaseRow l : leftovers) {
+                ProjectStore.endLease(c, l.id(), LeaseState.SUPERSEDED, now);
+            }
+            if (done) {
+                ProjectStore.updateState(c, version.projectId(), ProjectState.COMPLETED, null);
+            }
+            return null;
+        });
+    }
+
+    void leasesEnded(Collection<LeaseRow> leases, LeaseState state, long now) throws SQLException {
+        db.transaction(c -> {
+            for (LeaseRow l : leases) {
+                ProjectStore.endLease(c, l.id(), state, now);
+            }
+            return null;
+        });
+    }
+
+    /** A new state; a final one cancels the leases still active. */
+    void stateChanged(String id, ProjectState state, String message, Collection<LeaseRow> active, long now) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.updateState(c, id, state, message);
+            if (state.isFinal()) {
+                for (LeaseRow l : active) {
+                    ProjectStore.endLease(c, l.id(), LeaseState.CANCELLED, now);
+                }
+            }
+            return null;
+        });
+    }
+
+    /** The stored state of a project the scheduler does not run (finished), empty when there is no such project. */
+    Optional<ProjectState> storedState(String id) throws SQLException {
+        return db.transaction(c -> ProjectStore.projects(c).stream().filter(p -> p.id().equals(id)).map(ProjectRow::state).findFirst());
+    }
+
+    /** Whether exactly this result (shard and delta) was accepted in that round. */
+    boolean acceptedEarlier(String projectId, int round, int shard, String delta) throws SQLException {
+        return db.transaction(c -> ProjectStore.results(c, projectId, round).stream()
+                .anyMatch(r -> r.shard() == shard && r.deltaBlob().equals(delta)));
+    }
+}

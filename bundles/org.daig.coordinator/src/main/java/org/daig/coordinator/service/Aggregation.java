@@ -1,0 +1,66 @@
+package org.daig.coordinator.service;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.daig.api.blob.BlobStore;
+import org.daig.api.project.ProjectSpec;
+import org.daig.coordinator.aggregate.AggregationStrategy;
+import org.daig.coordinator.aggregate.KBatchSyncSgd;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The scheduler's round closer: reads the current version and the deltas, aggregates, stores the next version. */
+@Component(service = RoundAggregation.class)
+public class Aggregation implements RoundAggregation {
+
+    private final Map<String, AggregationStrategy> strategies = Map.of(ProjectSpec.KBATCH_SYNC, new KBatchSyncSgd());
+    private final VectorBlobs vectors;
+    private final CoordinatorMetrics metrics;
+
+    @Activate
+    public Aggregation(BundleContext context, @Reference(name = "blobs") BlobStore blobs,
+            @Reference(name = "metrics") CoordinatorMetrics metrics) {
+        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics);
+    }
+
+    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics) {
+        this.vectors = vectors;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Set<String> strategies() {
+        return strategies.keySet();
+    }
+
+    @Override
+    public String aggregate(ProjectRow project, String currentParams, List<ResultRow> results) throws IOException {
+        long start = System.nanoTime();
+        float[] current = vectors.read(currentParams, project.paramCount());
+        List<AggregationStrategy.Update> updates = new ArrayList<>();
+        for (ResultRow r : results) {
+            updates.add(new AggregationStrategy.Update() {
+                @Override
+                public long samples() {
+                    return r.samples();
+                }
+
+                @Override
+                public float[] delta() throws IOException {
+                    return vectors.read(r.deltaBlob(), project.paramCount());
+                }
+            });
+        }
+        String id = vectors.store(strategies.get(project.spec().strategy()).aggregate(current, updates));
+        metrics.roundAggregated(System.nanoTime() - start);
+        return id;
+    }
+}

@@ -1,0 +1,32 @@
+package org.daig.coordinator.service;
+
+import java.util.Map;
+
+import org.daig.api.task.TaskReply;
+
+/** The coordinator's counters since start, for /metrics; the components that do the work count. */
+public interface CoordinatorMetrics {
+
+    long leases();
+
+    long leasesExpired();
+
+    long rounds();
+
+    long aggregationNanos();
+
+    long submissionsRefused();
+
+    /** Results by the reply they got. */
+    Map<TaskReply.Kind, Long> results();
+
+    void leased();
+
+    void leasesExpired(int count);
+
+    void roundAggregated(long nanos);
+
+    void submissionRefused();
+
+    void resultAnswered(TaskReply.Kind kind);
+}

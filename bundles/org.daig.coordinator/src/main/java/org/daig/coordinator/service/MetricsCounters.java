@@ -1,0 +1,84 @@
+package org.daig.coordinator.service;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.daig.api.task.TaskReply;
+import org.osgi.service.component.annotations.Component;
+
+/** {@link CoordinatorMetrics} in memory: they start from zero with the coordinator, as Prometheus counters may. */
+@Component(service = CoordinatorMetrics.class)
+public class MetricsCounters implements CoordinatorMetrics {
+
+    private final AtomicLong leases = new AtomicLong();
+    private final AtomicLong leasesExpired = new AtomicLong();
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong aggregationNanos = new AtomicLong();
+    private final AtomicLong submissionsRefused = new AtomicLong();
+    private final Map<TaskReply.Kind, AtomicLong> results = new EnumMap<>(TaskReply.Kind.class);
+
+    public MetricsCounters() {
+        for (TaskReply.Kind k : TaskReply.Kind.values()) {
+            results.put(k, new AtomicLong());
+        }
+    }
+
+    @Override
+    public long leases() {
+        return leases.get();
+    }
+
+    @Override
+    public long leasesExpired() {
+        return leasesExpired.get();
+    }
+
+    @Override
+    public long rounds() {
+        return rounds.get();
+    }
+
+    @Override
+    public long aggregationNanos() {
+        return aggregationNanos.get();
+    }
+
+    @Override
+    public long submissionsRefused() {
+        return submissionsRefused.get();
+    }
+
+    @Override
+    public Map<TaskReply.Kind, Long> results() {
+        Map<TaskReply.Kind, Long> copy = new EnumMap<>(TaskReply.Kind.class);
+        results.forEach((kind, count) -> copy.put(kind, count.get()));
+        return copy;
+    }
+
+    @Override
+    public void leased() {
+        leases.incrementAndGet();
+    }
+
+    @Override
+    public void leasesExpired(int count) {
+        leasesExpired.addAndGet(count);
+    }
+
+    @Override
+    public void roundAggregated(long nanos) {
+        rounds.incrementAndGet();
+        aggregationNanos.addAndGet(nanos);
+    }
+
+    @Override
+    public void submissionRefused() {
+        submissionsRefused.incrementAndGet();
+    }
+
+    @Override
+    public void resultAnswered(TaskReply.Kind kind) {
+        results.get(kind).incrementAndGet();
+    }
+}

@@ -1,0 +1,82 @@
+package org.daig.coordinator.service;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+import org.daig.api.blob.BlobStore;
+import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.VersionRow;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Writes a version's model file in the trainer worker once, then serves the kept file. */
+@Component(service = ModelExports.class)
+public class ModelExporter implements ModelExports {
+
+    private final ProjectRecords records;
+    private final CoordinatorTrainer trainer;
+    private final BlobStore blobs;
+    private final Path workDir;
+
+    @Activate
+    public ModelExporter(BundleContext context, @Reference(name = "records") ProjectRecords records,
+            @Reference(name = "trainer") CoordinatorTrainer trainer, @Reference(name = "blobs") BlobStore blobs) {
+        this(records, trainer, blobs, WorkDir.of(context));
+    }
+
+    ModelExporter(ProjectRecords records, CoordinatorTrainer trainer, BlobStore blobs, Path workDir) {
+        this.records = records;
+        this.trainer = trainer;
+        this.blobs = blobs;
+        this.workDir = workDir;
+    }
+
+    @Override
+    public Path export(String id, int version, String format) throws Exception {
+        if (!format.equals("zip") && !format.equals("h5") && !format.equals("npy")) {
+            throw new IllegalArgumentException("format '" + format + "' is not offered: use zip (DL4J), h5 (Keras) or npy (parameters)");
+        }
+        ProjectRow row = records.database().transaction(ProjectStore::projects).stream().filter(r -> r.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no project " + id));
+        List<VersionRow> versions = records.database().transaction(c -> ProjectStore.versions(c, id));
+        if (versions.isEmpty()) {
+            throw new IllegalStateException("project " + id + " has no model yet (it is " + row.state().name().toLowerCase(Locale.ROOT) + ")");
+        }
+        VersionRow chosen = version < 0 ? versions.get(versions.size() - 1)
+                : versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new IllegalStateException(
+                        "project " + id + " has versions 0-" + versions.get(versions.size() - 1).version() + ", not " + version));
+        if (format.equals("npy")) {
+            return blobs.file(chosen.paramsBlob());
+        }
+        Path file = workDir.resolve("exports").resolve(id + "-v" + chosen.version() + "." + format);
+        if (Files.exists(file)) {
+            return file;
+        }
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".part");
+        try {
+            float[] params = new VectorBlobs(blobs, workDir.resolve("tmp")).read(chosen.paramsBlob(), row.paramCount());
+            Path model = blobs.file(row.spec().model());
+            trainer.use(t -> {
+                t.load(model);
+                t.set(params); // under the same hold of the worker as the export: no evaluation in between
+                if (format.equals("h5")) {
+                    t.exportH5(temp);
+                } else {
+                    t.exportZip(temp);
+                }
+                return null;
+            });
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return file;
+    }
+}

@@ -1,0 +1,34 @@
+package org.daig.coordinator.service;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+import org.daig.api.project.Progress;
+import org.daig.api.project.ProjectView;
+import org.daig.coordinator.store.Records.CreditRow;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.ResultRow;
+
+/** What requestors and operators read about projects, leases and credits. */
+public interface ProjectCatalog {
+
+    List<ProjectView> projects() throws SQLException;
+
+    Optional<ProjectView> project(String id) throws SQLException;
+
+    /** Every version of a project as progress events (loss/accuracy NaN until evaluated). */
+    List<Progress> versions(String id) throws SQLException;
+
+    /** Every accepted result of a project: who trained which shard of which round, and the delta used. */
+    List<ResultRow> results(String id) throws SQLException;
+
+    /** Every active lease. */
+    List<LeaseRow> leases();
+
+    List<CreditRow> credits() throws SQLException;
+
+    long acceptedResults() throws SQLException;
+
+    boolean databaseHealthy();
+}

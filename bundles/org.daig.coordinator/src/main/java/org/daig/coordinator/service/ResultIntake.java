@@ -1,0 +1,103 @@
+package org.daig.coordinator.service;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import org.daig.api.blob.BlobStore;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.ResultAdmission.Delta;
+import org.daig.coordinator.schedule.Scheduler;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases and results for the task exchange. A result's delta is read here, outside the
+ * scheduler's lock: a missing blob, a wrong length or a NaN/Inf refuses it; the scheduler's
+ * admission rule decides the rest.
+ */
+@Component(service = TaskDesk.class)
+public class ResultIntake implements TaskDesk {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResultIntake.class);
+
+    private final ProjectRecords records;
+    private final BlobStore blobs;
+    private final VectorBlobs vectors;
+    private final CoordinatorMetrics metrics;
+
+    @Activate
+    public ResultIntake(BundleContext context, @Reference(name = "records") ProjectRecords records,
+            @Reference(name = "blobs") BlobStore blobs, @Reference(name = "metrics") CoordinatorMetrics metrics) {
+        this(records, blobs, metrics, WorkDir.of(context).resolve("tmp"));
+    }
+
+    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, Path tmp) {
+        this.records = records;
+        this.blobs = blobs;
+        this.vectors = new VectorBlobs(blobs, tmp);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Optional<Task> lease(String providerId, long maxParams) throws SQLException {
+        Optional<Task> task = records.scheduler().lease(providerId, maxParams);
+        task.ifPresent(t -> metrics.leased());
+        return task;
+    }
+
+    @Override
+    public Scheduler.Outcome result(String providerId, TaskResult result) throws Exception {
+        long params = records.scheduler().paramCount(result.projectId());
+        // finished or unknown projects: the scheduler says which, without reading the delta
+        Delta delta = params < 0 ? Delta.ok(0) : readDelta(result, params);
+        Scheduler.Outcome outcome = records.scheduler().submit(providerId, result, delta);
+        metrics.resultAnswered(outcome.kind());
+        return outcome;
+    }
+
+    /** The delta's L2 norm, or what is wrong with it. */
+    Delta readDelta(TaskResult result, long params) {
+        if (!BlobStore.isValidId(result.delta()) || blobs.find(result.delta()).isEmpty()) {
+            return Delta.refused("delta blob " + result.delta() + " is not on the coordinator: upload it before committing the result");
+        }
+        try {
+            float[] delta = vectors.read(result.delta(), params);
+            double norm = 0;
+            for (int i = 0; i < delta.length; i++) {
+                if (!Float.isFinite(delta[i])) {
+                    return Delta.refused("its delta has " + delta[i] + " at index " + i);
+                }
+                norm += (double) delta[i] * delta[i];
+            }
+            return Delta.ok(Math.sqrt(norm));
+        } catch (IOException e) {
+            return Delta.refused("its delta " + e.getMessage());
+        }
+    }
+
+    @Override
+    public long retryAfterMillis() {
+        return records.scheduler().settings().retryAfterMillis();
+    }
+
+    @Override
+    public boolean release(String providerId, String leaseId, String reason) throws SQLException {
+        return records.scheduler().release(providerId, leaseId, reason);
+    }
+
+    @Override
+    public void providerGone(String providerId) {
+        try {
+            records.scheduler().providerGone(providerId);
+        } catch (SQLException e) {
+            LOG.warn("Releasing the tasks of provider {} failed: {}", providerId, e.toString());
+        }
+    }
+}

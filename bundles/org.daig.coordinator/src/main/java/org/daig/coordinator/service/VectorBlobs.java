@@ -1,0 +1,44 @@
+package org.daig.coordinator.service;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.daig.api.blob.BlobStore;
+import org.daig.wire.VectorFile;
+
+/** Parameter vectors and deltas kept as float32 .npy blobs. */
+final class VectorBlobs {
+
+    private final BlobStore blobs;
+    private final Path tmp;
+
+    /** @param tmp where a vector is written before the store takes it */
+    VectorBlobs(BlobStore blobs, Path tmp) {
+        this.blobs = blobs;
+        this.tmp = tmp;
+    }
+
+    float[] read(String blob, long expectedLength) throws IOException {
+        try (InputStream in = blobs.open(blob, 0)) {
+            return VectorFile.read(in, expectedLength);
+        }
+    }
+
+    /** Stores a vector; returns its blob id. */
+    String store(float[] values) throws IOException {
+        Files.createDirectories(tmp);
+        Path temp = Files.createTempFile(tmp, "vector", ".npy");
+        try {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16)) {
+                VectorFile.write(out, values);
+            }
+            return blobs.importFile(temp).id();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

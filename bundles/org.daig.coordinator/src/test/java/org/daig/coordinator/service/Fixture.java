@@ -1,0 +1,195 @@
+package org.daig.coordinator.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.daig.api.blob.BlobException;
+import org.daig.api.blob.BlobInfo;
+import org.daig.api.blob.BlobStore;
+import org.daig.api.blob.UploadState;
+import org.daig.api.trainer.TrainerClient;
+import org.daig.api.trainer.Worker;
+import org.daig.api.trainer.WorkerAnswer;
+import org.daig.api.trainer.WorkerException;
+import org.daig.coordinator.schedule.LeaseTimeouts;
+import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.Database;
+import org.daig.wire.VectorFile;
+import org.h2.jdbcx.JdbcDataSource;
+
+/** A real in-memory H2 and scheduler, blobs in a folder, and a worker that answers like the trainer from a script. */
+final class Fixture implements ProjectRecords, AutoCloseable {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    final Path dir;
+    final AtomicLong now = new AtomicLong(1_000_000);
+    final Database db;
+    final Scheduler scheduler;
+    final Blobs blobs;
+    final FakeWorker worker = new FakeWorker();
+    final MetricsCounters metrics = new MetricsCounters();
+    final CoordinatorTrainer trainer = new CoordinatorTrainer() {
+        @Override
+        public synchronized <T> T use(Work<T> work) throws WorkerException, IOException {
+            return work.run(new TrainerClient(worker));
+        }
+    };
+
+    Fixture(Path dir, Scheduler.RoundCloser closer) throws Exception {
+        this.dir = dir;
+        this.blobs = new Blobs(dir.resolve("blobs"));
+        JdbcDataSource source = new JdbcDataSource();
+        String url = "jdbc:h2:mem:fixture" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+        source.setURL(url);
+        db = new Database(source, url);
+        scheduler = new Scheduler(db, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 500), now::get,
+                closer, (project, version) -> {
+                }, () -> "http://coordinator/api/v1/blobs/");
+    }
+
+    @Override
+    public Database database() {
+        return db;
+    }
+
+    @Override
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    String vector(float... values) throws IOException {
+        Path f = Files.createTempFile(dir, "v", ".npy");
+        try (var out = Files.newOutputStream(f)) {
+            VectorFile.write(out, values);
+        }
+        return blobs.importFile(f).id();
+    }
+
+    /** A worker whose answers are scripted per operation; it records every call. */
+    static final class FakeWorker implements Worker {
+        final Map<String, Function<Map<String, ?>, WorkerAnswer>> answers = new java.util.HashMap<>();
+        final List<String> calls = new ArrayList<>();
+        final List<float[]> payloads = new ArrayList<>();
+
+        @Override
+        public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) throws WorkerException {
+            calls.add(op);
+            payloads.add(payload);
+            Function<Map<String, ?>, WorkerAnswer> answer = answers.get(op);
+            if (answer == null) {
+                throw new WorkerException("unknown operation " + op);
+            }
+            return answer.apply(fields);
+        }
+
+        @Override
+        public long pid() {
+            return 1;
+        }
+
+        @Override
+        public boolean isAlive() {
+            return true;
+        }
+
+        @Override
+        public void suspend() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public void kill() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Content-addressed files in a folder. */
+    static final class Blobs implements BlobStore {
+        private final Path dir;
+
+        Blobs(Path dir) throws IOException {
+            this.dir = Files.createDirectories(dir);
+        }
+
+        @Override
+        public Optional<BlobInfo> find(String id) {
+            Path f = dir.resolve(id);
+            try {
+                return Files.exists(f) ? Optional.of(new BlobInfo(id, Files.size(f))) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Path file(String id) throws BlobException {
+            return dir.resolve(id);
+        }
+
+        @Override
+        public InputStream open(String id, long offset) throws IOException {
+            InputStream in = Files.newInputStream(dir.resolve(id));
+            in.skipNBytes(offset);
+            return in;
+        }
+
+        @Override
+        public BlobInfo write(InputStream in) throws IOException {
+            Path f = Files.createTempFile(dir, "in", ".tmp");
+            Files.copy(in, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            BlobInfo info = importFile(f);
+            Files.delete(f);
+            return info;
+        }
+
+        @Override
+        public BlobInfo importFile(Path file) throws IOException {
+            byte[] bytes = Files.readAllBytes(file);
+            try {
+                String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+                Files.write(dir.resolve(id), bytes);
+                return new BlobInfo(id, bytes.length);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public UploadState uploadState(String id) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public UploadState append(String id, long offset, long total, InputStream chunk) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void delete(String id) throws IOException {
+            Files.deleteIfExists(dir.resolve(id));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.daig.coordinator.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskReply.Kind;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The intake reads each delta before the scheduler's rule: missing, wrong length and NaN deltas are refused with a reason. */
+class ResultIntakeTest {
+
+    @TempDir
+    Path tmp;
+
+    private Fixture fx;
+    private ResultIntake intake;
+    private String project;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new Fixture(tmp, (p, current, results) -> current);
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, tmp.resolve("tmp"));
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1,
+                1, ProjectSpec.KBATCH_SYNC, 7));
+        List<ShardRow> shards = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            shards.add(new ShardRow(i, "d".repeat(64), "e".repeat(64), 10));
+        }
+        fx.scheduler.prepared(row.id(), 3, 20, 2, null, null, shards, fx.vector(0, 0, 0));
+        project = row.id();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private Scheduler.Outcome hand(Task task, String delta) throws Exception {
+        return intake.result("a", new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(), delta,
+                task.rows(), 0.5, 0.9, 1.0));
+    }
+
+    @Test
+    void aSoundDeltaIsAcceptedWithItsCreditAndCounted() throws Exception {
+        Task task = intake.lease("a", 0).orElseThrow();
+        Scheduler.Outcome outcome = hand(task, fx.vector(3, 4, 0));
+        assertEquals(Kind.ACCEPTED, outcome.kind(), outcome.message());
+        assertEquals(6.0 * 3 * 10 * 1 / 1e12, outcome.credit(), 1e-20);
+        assertEquals(1, fx.metrics.leases());
+        assertEquals(1L, fx.metrics.results().get(Kind.ACCEPTED));
+    }
+
+    @Test
+    void missingWrongLengthAndNonFiniteDeltasAreRefusedAndTheShardStaysOpen() throws Exception {
+        Task task = intake.lease("a", 0).orElseThrow();
+        Scheduler.Outcome missing = hand(task, "f".repeat(64));
+        assertEquals(Kind.REFUSED, missing.kind());
+        assertTrue(missing.message().contains("is not on the coordinator"), missing.message());
+        Scheduler.Outcome shortDelta = hand(task, fx.vector(1, 2));
+        assertEquals(Kind.REFUSED, shortDelta.kind());
+        assertTrue(shortDelta.message().startsWith("its delta"), shortDelta.message());
+        Scheduler.Outcome nan = hand(task, fx.vector(1, Float.NaN, 0));
+        assertEquals(Kind.REFUSED, nan.kind());
+        assertEquals("its delta has NaN at index 1", nan.message());
+        assertEquals(3L, fx.metrics.results().get(Kind.REFUSED));
+        assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task");
+    }
+
+    @Test
+    void aResultForAnUnknownProjectIsUnknownWithoutItsDeltaBeingRead() throws Exception {
+        Scheduler.Outcome outcome = intake.result("a", new TaskResult("r", "l", "nope", 0, 0, 0, "not a blob", 10, 0, 0, 1));
+        assertEquals(Kind.UNKNOWN, outcome.kind());
+        assertEquals("no project nope", outcome.message());
+        assertTrue(project.startsWith("p"));
+    }
+}
