@@ -101,7 +101,7 @@ public final class Daig implements Callable<Integer> {
                 || !e.getMessage().startsWith("Invalid value")) {
             return null;
         }
-        Class<?> type = option.type();
+        Class<?> type = option.isMultiValue() && option.auxiliaryTypes().length > 0 ? option.auxiliaryTypes()[0] : option.type();
         String opt = option.longestName();
         if (Set.of(int.class, Integer.class, long.class, Long.class).contains(type)) {
             return opt + ": '" + value + "' is not a whole number (e.g. " + opt + " 5)";
