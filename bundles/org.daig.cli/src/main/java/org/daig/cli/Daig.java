@@ -87,9 +87,8 @@ public final class Daig implements Callable<Integer> {
             return USAGE;
         }
         err.println(name + ": " + e.getMessage());
-        if (!UnmatchedArgumentException.printSuggestions(e, err)) {
-            cmd.usage(err);
-        }
+        UnmatchedArgumentException.printSuggestions(e, err);
+        cmd.usage(err);
         return USAGE;
     }
 

@@ -10,11 +10,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "download", mixinStandardHelpOptions = true, sortOptions = false,
+// no standard help options: --version is this command's own (the model version), as it always was
+@Command(name = "download", sortOptions = false,
         description = "Downloads a project's model: the newest version, or the one --version names.")
 final class DownloadCommand extends RequestorCommand {
 
     enum Format { h5, zip, npy }
+
+    @Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(index = "0", paramLabel = "PROJECT", description = "the project's id (daig list shows them)")
     String id;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectChecks;
@@ -35,12 +36,12 @@ final class Preflight {
      * @param launcher starts the worker that reads the model and the data; asked only when the
      *                 files can be read
      */
-    static List<String> problems(ProjectSpec settings, Path model, Path x, Path y, WorkerLauncher launcher, String heap) {
+    static List<String> problems(ProjectSpec settings, Path model, Path x, Path y, Supplier<WorkerLauncher> launcher, String heap) {
         List<Problem> problems = new ArrayList<>(ProjectChecks.settingsProblems(settings));
         List<Problem> files = ProjectChecks.fileProblems(model, x, y);
         problems.addAll(files);
         if (files.isEmpty()) {
-            try (Worker worker = launcher.start(new WorkerLimits(heap, 1, false))) {
+            try (Worker worker = launcher.get().start(new WorkerLimits(heap, 1, false))) {
                 problems.addAll(ProjectChecks.dataProblems(new TrainerClient(worker), settings, model, x, y, false));
             } catch (IOException e) {
                 problems.add(new Problem("model", "could not be checked: " + e.getMessage()));

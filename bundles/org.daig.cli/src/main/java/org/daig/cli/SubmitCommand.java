@@ -64,7 +64,7 @@ final class SubmitCommand extends RequestorCommand {
     int call(RequestorClient coordinator, Context context) throws Exception {
         ProjectSpec settings = new ProjectSpec(name != null ? name : model.getFileName().toString(), null, null, null, epochs, batch,
                 tasks, k, contributors != null ? contributors : k, validation, passes, strategy, seed);
-        List<String> problems = Preflight.problems(settings, model, x, y, context.launcher().get(), context.trainerHeap());
+        List<String> problems = Preflight.problems(settings, model, x, y, context.launcher(), context.trainerHeap());
         if (!problems.isEmpty()) {
             context.err().println("daig: the project is not submitted; nothing was uploaded. Fix these first:");
             problems.forEach(p -> context.err().println("  - " + p));
