@@ -25,6 +25,23 @@ public class ProcessWorkerLauncher implements WorkerLauncher {
     private volatile Path java;
     private volatile Path workDir;
 
+    /** For Declarative Services, which configures the launcher on activation. */
+    public ProcessWorkerLauncher() {
+    }
+
+    /**
+     * A launcher outside OSGi (the {@code daig} command line): workers from the trainer runtime in
+     * {@code runtimeDir} (the trainer jar and its lib/ folder), run by {@code java}, with their
+     * JavaCPP cache and crash logs in {@code workDir}.
+     */
+    public static ProcessWorkerLauncher of(Path runtimeDir, Path java, Path workDir) {
+        ProcessWorkerLauncher launcher = new ProcessWorkerLauncher();
+        launcher.runtimeDir = runtimeDir;
+        launcher.java = java;
+        launcher.workDir = workDir;
+        return launcher;
+    }
+
     @Activate
     @Modified
     void configure(BundleContext context, WorkerLauncherConfig config) {

@@ -26,13 +26,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The trainer's command line, run by the {@code daig} launcher in its own JVM:
+ * The trainer's commands, which need Deeplearning4j. The {@code daig} command line
+ * (org.daig.cli) parses and checks them, then runs this class in a JVM on the trainer runtime:
  * <pre>
  * model inspect MODEL.h5
  * model predict MODEL(.h5|.zip) --input X.npy --output Y.npy
  * model make-mlp --out M.h5 --inputs N --outputs K [--hidden 64,32] [--loss L] [--optimizer O] [--lr R] [--seed S]
+ * model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy
  * train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B [--test-x X --test-y Y] [--seed S] [--out DIR]
+ * data fashion-mnist [--from DIR] --out DIR
  * </pre>
+ * The requestor's commands (submit, watch, download, ...) are not here: they live in org.daig.cli.
  * Exit status: 0 done (for inspect: trainable here), 1 a problem with the input (one message
  * naming the file and the fix), 2 a usage error.
  */
@@ -63,9 +67,6 @@ public final class TrainerCli {
             if (args.length >= 1 && args[0].equals("train-local")) {
                 return trainLocal(new Options(Arrays.copyOfRange(args, 1, args.length),
                         Set.of("model", "x", "y", "epochs", "batch", "test-x", "test-y", "seed", "out")));
-            }
-            if (args.length >= 1 && RequestorCli.COMMANDS.contains(args[0])) {
-                return new RequestorCli(out).run(args[0], Arrays.copyOfRange(args, 1, args.length));
             }
             if (args.length >= 2 && args[0].equals("data") && args[1].equals("fashion-mnist")) {
                 return fashionMnist(new Options(Arrays.copyOfRange(args, 2, args.length), Set.of("from", "out")));
@@ -266,12 +267,7 @@ public final class TrainerCli {
                 "       daig model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy",
                 "       daig train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B",
                 "                        [--test-x X.npy --test-y Y.npy] [--seed S] [--out DIR]",
-                "       daig data fashion-mnist [--from /usr/share/datasets/fashion-mnist] --out DIR",
-                "requestor (coordinator: --coordinator URL, $DAIG_COORDINATOR or http://127.0.0.1:7700):",
-                "       daig submit --model M.h5 --x X.npy --y Y.npy --epochs N --batch B --tasks T --k K",
-                "                   [--contributors C] [--validation 0.1] [--passes 1] [--seed S] [--name NAME]",
-                "       daig list | status ID | watch ID | pause ID | resume ID | cancel ID",
-                "       daig download ID [--version N] [--format h5|zip|npy] [--out FILE]"));
+                "       daig data fashion-mnist [--from /usr/share/datasets/fashion-mnist] --out DIR"));
         return 2;
     }
 
