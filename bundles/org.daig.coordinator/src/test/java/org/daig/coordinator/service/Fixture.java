@@ -25,6 +25,8 @@ import org.daig.api.trainer.WorkerException;
 import org.daig.coordinator.schedule.LeaseTimeouts;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.VersionRow;
 import org.daig.wire.VectorFile;
 import org.h2.jdbcx.JdbcDataSource;
 
@@ -40,6 +42,9 @@ final class Fixture implements ProjectRecords, AutoCloseable {
     final Blobs blobs;
     final FakeWorker worker = new FakeWorker();
     final MetricsCounters metrics = new MetricsCounters();
+    /** Hears the scheduler's versions and state changes; tests set it (e.g. to an Evaluator or a latch). */
+    volatile Scheduler.Listener listener = (project, version) -> {
+    };
     final CoordinatorTrainer trainer = new CoordinatorTrainer() {
         @Override
         public synchronized <T> T use(Work<T> work) throws WorkerException, IOException {
@@ -55,7 +60,16 @@ final class Fixture implements ProjectRecords, AutoCloseable {
         source.setURL(url);
         db = new Database(source, url);
         scheduler = new Scheduler(db, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 500), now::get,
-                closer, (project, version) -> {
+                closer, new Scheduler.Listener() {
+                    @Override
+                    public void versionCreated(ProjectRow project, VersionRow version) {
+                        listener.versionCreated(project, version);
+                    }
+
+                    @Override
+                    public void stateChanged(ProjectRow project) {
+                        listener.stateChanged(project);
+                    }
                 }, () -> "http://coordinator/api/v1/blobs/");
     }
 
@@ -74,6 +88,13 @@ final class Fixture implements ProjectRecords, AutoCloseable {
         db.close();
     }
 
+    /** The vector a blob holds. */
+    float[] read(String blob, int length) throws IOException {
+        try (InputStream in = blobs.open(blob, 0)) {
+            return VectorFile.read(in, length);
+        }
+    }
+
     String vector(float... values) throws IOException {
         Path f = Files.createTempFile(dir, "v", ".npy");
         try (var out = Files.newOutputStream(f)) {
@@ -85,13 +106,20 @@ final class Fixture implements ProjectRecords, AutoCloseable {
     /** A worker whose answers are scripted per operation; it records every call. */
     static final class FakeWorker implements Worker {
         final Map<String, Function<Map<String, ?>, WorkerAnswer>> answers = new java.util.HashMap<>();
+        /** Operations the worker refuses, with the message it refuses them with. */
+        final Map<String, String> refusals = new java.util.HashMap<>();
         final List<String> calls = new ArrayList<>();
+        final List<Map<String, ?>> fields = new ArrayList<>();
         final List<float[]> payloads = new ArrayList<>();
 
         @Override
         public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) throws WorkerException {
             calls.add(op);
+            this.fields.add(Map.copyOf(fields));
             payloads.add(payload);
+            if (refusals.containsKey(op)) {
+                throw new WorkerException(refusals.get(op));
+            }
             Function<Map<String, ?>, WorkerAnswer> answer = answers.get(op);
             if (answer == null) {
                 throw new WorkerException("unknown operation " + op);

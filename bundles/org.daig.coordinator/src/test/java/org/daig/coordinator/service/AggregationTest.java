@@ -1,0 +1,111 @@
+package org.daig.coordinator.service;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskReply.Kind;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.daig.coordinator.store.Records.VersionRow;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Closing a round: the project's strategy (K-batch sync SGD) turns the accepted deltas into the next version's exact parameters. */
+class AggregationTest {
+
+    @TempDir
+    Path tmp;
+
+    private Fixture fx;
+    private Aggregation aggregation;
+    private String project;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new Fixture(tmp, (p, current, results) -> aggregation.aggregate(p, current, results));
+        aggregation = new Aggregation(new VectorBlobs(fx.blobs, tmp.resolve("tmp")), fx.metrics);
+        // one round of two tasks, on shards of 30 and 10 rows: the deltas weigh 3/4 and 1/4
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 1,
+                ProjectSpec.KBATCH_SYNC, 7));
+        fx.scheduler.prepared(row.id(), 3, 40, 0, null, null,
+                List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 30), new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)),
+                fx.vector(1, 2, -1));
+        project = row.id();
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private Kind hand(String provider, Task task, String delta) throws Exception {
+        return fx.scheduler.submit(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
+                delta, task.rows(), 0.5, 0.9, 1.0), 1.0).kind();
+    }
+
+    private List<VersionRow> versions() throws Exception {
+        return fx.db.transaction(c -> ProjectStore.versions(c, project));
+    }
+
+    private ProjectRow stored() throws Exception {
+        return fx.db.transaction(ProjectStore::projects).stream().filter(r -> r.id().equals(project)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void itOffersTheRegisteredStrategies() {
+        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC), aggregation.strategies());
+        Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics);
+        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC), activated.strategies());
+    }
+
+    @Test
+    void closingARoundStoresTheSampleWeightedMeanOfTheDeltasAddedToTheCurrentParameters() throws Exception {
+        Map<Integer, float[]> deltas = Map.of(0, new float[] { 4, 0, 8 }, 1, new float[] { 0, 8, -4 });
+        Task a = fx.scheduler.lease("alice", 0).orElseThrow();
+        Task b = fx.scheduler.lease("bob", 0).orElseThrow();
+        // the later shard arrives first: the order of arrival must not matter
+        Task first = a.shard() == 1 ? a : b;
+        Task second = first == a ? b : a;
+        assertEquals(Kind.ACCEPTED, hand(first == a ? "alice" : "bob", first, fx.vector(deltas.get(first.shard()))));
+        assertEquals(1, versions().size(), "no version before the round's last result");
+        assertEquals(Kind.ACCEPTED, hand(second == a ? "alice" : "bob", second, fx.vector(deltas.get(second.shard()))));
+
+        List<VersionRow> versions = versions();
+        assertEquals(2, versions.size());
+        VersionRow next = versions.get(1);
+        assertEquals(1, next.version());
+        assertEquals(40, next.samples());
+        // {1, 2, -1} + 3/4 {4, 0, 8} + 1/4 {0, 8, -4}
+        assertArrayEquals(new float[] { 4, 4, 4 }, fx.read(next.paramsBlob(), 3));
+        assertArrayEquals(new float[] { 1, 2, -1 }, fx.read(versions.get(0).paramsBlob(), 3), "version 0 is kept as it was");
+        assertEquals(ProjectState.COMPLETED, stored().state());
+        assertEquals(1, fx.metrics.rounds());
+    }
+
+    @Test
+    void aDeltaTheStrategyCannotUseFailsTheProjectWithTheReason() throws Exception {
+        Task a = fx.scheduler.lease("alice", 0).orElseThrow();
+        Task b = fx.scheduler.lease("bob", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, hand("alice", a, fx.vector(1, 1, 1)));
+        assertEquals(Kind.ACCEPTED, hand("bob", b, fx.vector(1, 1)), "the scheduler was told the delta is sound");
+
+        ProjectRow row = stored();
+        assertEquals(ProjectState.FAILED, row.state());
+        assertTrue(row.message().startsWith("aggregating round 0 failed: "), row.message());
+        assertEquals(1, versions().size(), "no version from a failed aggregation");
+        assertEquals(0, fx.metrics.rounds());
+    }
+}
