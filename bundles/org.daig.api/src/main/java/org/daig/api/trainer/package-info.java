@@ -3,6 +3,4 @@
  * {@link org.daig.api.trainer.WorkerLauncher}. docs/worker-protocol.md lists the operations a
  * {@link org.daig.api.trainer.Worker} answers.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
 package org.daig.api.trainer;
