@@ -104,7 +104,8 @@ public final class ProjectsView implements RequestorSession.Listener {
         for (ProjectView p : projects) {
             TableItem item = new TableItem(table, SWT.NONE);
             item.setData(p.id());
-            item.setText(new String[] { p.id(), p.spec().name(), Texts.lower(p.state()), Math.min(p.round(), p.totalRounds()) + " / " + p.totalRounds(),
+            item.setText(new String[] { p.id(), p.spec().name(), Texts.lower(p.state()),
+                    Math.min(p.round(), p.totalRounds()) + " / " + p.totalRounds(),
                     p.latest() == null ? "–" : Texts.num(p.latest().accuracy()), Texts.eta(p.etaSeconds()) });
             if (p.id().equals(focus)) {
                 table.setSelection(item);
