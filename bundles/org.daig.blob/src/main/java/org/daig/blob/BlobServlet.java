@@ -177,7 +177,8 @@ public class BlobServlet extends HttpServlet {
             }
             if (contentLength >= 0 && contentLength != chunk.length()) {
                 refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, "Content-Length " + contentLength
-                        + " does not match Content-Range '" + header.trim() + "' (" + chunk.length() + " bytes): send exactly the bytes of the range");
+                        + " does not match Content-Range '" + header.trim() + "' (" + chunk.length()
+                        + " bytes): send exactly the bytes of the range");
                 return;
             }
             offset = chunk.start();

@@ -478,7 +478,8 @@ public class FileBlobStore implements BlobStore {
 
     private static void checkId(String id) throws BlobException {
         if (!BlobStore.isValidId(id)) {
-            throw new BlobException(Reason.BAD_ID, "'" + shorten(id) + "' is not a blob id: use the lower-case hex SHA-256 of the bytes (64 characters)");
+            throw new BlobException(Reason.BAD_ID,
+                    "'" + shorten(id) + "' is not a blob id: use the lower-case hex SHA-256 of the bytes (64 characters)");
         }
     }
 

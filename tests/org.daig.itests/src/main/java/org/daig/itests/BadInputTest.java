@@ -34,9 +34,11 @@ class BadInputTest {
             raw.connect(new MqttConnectOptions());
             String root = grid.topicRoot + "/";
             raw.publish(root + "providers/evil/presence", bytes("this is not json"), 1, false);
-            raw.publish(root + "providers/evil/presence", bytes("{\"clientId\":\"someone-else\",\"role\":\"provider\",\"online\":true,\"since\":1}"), 1, false);
+            raw.publish(root + "providers/evil/presence",
+                    bytes("{\"clientId\":\"someone-else\",\"role\":\"provider\",\"online\":true,\"since\":1}"), 1, false);
             raw.publish(root + "providers/evil/info", bytes("{\"id\":\"evil\",\"name\":\"x\"}"), 1, false);
-            raw.publish(root + "providers/evil/presence", bytes("{\"clientId\":\"evil\",\"role\":\"provider\",\"online\":\"yes\",\"since\":1}"), 1, false);
+            raw.publish(root + "providers/evil/presence",
+                    bytes("{\"clientId\":\"evil\",\"role\":\"provider\",\"online\":\"yes\",\"since\":1}"), 1, false);
             raw.disconnect();
             raw.close();
 

@@ -3,7 +3,6 @@ package org.daig.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;

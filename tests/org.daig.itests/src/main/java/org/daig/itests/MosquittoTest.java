@@ -71,8 +71,8 @@ class MosquittoTest {
 
     @Test
     void presenceWorksThroughMosquittoWithCredentials() throws Exception {
-        grid.bus(Topics.COORDINATOR, "coord-mosq", url, "username", "coordinator", "password", "c-secret");
-        grid.bus(Topics.PROVIDER, "prov-mosq", url, "username", "provider", "password", "p-secret");
+        grid.bus(Topics.COORDINATOR, "coord-mosq", url, "username", "coordinator", ".password", "c-secret");
+        grid.bus(Topics.PROVIDER, "prov-mosq", url, "username", "provider", ".password", "p-secret");
         var seen = grid.awaitProviderServing("prov-mosq");
         assertEquals(Runtime.getRuntime().availableProcessors(), seen.machine().logicalCores());
     }
@@ -80,8 +80,8 @@ class MosquittoTest {
     @Test
     void wrongCredentialsGiveAClearLogLineAndTheRestKeepsWorking() throws Exception {
         try (LogCapture log = new LogCapture()) {
-            grid.bus(Topics.COORDINATOR, "coord-mosq2", url, "username", "coordinator", "password", "wrong-secret");
-            grid.bus(Topics.PROVIDER, "prov-mosq2", url, "username", "provider", "password", "p-secret");
+            grid.bus(Topics.COORDINATOR, "coord-mosq2", url, "username", "coordinator", ".password", "wrong-secret");
+            grid.bus(Topics.PROVIDER, "prov-mosq2", url, "username", "provider", ".password", "p-secret");
             log.await("coord-mosq2", "refused the user name or password");
             assertFalse(log.lines().stream().anyMatch(l -> l.contains("Exception")), "no stack trace for a user error");
             assertFalse(grid.bus("coord-mosq2").orElseThrow().isConnected());

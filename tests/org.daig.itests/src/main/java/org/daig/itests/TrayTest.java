@@ -28,6 +28,7 @@ import org.osgi.framework.ServiceRegistration;
  * does, stands in as a window where no tray host exists (Xvfb has none), and its menu changes
  * what the provider does.
  */
+@SuppressWarnings("restriction") // drives org.daig.ui.tray.internal (x-internal) directly, as a user would
 class TrayTest {
 
     private final Grid grid = new Grid();

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the fields (nothing uploaded), submits a good one, the dashboard draws the rounds as they
  * arrive, a version downloads and predicts; the E4 workbench window opens on the same display.
  */
+@SuppressWarnings("restriction") // drives org.daig.ui.workbench.internal (x-internal) directly, as a user would
 class WorkbenchTest {
 
     private static final Path DIGITS = Path.of(System.getProperty("daig.shared.data", "../../../shared/data"), "digits");

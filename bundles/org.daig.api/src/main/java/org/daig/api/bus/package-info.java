@@ -7,6 +7,4 @@
  * the {@link org.daig.api.bus.MessageHandler#TOPICS} property; connection changes reach
  * {@link org.daig.api.bus.BusListener} services the same way.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
 package org.daig.api.bus;

@@ -1,8 +1,6 @@
 /**
  * Training workers: separate JVMs running Deeplearning4j, started and controlled by a
  * {@link org.daig.api.trainer.WorkerLauncher}. docs/worker-protocol.md lists the operations a
- * {@link org.daig.api.trainer.Worker} answers.
+ * {@link org.daig.api.trainer.Worker} answers; {@link org.daig.api.trainer.TrainerClient} makes them typed calls.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
 package org.daig.api.trainer;

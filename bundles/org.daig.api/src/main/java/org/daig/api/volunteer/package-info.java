@@ -2,6 +2,4 @@
  * The volunteer's side of a provider, for the faces that sit on it (tray, status window, Gogo,
  * the loopback HTTP endpoint): what it is doing and why, and the few things a volunteer decides.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
 package org.daig.api.volunteer;

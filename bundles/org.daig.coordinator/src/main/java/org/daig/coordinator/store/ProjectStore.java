@@ -226,7 +226,8 @@ public final class ProjectStore {
             st.setLong(13, res.acceptedAt());
             st.executeUpdate();
         }
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO credits (project_id, round, shard, provider_id, amount, at) VALUES (?,?,?,?,?,?)")) {
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO credits (project_id, round, shard, provider_id, amount, at) VALUES (?,?,?,?,?,?)")) {
             st.setString(1, res.projectId());
             st.setInt(2, res.round());
             st.setInt(3, res.shard());
@@ -289,7 +290,8 @@ public final class ProjectStore {
 
     public static List<CreditRow> credits(Connection c) throws SQLException {
         List<CreditRow> rows = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT provider_id, COUNT(*), SUM(amount) FROM credits GROUP BY provider_id ORDER BY provider_id");
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT provider_id, COUNT(*), SUM(amount) FROM credits GROUP BY provider_id ORDER BY provider_id");
              ResultSet r = st.executeQuery()) {
             while (r.next()) {
                 rows.add(new CreditRow(r.getString(1), r.getLong(2), r.getDouble(3)));

@@ -113,11 +113,15 @@ class ReadersTest {
     @Test
     void withoutDisplayTheX11ReaderSaysWhy() {
         Notes notes = new Notes();
-        assertEquals(-1, new X11UserIdle(Map.of()).idleMillis(notes));
+        try (X11UserIdle reader = new X11UserIdle(Map.of())) {
+            assertEquals(-1, reader.idleMillis(notes));
+        }
         assertEquals("no X11 display (Wayland or headless)", Notes.find(notes.toString(), Notes.USER_IDLE));
 
         Notes wayland = new Notes();
-        assertEquals(-1, new X11UserIdle(Map.of("DISPLAY", ":0", "WAYLAND_DISPLAY", "wayland-0")).idleMillis(wayland));
+        try (X11UserIdle reader = new X11UserIdle(Map.of("DISPLAY", ":0", "WAYLAND_DISPLAY", "wayland-0"))) {
+            assertEquals(-1, reader.idleMillis(wayland));
+        }
         assertTrue(Notes.find(wayland.toString(), Notes.USER_IDLE).startsWith("Wayland session"), wayland.toString());
     }
 

@@ -66,7 +66,8 @@ public class ProcessWorkerLauncher implements WorkerLauncher {
         Path lib = runtimeDir.resolve("lib");
         if (!Files.isDirectory(lib)) {
             throw new IOException("the trainer runtime is missing: no " + lib.toAbsolutePath() + " (set runtimeDir in "
-                    + WorkerLauncherConfig.PID + ", or build it with ./mvnw -B package -pl target-platform,bundles/org.daig.api,bundles/org.daig.trainer.launcher,bundles/org.daig.trainer)");
+                    + WorkerLauncherConfig.PID + ", or build it with ./mvnw -B package"
+                    + " -pl target-platform,bundles/org.daig.api,bundles/org.daig.trainer.launcher,bundles/org.daig.trainer)");
         }
         List<Path> entries = new ArrayList<>();
         try (Stream<Path> top = Files.list(runtimeDir); Stream<Path> libs = Files.list(lib)) {

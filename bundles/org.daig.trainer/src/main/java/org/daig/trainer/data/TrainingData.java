@@ -93,7 +93,8 @@ public final class TrainingData {
         }
         if (y.rowElements() != outputs) {
             throw new TrainerException(y.describe() + ": each label has " + y.rowElements() + " values but the model outputs "
-                    + outputs + (outputs > 1 && y.rowElements() == 1 ? "; with class ids use loss 'sparse_categorical_crossentropy' or 'categorical_crossentropy'" : ""));
+                    + outputs + (outputs > 1 && y.rowElements() == 1
+                            ? "; with class ids use loss 'sparse_categorical_crossentropy' or 'categorical_crossentropy'" : ""));
         }
         return Nd4j.create(values, new long[] { rows, outputs }, 'c');
     }

@@ -42,7 +42,8 @@ class NpyArrayTest {
     @Test
     void everySupportedDtypeReadsAsFloat() throws Exception {
         float[] expected = { 1, -2, 3 };
-        assertRead(npy("<f2", "(3,)", buffer(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00).putShort((short) 0xc000).putShort((short) 0x4200)), expected);
+        assertRead(npy("<f2", "(3,)",
+                buffer(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x3c00).putShort((short) 0xc000).putShort((short) 0x4200)), expected);
         assertRead(npy("<f4", "(3,)", buffer(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(-2).putFloat(3)), expected);
         assertRead(npy(">f8", "(3,)", buffer(ByteOrder.BIG_ENDIAN).putDouble(1).putDouble(-2).putDouble(3)), expected);
         assertRead(npy("|i1", "(3,)", buffer(ByteOrder.LITTLE_ENDIAN).put((byte) 1).put((byte) -2).put((byte) 3)), expected);

@@ -224,7 +224,8 @@ class WorkerProcessTest {
     @Test
     void aBadRequestIsAnErrorAnswerAndTheWorkerStaysUp() throws Exception {
         Worker w = start("512m");
-        WorkerException e = assertThrows(WorkerException.class, () -> w.call("train", fields("x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1), NONE));
+        WorkerException e = assertThrows(WorkerException.class,
+                () -> w.call("train", fields("x", "a", "y", "b", "epochs", 1, "batch", 1, "seed", 1), NONE));
         assertTrue(e.getMessage().contains("load"), e.getMessage());
         WorkerException missing = assertThrows(WorkerException.class, () -> w.call("load", fields("model", dir.resolve("missing.h5")), NONE));
         assertTrue(missing.getMessage().contains("missing.h5"), missing.getMessage());

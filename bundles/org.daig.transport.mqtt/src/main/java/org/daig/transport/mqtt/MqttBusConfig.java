@@ -26,7 +26,11 @@ public @interface MqttBusConfig {
     String username() default "";
 
     @AttributeDefinition(name = "Password", description = "Broker password.", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
-    String password() default "";
+    /**
+     * A private property: the configuration key is {@code .password} (DS maps the leading {@code _}
+     * to {@code .}), which DS does not publish as a service property.
+     */
+    String _password() default "";
 
     @AttributeDefinition(name = "Topic root", description = "Versioned root of all DAIG topics.")
     String topicRoot() default "daig/v1";

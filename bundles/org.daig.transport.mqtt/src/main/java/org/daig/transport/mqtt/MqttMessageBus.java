@@ -178,7 +178,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         options.setMaxInflight(1000);
         if (!config.username().isBlank()) {
             options.setUserName(config.username());
-            options.setPassword(config.password().toCharArray());
+            options.setPassword(config._password().toCharArray());
         }
         long attemptAt = System.currentTimeMillis();
         options.setWill(absolute(Topics.presence(role, clientId)),

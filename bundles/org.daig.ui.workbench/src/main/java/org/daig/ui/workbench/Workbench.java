@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  * into its context for the parts to inject.
  */
 @Component(service = WorkbenchOpener.class)
+// E4Application/E4Workbench are x-internal in org.eclipse.e4.ui.workbench(.swt), but they are the only way
+// to start an E4 workbench in a running framework without the Eclipse launcher's application model
+@SuppressWarnings("restriction")
 public class Workbench implements WorkbenchOpener {
 
     private static final Logger LOG = LoggerFactory.getLogger(Workbench.class);

@@ -38,7 +38,8 @@ public class DesktopApplication implements IApplication {
     @Override
     public Object start(IApplicationContext context) throws Exception {
         context.applicationRunning();
-        List<String> args = Arrays.asList((String[]) context.getArguments().getOrDefault(IApplicationContext.APPLICATION_ARGS, new String[0]));
+        Object given = context.getArguments().get(IApplicationContext.APPLICATION_ARGS); // a raw Map in the Equinox API
+        List<String> args = Arrays.asList(given instanceof String[] strings ? strings : new String[0]);
         BundleContext bundles = FrameworkUtil.getBundle(getClass()).getBundleContext();
         Display.setAppName("DAIG");
         try {

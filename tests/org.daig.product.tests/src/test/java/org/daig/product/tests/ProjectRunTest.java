@@ -96,7 +96,8 @@ class ProjectRunTest {
     }
 
     private static ProductProcess coordinator(Path work, int[] ports, String externalBroker) throws IOException {
-        ProductProcess c = (Files.exists(work.resolve("config")) ? ProductProcess.reuse(work) : ProductProcess.coordinator(work)).set("org.daig.broker.cfg", "port", ports[0])
+        ProductProcess c = (Files.exists(work.resolve("config")) ? ProductProcess.reuse(work) : ProductProcess.coordinator(work))
+                .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0])
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]);
         return c;
@@ -141,7 +142,8 @@ class ProjectRunTest {
                 coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
                 awaitProject(base, id, "COMPLETED");
                 Map<String, String> used = new HashMap<>();
-                for (JsonElement r : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results")).getAsJsonArray()) {
+                String results = SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results");
+                for (JsonElement r : JsonParser.parseString(results).getAsJsonArray()) {
                     JsonObject o = r.getAsJsonObject();
                     used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
                 }
@@ -155,7 +157,8 @@ class ProjectRunTest {
             assertEquals(4, done.get("version").getAsInt(), "6 shards, K=3, 2 passes: 4 rounds");
             // Each version is evaluated on the validation set in the background, after it is made.
             ProductProcess.await("every version evaluated on the validation set", RUN, () -> {
-                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions")).getAsJsonArray();
+                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions"))
+                        .getAsJsonArray();
                 return versions.size() == 5 && versions.asList().stream().allMatch(v -> v.getAsJsonObject().get("loss").isJsonPrimitive());
             });
             byte[] h5 = SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=h5");

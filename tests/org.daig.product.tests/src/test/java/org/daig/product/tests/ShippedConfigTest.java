@@ -28,7 +28,7 @@ import org.w3c.dom.NodeList;
 class ShippedConfigTest {
 
     private static final Path ROOT = Path.of(System.getProperty("daig.root", "../.."));
-    private static final Pattern SETTING = Pattern.compile("^#?\\s*([A-Za-z][\\w.]*)\\s*=\\s*(.*)$");
+    private static final Pattern SETTING = Pattern.compile("^#?\\s*(\\.?[A-Za-z][\\w.]*)\\s*=\\s*(.*)$");
 
     record Attribute(String type, List<String> options) {
     }

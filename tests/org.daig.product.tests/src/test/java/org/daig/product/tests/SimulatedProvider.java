@@ -155,7 +155,8 @@ final class SimulatedProvider implements AutoCloseable {
         float[] delta = delta(params, task.get("seed").getAsLong());
         byte[] body = vector(delta);
         String deltaId = sha256(body);
-        HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create(base + deltaId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse<String> put = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + deltaId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (put.statusCode() / 100 != 2) {
             throw new IOException("upload answered " + put.statusCode() + ": " + put.body());

@@ -125,7 +125,8 @@ public final class PreferencesDialog {
     private void refresh() {
         List<String> problems = problems();
         apply.setEnabled(problems.isEmpty());
-        status.setText(problems.isEmpty() ? "" : problems.size() == 1 ? "Fix the field marked in red." : "Fix the " + problems.size() + " fields marked in red.");
+        status.setText(problems.isEmpty() ? ""
+                : problems.size() == 1 ? "Fix the field marked in red." : "Fix the " + problems.size() + " fields marked in red.");
         status.getParent().layout();
     }
 

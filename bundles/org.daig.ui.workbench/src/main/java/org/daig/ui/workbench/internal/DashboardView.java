@@ -163,7 +163,8 @@ public final class DashboardView implements RequestorSession.Listener {
                 p.message() == null ? "" : ": " + p.message()));
         int done = Math.min(p.round(), p.totalRounds());
         figures.setText(String.format(Locale.ROOT,
-                "Rounds %d of %d · contributors now %d (at most %d) · %s samples/s · ETA %s · %,d parameters · %,d training rows in %d tasks (K = %d), %,d for validation",
+                "Rounds %d of %d · contributors now %d (at most %d) · %s samples/s · ETA %s · %,d parameters"
+                        + " · %,d training rows in %d tasks (K = %d), %,d for validation",
                 done, p.totalRounds(), p.contributors(), p.spec().maxContributors(),
                 p.latest() == null ? "–" : String.format(Locale.ROOT, "%.0f", p.latest().samplesPerSecond()), Texts.eta(p.etaSeconds()), p.params(),
                 p.trainRows(), p.spec().totalTasks(), p.spec().taskSize(), p.validationRows()));

@@ -75,7 +75,8 @@ public final class NewProjectWizard {
         field("epochs", "Epochs per task", "1", "Passes each volunteer makes over its shard before sending its update.", false);
         field("batchSize", "Batch size", "64", "Examples per gradient step in a volunteer's local training.", false);
         field("totalTasks", "Total tasks", "10", "The training data is cut into this many shards; each task trains on one.", false);
-        field("taskSize", "Task size (K)", "2", "Tasks per round: K volunteers train the same model version, then their updates are averaged into the next version.", false);
+        field("taskSize", "Task size (K)", "2",
+                "Tasks per round: K volunteers train the same model version, then their updates are averaged into the next version.", false);
         field("maxContributors", "Max contributors", "2", "At most this many volunteers work on the project at once.", false);
         field("validationRate", "Validation rate", "0.1", "Share of rows kept out of training to measure each version (0 to 0.9).", false);
         field("passes", "Passes", "1", "How many times every shard is trained on (each pass is total tasks ÷ K rounds).", false);

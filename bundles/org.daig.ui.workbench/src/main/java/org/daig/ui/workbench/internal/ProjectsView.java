@@ -25,7 +25,6 @@ import org.eclipse.swt.widgets.Text;
 public final class ProjectsView implements RequestorSession.Listener {
 
     private final RequestorSession session;
-    private final Supplier<NewProjectWizard> wizards;
     private final Composite root;
     private final Text coordinator;
     private final Label connection;
@@ -33,7 +32,6 @@ public final class ProjectsView implements RequestorSession.Listener {
 
     public ProjectsView(Composite parent, RequestorSession session, Supplier<NewProjectWizard> wizards) {
         this.session = session;
-        this.wizards = wizards;
         root = new Composite(parent, SWT.NONE);
         root.setLayout(new GridLayout(3, false));
         new Label(root, SWT.NONE).setText("Coordinator");
@@ -104,7 +102,8 @@ public final class ProjectsView implements RequestorSession.Listener {
         for (ProjectView p : projects) {
             TableItem item = new TableItem(table, SWT.NONE);
             item.setData(p.id());
-            item.setText(new String[] { p.id(), p.spec().name(), Texts.lower(p.state()), Math.min(p.round(), p.totalRounds()) + " / " + p.totalRounds(),
+            item.setText(new String[] { p.id(), p.spec().name(), Texts.lower(p.state()),
+                    Math.min(p.round(), p.totalRounds()) + " / " + p.totalRounds(),
                     p.latest() == null ? "–" : Texts.num(p.latest().accuracy()), Texts.eta(p.etaSeconds()) });
             if (p.id().equals(focus)) {
                 table.setSelection(item);
