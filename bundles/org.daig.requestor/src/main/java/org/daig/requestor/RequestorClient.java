@@ -211,7 +211,7 @@ public final class RequestorClient {
         }
     }
 
-    private List<Problem> refusals(String body) throws RequestorException {
+    private List<Problem> refusals(String body) {
         try {
             JsonElement problems = JsonParser.parseString(body).getAsJsonObject().get("problems");
             List<Problem> list = problems == null ? null : GSON.fromJson(problems, PROBLEM_LIST);

@@ -4,6 +4,4 @@
  * API"). Plain Java: the {@code daig} command line uses it on a plain class path, the workbench
  * inside OSGi.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
 package org.daig.requestor;

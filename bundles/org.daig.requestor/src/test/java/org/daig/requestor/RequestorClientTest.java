@@ -230,7 +230,8 @@ class RequestorClientTest {
     @Test
     void aRefusalListsTheCoordinatorsProblems() throws Exception {
         Path file = file("f", 10, 1);
-        coordinator.answer("POST /api/v1/projects", 422, "{\"problems\": [{\"field\": \"y\", \"message\": \"label 3 is 3 but the model has 3 classes\"},"
+        coordinator.answer("POST /api/v1/projects", 422,
+                "{\"problems\": [{\"field\": \"y\", \"message\": \"label 3 is 3 but the model has 3 classes\"},"
                 + " {\"field\": \"totalTasks\", \"message\": \"is 6 but only 4 rows are left for training\"}]}");
 
         ProjectRefusedException e = assertThrows(ProjectRefusedException.class, () -> client.submit(settings(1, 6, 3), file, file, file, null, null));

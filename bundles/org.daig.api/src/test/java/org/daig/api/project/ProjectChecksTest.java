@@ -54,7 +54,8 @@ class ProjectChecksTest {
     void filesThatAreNotChosenOrCannotBeReadAreNamedByTheirField(@TempDir Path dir) throws IOException {
         Path model = Files.writeString(dir.resolve("m.h5"), "x");
 
-        assertEquals(List.of(new Problem("x", "choose a file"), new Problem("y", dir.resolve("nope.npy") + " cannot be read (missing, or no permission)")),
+        assertEquals(List.of(new Problem("x", "choose a file"),
+                new Problem("y", dir.resolve("nope.npy") + " cannot be read (missing, or no permission)")),
                 ProjectChecks.fileProblems(model, null, dir.resolve("nope.npy")));
     }
 

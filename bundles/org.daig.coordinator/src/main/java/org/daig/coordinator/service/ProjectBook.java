@@ -98,7 +98,7 @@ public class ProjectBook implements ProjectRecords {
         props.setProperty(DataSourceFactory.JDBC_URL, url);
         if (!config.jdbcUser().isBlank()) {
             props.setProperty(DataSourceFactory.JDBC_USER, config.jdbcUser());
-            props.setProperty(DataSourceFactory.JDBC_PASSWORD, config.jdbcPassword());
+            props.setProperty(DataSourceFactory.JDBC_PASSWORD, config._jdbcPassword());
         }
         DataSource source = factory.createDataSource(props);
         try {

@@ -15,8 +15,12 @@ public @interface ProjectServiceConfig {
     @AttributeDefinition(name = "JDBC user")
     String jdbcUser() default "";
 
+    /**
+     * A private property: the configuration key is {@code .jdbcPassword} (DS maps the leading
+     * {@code _} to a dot), which DS does not publish with the component's service.
+     */
     @AttributeDefinition(name = "JDBC password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
-    String jdbcPassword() default "";
+    String _jdbcPassword() default "";
 
     @AttributeDefinition(name = "Public URL", description = "How providers reach this coordinator's HTTP side, e.g. https://grid.example.org. Empty: the HTTP service's own endpoint.")
     String publicUrl() default "";
