@@ -9,7 +9,8 @@ public @interface ProjectServiceConfig {
     String PID = "org.daig.coordinator.projects";
 
     @AttributeDefinition(name = "JDBC URL", description = "Empty: an H2 file database under the data folder. "
-            + "For PostgreSQL: jdbc:postgresql://host/db, plus dataSourceFactory.target=(osgi.jdbc.driver.class=org.postgresql.Driver) and the pgjdbc bundle.")
+            + "For PostgreSQL: jdbc:postgresql://host/db, plus "
+            + "dataSourceFactory.target=(osgi.jdbc.driver.class=org.postgresql.Driver) and the pgjdbc bundle.")
     String jdbcUrl() default "";
 
     @AttributeDefinition(name = "JDBC user")

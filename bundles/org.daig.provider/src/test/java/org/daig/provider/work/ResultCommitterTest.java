@@ -45,7 +45,8 @@ class ResultCommitterTest {
         public TaskReply sendResult(TaskResult result) {
             sent.add(result);
             TaskReply.Kind kind = sent.size() <= script.size() ? script.get(sent.size() - 1) : null;
-            return kind == null ? null : new TaskReply(result.requestId(), kind, null, "round 3 is closed", 0, kind == TaskReply.Kind.ACCEPTED ? 0.5 : 0);
+            return kind == null ? null
+                    : new TaskReply(result.requestId(), kind, null, "round 3 is closed", 0, kind == TaskReply.Kind.ACCEPTED ? 0.5 : 0);
         }
 
         @Override
