@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.daig.api.trainer.StubWorker;
 import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerAnswer;
@@ -84,53 +85,18 @@ class ProjectChecksTest {
 
     @Test
     void aWorkerThatFailsIsAProblemOfTheModelNotAnException() {
-        TrainerClient broken = new TrainerClient(new FakeWorker() {
-            @Override
-            public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) throws WorkerException {
-                throw new WorkerException("out of memory");
-            }
-        });
+        TrainerClient broken = new TrainerClient(new StubWorker((op, fields, payload) -> {
+            throw new WorkerException("out of memory");
+        }));
 
         assertEquals(List.of(new Problem("model", "could not be checked: out of memory")),
                 ProjectChecks.dataProblems(broken, settings(1, 1, 1), Path.of("m.h5"), Path.of("x.npy"), Path.of("y.npy"), false));
     }
 
     private static Worker answering(List<String> ops, Map<String, Object> answer) {
-        return new FakeWorker() {
-            @Override
-            public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) {
-                ops.add(op);
-                return new WorkerAnswer(answer, new float[0]);
-            }
-        };
-    }
-
-    /** Stands in for a worker JVM: the checks are what is under test, not the worker. */
-    abstract static class FakeWorker implements Worker {
-        @Override
-        public long pid() {
-            return 1;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return true;
-        }
-
-        @Override
-        public void suspend() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void kill() {
-        }
-
-        @Override
-        public void close() {
-        }
+        return new StubWorker((op, fields, payload) -> {
+            ops.add(op);
+            return new WorkerAnswer(answer, new float[0]);
+        });
     }
 }

@@ -24,39 +24,10 @@ class TrainerClientTest {
     private Map<String, Object> answer = Map.of();
     private float[] answerPayload = new float[0];
 
-    private final Worker worker = new Worker() {
-        @Override
-        public WorkerAnswer call(String op, Map<String, ?> fields, float[] payload) {
-            sent.add(new Sent(op, fields, payload));
-            return new WorkerAnswer(answer, answerPayload);
-        }
-
-        @Override
-        public long pid() {
-            return 7;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return true;
-        }
-
-        @Override
-        public void suspend() {
-        }
-
-        @Override
-        public void resume() {
-        }
-
-        @Override
-        public void kill() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final Worker worker = new StubWorker((op, fields, payload) -> {
+        sent.add(new Sent(op, fields, payload));
+        return new WorkerAnswer(answer, answerPayload);
+    });
 
     private final TrainerClient trainer = new TrainerClient(worker);
 
