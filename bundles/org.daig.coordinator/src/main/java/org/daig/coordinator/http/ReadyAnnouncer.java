@@ -10,6 +10,7 @@ import org.daig.api.presence.CoordinatorInfo;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.slf4j.Logger;
@@ -26,10 +27,12 @@ import jakarta.servlet.Servlet;
 public class ReadyAnnouncer implements BusListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadyAnnouncer.class);
+    private static final long PATIENCE_MS = 60_000;
 
     private final long startedAt = System.currentTimeMillis();
     private String statusUrl;
     private String version;
+    private Thread waiter;
 
     @Reference(service = HttpServiceRuntime.class)
     void setRuntime(Map<String, Object> runtimeProperties) {
@@ -44,7 +47,38 @@ public class ReadyAnnouncer implements BusListener {
     @Activate
     void activate(BundleContext context) {
         version = context.getBundle().getVersion().toString();
-        LOG.info("DAIG coordinator ready: status at {}", statusUrl == null ? "(HTTP endpoint unknown)" : statusUrl);
+        String url = statusUrl;
+        if (url == null) {
+            LOG.info("DAIG coordinator ready: status at (HTTP endpoint unknown)");
+            return;
+        }
+        // The line promises that the URL answers; the servlet's registration can come before Jetty serves it.
+        waiter = new Thread(() -> announceWhenServing(url), "daig-coordinator-ready");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (waiter != null) {
+            waiter.interrupt();
+        }
+    }
+
+    private static void announceWhenServing(String url) {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        try {
+            while (!Endpoints.answers(url)) {
+                if (System.currentTimeMillis() > deadline) {
+                    LOG.warn("The coordinator's status servlet is registered but {} did not answer within {} s", url, PATIENCE_MS / 1000);
+                    return;
+                }
+                Thread.sleep(50);
+            }
+            LOG.info("DAIG coordinator ready: status at {}", url);
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
