@@ -29,7 +29,8 @@ import jakarta.servlet.http.HttpServletResponse;
         "osgi.http.whiteboard.servlet.pattern=/api/status",
         "osgi.http.whiteboard.servlet.pattern=/api/provider/status",
         "service.ranking:Integer=-1",
-        "osgi.http.whiteboard.servlet.name=daig-provider-status" })
+        "osgi.http.whiteboard.servlet.name=daig-provider-status",
+        "daig.ready.name=provider" }) // org.daig.runtime logs "DAIG provider ready: status at URL" once it answers
 public class ProviderStatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

@@ -1,11 +1,8 @@
 package org.daig.coordinator.http;
 
-import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.util.Map;
 
-/** Reads the base URL Felix HTTP publishes on its runtime service ({@code osgi.http.endpoint}), and probes a URL of it. */
+/** Reads the base URL Felix HTTP publishes on its runtime service ({@code osgi.http.endpoint}). */
 public final class Endpoints {
 
     public static final String ENDPOINT = "osgi.http.endpoint";
@@ -28,21 +25,5 @@ public final class Endpoints {
             return null;
         }
         return first.endsWith("/") ? first.substring(0, first.length() - 1) : first;
-    }
-
-    /** Whether a GET of the URL answers 200 now. */
-    public static boolean answers(String url) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(5000);
-            try {
-                return c.getResponseCode() == 200;
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException notYet) {
-            return false;
-        }
     }
 }

@@ -28,7 +28,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /** {@code GET /api/status}: the coordinator's state as JSON (docs/operations.md shows an example). */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/status",
-        "osgi.http.whiteboard.servlet.name=daig-coordinator-status" })
+        "osgi.http.whiteboard.servlet.name=daig-coordinator-status",
+        "daig.ready.name=coordinator" }) // org.daig.runtime logs "DAIG coordinator ready: status at URL" once it answers
 public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

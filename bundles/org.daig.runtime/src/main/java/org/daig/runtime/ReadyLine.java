@@ -1,0 +1,135 @@
+package org.daig.runtime;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Servlet;
+
+/**
+ * Prints the line that says a product is up: "DAIG coordinator ready: status at URL". Scripts,
+ * the demo and the product tests wait for it and use the URL at once, so it is printed only when
+ * a GET of that URL answers: a servlet's registration can come before Jetty serves it.
+ * <p>
+ * A whiteboard: any servlet with the property {@value #NAME} (its value names the product) is
+ * announced at its first {@code osgi.http.whiteboard.servlet.pattern}.
+ */
+@Component(service = {})
+public class ReadyLine {
+
+    /** The servlet property that asks for a ready line, e.g. {@code daig.ready.name=provider}. */
+    public static final String NAME = "daig.ready.name";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadyLine.class);
+    private static final long PATIENCE_MS = 60_000;
+    private static final long POLL_MS = 50;
+
+    private volatile String baseUrl;
+    private final List<Map<String, Object>> waiting = new ArrayList<>();
+    private boolean active;
+
+    @Reference(service = HttpServiceRuntime.class)
+    void setRuntime(Map<String, Object> runtimeProperties) {
+        Object endpoint = runtimeProperties.get("osgi.http.endpoint");
+        String first = endpoint instanceof String[] array && array.length > 0 ? array[0]
+                : endpoint instanceof String s ? s : null;
+        baseUrl = first == null ? null : first.endsWith("/") ? first.substring(0, first.length() - 1) : first;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(" + NAME + "=*)")
+    void addServlet(Servlet servlet, Map<String, Object> properties) {
+        synchronized (this) {
+            if (!active) { // bound before activation: announced by activate, when the endpoint is known
+                waiting.add(properties);
+                return;
+            }
+        }
+        announce(properties);
+    }
+
+    void removeServlet(Servlet servlet) {
+        // nothing to undo: a line once printed stays true for this start
+    }
+
+    @Activate
+    void activate() {
+        List<Map<String, Object>> bound;
+        synchronized (this) {
+            active = true;
+            bound = List.copyOf(waiting);
+            waiting.clear();
+        }
+        bound.forEach(this::announce);
+    }
+
+    private void announce(Map<String, Object> properties) {
+        String product = String.valueOf(properties.get(NAME));
+        String path = firstPattern(properties.get("osgi.http.whiteboard.servlet.pattern"));
+        String base = baseUrl;
+        if (base == null || path == null) {
+            LOG.info("DAIG {} ready: status at (HTTP endpoint unknown)", product);
+            return;
+        }
+        String url = base + path;
+        Thread waiter = new Thread(() -> announceWhenServing(product, url), "daig-ready-" + product);
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        baseUrl = null;
+    }
+
+    private void announceWhenServing(String product, String url) {
+        long deadline = System.currentTimeMillis() + PATIENCE_MS;
+        try {
+            while (!answers(url)) {
+                if (System.currentTimeMillis() > deadline || baseUrl == null) {
+                    LOG.warn("The {} status servlet is registered but {} did not answer within {} s", product, url, PATIENCE_MS / 1000);
+                    return;
+                }
+                Thread.sleep(POLL_MS);
+            }
+            LOG.info("DAIG {} ready: status at {}", product, url);
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String firstPattern(Object patterns) {
+        if (patterns instanceof String[] array && array.length > 0) {
+            return array[0];
+        }
+        return patterns instanceof String s ? s : null;
+    }
+
+    /** Whether a GET of the URL answers 200 now. */
+    static boolean answers(String url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(5000);
+            try {
+                return c.getResponseCode() == 200;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package org.daig.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+/** The ready line's promise is that its URL answers: the probe must tell "served" from "not yet". */
+class ReadyLineTest {
+
+    @Test
+    void onlyAnOkAnswerCountsAsServing() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/status", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            assertTrue(ReadyLine.answers(base + "/api/status"));
+            assertFalse(ReadyLine.answers(base + "/api/other"), "a 404 (servlet not yet in Jetty) is not ready");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aPortNobodyListensOnIsNotReady() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        assertFalse(ReadyLine.answers("http://127.0.0.1:" + port + "/api/status"));
+    }
+}
