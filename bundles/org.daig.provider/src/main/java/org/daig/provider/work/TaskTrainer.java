@@ -23,8 +23,8 @@ import org.daig.wire.VectorFile;
  */
 final class TaskTrainer {
 
-    /** A task's inputs, on disk except the parameters. */
-    record Inputs(Path model, Path x, Path y, float[] params) {
+    /** A task's inputs, on disk. */
+    record Inputs(Path model, Path x, Path y, Path params) {
     }
 
     private final Path cacheDir;
@@ -46,17 +46,26 @@ final class TaskTrainer {
         Path model = cache.get(task.model());
         Path x = cache.get(task.x());
         Path y = cache.get(task.y());
-        try (InputStream in = Files.newInputStream(cache.get(task.params()))) {
-            return new Inputs(model, x, y, VectorFile.read(in, -1));
-        }
+        return new Inputs(model, x, y, cache.get(task.params()));
     }
 
-    /** Trains in the warm worker, from the task's parameters; the result carries the update. */
-    TrainerClient.TrainResult train(Task task, Inputs inputs) throws WorkerException {
+    /**
+     * Trains in the warm worker, from the task's parameters; the result carries the update. The
+     * parameters file is read only after the model is loaded, so that a header announcing more
+     * values than the model has is refused before anything is allocated for them.
+     */
+    TrainerClient.TrainResult train(Task task, Inputs inputs) throws WorkerException, IOException {
         TrainerClient trainer = new TrainerClient(worker.get());
-        trainer.load(inputs.model());
+        TrainerClient.LoadedModel model = trainer.load(inputs.model());
+        float[] params;
+        try (InputStream in = Files.newInputStream(inputs.params())) {
+            params = VectorFile.read(in, model.params());
+        } catch (IOException e) {
+            throw new IOException("the parameters of " + task.projectId() + " version " + task.version() + " "
+                    + e.getMessage(), e);
+        }
         return trainer.train(new TrainerClient.TrainRequest(TrainerClient.DataFiles.all(inputs.x(), inputs.y()), task.epochs(),
-                task.batchSize(), task.seed()), inputs.params());
+                task.batchSize(), task.seed()), params);
     }
 
     /** Uploads the update as a .npy blob; returns its id. */

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +21,7 @@ import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.WorkerLimits;
 import org.daig.provider.work.Fakes.FakeLauncher;
 import org.daig.provider.work.Fakes.FakeWorker;
+import org.daig.wire.VectorFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +39,8 @@ class TaskTrainerTest {
     void aTaskLoadsItsModelThenTrainsWithItsSettingsAndParameters() throws Exception {
         Task task = task("p", 2, 0);
         float[] params = { 0.5f, -1f, 2f };
-        TaskTrainer.Inputs inputs = new TaskTrainer.Inputs(Path.of("/cache/model"), Path.of("/cache/x"), Path.of("/cache/y"), params);
+        TaskTrainer.Inputs inputs = new TaskTrainer.Inputs(Path.of("/cache/model"), Path.of("/cache/x"), Path.of("/cache/y"),
+                vector("params.npy", params));
         TrainerClient.TrainResult answer = trainer.train(task, inputs);
 
         FakeWorker worker = launcher.last();
@@ -50,7 +56,7 @@ class TaskTrainerTest {
 
     @Test
     void theWorkerStaysWarmBetweenTasksAndIsReplacedWhenItDied() throws Exception {
-        TaskTrainer.Inputs inputs = new TaskTrainer.Inputs(Path.of("m"), Path.of("x"), Path.of("y"), new float[1]);
+        TaskTrainer.Inputs inputs = new TaskTrainer.Inputs(Path.of("m"), Path.of("x"), Path.of("y"), vector("p.npy", new float[3]));
         trainer.train(task("p", 0, 0), inputs);
         trainer.train(task("p", 1, 0), inputs);
         assertEquals(1, launcher.started.size(), "one JVM for both tasks");
@@ -69,5 +75,35 @@ class TaskTrainerTest {
         Task task = new Task("l", "p", 0, 0, 0, "m", "params", "x", "y", 1, 1, 1, 1, 0, null);
         IOException e = assertThrows(IOException.class, () -> trainer.download(task));
         assertTrue(e.getMessage().contains("did not say where its blobs are"), e.getMessage());
+    }
+
+    @Test
+    void parametersAnnouncingMoreValuesThanTheModelHasAreRefusedBeforeTraining() throws Exception {
+        // a header promising 2 billion floats (8 GB) in a file of a few bytes: refused from the header alone
+        Path huge = dir.resolve("huge.npy");
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (2000000000,), }";
+        String padded = dict + " ".repeat(64 - (10 + dict.length() + 1) % 64) + "\n";
+        byte[] header = padded.getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length, (byte) (header.length >> 8) });
+        bytes.write(header);
+        Files.write(huge, bytes.toByteArray());
+
+        IOException e = assertThrows(IOException.class,
+                () -> trainer.train(task("p", 0, 0), new TaskTrainer.Inputs(Path.of("m"), Path.of("x"), Path.of("y"), huge)));
+
+        assertTrue(e.getMessage().contains("holds 2000000000 values but the model has 3 parameters"), e.getMessage());
+        assertEquals(List.of("load"), launcher.last().events, "nothing is trained with them");
+        assertThrows(IOException.class, () -> trainer.train(task("p", 0, 0),
+                new TaskTrainer.Inputs(Path.of("m"), Path.of("x"), Path.of("y"), vector("two.npy", new float[2]))),
+                "fewer values than the model has are refused too");
+    }
+
+    private Path vector(String name, float[] values) throws IOException {
+        Path file = dir.resolve(name);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            VectorFile.write(out, values);
+        }
+        return file;
     }
 }
