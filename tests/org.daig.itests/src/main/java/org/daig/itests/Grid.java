@@ -149,6 +149,24 @@ final class Grid implements AutoCloseable {
         });
     }
 
+    /**
+     * A POST to the provider's loopback port with the local token, as the volunteer's own tools send
+     * it (the token file is created by the provider in its data folder; waited for, as the provider
+     * may still be starting).
+     */
+    static java.net.http.HttpRequest providerPost(String url) {
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("daig.data.dir", "daig-data"), "provider", "local-token");
+        String token = eventually("the provider's local token in " + file, () -> {
+            try {
+                return java.nio.file.Files.readString(file).trim();
+            } catch (IOException notYet) {
+                return null;
+            }
+        });
+        return java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Authorization", "Bearer " + token)
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+    }
+
     Bundle bundle(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (b.getSymbolicName().equals(symbolicName)) {

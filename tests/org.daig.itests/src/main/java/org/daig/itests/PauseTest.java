@@ -107,8 +107,8 @@ class PauseTest {
         // Jetty may still be (re)starting after the previous test's changes: ask until the provider answers.
         Grid.eventually("the provider to take 'participate'", () -> {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/provider/participate"))
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(Grid.providerPost(base + "/api/provider/participate"),
+                        HttpResponse.BodyHandlers.ofString());
                 return r.statusCode() == 200 ? r : null;
             } catch (Exception notYet) {
                 return null;
@@ -164,7 +164,6 @@ class PauseTest {
         assertTrue(work(base).get("activity").getAsString().startsWith("training"), "the task goes on after the flips");
         http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects/" + id + "/cancel")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
-        http.send(HttpRequest.newBuilder(URI.create(base + "/api/provider/stop")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        http.send(Grid.providerPost(base + "/api/provider/stop"), HttpResponse.BodyHandlers.ofString());
     }
 }
