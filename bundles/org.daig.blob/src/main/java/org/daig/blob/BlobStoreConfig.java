@@ -16,4 +16,8 @@ public @interface BlobStoreConfig {
 
     @AttributeDefinition(name = "Free disk space to keep (bytes)", description = "A write that would leave less free space on the blob folder's disk is refused.", min = "0")
     long minFreeBytes() default 268435456L;
+
+    @AttributeDefinition(name = "Keep unfinished uploads (hours)",
+            description = "An upload nobody added to for this long is abandoned and its partial file deleted.", min = "1")
+    long abandonedUploadHours() default 24;
 }

@@ -16,11 +16,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobException.Reason;
@@ -30,6 +34,7 @@ import org.daig.api.blob.UploadState;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,10 @@ public class FileBlobStore implements BlobStore {
     private long maxBlobBytes;
     private long minFreeBytes;
     private final Map<String, RunningUpload> running = new ConcurrentHashMap<>();
+    /** An unfinished upload untouched this long is abandoned: its .part file is deleted. */
+    private Duration abandonAfter = Duration.ofHours(24);
+    private Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService sweeper;
 
     /** For Declarative Services; {@link #activate} chooses the folder. */
     public FileBlobStore() {
@@ -67,10 +76,38 @@ public class FileBlobStore implements BlobStore {
         open(dir, maxBlobBytes, minFreeBytes);
     }
 
+    /** As above, with the time after which unfinished uploads are abandoned, and the clock that tells it. */
+    FileBlobStore(Path dir, long maxBlobBytes, long minFreeBytes, Duration abandonAfter, Clock clock) throws IOException {
+        this.abandonAfter = abandonAfter;
+        this.clock = clock;
+        open(dir, maxBlobBytes, minFreeBytes);
+    }
+
     @Activate
     void activate(BundleContext context, BlobStoreConfig config) throws IOException {
+        if (config.abandonedUploadHours() < 1) {
+            throw new IllegalArgumentException("abandonedUploadHours in " + BlobStoreConfig.PID + " must be at least 1, not "
+                    + config.abandonedUploadHours());
+        }
+        abandonAfter = Duration.ofHours(config.abandonedUploadHours());
         open(resolveFolder(config.dir(), context.getProperty("daig.data.dir")), config.maxBlobBytes(), config.minFreeBytes());
-        LOG.info("Blob store at {} (largest blob {} bytes, keeps {} bytes free)", root, maxBlobBytes, minFreeBytes);
+        // a fraction of the limit, so an abandoned upload goes within a quarter of its time more
+        long every = Math.max(1, Math.min(60, abandonAfter.toMinutes() / 4));
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daig-blob-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::removeAbandonedUploads, every, every, TimeUnit.MINUTES);
+        LOG.info("Blob store at {} (largest blob {} bytes, keeps {} bytes free, unfinished uploads kept {} h)", root, maxBlobBytes,
+                minFreeBytes, abandonAfter.toHours());
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
     }
 
     /** The configured folder, else blobs/ in the data folder. */
@@ -102,6 +139,39 @@ public class FileBlobStore implements BlobStore {
         maxBlobBytes = maxBytes;
         minFreeBytes = minFree;
         removeStaleTemps();
+        removeAbandonedUploads();
+    }
+
+    /**
+     * Deletes the .part files of uploads nobody added to for {@link #abandonAfter}: an upload
+     * left unfinished must not hold disk space for ever. An append in progress is never cut off.
+     */
+    void removeAbandonedUploads() {
+        Instant before = clock.instant().minus(abandonAfter);
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(uploadsDir, "*.part")) {
+            for (Path part : parts) {
+                String id = part.getFileName().toString().replace(".part", "");
+                RunningUpload upload = running.computeIfAbsent(id, k -> new RunningUpload());
+                if (!upload.lock.tryLock()) {
+                    continue; // a chunk is arriving right now
+                }
+                try {
+                    if (Files.getLastModifiedTime(part).toInstant().isBefore(before)) {
+                        long size = Files.size(part);
+                        Files.deleteIfExists(part);
+                        running.remove(id, upload);
+                        LOG.info("Removed the unfinished upload of blob {} ({} bytes): nothing was added to it for {} h", id, size,
+                                abandonAfter.toHours());
+                    } else if (upload.total == 0 && upload.digest == null) {
+                        running.remove(id, upload); // only made for this check
+                    }
+                } finally {
+                    upload.lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look for abandoned uploads in {}: {}", uploadsDir, e.toString());
+        }
     }
 
     private void removeStaleTemps() {

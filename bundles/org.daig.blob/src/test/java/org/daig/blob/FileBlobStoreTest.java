@@ -11,6 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -111,6 +116,31 @@ class FileBlobStoreTest {
         assertEquals(Reason.BAD_ID, bad.reason());
         assertTrue(bad.getMessage().contains("SHA-256"), bad.getMessage());
         assertEquals(new UploadState(unknown, 0, 0, false), store.uploadState(unknown));
+    }
+
+    @Test
+    void anUploadNobodyAddedToForADayIsRemovedAndOneInUseIsKept() throws Exception {
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+        FileBlobStore store = new FileBlobStore(dir, GIB, 0, Duration.ofHours(24), Clock.fixed(now, ZoneOffset.UTC));
+        byte[] old = bytes(3_000, 7);
+        byte[] recent = bytes(3_000, 8);
+        store.append(sha256(old), 0, old.length, new ByteArrayInputStream(old, 0, 1_000));
+        store.append(sha256(recent), 0, recent.length, new ByteArrayInputStream(recent, 0, 1_000));
+        Path oldPart = dir.resolve("uploads").resolve(sha256(old) + ".part");
+        Path recentPart = dir.resolve("uploads").resolve(sha256(recent) + ".part");
+        Files.setLastModifiedTime(oldPart, FileTime.from(now.minus(Duration.ofHours(25))));
+        Files.setLastModifiedTime(recentPart, FileTime.from(now.minus(Duration.ofHours(23))));
+
+        store.removeAbandonedUploads();
+
+        assertFalse(Files.exists(oldPart), "abandoned for 25 h: its space is given back");
+        assertEquals(0, store.uploadState(sha256(old)).received(), "its uploader is told to start again");
+        assertEquals(1_000, store.uploadState(sha256(recent)).received(), "touched 23 h ago: kept");
+        UploadState resumed = store.append(sha256(recent), 1_000, recent.length, new ByteArrayInputStream(recent, 1_000, 2_000));
+        assertTrue(resumed.complete(), "the kept upload still finishes");
+        UploadState again = store.append(sha256(old), 0, old.length, new ByteArrayInputStream(old));
+        assertTrue(again.complete(), "the removed one can be sent again from the start");
+        assertArrayEquals(old, Files.readAllBytes(store.file(sha256(old))));
     }
 
     @Test
