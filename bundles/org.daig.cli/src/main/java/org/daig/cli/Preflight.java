@@ -1,6 +1,5 @@
 package org.daig.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +9,6 @@ import java.util.function.Supplier;
 import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectChecks;
 import org.daig.api.project.ProjectSpec;
-import org.daig.api.trainer.TrainerClient;
-import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerLauncher;
 import org.daig.api.trainer.WorkerLimits;
 
@@ -37,16 +34,9 @@ final class Preflight {
      *                 files can be read
      */
     static List<String> problems(ProjectSpec settings, Path model, Path x, Path y, Supplier<WorkerLauncher> launcher, String heap) {
-        List<Problem> problems = new ArrayList<>(ProjectChecks.settingsProblems(settings));
-        List<Problem> files = ProjectChecks.fileProblems(model, x, y);
-        problems.addAll(files);
-        if (files.isEmpty()) {
-            try (Worker worker = launcher.get().start(new WorkerLimits(heap, 1, false))) {
-                problems.addAll(ProjectChecks.dataProblems(new TrainerClient(worker), settings, model, x, y, false));
-            } catch (IOException e) {
-                problems.add(new Problem("model", "could not be checked: " + e.getMessage()));
-            }
-        }
+        // the launcher is made only when a worker is started: not at all when the files are missing
+        List<Problem> problems = ProjectChecks.beforeUpload(settings, model, x, y, limits -> launcher.get().start(limits),
+                new WorkerLimits(heap, 1, false));
         List<String> messages = new ArrayList<>();
         Map<String, Path> paths = Map.of("model", model, "x", x, "y", y);
         for (Problem p : problems) {

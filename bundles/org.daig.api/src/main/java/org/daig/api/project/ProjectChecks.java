@@ -1,5 +1,6 @@
 package org.daig.api.project;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.daig.api.trainer.TrainerClient;
+import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerException;
+import org.daig.api.trainer.WorkerLauncher;
+import org.daig.api.trainer.WorkerLimits;
 
 /**
  * The checks a project must pass before it is accepted, in one place for every caller: the
@@ -86,6 +90,26 @@ public final class ProjectChecks {
             }
         } catch (WorkerException e) {
             problems.add(new Problem("model", "could not be checked: " + e.getMessage()));
+        }
+        return problems;
+    }
+
+    /**
+     * Everything a requestor's side can check before uploading, in one go: the settings, the
+     * files, and — only when the files can be read — the model and data read by a worker started
+     * with {@code limits} (and closed again). The CLI and the workbench both run this.
+     */
+    public static List<Problem> beforeUpload(ProjectSpec settings, Path model, Path x, Path y, WorkerLauncher launcher,
+            WorkerLimits limits) {
+        List<Problem> problems = new ArrayList<>(settingsProblems(settings));
+        List<Problem> files = fileProblems(model, x, y);
+        problems.addAll(files);
+        if (files.isEmpty()) {
+            try (Worker worker = launcher.start(limits)) {
+                problems.addAll(dataProblems(new TrainerClient(worker), settings, model, x, y, false));
+            } catch (IOException e) {
+                problems.add(new Problem("model", "could not be checked: " + e.getMessage()));
+            }
         }
         return problems;
     }

@@ -1,6 +1,7 @@
 package org.daig.api.project;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,8 @@ import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerException;
+import org.daig.api.trainer.WorkerLauncher;
+import org.daig.api.trainer.WorkerLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +94,43 @@ class ProjectChecksTest {
 
         assertEquals(List.of(new Problem("model", "could not be checked: out of memory")),
                 ProjectChecks.dataProblems(broken, settings(1, 1, 1), Path.of("m.h5"), Path.of("x.npy"), Path.of("y.npy"), false));
+    }
+
+    @Test
+    void beforeUploadStartsAWorkerOnlyForReadableFilesAndClosesIt(@TempDir Path dir) throws IOException {
+        Path model = Files.writeString(dir.resolve("m.h5"), "m");
+        Path x = Files.writeString(dir.resolve("x.npy"), "x");
+        List<WorkerLimits> started = new ArrayList<>();
+        List<String> ops = new ArrayList<>();
+        boolean[] closed = { false };
+        WorkerLauncher launcher = limits -> {
+            started.add(limits);
+            return new StubWorker((op, fields, payload) -> {
+                ops.add(op);
+                return new WorkerAnswer(Map.of("problems", List.of(), "rows", 10.0), new float[0]);
+            }) {
+                @Override
+                public void close() {
+                    closed[0] = true;
+                }
+            };
+        };
+        WorkerLimits limits = new WorkerLimits("2g", 1, false);
+
+        assertEquals(List.of(new Problem("epochs", "must be at least 1"), new Problem("y", "choose a file")),
+                ProjectChecks.beforeUpload(settings(0, 9, 1), model, x, null, launcher, limits));
+        assertEquals(List.of(), started, "no worker for files that are not there");
+
+        assertEquals(List.of(), ProjectChecks.beforeUpload(settings(1, 9, 1), model, x, x, launcher, limits));
+        assertEquals(List.of(limits), started);
+        assertEquals(List.of("check"), ops);
+        assertTrue(closed[0], "the worker is closed after the check");
+
+        WorkerLauncher failing = l -> {
+            throw new IOException("no trainer runtime at /opt/daig/worker");
+        };
+        assertEquals(List.of(new Problem("model", "could not be checked: no trainer runtime at /opt/daig/worker")),
+                ProjectChecks.beforeUpload(settings(1, 9, 1), model, x, x, failing, limits));
     }
 
     private static Worker answering(List<String> ops, Map<String, Object> answer) {

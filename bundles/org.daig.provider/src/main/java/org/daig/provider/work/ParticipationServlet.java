@@ -3,7 +3,6 @@ package org.daig.provider.work;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -41,7 +40,7 @@ public class ParticipationServlet extends HttpServlet {
 
     @Activate
     void activate(BundleContext context) throws IOException {
-        Path data = Path.of(Optional.ofNullable(context.getProperty("daig.data.dir")).orElse("daig-data")).resolve("provider");
+        Path data = ProviderFolder.of(context);
         guard = new LoopbackGuard(LoopbackGuard.localToken(data.resolve("local-token")));
     }
 

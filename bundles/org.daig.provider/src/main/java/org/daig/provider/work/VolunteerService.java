@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,7 +61,7 @@ public class VolunteerService implements Participation {
 
     @Activate
     void activate(BundleContext context, WorkConfig config) throws IOException {
-        Path data = Path.of(Optional.ofNullable(context.getProperty("daig.data.dir")).orElse("daig-data")).resolve("provider");
+        Path data = ProviderFolder.of(context);
         Path cacheDir = Files.createDirectories(data.resolve("cache"));
         Path tmpDir = Files.createDirectories(data.resolve("tmp"));
         participation = new ParticipationState(data.resolve("participating"), config.participateByDefault(), clock);
