@@ -39,7 +39,7 @@ class SubmissionDeskTest {
     void setUp() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
         desk = new SubmissionDesk(fx, prepared::add, fx.trainer, fx.blobs, new Aggregation(new VectorBlobs(fx.blobs, tmp), fx.metrics),
-                fx.metrics, new ProjectViews(fx));
+                fx.metrics, new ProjectViews(fx), fx.access());
         model = blob("model");
         x = blob("features");
         y = blob("labels");
@@ -67,7 +67,7 @@ class SubmissionDeskTest {
 
     @Test
     void badSettingsAreRefusedWithEveryProblemInProjectChecksWordsAndNothingIsCreated() throws Exception {
-        ProjectSubmissions.Submission answer = desk.submit(spec("", 0, 9, 1.5, "magic", "0".repeat(64)));
+        ProjectSubmissions.Submission answer = desk.submit(spec("", 0, 9, 1.5, "magic", "0".repeat(64)), Fixture.ADMIN);
         assertNull(answer.project());
         Map<String, String> byField = new java.util.LinkedHashMap<>();
         answer.problems().forEach(p -> byField.put(p.field(), p.message()));
@@ -88,7 +88,7 @@ class SubmissionDeskTest {
         Path labels = fx.blobs.file(y);
         fx.worker.answers.put("check", f -> new WorkerAnswer(Map.of("problems",
                 List.of("label 3 in " + labels + " is 3 but the model has 3 classes"), "rows", 240.0), new float[0]));
-        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y));
+        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN);
         assertEquals(1, answer.problems().size(), answer.problems().toString());
         Problem problem = answer.problems().get(0);
         assertEquals("y", problem.field());
@@ -100,14 +100,14 @@ class SubmissionDeskTest {
     @Test
     void tooFewTrainingRowsForTheTasksIsAProblemOfTotalTasks() throws Exception {
         fx.worker.answers.put("check", f -> new WorkerAnswer(Map.of("problems", List.of(), "rows", 5.0), new float[0]));
-        List<Problem> problems = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y)).problems();
+        List<Problem> problems = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN).problems();
         assertEquals(List.of("totalTasks"), problems.stream().map(Problem::field).toList());
         assertTrue(problems.get(0).message().contains("use at most 5 tasks"), problems.get(0).message());
     }
 
     @Test
     void aSoundProjectIsCreatedAndHandedToPreparation() throws Exception {
-        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y));
+        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN);
         assertEquals(List.of(), answer.problems());
         assertEquals(ProjectState.PREPARING, answer.project().state());
         assertEquals(List.of("check"), fx.worker.calls);
