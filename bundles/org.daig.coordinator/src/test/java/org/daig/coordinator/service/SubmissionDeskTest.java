@@ -15,6 +15,7 @@ import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectState;
 import org.daig.api.trainer.WorkerAnswer;
+import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.junit.jupiter.api.AfterEach;
@@ -103,6 +104,24 @@ class SubmissionDeskTest {
         List<Problem> problems = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN).problems();
         assertEquals(List.of("totalTasks"), problems.stream().map(Problem::field).toList());
         assertTrue(problems.get(0).message().contains("use at most 5 tasks"), problems.get(0).message());
+    }
+
+    @Test
+    void blobsTheSubmitterMayNotReadAreMissingForItAndNothingIsCreated() throws Exception {
+        for (String blob : List.of(model, x, y)) {
+            fx.access().uploaded(Fixture.ALICE, blob, 10);
+        }
+        ProjectSubmissions.Submission bobs = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.BOB);
+        assertNull(bobs.project());
+        assertEquals(List.of("model", "x", "y"), bobs.problems().stream().map(Problem::field).toList());
+        assertEquals("blob " + x + " is not on the coordinator: upload it first", bobs.problems().get(1).message(),
+                "the same words as for a blob that is not there at all");
+        assertTrue(stored().isEmpty());
+        assertTrue(fx.worker.calls.isEmpty(), "bob's submission never reaches alice's data");
+
+        ProjectSubmissions.Submission alices = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ALICE);
+        assertEquals(List.of(), alices.problems());
+        assertEquals("alice", fx.db.transaction(c -> AccessStore.owner(c, alices.project().id())).orElseThrow());
     }
 
     @Test
