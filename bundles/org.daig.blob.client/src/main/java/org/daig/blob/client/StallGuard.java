@@ -66,7 +66,7 @@ final class StallGuard extends InputStream {
             return n;
         } catch (IOException e) {
             if (stalled) {
-                throw new IOException("no bytes arrived for " + Duration.ofNanos(timeoutNanos).toSeconds() + " s; the download was cut off", e);
+                throw new IOException("no bytes arrived for " + Duration.ofNanos(timeoutNanos).toMillis() + " ms; the download was cut off", e);
             }
             throw e;
         }
