@@ -33,19 +33,38 @@ final class Uploads {
     record Outcome(int status, long received, String error) {
     }
 
+    /** The note of an upload more than one uploader wrote to. */
+    static final String MIXED = "*";
+
     private final BlobStore store;
     private final BlobAccess access;
     private final UploadProofs proofs;
+    /** The store's notes on who writes an unfinished upload, when it keeps them (the file store does); else null. */
+    private final FileBlobStore notes;
+    private final Object[] writers = new Object[64];
 
     Uploads(BlobStore store, BlobAccess access, UploadProofs proofs) {
         this.store = store;
         this.access = access;
         this.proofs = proofs;
+        this.notes = store instanceof FileBlobStore files ? files : null;
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = new Object();
+        }
     }
 
-    /** Where the uploader stands on blob {@code id} (what HEAD answers when it may not read the blob). */
-    long received(Identity caller, String id) {
-        return proofs.received(UploadProofs.key(caller, id));
+    /**
+     * Where the uploader stands on blob {@code id} (what HEAD answers when it may not read the
+     * blob): its proof, or after a restart the stored bytes of an upload it wrote alone.
+     */
+    long received(Identity caller, String id) throws IOException {
+        String key = UploadProofs.key(caller, id);
+        long received = proofs.received(key);
+        if (received == 0 && notes != null && key.equals(notes.uploadNote(id))) {
+            UploadState state = store.uploadState(id);
+            return state.complete() ? 0 : state.received();
+        }
+        return received;
     }
 
     /**
@@ -56,6 +75,9 @@ final class Uploads {
     Outcome put(Identity caller, String id, long offset, long total, BlobServlet.ChunkInput body) throws IOException {
         String key = UploadProofs.key(caller, id);
         Proof proof = offset == 0 ? proofs.start(key, total) : proofs.find(key);
+        if (proof == null && offset > 0) {
+            proof = resume(key, id, offset, total);
+        }
         if (proof == null || proof.received != offset || proof.total != total) {
             long at = proof == null || proof.total != total ? 0 : proof.received;
             return new Outcome(HttpServletResponse.SC_CONFLICT, at, "your upload of " + id + " stands at byte " + at + ", not at "
@@ -69,7 +91,7 @@ final class Uploads {
             }
             Hashed in = new Hashed(body, proof.digest);
             try {
-                Outcome failed = store(id, offset, total, body.length(), in);
+                Outcome failed = store(key, id, offset, total, body.length(), in);
                 if (failed != null) {
                     proofs.remove(key, proof);
                     return failed;
@@ -106,9 +128,11 @@ final class Uploads {
 
     /**
      * Hashes what the store holds already, writes the rest to the store's upload; null when all
-     * went well, else the answer (the store lost bytes of this upload, or another upload moved on).
+     * went well, else the answer (the store lost bytes of this upload). When another upload of
+     * the same bytes moves on meanwhile, this one stops where it stands and goes on hashing with
+     * its next chunk.
      */
-    private Outcome store(String id, long offset, long total, long length, Hashed in) throws IOException {
+    private Outcome store(String key, String id, long offset, long total, long length, Hashed in) throws IOException {
         UploadState state = store.uploadState(id);
         if (state.complete()) {
             in.hashOnly(length); // the blob is there: the uploader only proves it has the bytes
@@ -121,17 +145,61 @@ final class Uploads {
         }
         long known = Math.min(length, have - offset);
         in.hashOnly(known);
-        if (known < length || have == total) {
+        if (known == length && have < total) {
+            return null;
+        }
+        synchronized (writers[Math.floorMod(id.hashCode(), writers.length)]) { // one writer of an id at a time, and its note with it
+            state = store.uploadState(id);
+            if (state.complete() || state.received() != offset + known) {
+                return null; // moved on meanwhile
+            }
+            note(key, id, state.received());
             try {
-                store.append(id, have, total, in);
+                store.append(id, state.received(), total, in);
             } catch (BlobException e) {
                 if (e.reason() != BlobException.Reason.WRONG_OFFSET) {
                     throw e;
                 }
-                // another upload of the same bytes moved on meanwhile: go on hashing from where this one stands
+                // written past this servlet meanwhile (another instance on the same store): go on hashing
             }
         }
         return null;
+    }
+
+    /**
+     * Notes on the store's upload who writes it: this uploader when it starts the upload, "mixed"
+     * once a second one adds to it. Only a sole writer may go on from the stored bytes after a
+     * restart without sending them again.
+     */
+    private void note(String key, String id, long have) throws IOException {
+        if (notes == null) {
+            return;
+        }
+        String note = notes.uploadNote(id);
+        String next = have == 0 || key.equals(note) ? key : MIXED;
+        if (!next.equals(note)) {
+            notes.noteUpload(id, next);
+        }
+    }
+
+    /**
+     * The proof of an uploader that comes back after a restart to an upload it wrote alone: its
+     * digest is rebuilt from the stored bytes. Null when the upload is not its own.
+     */
+    private Proof resume(String key, String id, long offset, long total) throws IOException {
+        if (notes == null || !key.equals(notes.uploadNote(id))) {
+            return null;
+        }
+        UploadState state = store.uploadState(id);
+        if (state.complete() || state.received() != offset) {
+            return null;
+        }
+        Proof proof = proofs.start(key, total);
+        synchronized (proof) {
+            notes.hashUpload(id, proof.digest, offset);
+            proof.received = offset;
+        }
+        return proof;
     }
 
     /** The chunk's bytes, fed to the uploader's digest as they are read, and counted. */

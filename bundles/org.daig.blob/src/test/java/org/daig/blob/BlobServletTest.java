@@ -211,19 +211,40 @@ class BlobServletTest {
     }
 
     @Test
-    void afterARestartAnUploaderSendsItsUploadAgainAndTheStoredPartIsOnlyHashed() throws Exception {
+    void afterARestartTheSoleUploaderGoesOnWhereTheStoreStands() throws Exception {
         byte[] data = FileBlobStoreTest.bytes(100_000, 7);
         String id = FileBlobStoreTest.sha256(data);
         assertEquals(202, put(id, ALICE, data, 0, 60_000).status);
 
-        servlet = new BlobServlet(store, access); // a restart: the proofs are gone, the .part stays
-        assertEquals("0", send("HEAD", id, ALICE, Map.of(), null).header("Upload-Offset"));
-        assertEquals(409, put(id, ALICE, data, 60_000, data.length).status, "its bytes so far are not known to be alice's");
-        Answer again = put(id, ALICE, data, 0, data.length);
+        servlet = new BlobServlet(store, access); // a restart: the proofs in memory are gone, the .part and its note stay
+        assertEquals("60000", send("HEAD", id, ALICE, Map.of(), null).header("Upload-Offset"));
+        assertEquals("0", send("HEAD", id, BOB, Map.of(), null).header("Upload-Offset"));
+        assertEquals(409, put(id, BOB, data, 60_000, data.length).status, "the stored bytes are alice's, not bob's");
+        Answer rest = put(id, ALICE, data, 60_000, data.length);
+        assertEquals(201, rest.status, rest.text());
+        assertArrayEquals(data, Files.readAllBytes(store.file(id)));
+        assertEquals(List.of(), parts(), "neither the .part nor its note is left");
+        assertEquals(List.of("alice " + id + " 100000"), access.uploaded);
+    }
+
+    @Test
+    void anUploadTwoUploadersWroteIsNobodysAfterARestartAndIsSentAgain() throws Exception {
+        byte[] data = FileBlobStoreTest.bytes(100_000, 9);
+        String id = FileBlobStoreTest.sha256(data);
+        assertEquals(202, put(id, ALICE, data, 0, 30_000).status);
+        Answer bobs = put(id, BOB, data, 0, 60_000); // bob's first 30000 bytes are only hashed, the next 30000 stored
+        assertEquals(202, bobs.status, bobs.text());
+        assertEquals("60000", bobs.header("Upload-Offset"));
+
+        servlet = new BlobServlet(store, access);
+        assertEquals("0", send("HEAD", id, ALICE, Map.of(), null).header("Upload-Offset"), "alice did not send bytes 30000-59999");
+        assertEquals("0", send("HEAD", id, BOB, Map.of(), null).header("Upload-Offset"));
+        assertEquals(409, put(id, ALICE, data, 60_000, data.length).status);
+        Answer again = put(id, ALICE, data, 0, data.length); // the stored 60000 bytes are hashed, the rest written
         assertEquals(201, again.status, again.text());
         assertArrayEquals(data, Files.readAllBytes(store.file(id)));
-        assertEquals(List.of(), parts());
         assertEquals(List.of("alice " + id + " 100000"), access.uploaded);
+        assertEquals(List.of(), parts());
     }
 
     @Test
