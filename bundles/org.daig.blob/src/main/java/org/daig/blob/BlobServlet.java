@@ -225,17 +225,17 @@ public class BlobServlet extends HttpServlet {
             length = chunk.length();
         }
         Identity caller = caller(request);
+        Optional<BlobInfo> existing = access.mayRead(caller, id) ? store.find(id) : Optional.empty();
+        if (existing.isPresent()) { // the caller has it already: nothing to send, nothing changes
+            created(request, response, id, existing.get().size(), length > 0);
+            return;
+        }
         Optional<String> refusal = access.refuseUpload(caller, id, total);
         if (refusal.isPresent()) {
             // a refusal an empty upload would not get is about the size (the upload's, or the quota): 413
             int status = total > 0 && access.refuseUpload(caller, id, 0).isEmpty() ? HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE
                     : HttpServletResponse.SC_FORBIDDEN;
             refuse(request, response, id, status, refusal.get());
-            return;
-        }
-        Optional<BlobInfo> existing = access.mayRead(caller, id) ? store.find(id) : Optional.empty();
-        if (existing.isPresent()) { // the caller's already: nothing to send
-            created(request, response, id, existing.get().size(), length > 0);
             return;
         }
         ChunkInput body = new ChunkInput(request.getInputStream(), length);
