@@ -99,7 +99,8 @@ public class OperatorServlet extends HttpServlet {
         }
         boolean credits = path.equals("/api/v1/credits");
         if (!open && !Callers.isAdmin(caller) && !(credits && Callers.isDevice(caller))) {
-            Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token");
+            Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token"
+                    + (credits ? " (a provider reads its own credits with its device token)" : ""));
             return;
         }
         try {
