@@ -8,10 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
+import org.daig.api.account.Identity;
+import org.daig.api.blob.BlobAccess;
 import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobInfo;
 import org.daig.api.blob.BlobStore;
-import org.daig.api.blob.UploadState;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
@@ -21,14 +23,22 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The blob plane over HTTP, {@code /api/v1/blobs/{id}}: GET (with a single byte range), HEAD (size,
- * or where an unfinished upload stands) and PUT (a whole blob or one chunk of a resumable
+ * or where the caller's unfinished upload stands) and PUT (a whole blob or one chunk of a resumable
  * upload). There is no DELETE: only the coordinator removes blobs. docs/protocol.md has the details.
+ *
+ * <p>Every request needs the caller's identity, which the authentication filter leaves on it (401
+ * without), and {@link BlobAccess} decides: a blob the caller may not read answers 404, exactly
+ * like a missing one; an upload it may not make answers 403, or 413 when only its size is the
+ * problem (the upload or the account's quota), and nothing of it is stored. An upload becomes the
+ * caller's only when its own bytes hash to the id ({@link Uploads}). Without a BlobAccess service
+ * the servlet does not start: nothing is served unchecked.
  */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/v1/blobs/*",
@@ -46,13 +56,41 @@ public class BlobServlet extends HttpServlet {
     @Reference
     private transient BlobStore store;
 
+    @Reference
+    private transient BlobAccess access;
+
+    private transient Uploads uploads;
+
     /** For Declarative Services. */
     public BlobServlet() {
     }
 
-    /** Outside OSGi (e.g. an embedded server in a tool). */
-    public BlobServlet(BlobStore store) {
+    /** Outside OSGi (e.g. an embedded server in a tool, a test). */
+    public BlobServlet(BlobStore store, BlobAccess access) {
         this.store = store;
+        this.access = access;
+        activate();
+    }
+
+    @Activate
+    void activate() {
+        uploads = new Uploads(store, access, new UploadProofs(System::currentTimeMillis));
+    }
+
+    /** Nobody without an identity gets further, whatever the method. */
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
+        if (caller(request) == null) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"daig\"");
+            refuse(request, response, pathId(request), HttpServletResponse.SC_UNAUTHORIZED,
+                    "sign in first: send Authorization: Bearer <token>");
+            return;
+        }
+        super.service(request, response);
+    }
+
+    private static Identity caller(HttpServletRequest request) {
+        return request.getAttribute(Identity.REQUEST_ATTRIBUTE) instanceof Identity identity ? identity : null;
     }
 
     // ---- GET and HEAD -------------------------------------------------------------------------
@@ -63,8 +101,8 @@ public class BlobServlet extends HttpServlet {
         if (id == null) {
             return;
         }
-        Optional<BlobInfo> blob = store.find(id);
-        if (blob.isEmpty()) {
+        Optional<BlobInfo> blob = access.mayRead(caller(request), id) ? store.find(id) : Optional.empty();
+        if (blob.isEmpty()) { // a blob the caller may not read is missing for it: its id stays secret
             refuse(request, response, id, HttpServletResponse.SC_NOT_FOUND, "no blob " + id + " here: upload it with PUT first");
             return;
         }
@@ -111,17 +149,18 @@ public class BlobServlet extends HttpServlet {
         if (id == null) {
             return;
         }
-        Optional<BlobInfo> blob = store.find(id);
+        Identity caller = caller(request);
+        Optional<BlobInfo> blob = access.mayRead(caller, id) ? store.find(id) : Optional.empty();
         if (blob.isPresent()) {
             blobHeaders(response, id);
             response.setStatus(HttpServletResponse.SC_OK);
             response.setContentLengthLong(blob.get().size());
             return;
         }
-        UploadState state = store.uploadState(id);
+        // where the caller's own upload stands, never another's
         response.setStatus(HttpServletResponse.SC_NOT_FOUND);
         response.setHeader("Cache-Control", "no-store");
-        response.setHeader(UPLOAD_OFFSET, Long.toString(state.received()));
+        response.setHeader(UPLOAD_OFFSET, Long.toString(uploads.received(caller, id)));
     }
 
     private static void blobHeaders(HttpServletResponse response, String id) {
@@ -185,54 +224,60 @@ public class BlobServlet extends HttpServlet {
             total = chunk.total();
             length = chunk.length();
         }
+        Identity caller = caller(request);
+        Optional<BlobInfo> existing = access.mayRead(caller, id) ? store.find(id) : Optional.empty();
+        if (existing.isPresent()) { // the caller has it already: nothing to send, nothing changes
+            created(request, response, id, existing.get().size(), length > 0);
+            return;
+        }
+        Optional<String> refusal = access.refuseUpload(caller, id, total);
+        if (refusal.isPresent()) {
+            // a refusal an empty upload would not get is about the size (the upload's, or the quota): 413
+            int status = total > 0 && access.refuseUpload(caller, id, 0).isEmpty() ? HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE
+                    : HttpServletResponse.SC_FORBIDDEN;
+            refuse(request, response, id, status, refusal.get());
+            return;
+        }
         ChunkInput body = new ChunkInput(request.getInputStream(), length);
+        Uploads.Outcome outcome;
         try {
-            UploadState state = store.append(id, offset, total, body);
+            outcome = uploads.put(caller, id, offset, total, body);
+        } catch (IOException e) {
+            LOG.warn("PUT {} failed to store: {}", id, e.toString());
+            response.setHeader("Connection", "close");
+            error(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the server could not store blob " + id + " ("
+                    + e.getMessage() + "); try again later or tell the coordinator's operator");
+            return;
+        }
+        if (outcome.status() == HttpServletResponse.SC_CREATED) {
+            created(request, response, id, total, body.unread());
+        } else if (outcome.status() == HttpServletResponse.SC_ACCEPTED) {
             if (body.unread()) {
-                // Answered without reading the whole body (the blob was already there): the
-                // connection cannot carry another request, so say so, or a client that reuses it
-                // (the JDK's HttpClient does) finds it closed under its next request.
                 response.setHeader("Connection", "close");
             }
-            if (state.complete()) {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("id", id);
-                json.put("size", state.total());
-                response.setHeader("Location", request.getRequestURI());
-                json(response, HttpServletResponse.SC_CREATED, json);
-            } else {
-                Map<String, Object> json = new LinkedHashMap<>();
-                json.put("id", id);
-                json.put("received", state.received());
-                json.put("total", state.total());
-                response.setHeader(UPLOAD_OFFSET, Long.toString(state.received()));
-                json(response, HttpServletResponse.SC_ACCEPTED, json);
-            }
-        } catch (BlobException e) {
-            if (e.reason() == BlobException.Reason.WRONG_OFFSET) {
-                response.setHeader(UPLOAD_OFFSET, Long.toString(receivedOf(id)));
-            }
-            refuse(request, response, id, status(e), e.getMessage());
-        } catch (IOException e) {
-            long kept = receivedOf(id);
-            response.setHeader(UPLOAD_OFFSET, Long.toString(kept));
-            if (body.failed()) {
-                refuse(request, response, id, HttpServletResponse.SC_BAD_REQUEST, "the upload's body broke off (" + e.getMessage()
-                        + "); " + kept + " bytes are kept: resume from Upload-Offset");
-            } else {
-                LOG.warn("PUT {} failed to store: {}", id, e.toString());
-                error(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "the server could not store blob " + id + " ("
-                        + e.getMessage() + "); try again later or tell the coordinator's operator");
-            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("id", id);
+            json.put("received", outcome.received());
+            json.put("total", total);
+            response.setHeader(UPLOAD_OFFSET, Long.toString(outcome.received()));
+            json(response, HttpServletResponse.SC_ACCEPTED, json);
+        } else {
+            response.setHeader(UPLOAD_OFFSET, Long.toString(outcome.received()));
+            refuse(request, response, id, outcome.status(), outcome.error());
         }
     }
 
-    private long receivedOf(String id) {
-        try {
-            return store.uploadState(id).received();
-        } catch (IOException e) {
-            return 0;
+    private void created(HttpServletRequest request, HttpServletResponse response, String id, long size, boolean unread) throws IOException {
+        if (unread) {
+            // Answered without reading the whole body: the connection cannot carry another request,
+            // so say so, or a client that reuses it (the JDK's HttpClient does) finds it closed under its next request.
+            response.setHeader("Connection", "close");
         }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", id);
+        json.put("size", size);
+        response.setHeader("Location", request.getRequestURI());
+        json(response, HttpServletResponse.SC_CREATED, json);
     }
 
     // ---- what is not offered -----------------------------------------------------------------
@@ -265,6 +310,11 @@ public class BlobServlet extends HttpServlet {
         return null;
     }
 
+    /** Text from the request (an id, a message quoting it) without control characters: one log line stays one line. */
+    private static String loggable(String text) {
+        return text == null ? "" : text.replaceAll("\\p{Cntrl}", "?");
+    }
+
     private static String pathId(HttpServletRequest request) {
         String path = request.getPathInfo();
         return path == null ? "" : path.startsWith("/") ? path.substring(1) : path;
@@ -281,12 +331,16 @@ public class BlobServlet extends HttpServlet {
         };
     }
 
-    /** Logs a refusal in one line and answers it with a JSON error. */
+    /** Logs a refusal in one line (with who asked) and answers it with a JSON error. */
     private void refuse(HttpServletRequest request, HttpServletResponse response, String id, int status, String message) throws IOException {
+        Identity caller = caller(request);
+        String who = caller == null ? "anonymous" : caller.user() + (caller.device() == null ? "" : "/" + caller.device());
         if (status >= 500) {
-            LOG.warn("{} blob {} refused with {}: {}", request.getMethod(), FileBlobStore.shorten(id), status, message);
+            LOG.warn("{} blob {} by {} refused with {}: {}", request.getMethod(), loggable(FileBlobStore.shorten(id)), who, status,
+                    loggable(message));
         } else {
-            LOG.info("{} blob {} refused with {}: {}", request.getMethod(), FileBlobStore.shorten(id), status, message);
+            LOG.info("{} blob {} by {} refused with {}: {}", request.getMethod(), loggable(FileBlobStore.shorten(id)), who, status,
+                    loggable(message));
         }
         if ("PUT".equals(request.getMethod())) {
             response.setHeader("Connection", "close"); // the refused body may be unread: the connection cannot be reused
@@ -328,12 +382,19 @@ public class BlobServlet extends HttpServlet {
     static final class ChunkInput extends InputStream {
 
         private final InputStream in;
+        private final long length;
         private long left;
         private boolean failed;
 
         ChunkInput(InputStream in, long length) {
             this.in = in;
+            this.length = length;
             this.left = length;
+        }
+
+        /** The chunk's announced length. */
+        long length() {
+            return length;
         }
 
         /** Whether bytes of the request body were left unread (e.g. the blob already existed). */

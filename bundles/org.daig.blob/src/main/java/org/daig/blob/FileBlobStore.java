@@ -159,6 +159,7 @@ public class FileBlobStore implements BlobStore {
                     if (Files.getLastModifiedTime(part).toInstant().isBefore(before)) {
                         long size = Files.size(part);
                         Files.deleteIfExists(part);
+                        Files.deleteIfExists(notePath(id));
                         running.remove(id, upload);
                         LOG.info("Removed the unfinished upload of blob {} ({} bytes): nothing was added to it for {} h", id, size,
                                 abandonAfter.toHours());
@@ -171,6 +172,21 @@ public class FileBlobStore implements BlobStore {
             }
         } catch (IOException e) {
             LOG.warn("Could not look for abandoned uploads in {}: {}", uploadsDir, e.toString());
+        }
+        removeOrphanNotes(before);
+    }
+
+    /** Notes whose upload never got a byte (or is gone) go after the same time as abandoned uploads. */
+    private void removeOrphanNotes(Instant before) {
+        try (DirectoryStream<Path> notes = Files.newDirectoryStream(uploadsDir, "*.note")) {
+            for (Path note : notes) {
+                String id = note.getFileName().toString().replace(".note", "");
+                if (!Files.exists(partPath(id)) && Files.getLastModifiedTime(note).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(note);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not look for stale upload notes in {}: {}", uploadsDir, e.toString());
         }
     }
 
@@ -421,10 +437,12 @@ public class FileBlobStore implements BlobStore {
         upload.forgetDigest();
         if (!actual.equals(id)) {
             Files.deleteIfExists(part);
+            Files.deleteIfExists(notePath(id));
             throw new BlobException(Reason.HASH_MISMATCH, "the upload of " + id + " was discarded: its " + total
                     + " bytes have SHA-256 " + actual + ", not " + id + "; upload the file under its real SHA-256");
         }
         publish(part, id);
+        Files.deleteIfExists(notePath(id));
         return new UploadState(id, total, total, true);
     }
 
@@ -435,9 +453,44 @@ public class FileBlobStore implements BlobStore {
         try {
             Files.deleteIfExists(blobPath(id));
             Files.deleteIfExists(partPath(id));
+            Files.deleteIfExists(notePath(id));
         } finally {
             unlock(id, upload, true);
         }
+    }
+
+    // ---- who sends an upload (the blob servlet's proofs of possession survive a restart) -------
+
+    /** The note left on an unfinished upload (who sent its bytes so far), or null; it goes with the upload. */
+    String uploadNote(String id) throws IOException {
+        checkId(id);
+        try {
+            return Files.readString(notePath(id), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Leaves a note on an unfinished upload (replaced atomically). */
+    void noteUpload(String id, String note) throws IOException {
+        checkId(id);
+        Path temp = Files.createTempFile(tmpDir, "note-", ".tmp");
+        try {
+            Files.writeString(temp, note, java.nio.charset.StandardCharsets.UTF_8);
+            Files.move(temp, notePath(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Feeds the first {@code length} bytes of the unfinished upload of {@code id} to {@code digest}. */
+    void hashUpload(String id, MessageDigest digest, long length) throws IOException {
+        checkId(id);
+        Hashing.update(digest, partPath(id), length);
+    }
+
+    private Path notePath(String id) {
+        return uploadsDir.resolve(id + ".note");
     }
 
     // ---- per-id locking ---------------------------------------------------------------------

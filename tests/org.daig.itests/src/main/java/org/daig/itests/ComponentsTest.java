@@ -78,7 +78,8 @@ class ComponentsTest {
                 "org.daig.coordinator.service.ProjectPreparer", "org.daig.coordinator.service.ProjectViews",
                 "org.daig.coordinator.service.ModelExporter", "org.daig.coordinator.service.TrainerWorker",
                 "org.daig.coordinator.service.Aggregation", "org.daig.coordinator.service.MetricsCounters",
-                "org.daig.coordinator.http.ProjectsServlet", "org.daig.coordinator.http.OperatorServlet", "org.daig.blob.FileBlobStore",
+                "org.daig.coordinator.http.ProjectsServlet", "org.daig.coordinator.http.OperatorServlet",
+                "org.daig.coordinator.access.CoordinatorBlobAccess", "org.daig.blob.FileBlobStore",
                 "org.daig.blob.BlobServlet")) {
             assertTrue(names.contains(expected), expected + " missing among " + names);
         }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,10 +34,19 @@ import java.util.regex.Pattern;
  * are verified against the id before they get their name. Network failures and 5xx answers are
  * retried with exponential back-off. Plain Java: usable from a command line tool as well as
  * inside OSGi. Thread-safe.
+ *
+ * <p>Every request carries {@code Authorization: Bearer <token>} when the client was given a
+ * token supplier (asked before each request, so a renewed token is used at once), and has a
+ * timeout: {@link #setTimeout} until the answer's headers (plus time for the chunk at
+ * {@link #MIN_BYTES_PER_SECOND} for an upload), and as the longest wait for the next bytes of a
+ * download. A download stops when the server sends more than the size it announced, or more
+ * than {@link #setMaxDownloadBytes}.
  */
 public final class BlobClient {
 
     public static final int DEFAULT_CHUNK_BYTES = 8 << 20;
+    /** The slowest an upload may go: a chunk's request may take its bytes at this rate, on top of the timeout. */
+    public static final long MIN_BYTES_PER_SECOND = 16 * 1024;
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final Duration MAX_DELAY = Duration.ofSeconds(30);
@@ -44,19 +54,37 @@ public final class BlobClient {
 
     private final URI base;
     private final HttpClient http;
+    private final Supplier<String> bearer;
     private volatile int chunkBytes = DEFAULT_CHUNK_BYTES;
     private volatile int maxAttempts = 5;
     private volatile Duration retryDelay = Duration.ofMillis(500);
+    private volatile Duration timeout = Duration.ofSeconds(60);
+    private volatile long maxDownloadBytes = Long.MAX_VALUE;
 
-    /** @param baseUri the blob endpoint, e.g. {@code http://host:7700/api/v1/blobs/} */
+    /** @param baseUri the blob endpoint, e.g. {@code http://host:7700/api/v1/blobs/}; no token is sent */
     public BlobClient(URI baseUri) {
-        this(baseUri, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
+        this(baseUri, (Supplier<String>) null);
     }
 
+    /**
+     * @param baseUri the blob endpoint
+     * @param bearer  gives the token to send as {@code Authorization: Bearer} before each request; null, or null or
+     *                blank from it: none
+     */
+    public BlobClient(URI baseUri, Supplier<String> bearer) {
+        this(baseUri, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), bearer);
+    }
+
+    /** @param http should have a connect timeout (the JDK's default has none) */
     public BlobClient(URI baseUri, HttpClient http) {
+        this(baseUri, http, null);
+    }
+
+    public BlobClient(URI baseUri, HttpClient http, Supplier<String> bearer) {
         String text = baseUri.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.http = http;
+        this.bearer = bearer;
     }
 
     public URI baseUri() {
@@ -84,6 +112,22 @@ public final class BlobClient {
         this.retryDelay = retryDelay;
     }
 
+    /** How long an answer's headers, or the next bytes of a download, may take (default 60 s). */
+    public void setTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the timeout must be positive, not " + timeout);
+        }
+        this.timeout = timeout;
+    }
+
+    /** The largest blob this client downloads (default: no limit beyond the size the server announces). */
+    public void setMaxDownloadBytes(long maxDownloadBytes) {
+        if (maxDownloadBytes < 0) {
+            throw new IllegalArgumentException("the download limit must not be negative, not " + maxDownloadBytes);
+        }
+        this.maxDownloadBytes = maxDownloadBytes;
+    }
+
     /**
      * Where the server stands on a blob.
      *
@@ -96,7 +140,7 @@ public final class BlobClient {
     /** Asks the server (HEAD) whether it has the blob, or how much of its upload. */
     public Status status(String id) throws IOException {
         requireId(id);
-        HttpResponse<String> response = send(request(id).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> response = send(request(id).timeout(timeout).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         int code = response.statusCode();
         if (code == 200) {
@@ -176,8 +220,8 @@ public final class BlobClient {
     }
 
     private HttpRequest put(String id, Path file, long offset, long end, long size) {
-        HttpRequest.Builder builder = request(id);
         long length = end - offset;
+        HttpRequest.Builder builder = request(id).timeout(timeout.plusSeconds(length / MIN_BYTES_PER_SECOND));
         if (length == 0) {
             return builder.PUT(HttpRequest.BodyPublishers.noBody()).build();
         }
@@ -241,7 +285,7 @@ public final class BlobClient {
     /** Brings the .part file to the blob's full length. */
     private void fetch(String id, Path part, LongConsumer report) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        HttpRequest.Builder builder = request(id).GET();
+        HttpRequest.Builder builder = request(id).timeout(timeout).GET();
         if (have > 0) {
             builder.header("Range", "bytes=" + have + "-");
         }
@@ -257,31 +301,48 @@ public final class BlobClient {
                 throw new IOException("the partial download " + part + " was longer than blob " + id + "; starting again");
             }
             if (code == 404) {
-                throw new Refused("coordinator at " + base + " has no blob " + id + " (404)");
+                throw new Refused("coordinator at " + base + " has no blob " + id + " for this client (404: it is missing, or not "
+                        + "this client's to read)");
             }
+            long size;
             if (code == 206) {
                 String range = response.headers().firstValue("Content-Range").orElse("");
                 if (!range.startsWith("bytes " + have + "-")) {
                     Files.delete(part);
                     throw new IOException("coordinator at " + base + " sent range '" + range + "' for bytes " + have + "- of " + id);
                 }
+                size = totalOf(range);
             } else if (code == 200) {
                 have = 0; // the whole blob came: overwrite the .part
+                size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             } else {
                 throw answered(code, "GET " + id, new String(body.readNBytes(4096), StandardCharsets.UTF_8));
             }
-            append(body, part, have, report);
+            checkSize(id, size);
+            append(new StallGuard(body, timeout), part, have, size, report);
         }
     }
 
-    private static void append(InputStream body, Path part, long from, LongConsumer report) throws IOException {
+    /** Refuses a download whose size the server did not announce, or one larger than this client takes. */
+    private void checkSize(String id, long size) throws Refused {
+        if (size < 0) {
+            throw new Refused("coordinator at " + base + " did not announce the size of blob " + id + ": refusing a download of unknown length");
+        }
+        if (size > maxDownloadBytes) {
+            throw new Refused("blob " + id + " at " + base + " has " + size + " bytes, more than the " + maxDownloadBytes
+                    + " this client downloads");
+        }
+    }
+
+    /** Writes the body to the .part from {@code from} on, up to the announced {@code size} and no further. */
+    private static void append(InputStream body, Path part, long from, long size, LongConsumer report) throws IOException {
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.truncate(from);
             out.position(from);
             byte[] buffer = new byte[BUFFER_BYTES];
             long have = from;
             try {
-                for (int n; (n = body.read(buffer)) >= 0;) {
+                for (int n; have < size && (n = body.read(buffer, 0, (int) Math.min(buffer.length, size - have))) >= 0;) {
                     ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, n);
                     while (bytes.hasRemaining()) {
                         out.write(bytes);
@@ -349,8 +410,14 @@ public final class BlobClient {
         }
     }
 
+    /** A request for the blob, with the bearer token when there is one (never logged, never in a message). */
     private HttpRequest.Builder request(String id) {
-        return HttpRequest.newBuilder(base.resolve(id));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(id));
+        String token = bearer == null ? null : bearer.get();
+        if (token != null && !token.isBlank()) {
+            builder.header("Authorization", "Bearer " + token.strip());
+        }
+        return builder;
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {

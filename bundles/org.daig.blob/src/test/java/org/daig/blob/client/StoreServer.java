@@ -34,6 +34,8 @@ final class StoreServer implements AutoCloseable {
 
     final FileBlobStore store;
     final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    /** The Authorization header of each request, "-" when it had none. */
+    final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     /** The number of the PUT (1 = first) that is answered 503 after its body was read; 0: none. */
     volatile int failPut;
     private final AtomicInteger puts = new AtomicInteger();
@@ -60,6 +62,8 @@ final class StoreServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            authorizations.add(authorization == null ? "-" : authorization);
             String id = exchange.getRequestURI().getPath().substring("/api/v1/blobs/".length());
             switch (exchange.getRequestMethod()) {
             case "HEAD" -> head(exchange, id);

@@ -2,11 +2,13 @@ package org.daig.coordinator.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.daig.api.account.Identity;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
 import org.daig.api.presence.ProviderDirectory;
@@ -14,10 +16,14 @@ import org.daig.api.presence.ProviderInfo;
 import org.daig.api.project.ProjectState;
 import org.daig.api.project.ProjectView;
 import org.daig.api.task.TaskReply;
+import org.daig.coordinator.access.AccessConfig;
+import org.daig.coordinator.access.Callers;
 import org.daig.coordinator.service.CoordinatorMetrics;
 import org.daig.coordinator.service.ProjectCatalog;
 import org.daig.coordinator.store.Records.CreditRow;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -32,8 +38,12 @@ import jakarta.servlet.http.HttpServletResponse;
  * What operators look at: {@code /health} (200 when the database and the bus are fine, else 503,
  * with each check), {@code /metrics} (Prometheus text format), {@code /status} (a page for
  * people), {@code /api/v1/leases} and {@code /api/v1/credits} (JSON).
+ *
+ * <p>Only {@code /health} is open. The others need an admin (401 without an identity, 403 for
+ * anyone else), except that {@code /metrics} and {@code /status} may be opened by configuration
+ * ({@link AccessConfig}) and that a provider's device token reads its own line of the credits.
  */
-@Component(service = Servlet.class, property = {
+@Component(service = Servlet.class, configurationPid = AccessConfig.PID, property = {
         "osgi.http.whiteboard.servlet.pattern=/health",
         "osgi.http.whiteboard.servlet.pattern=/metrics",
         "osgi.http.whiteboard.servlet.pattern=/status",
@@ -57,20 +67,60 @@ public class OperatorServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
     private volatile transient MessageBus bus;
 
+    private volatile boolean openMetrics;
+    private volatile boolean openStatus;
+
+    /** For Declarative Services. */
+    public OperatorServlet() {
+    }
+
+    /** Outside DS (tests): /metrics and /status closed. */
+    public OperatorServlet(ProjectCatalog projects, CoordinatorMetrics metrics, ProviderDirectory directory) {
+        this.projects = projects;
+        this.metrics = metrics;
+        this.directory = directory;
+    }
+
+    @Activate
+    @Modified
+    void configure(AccessConfig config) {
+        openMetrics = config.openMetrics();
+        openStatus = config.openStatus();
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = request.getServletPath();
+        Identity caller = Auth.identity(request);
+        boolean open = path.equals("/health") || path.equals("/metrics") && openMetrics || path.equals("/status") && openStatus;
+        if (!open && caller == null) {
+            Auth.unauthorized(response);
+            return;
+        }
+        boolean credits = path.equals("/api/v1/credits");
+        if (!open && !Callers.isAdmin(caller) && !(credits && Callers.isDevice(caller))) {
+            Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token"
+                    + (credits ? " (a provider reads its own credits with its device token)" : ""));
+            return;
+        }
         try {
-            switch (request.getServletPath()) {
+            switch (path) {
             case "/health" -> health(response);
             case "/metrics" -> metrics(response);
             case "/status" -> page(response);
             case "/api/v1/leases" -> Json.send(response, 200, projects.leases());
-            case "/api/v1/credits" -> Json.send(response, 200, projects.credits());
+            case "/api/v1/credits" -> Json.send(response, 200, creditsFor(caller));
             default -> Json.error(response, 404, "unknown resource " + request.getRequestURI());
             }
         } catch (Exception e) {
             Json.error(response, 500, "the coordinator could not answer: " + e.getMessage());
         }
+    }
+
+    /** Every provider's credits for an admin; a provider (device token) gets only its own line. */
+    private List<CreditRow> creditsFor(Identity caller) throws SQLException {
+        List<CreditRow> all = projects.credits();
+        return Callers.isAdmin(caller) ? all : all.stream().filter(c -> c.providerId().equals(caller.device())).toList();
     }
 
     private void health(HttpServletResponse response) throws IOException {

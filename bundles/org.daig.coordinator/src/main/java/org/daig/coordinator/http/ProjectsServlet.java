@@ -6,11 +6,16 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.daig.api.account.Identity;
+import org.daig.api.account.Role;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
+import org.daig.coordinator.access.Callers;
 import org.daig.coordinator.service.ModelExports;
 import org.daig.coordinator.service.ProjectCatalog;
 import org.daig.coordinator.service.ProjectControl;
@@ -38,6 +43,10 @@ import jakarta.servlet.http.HttpServletResponse;
  * POST /api/v1/projects/{id}/pause|resume|cancel
  * GET  /api/v1/projects/{id}/model?version=N&amp;format=zip|h5|npy   download a version (newest by default)
  * </pre>
+ * Every request needs an identity (401 without). A requestor lists and reaches only the projects
+ * it submitted; another's answers 404 exactly like a missing one, so ids cannot be probed. An
+ * admin reaches every project. Other callers (providers' device tokens, accounts without the
+ * requestor role) may not submit (403) and see no project.
  */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/v1/projects/*",
@@ -60,15 +69,32 @@ public class ProjectsServlet extends HttpServlet {
     @Reference
     private transient ModelExports exports;
 
+    /** For Declarative Services. */
+    public ProjectsServlet() {
+    }
+
+    /** Outside DS (tests). */
+    public ProjectsServlet(ProjectCatalog projects, ProjectControl control, ProjectSubmissions submissions, ModelExports exports) {
+        this.projects = projects;
+        this.control = control;
+        this.submissions = submissions;
+        this.exports = exports;
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Identity caller = Auth.identity(request);
+        if (caller == null) {
+            Auth.unauthorized(response);
+            return;
+        }
         String[] path = path(request);
         try {
             if (path.length == 0) {
-                Json.send(response, 200, projects.projects());
+                Json.send(response, 200, visible(caller));
                 return;
             }
-            Optional<ProjectView> project = projects.project(path[0]);
+            Optional<ProjectView> project = mayUse(caller, path[0]) ? projects.project(path[0]) : Optional.empty();
             if (project.isEmpty()) {
                 Json.error(response, 404, "no project " + path[0]);
                 return;
@@ -115,12 +141,35 @@ public class ProjectsServlet extends HttpServlet {
         }
     }
 
+    /** The projects the caller may see: all for an admin, its own for a requestor, none for anyone else. */
+    private List<ProjectView> visible(Identity caller) throws SQLException {
+        if (Callers.isAdmin(caller)) {
+            return projects.projects();
+        }
+        return Callers.isRequestor(caller) ? projects.projectsOf(caller.user()) : List.of();
+    }
+
+    /** Whether the caller may see and control the project; false for one that does not exist. */
+    private boolean mayUse(Identity caller, String id) throws SQLException {
+        if (Callers.isAdmin(caller)) {
+            return true; // a missing one is reported as missing further on
+        }
+        return Callers.isRequestor(caller) && projects.owner(id).map(owner -> Callers.mayUseProjectOf(caller, owner)).orElse(false);
+    }
+
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Identity caller = Auth.identity(request);
+        if (caller == null) {
+            Auth.unauthorized(response);
+            return;
+        }
         String[] path = path(request);
         try {
             if (path.length == 0) {
-                submit(request, response);
+                submit(request, response, caller);
+            } else if (path.length == 2 && !mayUse(caller, path[0])) {
+                Json.error(response, 404, "no project " + path[0]); // another's project looks exactly like a missing one
             } else if (path.length == 2) {
                 switch (path[1]) {
                 case "pause" -> control.pause(path[0]);
@@ -143,7 +192,12 @@ public class ProjectsServlet extends HttpServlet {
         }
     }
 
-    private void submit(HttpServletRequest request, HttpServletResponse response) throws Exception {
+    private void submit(HttpServletRequest request, HttpServletResponse response, Identity caller) throws Exception {
+        if (!Callers.maySubmit(caller)) {
+            Json.error(response, 403, "only requestors submit projects: account " + caller.user() + " with a " + caller.scope().id()
+                    + " token has roles " + caller.roles().stream().map(Role::id).sorted().toList());
+            return;
+        }
         byte[] body = request.getInputStream().readNBytes(MAX_BODY + 1);
         if (body.length > MAX_BODY) {
             Json.error(response, 413, "a project description is at most " + MAX_BODY + " bytes of JSON; upload files as blobs");
@@ -160,7 +214,7 @@ public class ProjectsServlet extends HttpServlet {
             Json.error(response, 400, "send the project description as a JSON object");
             return;
         }
-        ProjectSubmissions.Submission submission = submissions.submit(spec);
+        ProjectSubmissions.Submission submission = submissions.submit(spec, caller);
         if (!submission.problems().isEmpty()) {
             Json.send(response, 422, Map.of("problems", submission.problems()));
             return;

@@ -19,6 +19,7 @@ import org.daig.coordinator.schedule.ResultAdmission.Admission;
 import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.ResultAdmission.Facts;
 import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.LeaseRow;
 import org.daig.coordinator.store.Records.LeaseState;
 import org.daig.coordinator.store.Records.ProjectRow;
@@ -109,12 +110,17 @@ public final class Scheduler {
         }
     }
 
-    /** Creates a project in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
-    public synchronized ProjectRow create(ProjectSpec spec) throws SQLException {
+    /** Creates a project owned by the default owner (the admin); see {@link #create(ProjectSpec, String)}. */
+    public ProjectRow create(ProjectSpec spec) throws SQLException {
+        return create(spec, ProjectStore.DEFAULT_OWNER);
+    }
+
+    /** Creates a project of account {@code owner} in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
+    public synchronized ProjectRow create(ProjectSpec spec, String owner) throws SQLException {
         String id = "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         ProjectRow row = new ProjectRow(id, spec, ProjectState.PREPARING, null, 0, 0, 0, null, null, 0,
                 ProjectRun.plan(spec).totalRounds(), clock.getAsLong());
-        journal.created(row);
+        journal.created(row, owner);
         runs.put(id, new ProjectRun(row));
         return row;
     }

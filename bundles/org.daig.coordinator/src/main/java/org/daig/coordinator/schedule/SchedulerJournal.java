@@ -72,9 +72,9 @@ final class SchedulerJournal {
         return runs;
     }
 
-    void created(ProjectRow row) throws SQLException {
+    void created(ProjectRow row, String owner) throws SQLException {
         db.transaction(c -> {
-            ProjectStore.insertProject(c, row);
+            ProjectStore.insertProject(c, row, owner);
             return null;
         });
     }

@@ -17,6 +17,12 @@ public interface ProjectCatalog {
 
     Optional<ProjectView> project(String id) throws SQLException;
 
+    /** The projects the account {@code owner} submitted. */
+    List<ProjectView> projectsOf(String owner) throws SQLException;
+
+    /** The account that owns a project; empty when there is no such project. */
+    Optional<String> owner(String id) throws SQLException;
+
     /** Every version of a project as progress events (loss/accuracy NaN until evaluated). */
     List<Progress> versions(String id) throws SQLException;
 

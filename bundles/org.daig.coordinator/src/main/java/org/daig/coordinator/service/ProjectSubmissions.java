@@ -3,6 +3,7 @@ package org.daig.coordinator.service;
 import java.sql.SQLException;
 import java.util.List;
 
+import org.daig.api.account.Identity;
 import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
@@ -16,8 +17,10 @@ public interface ProjectSubmissions {
 
     /**
      * Checks a submission completely (settings, blobs, the model and the data in the trainer)
-     * and, if nothing is wrong, creates the project and prepares it in the background. A refused
-     * submission leaves nothing behind.
+     * and, if nothing is wrong, creates the project, owned by {@code submitter}'s account, and
+     * prepares it in the background. Blobs the submitter may not read count as missing, so nobody
+     * gets another's data into a project of theirs by naming its id. A refused submission leaves
+     * nothing behind.
      */
-    Submission submit(ProjectSpec spec) throws SQLException;
+    Submission submit(ProjectSpec spec, Identity submitter) throws SQLException;
 }

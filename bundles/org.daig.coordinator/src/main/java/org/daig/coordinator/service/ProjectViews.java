@@ -4,11 +4,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.daig.api.project.Progress;
 import org.daig.api.project.ProjectState;
 import org.daig.api.project.ProjectView;
 import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.CreditRow;
 import org.daig.coordinator.store.Records.LeaseRow;
@@ -43,6 +45,23 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
     public Optional<ProjectView> project(String id) throws SQLException {
         Optional<ProjectRow> row = row(id);
         return row.isPresent() ? Optional.of(view(row.get())) : Optional.empty();
+    }
+
+    @Override
+    public List<ProjectView> projectsOf(String owner) throws SQLException {
+        Set<String> owned = records.database().transaction(c -> AccessStore.projectsOf(c, owner));
+        List<ProjectView> views = new ArrayList<>();
+        for (ProjectRow row : rows()) {
+            if (owned.contains(row.id())) {
+                views.add(view(row));
+            }
+        }
+        return views;
+    }
+
+    @Override
+    public Optional<String> owner(String id) throws SQLException {
+        return records.database().transaction(c -> AccessStore.owner(c, id));
     }
 
     private List<ProjectRow> rows() throws SQLException {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.daig.api.account.Identity;
+import org.daig.api.blob.BlobAccess;
 import org.daig.api.blob.BlobStore;
 import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectChecks;
@@ -36,12 +38,13 @@ public class SubmissionDesk implements ProjectSubmissions {
     private final Set<String> strategies;
     private final CoordinatorMetrics metrics;
     private final ProjectCatalog catalog;
+    private final BlobAccess access;
 
     @Activate
     public SubmissionDesk(@Reference(name = "records") ProjectRecords records, @Reference(name = "preparation") Preparation preparation,
             @Reference(name = "trainer") CoordinatorTrainer trainer, @Reference(name = "blobs") BlobStore blobs,
             @Reference(name = "aggregation") RoundAggregation aggregation, @Reference(name = "metrics") CoordinatorMetrics metrics,
-            @Reference(name = "catalog") ProjectCatalog catalog) {
+            @Reference(name = "catalog") ProjectCatalog catalog, @Reference(name = "access") BlobAccess access) {
         this.records = records;
         this.preparation = preparation;
         this.trainer = trainer;
@@ -49,16 +52,17 @@ public class SubmissionDesk implements ProjectSubmissions {
         this.strategies = aggregation.strategies();
         this.metrics = metrics;
         this.catalog = catalog;
+        this.access = access;
     }
 
     @Override
-    public Submission submit(ProjectSpec submitted) throws SQLException {
+    public Submission submit(ProjectSpec submitted, Identity submitter) throws SQLException {
         ProjectSpec spec = submitted.withDefaults();
         List<Problem> problems = new ArrayList<>(ProjectChecks.settingsProblems(spec));
         if (!strategies.contains(spec.strategy())) {
             problems.add(new Problem("strategy", "'" + spec.strategy() + "' is not available; choose one of " + strategies));
         }
-        List<Problem> blobProblems = blobProblems(spec);
+        List<Problem> blobProblems = blobProblems(spec, submitter);
         problems.addAll(blobProblems);
         if (blobProblems.isEmpty()) {
             problems.addAll(dataProblems(spec));
@@ -69,21 +73,21 @@ public class SubmissionDesk implements ProjectSubmissions {
                     problems.stream().map(p -> p.field() + ": " + p.message()).collect(Collectors.joining("; ")));
             return new Submission(null, problems);
         }
-        ProjectRow row = records.scheduler().create(spec);
-        LOG.info("Project {} '{}' accepted: {} tasks, K={}, {} epochs, batch {}, {} pass(es); preparing", row.id(), spec.name(),
-                spec.totalTasks(), spec.taskSize(), spec.epochs(), spec.batchSize(), spec.passes());
+        ProjectRow row = records.scheduler().create(spec, submitter.user());
+        LOG.info("Project {} '{}' of {} accepted: {} tasks, K={}, {} epochs, batch {}, {} pass(es); preparing", row.id(), spec.name(),
+                submitter.user(), spec.totalTasks(), spec.taskSize(), spec.epochs(), spec.batchSize(), spec.passes());
         preparation.prepare(row);
         return new Submission(catalog.project(row.id()).orElseThrow(), List.of());
     }
 
-    /** The three files must be blobs the coordinator has. */
-    private List<Problem> blobProblems(ProjectSpec spec) {
+    /** The three files must be blobs the coordinator has and the submitter may read (else they are "not there" for them). */
+    private List<Problem> blobProblems(ProjectSpec spec, Identity submitter) {
         List<Problem> problems = new ArrayList<>();
         for (String[] blob : new String[][] { { "model", spec.model() }, { "x", spec.x() }, { "y", spec.y() } }) {
             if (!BlobStore.isValidId(blob[1])) {
                 problems.add(new Problem(blob[0], "'" + blob[1] + "' is not a blob id: upload the file first (PUT /api/v1/blobs/<sha256>) "
                         + "and give its lower-case hex SHA-256"));
-            } else if (blobs.find(blob[1]).isEmpty()) {
+            } else if (blobs.find(blob[1]).isEmpty() || !access.mayRead(submitter, blob[1])) {
                 problems.add(new Problem(blob[0], "blob " + blob[1] + " is not on the coordinator: upload it first"));
             }
         }

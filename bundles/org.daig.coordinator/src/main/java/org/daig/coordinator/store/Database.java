@@ -58,7 +58,18 @@ public final class Database implements AutoCloseable {
             CREATE TABLE credits (
               project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL, provider_id VARCHAR(64) NOT NULL,
               amount DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (project_id, round, shard))""",
-            "CREATE INDEX credits_by_provider ON credits (provider_id)" });
+            "CREATE INDEX credits_by_provider ON credits (provider_id)" },
+            // 2: who owns what (issue 12). Projects made before accounts existed belong to the admin; a blob's
+            // owners are the accounts that uploaded it (device '' for a person, else the provider that sent it).
+            new String[] {
+                "ALTER TABLE projects ADD COLUMN owner VARCHAR(64) DEFAULT 'admin' NOT NULL",
+                "CREATE INDEX projects_by_owner ON projects (owner)",
+                """
+                CREATE TABLE blob_owners (
+                  blob_id CHAR(64) NOT NULL, owner VARCHAR(64) NOT NULL, device VARCHAR(64) DEFAULT '' NOT NULL,
+                  bytes BIGINT NOT NULL, uploaded_at BIGINT NOT NULL, PRIMARY KEY (blob_id, owner, device))""",
+                "CREATE INDEX blob_owners_by_owner ON blob_owners (owner)",
+                "CREATE INDEX blob_owners_by_device ON blob_owners (device, uploaded_at)" });
 
     private final Connection connection;
     private final String url;

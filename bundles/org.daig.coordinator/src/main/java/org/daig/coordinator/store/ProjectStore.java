@@ -26,14 +26,18 @@ import org.daig.coordinator.store.Records.VersionRow;
  */
 public final class ProjectStore {
 
+    /** The account that owns projects made before accounts existed (schema 2), and those made without a submitter. */
+    public static final String DEFAULT_OWNER = "admin";
+
     private ProjectStore() {
     }
 
-    public static void insertProject(Connection c, ProjectRow p) throws SQLException {
+    /** A new project, owned by the account {@code owner} (see {@link AccessStore}). */
+    public static void insertProject(Connection c, ProjectRow p, String owner) throws SQLException {
         ProjectSpec s = p.spec();
         try (PreparedStatement st = c.prepareStatement("INSERT INTO projects (id, name, state, message, model_blob, x_blob, y_blob, "
                 + "epochs, batch_size, total_tasks, task_size, max_contributors, validation_rate, passes, strategy, seed, "
-                + "round, total_rounds, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + "round, total_rounds, created_at, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, p.id());
             st.setString(2, s.name());
             st.setString(3, p.state().name());
@@ -53,6 +57,7 @@ public final class ProjectStore {
             st.setInt(17, p.round());
             st.setInt(18, p.totalRounds());
             st.setLong(19, p.createdAt());
+            st.setString(20, owner);
             st.executeUpdate();
         }
     }

@@ -10,10 +10,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import org.daig.api.account.Identity;
+import org.daig.api.account.Role;
+import org.daig.api.account.Scope;
 import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobInfo;
 import org.daig.api.blob.BlobStore;
@@ -22,6 +26,7 @@ import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.Worker;
 import org.daig.api.trainer.WorkerAnswer;
 import org.daig.api.trainer.WorkerException;
+import org.daig.coordinator.access.CoordinatorBlobAccess;
 import org.daig.coordinator.schedule.LeaseTimeouts;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.Database;
@@ -30,16 +35,35 @@ import org.daig.coordinator.store.Records.VersionRow;
 import org.daig.wire.VectorFile;
 import org.h2.jdbcx.JdbcDataSource;
 
-/** A real in-memory H2 and scheduler, blobs in a folder, and a worker that answers like the trainer from a script. */
-final class Fixture implements ProjectRecords, AutoCloseable {
+/**
+ * A real in-memory H2 and scheduler, blobs in a folder, and a worker that answers like the trainer from a script.
+ * Public for the tests of the access rules and the servlets in other packages.
+ */
+public final class Fixture implements ProjectRecords, AutoCloseable {
+
+    /** Callers as the authentication filter leaves them: an admin, two requestors, a volunteer, two providers' devices. */
+    public static final Identity ADMIN = person("root", Role.ADMIN);
+    public static final Identity ALICE = person("alice", Role.REQUESTOR);
+    public static final Identity BOB = person("bob", Role.REQUESTOR);
+    public static final Identity VOLUNTEER = person("vera", Role.VOLUNTEER);
+    public static final Identity DEVICE_A = device("vera", "prov-a");
+    public static final Identity DEVICE_B = device("vera", "prov-b");
+
+    public static Identity person(String user, Role... roles) {
+        return new Identity(user, Set.of(roles), Scope.API, null, "t-" + user, Long.MAX_VALUE);
+    }
+
+    public static Identity device(String user, String device) {
+        return new Identity(user, Set.of(Role.VOLUNTEER), Scope.DEVICE, device, "d-" + device, Long.MAX_VALUE);
+    }
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     final Path dir;
-    final AtomicLong now = new AtomicLong(1_000_000);
-    final Database db;
-    final Scheduler scheduler;
-    final Blobs blobs;
+    public final AtomicLong now = new AtomicLong(1_000_000);
+    public final Database db;
+    public final Scheduler scheduler;
+    public final Blobs blobs;
     final FakeWorker worker = new FakeWorker();
     final MetricsCounters metrics = new MetricsCounters();
     /** Hears the scheduler's versions and state changes; tests set it (e.g. to an Evaluator or a latch). */
@@ -52,7 +76,7 @@ final class Fixture implements ProjectRecords, AutoCloseable {
         }
     };
 
-    Fixture(Path dir, Scheduler.RoundCloser closer) throws Exception {
+    public Fixture(Path dir, Scheduler.RoundCloser closer) throws Exception {
         this.dir = dir;
         this.blobs = new Blobs(dir.resolve("blobs"));
         JdbcDataSource source = new JdbcDataSource();
@@ -88,6 +112,15 @@ final class Fixture implements ProjectRecords, AutoCloseable {
         db.close();
     }
 
+    /** The coordinator's blob access rules on this database, with the default limits and the fixture's clock. */
+    public CoordinatorBlobAccess access() {
+        return access(CoordinatorBlobAccess.Limits.DEFAULTS);
+    }
+
+    public CoordinatorBlobAccess access(CoordinatorBlobAccess.Limits limits) {
+        return new CoordinatorBlobAccess(this, limits, now::get);
+    }
+
     /** The vector a blob holds. */
     float[] read(String blob, int length) throws IOException {
         try (InputStream in = blobs.open(blob, 0)) {
@@ -95,7 +128,7 @@ final class Fixture implements ProjectRecords, AutoCloseable {
         }
     }
 
-    String vector(float... values) throws IOException {
+    public String vector(float... values) throws IOException {
         Path f = Files.createTempFile(dir, "v", ".npy");
         try (var out = Files.newOutputStream(f)) {
             VectorFile.write(out, values);
@@ -155,7 +188,7 @@ final class Fixture implements ProjectRecords, AutoCloseable {
     }
 
     /** Content-addressed files in a folder. */
-    static final class Blobs implements BlobStore {
+    public static final class Blobs implements BlobStore {
         private final Path dir;
 
         Blobs(Path dir) throws IOException {

@@ -15,6 +15,7 @@ import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectState;
 import org.daig.api.trainer.WorkerAnswer;
+import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +40,7 @@ class SubmissionDeskTest {
     void setUp() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
         desk = new SubmissionDesk(fx, prepared::add, fx.trainer, fx.blobs, new Aggregation(new VectorBlobs(fx.blobs, tmp), fx.metrics),
-                fx.metrics, new ProjectViews(fx));
+                fx.metrics, new ProjectViews(fx), fx.access());
         model = blob("model");
         x = blob("features");
         y = blob("labels");
@@ -67,7 +68,7 @@ class SubmissionDeskTest {
 
     @Test
     void badSettingsAreRefusedWithEveryProblemInProjectChecksWordsAndNothingIsCreated() throws Exception {
-        ProjectSubmissions.Submission answer = desk.submit(spec("", 0, 9, 1.5, "magic", "0".repeat(64)));
+        ProjectSubmissions.Submission answer = desk.submit(spec("", 0, 9, 1.5, "magic", "0".repeat(64)), Fixture.ADMIN);
         assertNull(answer.project());
         Map<String, String> byField = new java.util.LinkedHashMap<>();
         answer.problems().forEach(p -> byField.put(p.field(), p.message()));
@@ -88,7 +89,7 @@ class SubmissionDeskTest {
         Path labels = fx.blobs.file(y);
         fx.worker.answers.put("check", f -> new WorkerAnswer(Map.of("problems",
                 List.of("label 3 in " + labels + " is 3 but the model has 3 classes"), "rows", 240.0), new float[0]));
-        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y));
+        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN);
         assertEquals(1, answer.problems().size(), answer.problems().toString());
         Problem problem = answer.problems().get(0);
         assertEquals("y", problem.field());
@@ -100,14 +101,32 @@ class SubmissionDeskTest {
     @Test
     void tooFewTrainingRowsForTheTasksIsAProblemOfTotalTasks() throws Exception {
         fx.worker.answers.put("check", f -> new WorkerAnswer(Map.of("problems", List.of(), "rows", 5.0), new float[0]));
-        List<Problem> problems = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y)).problems();
+        List<Problem> problems = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN).problems();
         assertEquals(List.of("totalTasks"), problems.stream().map(Problem::field).toList());
         assertTrue(problems.get(0).message().contains("use at most 5 tasks"), problems.get(0).message());
     }
 
     @Test
+    void blobsTheSubmitterMayNotReadAreMissingForItAndNothingIsCreated() throws Exception {
+        for (String blob : List.of(model, x, y)) {
+            fx.access().uploaded(Fixture.ALICE, blob, 10);
+        }
+        ProjectSubmissions.Submission bobs = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.BOB);
+        assertNull(bobs.project());
+        assertEquals(List.of("model", "x", "y"), bobs.problems().stream().map(Problem::field).toList());
+        assertEquals("blob " + x + " is not on the coordinator: upload it first", bobs.problems().get(1).message(),
+                "the same words as for a blob that is not there at all");
+        assertTrue(stored().isEmpty());
+        assertTrue(fx.worker.calls.isEmpty(), "bob's submission never reaches alice's data");
+
+        ProjectSubmissions.Submission alices = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ALICE);
+        assertEquals(List.of(), alices.problems());
+        assertEquals("alice", fx.db.transaction(c -> AccessStore.owner(c, alices.project().id())).orElseThrow());
+    }
+
+    @Test
     void aSoundProjectIsCreatedAndHandedToPreparation() throws Exception {
-        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y));
+        ProjectSubmissions.Submission answer = desk.submit(spec("digits", 2, 3, 0.1, ProjectSpec.KBATCH_SYNC, y), Fixture.ADMIN);
         assertEquals(List.of(), answer.problems());
         assertEquals(ProjectState.PREPARING, answer.project().state());
         assertEquals(List.of("check"), fx.worker.calls);

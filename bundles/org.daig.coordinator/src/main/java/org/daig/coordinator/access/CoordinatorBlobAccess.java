@@ -1,0 +1,205 @@
+package org.daig.coordinator.access;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+import org.daig.api.account.Identity;
+import org.daig.api.blob.BlobAccess;
+import org.daig.api.blob.BlobStore;
+import org.daig.coordinator.service.ProjectRecords;
+import org.daig.coordinator.store.AccessStore;
+import org.daig.coordinator.store.AccessStore.HeldLease;
+import org.daig.coordinator.store.Database;
+import org.daig.wire.VectorFile;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The blob plane's rules (docs/security.md), from what the coordinator's database knows:
+ * <ul>
+ * <li>an admin reads every blob;</li>
+ * <li>a requestor reads the blobs it uploaded itself and those of its own projects (model, data,
+ * shards, versions' parameters, results' deltas); it uploads within its storage quota and the
+ * upload size cap. Knowing a blob's id is not enough: bytes somebody else stored must be uploaded
+ * again (the blob servlet checks their hash) before they count as the requestor's;</li>
+ * <li>a provider (device token) reads only the model, the parameters of the leased version and the
+ * shard of a task whose live lease it holds, and uploads, while it holds one, blobs no larger than
+ * a delta of that project's model, a few per task;</li>
+ * <li>everyone else: nothing. When the database cannot answer, the answer is no.</li>
+ * </ul>
+ */
+@Component(service = BlobAccess.class, configurationPid = AccessConfig.PID)
+@Designate(ocd = AccessConfig.class)
+public class CoordinatorBlobAccess implements BlobAccess {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorBlobAccess.class);
+
+    /** The limits from {@link AccessConfig}. */
+    public record Limits(long quotaBytes, long maxUploadBytes, int uploadsPerLease) {
+
+        /** AccessConfig's defaults. */
+        public static final Limits DEFAULTS = new Limits(21474836480L, 0, 4);
+
+        static Limits of(AccessConfig c) {
+            return new Limits(c.uploadQuotaBytes(), c.maxUploadBytes(), c.uploadsPerLease());
+        }
+    }
+
+    private final ProjectRecords records;
+    private final LongSupplier clock;
+    /** Unfinished uploads of accounts and of devices, apart (a device's name could equal an account's). */
+    private final PendingUploads people = new PendingUploads();
+    private final PendingUploads devices = new PendingUploads();
+    private volatile Limits limits;
+
+    @Activate
+    public CoordinatorBlobAccess(@Reference(name = "records") ProjectRecords records, AccessConfig config) {
+        this(records, Limits.of(config), System::currentTimeMillis);
+    }
+
+    /** Outside DS (tests). @param clock epoch ms, the scheduler's clock (lease deadlines) */
+    public CoordinatorBlobAccess(ProjectRecords records, Limits limits, LongSupplier clock) {
+        this.records = records;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    @Modified
+    void modified(AccessConfig config) {
+        limits = Limits.of(config);
+    }
+
+    @Override
+    public boolean mayRead(Identity caller, String id) {
+        if (caller == null || !BlobStore.isValidId(id)) {
+            return false;
+        }
+        if (Callers.isAdmin(caller)) {
+            return true;
+        }
+        long now = clock.getAsLong();
+        try {
+            if (Callers.isDevice(caller)) {
+                return db().transaction(c -> AccessStore.leasedBlob(c, caller.device(), id, now));
+            }
+            if (Callers.isRequestor(caller)) {
+                String user = caller.user();
+                return db().transaction(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user));
+            }
+            return false;
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not decide whether {} may read blob {}; refused: {}", Callers.describe(caller), id, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<String> refuseUpload(Identity caller, String id, long totalBytes) {
+        if (caller == null) {
+            return Optional.of("sign in first: send Authorization: Bearer <token>");
+        }
+        if (!BlobStore.isValidId(id) || totalBytes < 0) {
+            return Optional.of("upload a blob under the lower-case hex SHA-256 of its bytes, with its size");
+        }
+        try {
+            if (Callers.isDevice(caller)) {
+                return refuseDeviceUpload(caller.device(), id, totalBytes);
+            }
+            if (Callers.maySubmit(caller)) {
+                return refusePersonUpload(caller.user(), id, totalBytes);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not decide whether {} may upload blob {}; refused: {}", Callers.describe(caller), id, e.toString());
+            return Optional.of("the coordinator could not check this upload (" + e.getMessage() + "); try again later");
+        }
+        return Optional.of("only requestors upload files, and providers their results; account " + caller.user() + " with a "
+                + caller.scope().id() + " token and roles " + caller.roles().stream().map(r -> r.id()).sorted().toList() + " may not");
+    }
+
+    private Optional<String> refuseDeviceUpload(String device, String id, long total) throws SQLException {
+        long now = clock.getAsLong();
+        List<HeldLease> leases = db().transaction(c -> AccessStore.liveLeases(c, device, now));
+        if (leases.isEmpty()) {
+            return Optional.of("provider " + device + " holds no task now: a provider uploads only the result of a task it holds");
+        }
+        HeldLease largest = leases.stream().max((a, b) -> Long.compare(a.paramCount(), b.paramCount())).orElseThrow();
+        long max = VectorFile.fileSize(largest.paramCount());
+        if (total > max) {
+            return Optional.of("too large: a result of project " + largest.projectId() + " is a delta of its " + largest.paramCount()
+                    + " parameters, " + max + " bytes; this upload announces " + total);
+        }
+        long since = leases.get(0).issuedAt();
+        long done = db().transaction(c -> AccessStore.deviceUploadsSince(c, device, since, id));
+        long allowed = (long) limits.uploadsPerLease() * leases.size();
+        if (done + devices.count(device, id, now) + 1 > allowed) {
+            return Optional.of("provider " + device + " has uploaded " + done + " blobs for the " + leases.size()
+                    + " task(s) it holds, the most allowed (uploadsPerLease " + limits.uploadsPerLease() + " in " + AccessConfig.PID + ")");
+        }
+        reserve(devices, device, id, total, now);
+        return Optional.empty();
+    }
+
+    private Optional<String> refusePersonUpload(String user, String id, long total) throws SQLException {
+        Limits l = limits;
+        if (l.maxUploadBytes() > 0 && total > l.maxUploadBytes()) {
+            return Optional.of("too large: one upload may have at most " + l.maxUploadBytes() + " bytes (maxUploadBytes in "
+                    + AccessConfig.PID + "); this one announces " + total);
+        }
+        long now = clock.getAsLong();
+        if (db().transaction(c -> AccessStore.uploadedBy(c, id, user))) {
+            return Optional.empty(); // counted already
+        }
+        long stored = db().transaction(c -> AccessStore.uploadedBytes(c, user, id));
+        long unfinished = people.bytes(user, id, now);
+        if (stored + unfinished + total > l.quotaBytes()) {
+            return Optional.of("quota exceeded: account " + user + " stores " + stored + " bytes" + (unfinished > 0 ? " and is uploading "
+                    + unfinished + " more" : "") + "; with these " + total + " it would pass its " + l.quotaBytes()
+                    + " bytes (uploadQuotaBytes in " + AccessConfig.PID + "): ask the operator for more");
+        }
+        if (people.count(user, id, now) >= PendingUploads.MAX_PER_UPLOADER) {
+            return Optional.of("account " + user + " has " + PendingUploads.MAX_PER_UPLOADER + " unfinished uploads: finish them first");
+        }
+        reserve(people, user, id, total, now);
+        return Optional.empty();
+    }
+
+    /** Remembers an upload that was let in; a zero-byte one (also the blob servlet's probe) needs no room. */
+    private static void reserve(PendingUploads pending, String uploader, String id, long total, long now) {
+        if (total > 0) {
+            pending.put(uploader, id, total, now);
+        }
+    }
+
+    @Override
+    public void uploaded(Identity caller, String id, long bytes) {
+        if (caller == null || !BlobStore.isValidId(id) || !(Callers.isDevice(caller) || Callers.maySubmit(caller))) {
+            return;
+        }
+        String device = Callers.isDevice(caller) ? caller.device() : "";
+        long now = clock.getAsLong();
+        try {
+            db().transaction(c -> {
+                AccessStore.uploaded(c, id, caller.user(), device, bytes, now);
+                return null;
+            });
+        } catch (SQLException e) {
+            LOG.warn("Could not record that {} uploaded blob {}: {}", Callers.describe(caller), id, e.toString());
+        }
+        if (device.isEmpty()) {
+            people.remove(caller.user(), id);
+        } else {
+            devices.remove(device, id);
+        }
+    }
+
+    private Database db() {
+        return records.database();
+    }
+}

@@ -1,0 +1,167 @@
+package org.daig.coordinator.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The SQL of ownership (schema 2): which account owns a project, who uploaded a blob, and which
+ * blobs a provider's live leases open to it. Like {@link ProjectStore}, methods take the
+ * transaction's connection; plain SQL that H2 and PostgreSQL both speak.
+ */
+public final class AccessStore {
+
+    /** A lease a provider holds now, with what its uploads are measured against. */
+    public record HeldLease(String leaseId, String projectId, long issuedAt, long paramCount) {
+    }
+
+    private AccessStore() {
+    }
+
+    /** The account that owns a project; empty when there is no such project. */
+    public static Optional<String> owner(Connection c, String projectId) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT owner FROM projects WHERE id = ?")) {
+            st.setString(1, projectId);
+            try (ResultSet r = st.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The ids of the projects an account owns. */
+    public static Set<String> projectsOf(Connection c, String owner) throws SQLException {
+        Set<String> ids = new LinkedHashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT id FROM projects WHERE owner = ? ORDER BY created_at, id")) {
+            st.setString(1, owner);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Records that {@code owner} uploaded blob {@code id} in full, as a person ({@code device} "")
+     * or through the provider {@code device}. Uploading it again refreshes the row.
+     */
+    public static void uploaded(Connection c, String id, String owner, String device, long bytes, long at) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "UPDATE blob_owners SET bytes = ?, uploaded_at = ? WHERE blob_id = ? AND owner = ? AND device = ?")) {
+            st.setLong(1, bytes);
+            st.setLong(2, at);
+            st.setString(3, id);
+            st.setString(4, owner);
+            st.setString(5, device);
+            if (st.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO blob_owners (blob_id, owner, device, bytes, uploaded_at) VALUES (?,?,?,?,?)")) {
+            st.setString(1, id);
+            st.setString(2, owner);
+            st.setString(3, device);
+            st.setLong(4, bytes);
+            st.setLong(5, at);
+            st.executeUpdate();
+        }
+    }
+
+    /** Whether the account uploaded blob {@code id} itself (not through one of its providers). */
+    public static boolean uploadedBy(Connection c, String id, String owner) throws SQLException {
+        return exists(c, "SELECT 1 FROM blob_owners WHERE blob_id = ? AND owner = ? AND device = ''", id, owner);
+    }
+
+    /** The bytes of the blobs an account uploaded itself, leaving out blob {@code except}: what its quota counts. */
+    public static long uploadedBytes(Connection c, String owner, String except) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT COALESCE(SUM(bytes), 0) FROM blob_owners WHERE owner = ? AND device = '' AND blob_id <> ?")) {
+            st.setString(1, owner);
+            st.setString(2, except);
+            try (ResultSet r = st.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** How many blobs other than {@code except} the provider {@code device} uploaded at or after {@code since}. */
+    public static long deviceUploadsSince(Connection c, String device, long since, String except) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT COUNT(*) FROM blob_owners WHERE device = ? AND uploaded_at >= ? AND blob_id <> ?")) {
+            st.setString(1, device);
+            st.setLong(2, since);
+            st.setString(3, except);
+            try (ResultSet r = st.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Whether blob {@code id} belongs to a project of {@code owner}: its model, data or validation
+     * set, a shard, a version's parameters, or an accepted result's delta.
+     */
+    public static boolean inProjectOf(Connection c, String id, String owner) throws SQLException {
+        return exists(c, "SELECT 1 FROM projects p WHERE p.owner = ? AND (p.model_blob = ? OR p.x_blob = ? OR p.y_blob = ? "
+                + "OR p.val_x_blob = ? OR p.val_y_blob = ?) "
+                + "UNION ALL SELECT 1 FROM shards s JOIN projects p ON p.id = s.project_id WHERE p.owner = ? AND (s.x_blob = ? OR s.y_blob = ?) "
+                + "UNION ALL SELECT 1 FROM versions v JOIN projects p ON p.id = v.project_id WHERE p.owner = ? AND v.params_blob = ? "
+                + "UNION ALL SELECT 1 FROM results r JOIN projects p ON p.id = r.project_id WHERE p.owner = ? AND r.delta_blob = ?",
+                owner, id, id, id, id, id, owner, id, id, owner, id, owner, id);
+    }
+
+    /** The leases {@code providerId} holds now: active, deadline after {@code now}; oldest first. */
+    public static List<HeldLease> liveLeases(Connection c, String providerId, long now) throws SQLException {
+        List<HeldLease> leases = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT l.id, l.project_id, l.issued_at, p.param_count FROM leases l "
+                + "JOIN projects p ON p.id = l.project_id WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
+                + "ORDER BY l.issued_at, l.id")) {
+            st.setString(1, providerId);
+            st.setLong(2, now);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    leases.add(new HeldLease(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4)));
+                }
+            }
+        }
+        return leases;
+    }
+
+    /**
+     * Whether blob {@code id} is what a live lease of {@code providerId} needs: the project's model,
+     * the parameters of the version the lease trains from (its round), or its shard's x or y.
+     */
+    public static boolean leasedBlob(Connection c, String providerId, String id, long now) throws SQLException {
+        return exists(c, "SELECT 1 FROM leases l JOIN projects p ON p.id = l.project_id "
+                + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = l.round "
+                + "LEFT JOIN shards s ON s.project_id = l.project_id AND s.shard = l.shard "
+                + "WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
+                + "AND (p.model_blob = ? OR v.params_blob = ? OR s.x_blob = ? OR s.y_blob = ?)", providerId, now, id, id, id, id);
+    }
+
+    private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                if (args[i] instanceof Long l) {
+                    st.setLong(i + 1, l);
+                } else {
+                    st.setString(i + 1, (String) args[i]);
+                }
+            }
+            st.setMaxRows(1);
+            try (ResultSet r = st.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+}

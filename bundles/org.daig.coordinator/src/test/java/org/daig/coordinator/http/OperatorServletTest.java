@@ -1,0 +1,96 @@
+package org.daig.coordinator.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.daig.api.account.Identity;
+import org.daig.api.presence.ProviderDirectory;
+import org.daig.api.presence.ProviderInfo;
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.http.FakeHttp.Answer;
+import org.daig.coordinator.service.Fixture;
+import org.daig.coordinator.service.MetricsCounters;
+import org.daig.coordinator.service.ProjectViews;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.google.gson.JsonParser;
+
+/** The operator pages are an admin's; /health stays open; a provider reads its own credits. */
+class OperatorServletTest {
+
+    @TempDir
+    Path tmp;
+
+    private Fixture fx;
+    private OperatorServlet servlet;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fx = new Fixture(tmp, (p, current, results) -> current);
+        servlet = new OperatorServlet(new ProjectViews(fx), new MetricsCounters(), new ProviderDirectory() {
+            @Override
+            public List<ProviderInfo> providers() {
+                return List.of();
+            }
+
+            @Override
+            public List<String> otherCoordinators() {
+                return List.of();
+            }
+        });
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("p", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 1,
+                ProjectSpec.KBATCH_SYNC, 7), "alice");
+        fx.scheduler.prepared(row.id(), 3, 20, 0, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10),
+                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), fx.vector(0, 0, 0));
+        for (String provider : List.of("prov-a", "prov-b")) { // each earns a credit
+            Task t = fx.scheduler.lease(provider, 0).orElseThrow();
+            fx.scheduler.submit(provider, new TaskResult("r", t.leaseId(), t.projectId(), t.round(), t.shard(), t.version(),
+                    fx.vector(1, 1, 1), t.rows(), 0.5, 0.9, 1.0), 1.0);
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    private Answer get(String path, Identity caller) throws Exception {
+        return FakeHttp.send(servlet, "GET", path, null, caller, null, Map.of());
+    }
+
+    @Test
+    void onlyAnAdminReadsTheOperatorPages() throws Exception {
+        for (String path : List.of("/api/v1/leases", "/api/v1/credits", "/metrics", "/status")) {
+            assertEquals(401, get(path, null).status, path);
+            for (Identity other : List.of(Fixture.ALICE, Fixture.VOLUNTEER)) {
+                Answer refused = get(path, other);
+                assertEquals(403, refused.status, path + " for " + other.user());
+                assertTrue(refused.text().contains("needs an admin"), refused.text());
+            }
+            assertEquals(200, get(path, Fixture.ADMIN).status, path);
+        }
+        assertEquals(403, get("/api/v1/leases", Fixture.DEVICE_A).status);
+        assertEquals(503, get("/health", null).status, "open (and down: no bus in this test)");
+    }
+
+    @Test
+    void aProviderReadsOnlyItsOwnCredits() throws Exception {
+        Answer own = get("/api/v1/credits", Fixture.DEVICE_A);
+        assertEquals(200, own.status, own.text());
+        var rows = JsonParser.parseString(own.text()).getAsJsonArray();
+        assertEquals(1, rows.size(), own.text());
+        assertEquals("prov-a", rows.get(0).getAsJsonObject().get("providerId").getAsString());
+        assertEquals(2, JsonParser.parseString(get("/api/v1/credits", Fixture.ADMIN).text()).getAsJsonArray().size());
+    }
+}
