@@ -38,6 +38,15 @@ public final class TrainerClient {
         return new LoadedModel((long) a.number("params"), (long) a.number("outputs"));
     }
 
+    /**
+     * Loads a model from its canonical form (JSON configuration, see docs/security.md); anything
+     * else, an HDF5 file above all, is refused before it is parsed. What providers use.
+     */
+    public LoadedModel loadCanonical(Path model) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.LOAD, Map.of("model", model.toString(), "canonical", true), NONE);
+        return new LoadedModel((long) a.number("params"), (long) a.number("outputs"));
+    }
+
     /** What a model file is and whether it can be trained here; an untrainable model is an answer, not an error. */
     public ModelInspection inspect(Path model) throws WorkerException {
         WorkerAnswer a = worker.call(TrainerOps.INSPECT, Map.of("model", model.toString()), NONE);
@@ -120,6 +129,11 @@ public final class TrainerClient {
     /** Writes the loaded model as a Keras .h5 file. */
     public void exportH5(Path file) throws WorkerException {
         worker.call(TrainerOps.EXPORT, Map.of("h5", file.toString()), NONE);
+    }
+
+    /** Writes the loaded model's canonical form, which providers load with {@link #loadCanonical}. */
+    public void exportCanonical(Path file) throws WorkerException {
+        worker.call(TrainerOps.EXPORT, Map.of("canonical", file.toString()), NONE);
     }
 
     /** Writes the loaded model as a DL4J model zip. */

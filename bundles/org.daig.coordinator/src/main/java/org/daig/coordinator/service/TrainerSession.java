@@ -37,7 +37,7 @@ final class TrainerSession implements CoordinatorTrainer, AutoCloseable {
     public synchronized <T> T use(Work<T> work) throws WorkerException, IOException {
         if (worker == null || !worker.isAlive()) {
             try {
-                worker = launcher.start(limits);
+                worker = launcher.startConfined(limits);
             } catch (IOException e) {
                 throw new WorkerException("cannot start the trainer worker: " + e.getMessage());
             }

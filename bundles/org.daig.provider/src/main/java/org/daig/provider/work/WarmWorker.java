@@ -32,7 +32,7 @@ final class WarmWorker {
             Worker w = worker;
             if (w == null || !w.isAlive()) {
                 try {
-                    w = launcher.start(limits.get());
+                    w = launcher.startConfined(limits.get());
                 } catch (IOException e) {
                     throw new WorkerException("cannot start the trainer worker: " + e.getMessage());
                 }

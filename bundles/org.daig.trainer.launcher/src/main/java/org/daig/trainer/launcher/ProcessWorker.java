@@ -47,9 +47,15 @@ public final class ProcessWorker implements Worker {
      * @param heap        -Xmx value, e.g. "2g"
      * @param threads     CPU threads for ND4J/OpenBLAS/OpenMP and the JVM
      * @param lowPriority start under {@code nice -n 19} where the OS has it
-     * @param workDir     JavaCPP's native cache and crash logs go here
+     * @param workDir     JavaCPP's native cache, the JVM's temporary files and crash logs go here
+     * @param confinement a command the JVM runs under (a sandbox, see {@link Sandbox}), or empty
      */
-    public record Options(Path java, List<Path> classPath, String heap, int threads, boolean lowPriority, Path workDir) {
+    public record Options(Path java, List<Path> classPath, String heap, int threads, boolean lowPriority, Path workDir,
+            List<String> confinement) {
+
+        public Options(Path java, List<Path> classPath, String heap, int threads, boolean lowPriority, Path workDir) {
+            this(java, classPath, heap, threads, lowPriority, workDir, List.of());
+        }
     }
 
     /** The worker's main class, in the trainer runtime (not on this bundle's class path). */
@@ -64,9 +70,12 @@ public final class ProcessWorker implements Worker {
     private final Deque<String> stderr = new ArrayDeque<>();
     private final String heap;
     private final Path workDir;
+    /** The JVM's own pid: a sandbox starts it as its child, and signals must reach the JVM. */
+    private long pid;
 
     private ProcessWorker(Process process, String heap, Path workDir) {
         this.process = process;
+        this.pid = process.pid();
         this.heap = heap;
         this.workDir = workDir;
         this.in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
@@ -78,11 +87,14 @@ public final class ProcessWorker implements Worker {
 
     public static ProcessWorker start(Options options) throws IOException {
         Files.createDirectories(options.workDir());
+        Path temporary = Files.createDirectories(options.workDir().resolve("tmp"));
         List<String> command = new ArrayList<>();
         if (options.lowPriority() && new File("/usr/bin/nice").canExecute()) {
-            command.addAll(List.of("/usr/bin/nice", "-n", "19")); // nice execs java: same pid
+            command.addAll(List.of("/usr/bin/nice", "-n", "19")); // nice execs what follows: same pid, inherited by children
         }
+        command.addAll(options.confinement());
         command.add(options.java().toString());
+        command.add("-Djava.io.tmpdir=" + temporary);
         command.add("-Xmx" + options.heap());
         command.add("-XX:ActiveProcessorCount=" + options.threads());
         command.add("-XX:+ExitOnOutOfMemoryError");
@@ -98,12 +110,28 @@ public final class ProcessWorker implements Worker {
         String threads = Integer.toString(options.threads());
         builder.environment().put("OMP_NUM_THREADS", threads);
         builder.environment().put("OPENBLAS_NUM_THREADS", threads);
-        return new ProcessWorker(builder.start(), options.heap(), options.workDir());
+        ProcessWorker worker = new ProcessWorker(builder.start(), options.heap(), options.workDir());
+        if (!options.confinement().isEmpty()) {
+            worker.pid = worker.jvmPid();
+        }
+        return worker;
+    }
+
+    /** The JVM's pid as it reports it (without a PID namespace it is the pid seen here). */
+    private long jvmPid() throws IOException {
+        JsonObject hello = new JsonObject();
+        hello.addProperty("op", TrainerOps.HELLO);
+        try {
+            return call(hello).header().get("pid").getAsLong();
+        } catch (WorkerException e) {
+            close();
+            throw new IOException("the confined worker did not start: " + e.getMessage() + " " + stderrTail(), e);
+        }
     }
 
     @Override
     public long pid() {
-        return process.pid();
+        return pid;
     }
 
     @Override
@@ -153,9 +181,9 @@ public final class ProcessWorker implements Worker {
 
     private void signal(String name) throws IOException {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IOException("kill -" + name + " " + process.pid() + " failed");
+                throw new IOException("kill -" + name + " " + pid + " failed");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -166,6 +194,7 @@ public final class ProcessWorker implements Worker {
     /** Ends the worker now (SIGKILL; a stopped JVM would not act on SIGTERM). */
     @Override
     public void kill() {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
@@ -185,7 +214,7 @@ public final class ProcessWorker implements Worker {
         String tail = stderrTail();
         // HotSpot writes its fatal-error report to the ErrorFile (and its summary to stdout, our
         // frame channel), so the crash log is the reliable sign of a native crash.
-        Path crashLog = workDir.resolve("worker-crash-" + process.pid() + ".log");
+        Path crashLog = workDir.resolve("worker-crash-" + pid + ".log");
         String reason;
         if (Files.exists(crashLog)) {
             reason = "crashed in native code (ND4J/HDF5); crash log: " + crashLog.toAbsolutePath();

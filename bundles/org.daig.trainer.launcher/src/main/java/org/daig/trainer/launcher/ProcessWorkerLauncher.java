@@ -24,6 +24,8 @@ public class ProcessWorkerLauncher implements WorkerLauncher {
     private volatile Path runtimeDir;
     private volatile Path java;
     private volatile Path workDir;
+    private volatile Path dataDir;
+    private volatile boolean sandbox;
 
     /** For Declarative Services, which configures the launcher on activation. */
     public ProcessWorkerLauncher() {
@@ -50,6 +52,8 @@ public class ProcessWorkerLauncher implements WorkerLauncher {
         java = Path.of(config.javaHome().isBlank() ? System.getProperty("java.home") : config.javaHome(), "bin", "java");
         String data = context.getProperty("daig.data.dir");
         workDir = !config.workDir().isBlank() ? Path.of(config.workDir()) : Path.of(data == null ? "data" : data, "worker");
+        dataDir = Path.of(data == null ? "data" : data);
+        sandbox = !"off".equals(config.sandbox().trim());
     }
 
     @Override
@@ -59,6 +63,16 @@ public class ProcessWorkerLauncher implements WorkerLauncher {
         }
         return ProcessWorker.start(new ProcessWorker.Options(java, classPath(), limits.heap(), Math.max(1, limits.threads()),
                 limits.lowPriority(), workDir));
+    }
+
+    @Override
+    public Worker startConfined(WorkerLimits limits) throws IOException {
+        if (!Files.isExecutable(java)) {
+            throw new IOException("no Java at " + java + ": set javaHome in " + WorkerLauncherConfig.PID);
+        }
+        List<String> confinement = sandbox ? Sandbox.available().map(s -> s.command(List.of(dataDir, workDir))).orElse(List.of()) : List.of();
+        return ProcessWorker.start(new ProcessWorker.Options(java, classPath(), limits.heap(), Math.max(1, limits.threads()),
+                limits.lowPriority(), workDir, confinement));
     }
 
     /** The trainer jar(s) in the runtime folder and everything in its lib/ folder. */

@@ -16,4 +16,9 @@ public @interface WorkerLauncherConfig {
 
     @AttributeDefinition(name = "Work folder", description = "JavaCPP's native cache and worker crash logs. Empty: worker/ in the data folder.", required = false)
     String workDir() default "";
+
+    @AttributeDefinition(name = "Sandbox", description = "auto: workers for strangers' input run under bubblewrap (no network, read-only except the data folder) where it is installed and works; off: never.",
+            options = { @org.osgi.service.metatype.annotations.Option(label = "auto", value = "auto"),
+                    @org.osgi.service.metatype.annotations.Option(label = "off", value = "off") })
+    String sandbox() default "auto";
 }

@@ -41,7 +41,7 @@ public final class TrainingData {
     }
 
     public static INDArray features(TrainableModel model, NpyArray x, long from, long to) throws TrainerException {
-        long[] expected = model.source().inputShape();
+        long[] expected = model.facts().inputShape();
         long[] actual = Arrays.copyOfRange(x.shape(), 1, x.shape().length);
         if (expected != null && !matches(expected, actual)) {
             long wanted = Arrays.stream(expected).reduce(1, (a, b) -> a * Math.max(b, 1));
@@ -64,7 +64,7 @@ public final class TrainingData {
 
     static INDArray labels(TrainableModel model, NpyArray y, long from, long to) throws TrainerException {
         int outputs = model.outputSize();
-        String loss = model.source().lossName();
+        String loss = model.facts().lossName();
         float[] values = y.readFloats(from, to);
         int rows = (int) (to - from);
         for (int i = 0; i < values.length; i++) {

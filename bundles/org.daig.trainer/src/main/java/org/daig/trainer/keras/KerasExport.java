@@ -30,6 +30,10 @@ public final class KerasExport {
 
     public static void write(TrainableModel model, Path file) throws TrainerException, IOException {
         KerasModelFile source = model.source();
+        if (source == null) {
+            throw new TrainerException("only a model imported from a Keras file can be written as Keras .h5;"
+                    + " this one was built from its canonical form");
+        }
         List<KerasH5Writer.LayerWeights> layers = new ArrayList<>();
         for (JsonObject layer : layers(source.modelConfig())) {
             String className = layer.get("class_name").getAsString();

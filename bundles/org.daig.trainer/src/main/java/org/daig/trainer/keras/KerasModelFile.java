@@ -23,7 +23,7 @@ import com.google.gson.JsonParser;
  * a NullPointerException (loss saved as an object); these checks turn every such case into a
  * message that names the file and the fix.
  */
-public final class KerasModelFile {
+public final class KerasModelFile implements ModelFacts {
 
     private static final byte[] HDF5_SIGNATURE = { (byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
     /** Optimizers DL4J 1.0.0-M2.1's Keras import maps. */
@@ -163,6 +163,7 @@ public final class KerasModelFile {
         return file;
     }
 
+    @Override
     public String kerasVersion() {
         return kerasVersion == null ? "unknown" : kerasVersion;
     }
@@ -172,18 +173,22 @@ public final class KerasModelFile {
     }
 
     /** Sequential or functional (Model / Functional). */
+    @Override
     public boolean isSequential() {
         return "Sequential".equals(string(modelConfig, "class_name"));
     }
 
+    @Override
     public String modelClass() {
         return string(modelConfig, "class_name");
     }
 
+    @Override
     public String lossName() {
         return trainingConfig.get("loss").getAsString();
     }
 
+    @Override
     public String optimizerName() {
         if (trainingConfig == null || !trainingConfig.has("optimizer_config")) {
             return null;
@@ -192,6 +197,7 @@ public final class KerasModelFile {
     }
 
     /** The input shape without the batch dimension, -1 for a free dimension; null if the file does not say. */
+    @Override
     public long[] inputShape() {
         JsonElement layers = isSequential() ? sequentialLayers() : modelConfig.getAsJsonObject("config").get("layers");
         if (layers == null || !layers.isJsonArray() || layers.getAsJsonArray().isEmpty()) {

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 
 import org.daig.trainer.TrainerException;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
@@ -25,14 +27,57 @@ import org.nd4j.linalg.dataset.DataSet;
 public final class TrainableModel {
 
     private final KerasModelFile source;
+    private final ModelFacts facts;
     private final MultiLayerNetwork network;
     private final ComputationGraph graph;
     private int outputSize = -1;
 
-    private TrainableModel(KerasModelFile source, MultiLayerNetwork network, ComputationGraph graph) {
+    private TrainableModel(KerasModelFile source, ModelFacts facts, MultiLayerNetwork network, ComputationGraph graph) {
         this.source = source;
+        this.facts = facts;
         this.network = network;
         this.graph = graph;
+    }
+
+    private TrainableModel(KerasModelFile source, MultiLayerNetwork network, ComputationGraph graph) {
+        this(source, source, network, graph);
+    }
+
+    /**
+     * Builds the network from a {@link CanonicalModel} file: JSON only, no HDF5. The weights are
+     * DL4J's initial ones until the caller sets the round's parameters.
+     */
+    public static TrainableModel loadCanonical(Path file) throws TrainerException {
+        CanonicalModel.Facts facts = CanonicalModel.read(file);
+        try {
+            TrainableModel model;
+            if (facts.isSequential()) {
+                MultiLayerNetwork n = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(facts.dl4jConfiguration()));
+                n.init();
+                model = new TrainableModel(null, facts, n, null);
+            } else {
+                ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(facts.dl4jConfiguration()));
+                g.init();
+                model = new TrainableModel(null, facts, null, g);
+            }
+            if (facts.params() >= 0 && model.numParams() != facts.params()) {
+                throw new TrainerException(file + ": the configuration makes " + model.numParams() + " parameters, the file says "
+                        + facts.params());
+            }
+            return model;
+        } catch (RuntimeException e) {
+            throw new TrainerException(file + ": Deeplearning4j cannot build the canonical model: " + KerasModelFile.rootMessage(e), e);
+        }
+    }
+
+    /** DL4J's JSON configuration of this network (what {@link CanonicalModel} carries). */
+    public String configurationJson() {
+        return network != null ? network.getLayerWiseConfigurations().toJson() : graph.getConfiguration().toJson();
+    }
+
+    /** What training needs to know besides the network. */
+    public ModelFacts facts() {
+        return facts;
     }
 
     /** Checks the file (see {@link KerasModelFile}) and imports it with its training configuration. */
@@ -83,6 +128,7 @@ public final class TrainableModel {
         }
     }
 
+    /** The Keras file this was imported from; null for a model built from its canonical form. */
     public KerasModelFile source() {
         return source;
     }
@@ -152,7 +198,7 @@ public final class TrainableModel {
     /** Values the model outputs per sample (from a forward pass on one zero sample). */
     public int outputSize() {
         if (outputSize < 0) {
-            long[] in = source.inputShape();
+            long[] in = facts.inputShape();
             long[] shape = new long[in == null ? 2 : in.length + 1];
             shape[0] = 1;
             for (int i = 1; i < shape.length; i++) {

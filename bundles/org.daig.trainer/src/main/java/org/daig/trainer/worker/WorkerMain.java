@@ -19,6 +19,7 @@ import org.daig.trainer.data.DataCheck;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.data.ShardCutter;
 import org.daig.trainer.data.TrainingData;
+import org.daig.trainer.keras.CanonicalModel;
 import org.daig.trainer.keras.KerasExport;
 import org.daig.trainer.keras.TrainableModel;
 import org.daig.wire.Frames;
@@ -85,7 +86,8 @@ public final class WorkerMain {
         case TrainerOps.LOAD -> {
             Path file = Path.of(h.get("model").getAsString());
             if (model == null || !file.equals(modelFile)) {
-                model = TrainableModel.load(file);
+                // a provider asks for the canonical form only: it never lets a stranger's HDF5 file near the native parser
+                model = h.has("canonical") && h.get("canonical").getAsBoolean() ? TrainableModel.loadCanonical(file) : TrainableModel.load(file);
                 modelFile = file;
             }
             JsonObject r = ok().header();
@@ -143,6 +145,9 @@ public final class WorkerMain {
             }
             if (h.has("h5")) {
                 KerasExport.write(model, Path.of(h.get("h5").getAsString()));
+            }
+            if (h.has("canonical")) {
+                CanonicalModel.write(model, Path.of(h.get("canonical").getAsString()));
             }
             yield ok();
         }
