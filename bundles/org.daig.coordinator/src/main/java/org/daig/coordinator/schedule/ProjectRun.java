@@ -103,7 +103,9 @@ final class ProjectRun {
     Task task(LeaseRow lease, String blobBaseUrl) {
         ShardRow shard = shards.get(lease.shard());
         ProjectSpec spec = row.spec();
-        return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), spec.model(), currentParams, shard.x(),
+        // providers load the canonical form, never the requestor's .h5 (until the preparer has made it for an old project)
+        String model = row.canonicalModel() != null ? row.canonicalModel() : spec.model();
+        return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), model, currentParams, shard.x(),
                 shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
                 blobBaseUrl);
     }

@@ -115,24 +115,35 @@ public final class Scheduler {
         return create(spec, ProjectStore.DEFAULT_OWNER);
     }
 
+    /** Gives a project prepared before canonical models existed its canonical form; tasks name it from then on. */
+    public synchronized void canonicalModel(String id, String blob) throws SQLException {
+        ProjectRun run = requireRun(id);
+        journal.canonicalModel(id, blob);
+        run.row = run.row.withCanonicalModel(blob);
+    }
+
     /** Creates a project of account {@code owner} in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
     public synchronized ProjectRow create(ProjectSpec spec, String owner) throws SQLException {
         String id = "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         ProjectRow row = new ProjectRow(id, spec, ProjectState.PREPARING, null, 0, 0, 0, null, null, 0,
-                ProjectRun.plan(spec).totalRounds(), clock.getAsLong());
+                ProjectRun.plan(spec).totalRounds(), clock.getAsLong(), null);
         journal.created(row, owner);
         runs.put(id, new ProjectRun(row));
         return row;
     }
 
-    /** Stores the shards and the initial version (0) of a prepared project and starts its first round. */
+    /**
+     * Stores the shards, the model's canonical form and the initial version (0) of a prepared
+     * project and starts its first round.
+     */
     public synchronized ProjectRow prepared(String id, long params, long trainRows, long validationRows, String validationX,
-            String validationY, List<ShardRow> shards, String initialParams) throws SQLException {
+            String validationY, List<ShardRow> shards, String initialParams, String canonicalModel) throws SQLException {
         ProjectRun run = requireRun(id);
         if (run.row.state() != ProjectState.PREPARING) {
             return run.row;
         }
-        ProjectRow row = run.row.prepared(params, trainRows, validationRows, validationX, validationY).withState(ProjectState.RUNNING, null);
+        ProjectRow row = run.row.prepared(params, trainRows, validationRows, validationX, validationY).withCanonicalModel(canonicalModel)
+                .withState(ProjectState.RUNNING, null);
         long now = clock.getAsLong();
         VersionRow initial = new VersionRow(id, 0, initialParams, now, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0);
         journal.prepared(row, shards, initial);

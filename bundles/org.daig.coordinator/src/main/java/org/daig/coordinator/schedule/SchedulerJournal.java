@@ -79,6 +79,13 @@ final class SchedulerJournal {
         });
     }
 
+    void canonicalModel(String projectId, String blob) throws SQLException {
+        db.transaction(c -> {
+            ProjectStore.saveCanonicalModel(c, projectId, blob);
+            return null;
+        });
+    }
+
     void prepared(ProjectRow row, List<ShardRow> shards, VersionRow initial) throws SQLException {
         db.transaction(c -> {
             ProjectStore.savePreparation(c, row, shards);

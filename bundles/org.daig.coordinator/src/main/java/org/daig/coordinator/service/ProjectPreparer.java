@@ -50,6 +50,8 @@ public class ProjectPreparer implements Preparation {
             if (row.state() == ProjectState.PREPARING) {
                 LOG.info("Project {} was being prepared when the coordinator stopped; preparing it again", row.id());
                 prepare(row);
+            } else if (row.canonicalModel() == null && (row.state() == ProjectState.RUNNING || row.state() == ProjectState.PAUSED)) {
+                background.execute(() -> makeCanonical(row));
             }
         }
     }
@@ -65,6 +67,11 @@ public class ProjectPreparer implements Preparation {
     void deactivate() throws InterruptedException {
         background.shutdownNow();
         background.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until the work queued so far is done (tests; the queue runs one job at a time). */
+    void awaitQueued() throws Exception {
+        background.submit(() -> { }).get(60, TimeUnit.SECONDS);
     }
 
     @Override
@@ -93,9 +100,15 @@ public class ProjectPreparer implements Preparation {
             long validationRows = cut.validationRows();
             String valX = validationRows > 0 ? blobs.importFile(dir.resolve("x-val.npy")).id() : null;
             String valY = validationRows > 0 ? blobs.importFile(dir.resolve("y-val.npy")).id() : null;
-            Initial initial = trainer.use(t -> new Initial(t.load(model).params(), t.params()));
+            Path canonicalFile = dir.resolve("model.daig.json");
+            Initial initial = trainer.use(t -> {
+                long count = t.load(model).params();
+                t.exportCanonical(canonicalFile);
+                return new Initial(count, t.params());
+            });
+            String canonical = blobs.importFile(canonicalFile).id();
             String params = new VectorBlobs(blobs, workDir.resolve("tmp")).store(initial.weights());
-            records.scheduler().prepared(row.id(), initial.params(), trainRows, validationRows, valX, valY, shards, params);
+            records.scheduler().prepared(row.id(), initial.params(), trainRows, validationRows, valX, valY, shards, params, canonical);
             LOG.info("Project {} prepared: {} shards of ~{} rows, {} validation rows, {} parameters", row.id(), shards.size(),
                     trainRows / Math.max(1, shards.size()), validationRows, initial.weights().length);
         } catch (Exception e) {
@@ -105,6 +118,27 @@ public class ProjectPreparer implements Preparation {
             } catch (SQLException | RuntimeException again) {
                 LOG.error("Could not mark project {} failed: {}", row.id(), again.toString());
             }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** The canonical form of a project prepared before providers stopped reading .h5 files. */
+    void makeCanonical(ProjectRow row) {
+        Path dir = workDir.resolve("prepare").resolve(row.id());
+        try {
+            Files.createDirectories(dir);
+            Path model = blobs.file(row.spec().model());
+            Path canonicalFile = dir.resolve("model.daig.json");
+            trainer.use(t -> {
+                t.load(model);
+                t.exportCanonical(canonicalFile);
+                return null;
+            });
+            records.scheduler().canonicalModel(row.id(), blobs.importFile(canonicalFile).id());
+            LOG.info("Project {}: made the canonical form of its model for providers", row.id());
+        } catch (Exception e) {
+            LOG.error("Project {}: cannot make the canonical form of its model, so providers cannot train it: {}", row.id(), e.getMessage());
         } finally {
             deleteTree(dir);
         }

@@ -112,12 +112,12 @@ public final class AccessStore {
      * set, a shard, a version's parameters, or an accepted result's delta.
      */
     public static boolean inProjectOf(Connection c, String id, String owner) throws SQLException {
-        return exists(c, "SELECT 1 FROM projects p WHERE p.owner = ? AND (p.model_blob = ? OR p.x_blob = ? OR p.y_blob = ? "
-                + "OR p.val_x_blob = ? OR p.val_y_blob = ?) "
+        return exists(c, "SELECT 1 FROM projects p WHERE p.owner = ? AND (p.model_blob = ? OR p.canonical_blob = ? OR p.x_blob = ? "
+                + "OR p.y_blob = ? OR p.val_x_blob = ? OR p.val_y_blob = ?) "
                 + "UNION ALL SELECT 1 FROM shards s JOIN projects p ON p.id = s.project_id WHERE p.owner = ? AND (s.x_blob = ? OR s.y_blob = ?) "
                 + "UNION ALL SELECT 1 FROM versions v JOIN projects p ON p.id = v.project_id WHERE p.owner = ? AND v.params_blob = ? "
                 + "UNION ALL SELECT 1 FROM results r JOIN projects p ON p.id = r.project_id WHERE p.owner = ? AND r.delta_blob = ?",
-                owner, id, id, id, id, id, owner, id, id, owner, id, owner, id);
+                owner, id, id, id, id, id, id, owner, id, id, owner, id, owner, id);
     }
 
     /** The leases {@code providerId} holds now: active, deadline after {@code now}; oldest first. */
@@ -138,7 +138,7 @@ public final class AccessStore {
     }
 
     /**
-     * Whether blob {@code id} is what a live lease of {@code providerId} needs: the project's model,
+     * Whether blob {@code id} is what a live lease of {@code providerId} needs: the project's canonical model (never the .h5),
      * the parameters of the version the lease trains from (its round), or its shard's x or y.
      */
     public static boolean leasedBlob(Connection c, String providerId, String id, long now) throws SQLException {
@@ -146,7 +146,7 @@ public final class AccessStore {
                 + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = l.round "
                 + "LEFT JOIN shards s ON s.project_id = l.project_id AND s.shard = l.shard "
                 + "WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
-                + "AND (p.model_blob = ? OR v.params_blob = ? OR s.x_blob = ? OR s.y_blob = ?)", providerId, now, id, id, id, id);
+                + "AND (p.canonical_blob = ? OR v.params_blob = ? OR s.x_blob = ? OR s.y_blob = ?)", providerId, now, id, id, id, id);
     }
 
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {

@@ -69,7 +69,9 @@ public final class Database implements AutoCloseable {
                   blob_id CHAR(64) NOT NULL, owner VARCHAR(64) NOT NULL, device VARCHAR(64) DEFAULT '' NOT NULL,
                   bytes BIGINT NOT NULL, uploaded_at BIGINT NOT NULL, PRIMARY KEY (blob_id, owner, device))""",
                 "CREATE INDEX blob_owners_by_owner ON blob_owners (owner)",
-                "CREATE INDEX blob_owners_by_device ON blob_owners (device, uploaded_at)" });
+                "CREATE INDEX blob_owners_by_device ON blob_owners (device, uploaded_at)" },
+            // 3: the canonical form of each project's model, which providers load instead of the requestor's .h5 (issue 12)
+            new String[] { "ALTER TABLE projects ADD COLUMN canonical_blob CHAR(64)" });
 
     private final Connection connection;
     private final String url;

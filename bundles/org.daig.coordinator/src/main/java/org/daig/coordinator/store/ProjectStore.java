@@ -62,16 +62,26 @@ public final class ProjectStore {
         }
     }
 
+    /** Records the blob of a project's canonical model (what providers load instead of the requestor's file). */
+    public static void saveCanonicalModel(Connection c, String projectId, String blob) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE projects SET canonical_blob = ? WHERE id = ?")) {
+            st.setString(1, blob);
+            st.setString(2, projectId);
+            st.executeUpdate();
+        }
+    }
+
     /** Stores what preparation found and made: sizes, validation blobs, shards. */
     public static void savePreparation(Connection c, ProjectRow p, List<ShardRow> shards) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE projects SET param_count = ?, train_rows = ?, validation_rows = ?, "
-                + "val_x_blob = ?, val_y_blob = ? WHERE id = ?")) {
+                + "val_x_blob = ?, val_y_blob = ?, canonical_blob = ? WHERE id = ?")) {
             st.setLong(1, p.paramCount());
             st.setLong(2, p.trainRows());
             st.setLong(3, p.validationRows());
             st.setString(4, p.validationX());
             st.setString(5, p.validationY());
-            st.setString(6, p.id());
+            st.setString(6, p.canonicalModel());
+            st.setString(7, p.id());
             st.executeUpdate();
         }
         try (PreparedStatement st = c.prepareStatement("INSERT INTO shards (project_id, shard, x_blob, y_blob, rows_count) VALUES (?,?,?,?,?)")) {
@@ -108,14 +118,16 @@ public final class ProjectStore {
         List<ProjectRow> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT id, name, state, message, model_blob, x_blob, y_blob, epochs, "
                 + "batch_size, total_tasks, task_size, max_contributors, validation_rate, passes, strategy, seed, param_count, "
-                + "train_rows, validation_rows, val_x_blob, val_y_blob, round, total_rounds, created_at FROM projects ORDER BY created_at, id");
+                + "train_rows, validation_rows, val_x_blob, val_y_blob, round, total_rounds, created_at, canonical_blob FROM projects "
+                + "ORDER BY created_at, id");
              ResultSet r = st.executeQuery()) {
             while (r.next()) {
                 ProjectSpec spec = new ProjectSpec(r.getString(2), r.getString(5), r.getString(6), r.getString(7), r.getInt(8),
                         r.getInt(9), r.getInt(10), r.getInt(11), r.getInt(12), r.getDouble(13), r.getInt(14), r.getString(15),
                         r.getLong(16));
                 rows.add(new ProjectRow(r.getString(1), spec, ProjectState.valueOf(r.getString(3)), r.getString(4), r.getLong(17),
-                        r.getLong(18), r.getLong(19), r.getString(20), r.getString(21), r.getInt(22), r.getInt(23), r.getLong(24)));
+                        r.getLong(18), r.getLong(19), r.getString(20), r.getString(21), r.getInt(22), r.getInt(23), r.getLong(24),
+                        r.getString(25)));
             }
         }
         return rows;

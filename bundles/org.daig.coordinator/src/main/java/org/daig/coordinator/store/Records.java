@@ -9,21 +9,29 @@ public final class Records {
     private Records() {
     }
 
+    /** A project; {@code canonicalModel} is the blob of the model's canonical form providers load (null until prepared). */
     public record ProjectRow(String id, ProjectSpec spec, ProjectState state, String message, long paramCount, long trainRows,
-            long validationRows, String validationX, String validationY, int round, int totalRounds, long createdAt) {
+            long validationRows, String validationX, String validationY, int round, int totalRounds, long createdAt,
+            String canonicalModel) {
 
         public ProjectRow withState(ProjectState newState, String newMessage) {
             return new ProjectRow(id, spec, newState, newMessage, paramCount, trainRows, validationRows, validationX, validationY,
-                    round, totalRounds, createdAt);
+                    round, totalRounds, createdAt, canonicalModel);
         }
 
         public ProjectRow withRound(int newRound) {
             return new ProjectRow(id, spec, state, message, paramCount, trainRows, validationRows, validationX, validationY,
-                    newRound, totalRounds, createdAt);
+                    newRound, totalRounds, createdAt, canonicalModel);
+        }
+
+        public ProjectRow withCanonicalModel(String blob) {
+            return new ProjectRow(id, spec, state, message, paramCount, trainRows, validationRows, validationX, validationY,
+                    round, totalRounds, createdAt, blob);
         }
 
         public ProjectRow prepared(long params, long train, long validation, String valX, String valY) {
-            return new ProjectRow(id, spec, state, message, params, train, validation, valX, valY, round, totalRounds, createdAt);
+            return new ProjectRow(id, spec, state, message, params, train, validation, valX, valY, round, totalRounds, createdAt,
+                    canonicalModel);
         }
     }
 

@@ -71,7 +71,7 @@ class CoordinatorBlobAccessTest {
         ProjectRow row = fx.scheduler.create(new ProjectSpec(tag, id(tag + "-model"), id(tag + "-x"), id(tag + "-y"), 1, 8, 2, 2, 2, 0.1, 1,
                 ProjectSpec.KBATCH_SYNC, 7), owner);
         fx.scheduler.prepared(row.id(), 3, 20, 2, id(tag + "-vx"), id(tag + "-vy"), List.of(new ShardRow(0, id(tag + "-x0"), id(tag + "-y0"), 10),
-                new ShardRow(1, id(tag + "-x1"), id(tag + "-y1"), 10)), id(tag + "-params0"));
+                new ShardRow(1, id(tag + "-x1"), id(tag + "-y1"), 10)), id(tag + "-params0"), id(tag + "-canonical"));
         return row.id();
     }
 
@@ -120,7 +120,8 @@ class CoordinatorBlobAccessTest {
                 new Read("bob", Fixture.BOB, "alice's project's data", () -> id("A-x"), false),
                 new Read("bob", Fixture.BOB, "alice's file", () -> aliceFile, false),
                 new Read("a volunteer's person token", Fixture.VOLUNTEER, "A's model", () -> id("A-model"), false),
-                new Read("prov-a", Fixture.DEVICE_A, "the model of its lease", () -> taskA.model(), true),
+                new Read("prov-a", Fixture.DEVICE_A, "the model of its lease (the canonical form)", () -> taskA.model(), true),
+                new Read("prov-a", Fixture.DEVICE_A, "the requestor's .h5 of its lease's project", () -> id("A-model"), false),
                 new Read("prov-a", Fixture.DEVICE_A, "the parameters of its lease", () -> taskA.params(), true),
                 new Read("prov-a", Fixture.DEVICE_A, "its shard's x", () -> taskA.x(), true),
                 new Read("prov-a", Fixture.DEVICE_A, "its shard's y", () -> taskA.y(), true),

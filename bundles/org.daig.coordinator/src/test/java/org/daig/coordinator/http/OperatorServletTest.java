@@ -52,7 +52,7 @@ class OperatorServletTest {
         ProjectRow row = fx.scheduler.create(new ProjectSpec("p", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 1,
                 ProjectSpec.KBATCH_SYNC, 7), "alice");
         fx.scheduler.prepared(row.id(), 3, 20, 0, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10),
-                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), fx.vector(0, 0, 0));
+                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), fx.vector(0, 0, 0), null);
         for (String provider : List.of("prov-a", "prov-b")) { // each earns a credit
             Task t = fx.scheduler.lease(provider, 0).orElseThrow();
             fx.scheduler.submit(provider, new TaskResult("r", t.leaseId(), t.projectId(), t.round(), t.shard(), t.version(),

@@ -74,7 +74,7 @@ class ProjectsServletTest {
         fx.now.incrementAndGet(); // listed in the order they were made
         ProjectRow row = fx.scheduler.create(spec(owner + "'s"), owner);
         fx.scheduler.prepared(row.id(), 3, 20, 0, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10),
-                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), "f".repeat(64));
+                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), "f".repeat(64), null);
         return row.id();
     }
 

@@ -83,7 +83,7 @@ class SchedulerTest {
         for (int i = 0; i < 6; i++) {
             shards.add(new ShardRow(i, blob(100 + i), blob(200 + i), 10));
         }
-        scheduler.prepared(row.id(), 100, 60, 6, blob(4), blob(5), shards, blob(1000).substring(0, 60) + "0000");
+        scheduler.prepared(row.id(), 100, 60, 6, blob(4), blob(5), shards, blob(1000).substring(0, 60) + "0000", null);
         return row.id();
     }
 

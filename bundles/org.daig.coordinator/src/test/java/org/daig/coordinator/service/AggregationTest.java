@@ -42,7 +42,7 @@ class AggregationTest {
                 ProjectSpec.KBATCH_SYNC, 7));
         fx.scheduler.prepared(row.id(), 3, 40, 0, null, null,
                 List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 30), new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)),
-                fx.vector(1, 2, -1));
+                fx.vector(1, 2, -1), null);
         project = row.id();
     }
 

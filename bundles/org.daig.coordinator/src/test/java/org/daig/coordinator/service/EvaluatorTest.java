@@ -71,7 +71,7 @@ class EvaluatorTest {
                 ProjectSpec.KBATCH_SYNC, 7));
         List<ShardRow> shards = List.of(new ShardRow(0, "c".repeat(64), "d".repeat(64), 5), new ShardRow(1, "e".repeat(64), "f".repeat(64), 5));
         return fx.scheduler.prepared(row.id(), 2, 10, validation ? 5 : 0, validation ? fx.vector(7) : null, validation ? fx.vector(8) : null,
-                shards, fx.vector(1, 1));
+                shards, fx.vector(1, 1), null);
     }
 
     /** A provider trains the round's task and hands in {@code delta}: the round closes with version {@code params + delta}. */

@@ -35,7 +35,7 @@ class ModelExporterTest {
         ProjectRow row = fx.scheduler.create(new ProjectSpec("t", fx.vector(9), "b".repeat(64), "c".repeat(64), 1, 8, 1, 1, 1, 0.1, 1,
                 ProjectSpec.KBATCH_SYNC, 7));
         fx.scheduler.prepared(row.id(), 2, 10, 1, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10)),
-                fx.vector(0.25f, 0.5f));
+                fx.vector(0.25f, 0.5f), null);
         project = row.id();
         fx.worker.answers.put("load", f -> new WorkerAnswer(Map.of("params", 2.0, "outputs", 1.0), new float[0]));
         fx.worker.answers.put("set", f -> new WorkerAnswer(Map.of(), new float[0]));

@@ -56,6 +56,23 @@ class ProjectPreparerTest {
         fx.worker.answers.put("cut", cut(2));
         fx.worker.answers.put("load", f -> new WorkerAnswer(Map.of("params", 3.0, "outputs", 1.0), new float[0]));
         fx.worker.answers.put("params", f -> new WorkerAnswer(Map.of(), INITIAL.clone()));
+        fx.worker.answers.put("export", f -> {
+            try {
+                Files.writeString(Path.of(String.valueOf(f.get("canonical"))), CANONICAL);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new WorkerAnswer(Map.of(), new float[0]);
+        });
+    }
+
+    /** What the scripted trainer writes as the model's canonical form. */
+    private static final String CANONICAL = "{\"format\": \"daig-model/1\"}";
+
+    private String canonicalId() throws Exception {
+        Path f = tmp.resolve("canonical-expected.json");
+        Files.writeString(f, CANONICAL);
+        return fx.blobs.importFile(f).id();
     }
 
     @AfterEach
@@ -114,7 +131,7 @@ class ProjectPreparerTest {
         ProjectRow created = fx.scheduler.create(spec);
         preparer.prepareNow(created);
 
-        assertEquals(List.of("cut", "load", "params"), fx.worker.calls);
+        assertEquals(List.of("cut", "load", "export", "params"), fx.worker.calls);
         Map<String, ?> cut = fx.worker.fields.get(0);
         assertEquals(fx.blobs.file(spec.x()).toString(), cut.get("x"), "the requestor's features are cut");
         assertEquals(fx.blobs.file(spec.y()).toString(), cut.get("y"));
@@ -154,6 +171,8 @@ class ProjectPreparerTest {
         assertEquals(created.id(), task.projectId());
         assertEquals(0, task.round());
         assertEquals(versions.get(0).paramsBlob(), task.params());
+        assertEquals(canonicalId(), row.canonicalModel(), "the canonical form is stored as a blob");
+        assertEquals(row.canonicalModel(), task.model(), "providers are sent the canonical form, not the requestor's .h5");
         ShardRow leased = shards.get(task.shard());
         assertEquals(leased.x(), task.x());
         assertEquals(leased.rows(), task.rows());
@@ -204,7 +223,7 @@ class ProjectPreparerTest {
         ProjectRow interrupted = fx.scheduler.create(spec);
         ProjectRow running = fx.scheduler.create(spec);
         fx.scheduler.prepared(running.id(), 3, 10, 0, null, null, List.of(new ShardRow(0, "a".repeat(64), "b".repeat(64), 10)),
-                fx.vector(1, 2, 3));
+                fx.vector(1, 2, 3), "c".repeat(64));
         CountDownLatch ready = new CountDownLatch(1);
         fx.listener = new Scheduler.Listener() {
             @Override
@@ -226,8 +245,27 @@ class ProjectPreparerTest {
         }
         assertEquals(ProjectState.RUNNING, stored(interrupted.id()).state());
         assertEquals(3, shards(interrupted.id()).size());
-        assertEquals(List.of("cut", "load", "params"), fx.worker.calls, "the running project was left alone");
+        assertEquals(List.of("cut", "load", "export", "params"), fx.worker.calls, "the running project was left alone");
         assertTrue(Files.isDirectory(tmp.resolve("data").resolve("coordinator").resolve("tmp")), "the data folder is the configured one");
+    }
+
+    @Test
+    void onStartARunningProjectWithoutACanonicalModelGetsOne() throws Exception {
+        ProjectRow old = fx.scheduler.create(spec);
+        List<ShardRow> three = List.of(new ShardRow(0, "a".repeat(64), "b".repeat(64), 4), new ShardRow(1, "d".repeat(64), "e".repeat(64), 3),
+                new ShardRow(2, "f".repeat(64), "0".repeat(64), 3));
+        fx.scheduler.prepared(old.id(), 3, 10, 0, null, null, three, fx.vector(1, 2, 3), null);
+        assertEquals(spec.model(), fx.scheduler.lease("provider", 0).orElseThrow().model(), "before: the .h5 (an old project)");
+        ProjectPreparer started = new ProjectPreparer(context(tmp.resolve("data")), fx, fx.trainer, fx.blobs);
+        try {
+            started.awaitQueued();
+        } finally {
+            started.deactivate();
+        }
+        assertEquals(canonicalId(), stored(old.id()).canonicalModel());
+        assertEquals(List.of("load", "export"), fx.worker.calls);
+        fx.scheduler.release("provider", fx.scheduler.lease("provider", 0).orElseThrow().leaseId(), "test");
+        assertEquals(canonicalId(), fx.scheduler.lease("provider-2", 0).orElseThrow().model(), "after: the canonical form");
     }
 
     /** A bundle context that only knows the data folder. */

@@ -49,7 +49,7 @@ class ProjectViewsTest {
                 1, ProjectSpec.KBATCH_SYNC, 7));
         List<ShardRow> shards = List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10), new ShardRow(1, "d".repeat(64), "e".repeat(64), 10),
                 new ShardRow(2, "d".repeat(64), "e".repeat(64), 10), new ShardRow(3, "d".repeat(64), "e".repeat(64), 10));
-        fx.scheduler.prepared(row.id(), 3, 40, 0, null, null, shards, fx.vector(0, 0, 0));
+        fx.scheduler.prepared(row.id(), 3, 40, 0, null, null, shards, fx.vector(0, 0, 0), null);
         project = row.id();
     }
 

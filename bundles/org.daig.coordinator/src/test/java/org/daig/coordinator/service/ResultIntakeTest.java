@@ -39,7 +39,7 @@ class ResultIntakeTest {
         for (int i = 0; i < 2; i++) {
             shards.add(new ShardRow(i, "d".repeat(64), "e".repeat(64), 10));
         }
-        fx.scheduler.prepared(row.id(), 3, 20, 2, null, null, shards, fx.vector(0, 0, 0));
+        fx.scheduler.prepared(row.id(), 3, 20, 2, null, null, shards, fx.vector(0, 0, 0), null);
         project = row.id();
     }
 
