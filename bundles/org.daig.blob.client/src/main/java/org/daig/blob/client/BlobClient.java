@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,6 +45,8 @@ public final class BlobClient {
 
     private final URI base;
     private final HttpClient http;
+    /** The caller's bearer token for every request (read per request, so a renewed token is used at once); null gives none. */
+    private final Supplier<String> bearer;
     private volatile int chunkBytes = DEFAULT_CHUNK_BYTES;
     private volatile int maxAttempts = 5;
     private volatile Duration retryDelay = Duration.ofMillis(500);
@@ -54,9 +57,24 @@ public final class BlobClient {
     }
 
     public BlobClient(URI baseUri, HttpClient http) {
+        this(baseUri, http, () -> null);
+    }
+
+    /**
+     * @param bearer asked before every request for the token to send as {@code Authorization: Bearer};
+     *               null or a blank answer sends none
+     */
+    public BlobClient(URI baseUri, HttpClient http, Supplier<String> bearer) {
         String text = baseUri.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.http = http;
+        this.bearer = bearer == null ? () -> null : bearer;
+    }
+
+    /** A client with its own HTTP client that sends {@code bearer}'s token on every request. */
+    public static BlobClient withBearer(URI baseUri, Supplier<String> bearer) {
+        return new BlobClient(baseUri,
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), bearer);
     }
 
     public URI baseUri() {
@@ -350,7 +368,12 @@ public final class BlobClient {
     }
 
     private HttpRequest.Builder request(String id) {
-        return HttpRequest.newBuilder(base.resolve(id));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(id));
+        String token = bearer.get();
+        if (token != null && !token.isBlank()) {
+            builder.header("Authorization", "Bearer " + token.strip());
+        }
+        return builder;
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
