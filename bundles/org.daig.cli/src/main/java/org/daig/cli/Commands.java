@@ -39,6 +39,15 @@ final class Commands {
         }
     }
 
+    /** The saved login, or none when there is none or it cannot be read (for choosing a default, and for login itself). */
+    static Optional<SavedLogin> savedLoginIfReadable(Context context) {
+        try {
+            return SavedLogin.read(context.credentialsFile());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * The token for {@code coordinator}: $DAIG_TOKEN, else the saved login's when it is for that
      * coordinator (a token never goes to another one), else none.
@@ -83,7 +92,7 @@ final class Commands {
         URI coordinator() throws CliFailure {
             Context context = context(mixee);
             String chosen = address != null ? address
-                    : context.env("DAIG_COORDINATOR", savedLogin(context).map(SavedLogin::coordinator).orElse(DEFAULT_COORDINATOR));
+                    : context.env("DAIG_COORDINATOR", savedLoginIfReadable(context).map(SavedLogin::coordinator).orElse(DEFAULT_COORDINATOR));
             try {
                 return new RequestorClient(URI.create(chosen)).coordinator(); // checks and normalises the address
             } catch (IllegalArgumentException e) {

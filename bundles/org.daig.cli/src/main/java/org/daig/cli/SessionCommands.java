@@ -67,7 +67,7 @@ final class SessionCommands {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            Optional<SavedLogin> before = Commands.savedLogin(context);
+            Optional<SavedLogin> before = Commands.savedLoginIfReadable(context);
             char[] password = Passwords.existing(context, passwordFile, "Password for " + name + " at " + coordinator + ": ");
             AccountClient.Session session;
             try {
@@ -117,7 +117,14 @@ final class SessionCommands {
         @Override
         public Integer call() throws Exception {
             Context context = Commands.context(spec);
-            Optional<SavedLogin> saved = Commands.savedLogin(context);
+            Optional<SavedLogin> saved;
+            try {
+                saved = Commands.savedLogin(context);
+            } catch (CliFailure damaged) {
+                SavedLogin.delete(context.credentialsFile());
+                context.out().println("The saved login could not be read (" + damaged.getMessage() + "); it is deleted.");
+                return 0;
+            }
             if (saved.isEmpty()) {
                 context.out().println("Not logged in: nothing to forget.");
                 return 0;

@@ -243,6 +243,21 @@ class SessionCommandsTest {
     }
 
     @Test
+    void aDamagedSavedLoginIsNamedAndALoginReplacesIt() throws Exception {
+        Files.createDirectories(credentials().getParent());
+        Files.writeString(credentials(), "{not json");
+        coordinator.answer("POST /api/v1/login", 200, SESSION);
+
+        Run list = run("list", "--coordinator", coordinator.url());
+        Run login = run("login", "--coordinator", coordinator.url(), "--user", "alice", "--password-file", passwordFile().toString());
+
+        assertEquals(1, list.status, list.toString());
+        assertTrue(list.err().contains(credentials() + " is not a saved DAIG login"), list.toString());
+        assertEquals(0, login.status, login.toString());
+        assertEquals(TOKEN, SavedLogin.read(credentials()).orElseThrow().token());
+    }
+
+    @Test
     void forbiddenExits4WithTheCoordinatorsWords() throws Exception {
         loggedIn();
         coordinator.answer("POST /api/v1/projects/p-1/cancel", 403, "{\"error\": \"not your project\"}");

@@ -122,13 +122,13 @@ public class EnrolmentService implements Enrolment {
         ProviderConfig c = config;
         EnrolmentState now = enrolment.current(c.coordinatorUrl(), EnrolmentState.HOW_TO_ENROL);
         if (now.enrolled()) {
-            show(now);
+            show(now, false);
             return;
         }
         MessageBus b = bus;
         if (b == null) {
             show(EnrolmentState.notEnrolled(c.coordinatorUrl(), "not enrolled yet: waiting for the provider's MQTT connection"
-                    + " (config/org.daig.transport.mqtt-provider.cfg) to know this machine's client id"));
+                    + " (config/org.daig.transport.mqtt-provider.cfg) to know this machine's client id"), false);
             return;
         }
         DeviceEnrolment.Attempt attempt;
@@ -142,7 +142,7 @@ public class EnrolmentService implements Enrolment {
             attempt = new DeviceEnrolment.Attempt(EnrolmentState.notEnrolled(c.coordinatorUrl(), "not enrolled: passwordFile in"
                     + " config/org.daig.provider.cfg cannot be read (" + e.getMessage() + ")"), false);
         }
-        show(attempt.state());
+        show(attempt.state(), !attempt.retry());
         if (attempt.retry()) {
             synchronized (lock) {
                 if (!worker.isShutdown()) {
@@ -153,15 +153,18 @@ public class EnrolmentService implements Enrolment {
         }
     }
 
-    /** Keeps the state and logs it once when it changes (messages carry no secrets, and are made printable). */
-    private void show(EnrolmentState s) {
+    /**
+     * Keeps the state and logs it once when it changes (messages carry no secrets, and are made
+     * printable): a warning when the volunteer must act, else information (enrolled, waiting, retrying).
+     */
+    private void show(EnrolmentState s, boolean needsTheVolunteer) {
         state = s;
         if (!s.message().equals(lastLogged)) {
             lastLogged = s.message();
-            if (s.enrolled()) {
-                LOG.info("Provider {}", printable(s.message()));
-            } else {
+            if (needsTheVolunteer && !s.enrolled()) {
                 LOG.warn("Provider {}", printable(s.message()));
+            } else {
+                LOG.info("Provider {}", printable(s.message()));
             }
         }
     }
