@@ -50,7 +50,7 @@ final class AdminCommands {
             PrintStream out = context.out();
             out.println(String.format("%-24s %-28s %-9s %-20s %s", "USER", "ROLES", "DISABLED", "CREATED", "LAST LOGIN"));
             for (AccountClient.User u : accounts.users()) {
-                out.println(String.format(Locale.ROOT, "%-24s %-28s %-9s %-20s %s", u.user(), String.join(",", u.roles()),
+                out.println(String.format(Locale.ROOT, "%-24s %-28s %-9s %-20s %s", u.user(), Commands.roles(u.roles()).replace(", ", ","),
                         u.disabled() ? "yes" : "no", SessionCommands.time(u.createdAt()),
                         u.lastLoginAt() == null ? "never" : SessionCommands.time(u.lastLoginAt())));
             }
@@ -87,7 +87,7 @@ final class AdminCommands {
             char[] password = Passwords.chosen(context, passwordFile, user);
             try {
                 AccountClient.User created = accounts.addUser(user, password, ids);
-                context.out().println("Created " + created.user() + " (roles: " + String.join(", ", created.roles()) + ").");
+                context.out().println("Created " + created.user() + " (roles: " + Commands.roles(created.roles()) + ").");
             } finally {
                 Arrays.fill(password, '\0');
             }

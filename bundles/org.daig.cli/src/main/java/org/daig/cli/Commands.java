@@ -2,10 +2,13 @@ package org.daig.cli;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import org.daig.requestor.AccountClient;
 import org.daig.requestor.NotAuthenticatedException;
+import org.daig.requestor.PrivateFiles;
 import org.daig.requestor.RequestorClient;
 import org.daig.requestor.RequestorException;
 import org.daig.requestor.SavedLogin;
@@ -57,7 +60,29 @@ final class Commands {
         if (fromEnv != null) {
             return fromEnv.strip();
         }
-        return savedLogin(context).filter(login -> login.isFor(coordinator)).map(SavedLogin::token).orElse(null);
+        Optional<SavedLogin> login = savedLogin(context).filter(saved -> saved.isFor(coordinator));
+        if (login.isPresent()) {
+            warnIfOthersCanRead(context);
+        }
+        return login.map(SavedLogin::token).orElse(null);
+    }
+
+    /** A saved login others can read is a leaked session: say so (it was written 0600; someone changed that). */
+    private static void warnIfOthersCanRead(Context context) {
+        Path file = context.credentialsFile();
+        try {
+            if (PrivateFiles.readableByOthers(file)) {
+                context.err().println("daig: warning: other users can read " + file + ": run 'chmod 600 " + file
+                        + "', and 'daig logout' then 'daig login' if it may have been read");
+            }
+        } catch (IOException e) {
+            // gone meanwhile: nothing to warn about
+        }
+    }
+
+    /** Roles as a person reads them. */
+    static String roles(List<String> roles) {
+        return roles == null || roles.isEmpty() ? "none" : String.join(", ", roles);
     }
 
     /** A coordinator's refusal as one line and its exit status: 3 not logged in, 4 not allowed, 1 otherwise. */

@@ -90,8 +90,8 @@ final class SessionCommands {
             // the session this one replaces would otherwise stay valid until it expires
             before.filter(old -> old.isFor(coordinator) && !old.token().equals(session.token()))
                     .ifPresent(old -> quietlyLogOut(coordinator, old.token()));
-            context.out().println("Logged in to " + coordinator + " as " + session.user() + " (roles: " + String.join(", ", session.roles())
-                    + "); the session lasts until " + time(session.expiresAt()) + ".");
+            context.out().println("Logged in to " + coordinator + " as " + (session.user() == null ? name : session.user()) + " (roles: "
+                    + Commands.roles(session.roles()) + "); the session lasts until " + time(session.expiresAt()) + ".");
             context.out().println("Saved in " + file + " (readable by you only); 'daig logout' ends it.");
             return 0;
         }
@@ -154,7 +154,7 @@ final class SessionCommands {
         int call(AccountClient accounts, Context context) throws Exception {
             AccountClient.WhoAmI me = accounts.whoami();
             context.out().println(me.user() + " at " + accounts.coordinator());
-            context.out().println("roles:   " + (me.roles() == null || me.roles().isEmpty() ? "none" : String.join(", ", me.roles())));
+            context.out().println("roles:   " + Commands.roles(me.roles()));
             if (me.device() != null) {
                 context.out().println("device:  " + me.device());
             }

@@ -258,6 +258,18 @@ class SessionCommandsTest {
     }
 
     @Test
+    void aSavedLoginOthersCanReadIsWarnedAbout() throws Exception {
+        loggedIn();
+        Files.setPosixFilePermissions(credentials(), PosixFilePermissions.fromString("rw-r--r--"));
+        coordinator.answer("GET /api/v1/projects", 200, "[]");
+
+        Run run = run("list");
+
+        assertEquals(0, run.status, run.toString());
+        assertTrue(run.err().startsWith("daig: warning: other users can read " + credentials()), run.toString());
+    }
+
+    @Test
     void forbiddenExits4WithTheCoordinatorsWords() throws Exception {
         loggedIn();
         coordinator.answer("POST /api/v1/projects/p-1/cancel", 403, "{\"error\": \"not your project\"}");
