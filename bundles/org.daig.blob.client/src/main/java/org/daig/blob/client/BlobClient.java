@@ -71,10 +71,9 @@ public final class BlobClient {
         this.bearer = bearer == null ? () -> null : bearer;
     }
 
-    /** A client with its own HTTP client that sends {@code bearer}'s token on every request. */
-    public static BlobClient withBearer(URI baseUri, Supplier<String> bearer) {
-        return new BlobClient(baseUri,
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), bearer);
+    /** A client with its own HTTP client that sends {@code bearer}'s token on every request (null: none). */
+    public BlobClient(URI baseUri, Supplier<String> bearer) {
+        this(baseUri, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), bearer);
     }
 
     public URI baseUri() {

@@ -85,7 +85,7 @@ final class TaskTrainer {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
                 VectorFile.write(out, delta);
             }
-            return BlobClient.withBearer(URI.create(baseUrl), deviceToken).upload(file, n -> { });
+            return new BlobClient(URI.create(baseUrl), deviceToken).upload(file, n -> { });
         } finally {
             Files.deleteIfExists(file);
         }
@@ -97,7 +97,7 @@ final class TaskTrainer {
         }
         BlobCache cache = caches.get(baseUrl);
         if (cache == null) {
-            cache = new BlobCache(cacheDir, cacheBytes, BlobClient.withBearer(URI.create(baseUrl), deviceToken));
+            cache = new BlobCache(cacheDir, cacheBytes, new BlobClient(URI.create(baseUrl), deviceToken));
             caches.put(baseUrl, cache);
         }
         return cache;
