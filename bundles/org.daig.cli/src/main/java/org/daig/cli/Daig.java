@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import org.daig.requestor.NotAuthenticatedException;
 import org.daig.requestor.RequestorException;
 
 import picocli.CommandLine;
@@ -21,25 +22,37 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * trainer's (model, train-local, data), which it checks and then runs in a trainer JVM.
  * <p>
  * Exit status: 0 done, 1 a problem with the input or the coordinator (one message), 2 a usage
- * error (the message names the option and what it expects).
+ * error (the message names the option and what it expects), 3 not logged in (no session, an
+ * expired or revoked one, a wrong password, a refused enrolment), 4 the account may not do that (403).
  * <p>
- * A new command (login, admin ...) is a class with {@code @Command} listed in {@code subcommands}
- * below; {@link Commands#context} gives it the streams and settings.
+ * A new command is a class with {@code @Command} listed in {@code subcommands} below;
+ * {@link Commands#context} gives it the streams and settings.
  */
 @Command(name = "daig", mixinStandardHelpOptions = true, versionProvider = Daig.Version.class, sortOptions = false,
         description = "DAIG's command line: request training on a grid, and use the trainer on this machine.",
         commandListHeading = "%nCommands:%n",
         footer = { "", "The requestor's commands ask the coordinator at --coordinator URL,",
-                "else $DAIG_COORDINATOR, else http://127.0.0.1:7700.", "'daig COMMAND --help' shows a command's options.",
-                "Exit status: 0 done, 1 a problem with the input, 2 a usage error." },
-        subcommands = { SubmitCommand.class, ProjectCommands.ListProjects.class, ProjectCommands.Status.class,
-                ProjectCommands.Watch.class, ProjectCommands.Pause.class, ProjectCommands.Resume.class, ProjectCommands.Cancel.class,
-                DownloadCommand.class, TrainerCommands.Model.class, TrainerCommands.TrainLocal.class, TrainerCommands.Data.class,
+                "else $DAIG_COORDINATOR, else the one 'daig login' saved, else",
+                "http://127.0.0.1:7700, with the saved login's token ($DAIG_TOKEN for scripts).",
+                "'daig COMMAND --help' shows a command's options.",
+                "Exit status: 0 done, 1 a problem with the input or the coordinator,",
+                "2 a usage error, 3 not logged in (or the session expired, or a password",
+                "or enrolment code was refused), 4 the account may not do that." },
+        subcommands = { SessionCommands.Login.class, SessionCommands.Logout.class, SessionCommands.WhoAmI.class, SubmitCommand.class,
+                ProjectCommands.ListProjects.class, ProjectCommands.Status.class, ProjectCommands.Watch.class, ProjectCommands.Pause.class,
+                ProjectCommands.Resume.class, ProjectCommands.Cancel.class, DownloadCommand.class, EnrolCommand.class,
+                AdminCommands.Admin.class, TrainerCommands.Model.class, TrainerCommands.TrainLocal.class, TrainerCommands.Data.class,
                 CommandLine.HelpCommand.class })
 public final class Daig implements Callable<Integer> {
 
+    /** A problem with the input or the coordinator. */
+    static final int FAILED = 1;
     /** Usage errors: picocli's own code for them too. */
     static final int USAGE = 2;
+    /** Not logged in to the coordinator, or the session expired or was revoked, or a login or enrolment was refused. */
+    static final int NOT_LOGGED_IN = 3;
+    /** The coordinator does not let this account do that (403). */
+    static final int NOT_ALLOWED = 4;
 
     final Context context;
 
@@ -120,14 +133,16 @@ public final class Daig implements Callable<Integer> {
 
     /** Problems while running: one line, no stack trace. */
     private static int failure(Context context, Exception e) {
-        if (e instanceof CliFailure) {
-            context.err().println("daig: " + e.getMessage());
-        } else if (e instanceof RequestorException) {
-            context.err().println("daig: " + e.getMessage());
-        } else {
-            context.err().println("daig: failed: " + e);
+        if (e instanceof CliFailure f) {
+            context.err().println("daig: " + f.getMessage());
+            return f.status();
         }
-        return 1;
+        if (e instanceof RequestorException r) {
+            context.err().println("daig: " + r.getMessage());
+            return r instanceof NotAuthenticatedException ? NOT_LOGGED_IN : r.status() == 403 ? NOT_ALLOWED : FAILED;
+        }
+        context.err().println("daig: failed: " + e);
+        return FAILED;
     }
 
     /** The jar's Implementation-Version (none when run from classes, as in the tests). */

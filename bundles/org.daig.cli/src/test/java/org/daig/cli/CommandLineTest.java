@@ -27,7 +27,16 @@ class CommandLineTest {
             Map.entry("model make-mlp", List.of("--out", "--inputs", "--outputs", "--hidden", "--loss", "--optimizer", "--lr", "--seed")),
             Map.entry("model evaluate", List.of("MODEL", "--x", "--y")),
             Map.entry("train-local", List.of("--model", "--x", "--y", "--epochs", "--batch", "--test-x", "--test-y", "--seed", "--out")),
-            Map.entry("data", List.of("fashion-mnist")), Map.entry("data fashion-mnist", List.of("--from", "--out")));
+            Map.entry("data", List.of("fashion-mnist")), Map.entry("data fashion-mnist", List.of("--from", "--out")),
+            Map.entry("login", List.of("--coordinator", "--user", "--password-file")), Map.entry("logout", List.of("forgotten")),
+            Map.entry("whoami", List.of("--coordinator")),
+            Map.entry("enrol", List.of("--coordinator", "--code", "--user", "--password-file", "--data", "--name", "--force")),
+            Map.entry("admin", List.of("users", "useradd", "disable", "enable", "passwd", "revoke", "enrol-code", "signup", "broker-config")),
+            Map.entry("admin users", List.of("--coordinator")), Map.entry("admin useradd", List.of("USER", "--role", "--password-file")),
+            Map.entry("admin disable", List.of("USER")), Map.entry("admin enable", List.of("USER")),
+            Map.entry("admin passwd", List.of("USER", "--password-file")), Map.entry("admin revoke", List.of("USER")),
+            Map.entry("admin enrol-code", List.of("--user", "--uses", "--valid-hours")), Map.entry("admin signup", List.of("open|closed")),
+            Map.entry("admin broker-config", List.of("--out", "--coordinator")));
 
     static List<String> commands() {
         return COMMANDS.keySet().stream().sorted().toList();

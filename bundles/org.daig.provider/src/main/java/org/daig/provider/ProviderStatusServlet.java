@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
+import org.daig.provider.enrol.Enrolment;
+import org.daig.provider.enrol.EnrolmentState;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -22,7 +24,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /api/status} of the provider: its id, connection, coordinator and machine. Also at
+ * {@code GET /api/status} of the provider: its id, connection, coordinator, enrolment (the account
+ * this machine belongs to, or what to do to enrol it) and machine. Also at
  * {@code /api/provider/status}, and ranked below the coordinator's, for a process running both.
  */
 @Component(service = Servlet.class, property = {
@@ -40,6 +43,9 @@ public class ProviderStatusServlet extends HttpServlet {
     @Reference
     private transient ProviderAgent agent;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile transient Enrolment enrolment;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.PROVIDER + ")")
     private volatile transient MessageBus bus;
@@ -56,11 +62,24 @@ public class ProviderStatusServlet extends HttpServlet {
         status.put("name", agent.displayName());
         status.put("bus", busState);
         status.put("coordinator", agent.coordinator().orElse(null));
+        status.put("enrolment", enrolment(enrolment));
         status.put("machine", agent.machineInfo().summary());
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().write(gson.toJson(status));
+    }
+
+    /** Whether this machine is enrolled and for which account; never the token. */
+    private static Map<String, Object> enrolment(Enrolment enrolment) {
+        EnrolmentState s = enrolment == null ? EnrolmentState.notEnrolled(null, EnrolmentState.HOW_TO_ENROL) : enrolment.state();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enrolled", s.enrolled());
+        out.put("account", s.account());
+        out.put("device", s.device());
+        out.put("coordinatorUrl", s.coordinator());
+        out.put("message", s.message());
+        return out;
     }
 }

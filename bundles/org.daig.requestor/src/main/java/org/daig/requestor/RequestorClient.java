@@ -5,11 +5,9 @@ import java.lang.reflect.Type;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -20,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectChecks;
@@ -28,10 +27,6 @@ import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectView;
 import org.daig.blob.client.BlobClient;
 
-import org.daig.wire.FiniteOrNull;
-
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -40,7 +35,10 @@ import com.google.gson.reflect.TypeToken;
 /**
  * The requestor's client of the coordinator's HTTP API (docs/protocol.md, "Requestor API"):
  * submit a project, list and follow projects, pause, resume or cancel one, download its model.
- * Every failure is a {@link RequestorException} whose message can be shown to a person as it is.
+ * Every failure is a {@link RequestorException} whose message can be shown to a person as it is;
+ * a 401 (no token, or an expired or revoked one) is a {@link NotAuthenticatedException}.
+ * The caller's bearer token (from {@code POST /api/v1/login}, see {@link AccountClient}) goes with
+ * every request, blob uploads and downloads included.
  * Plain Java (no OSGi needed), immutable and thread-safe: one instance can serve a whole
  * workbench.
  */
@@ -58,39 +56,51 @@ public final class RequestorClient {
 
     public static final Set<String> DOWNLOAD_FORMATS = Set.of("h5", "zip", "npy");
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Reads and actions are small; a coordinator that takes longer is stuck, and a workbench should not wait forever. */
-    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
     /** A submission waits for the coordinator's trainer to check the model and the data, which can take minutes. */
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
 
-    private static final Gson GSON = new GsonBuilder().serializeNulls()
-            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
     private static final Type PROJECT_LIST = new TypeToken<List<ProjectView>>() { }.getType();
     private static final Type PROGRESS_LIST = new TypeToken<List<Progress>>() { }.getType();
     private static final Type PROBLEM_LIST = new TypeToken<List<Problem>>() { }.getType();
+    /** How BlobClient words a 401 ("... answered 401 to PUT id: ..."); it has no status of its own to ask. */
+    private static final Pattern BLOB_401 = Pattern.compile(" answered 401 to ");
 
     private final URI coordinator;
-    private final HttpClient http;
+    private final CoordinatorHttp http;
 
-    /** @param coordinator the coordinator's base address, e.g. {@code http://127.0.0.1:7700} (a trailing slash is fine) */
+    /**
+     * A client that sends no token: enough for a coordinator without authentication; one with it
+     * answers every request with a {@link NotAuthenticatedException}.
+     *
+     * @param coordinator the coordinator's base address, e.g. {@code http://127.0.0.1:7700} (a trailing slash is fine)
+     */
     public RequestorClient(URI coordinator) {
-        String text = coordinator.toString();
-        while (text.endsWith("/")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        URI base = URI.create(text);
-        if (!("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme())) || base.getHost() == null) {
-            throw new IllegalArgumentException("the coordinator's address must look like http://host:7700, not '" + coordinator + "'");
-        }
-        this.coordinator = base;
-        // HTTP/1.1 like BlobClient: the coordinator's Jetty speaks it, and one client serves both
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+        this(coordinator, null);
+    }
+
+    /**
+     * @param coordinator the coordinator's base address, e.g. {@code http://127.0.0.1:7700} (a trailing slash is fine)
+     * @param token       the bearer token sent with every request (a login's, or a script's), or null for none
+     * @since 2.1
+     */
+    public RequestorClient(URI coordinator, String token) {
+        this.http = new CoordinatorHttp(coordinator, token);
+        this.coordinator = http.coordinator();
     }
 
     /** The coordinator's base address, without a trailing slash. */
     public URI coordinator() {
         return coordinator;
+    }
+
+    /** Whether this client sends a token. @since 2.1 */
+    public boolean hasToken() {
+        return http.token() != null;
+    }
+
+    /** The same coordinator with another token (null: none). @since 2.1 */
+    public RequestorClient withToken(String token) {
+        return new RequestorClient(coordinator, token);
     }
 
     // ---------------------------------------------------------------- reading
@@ -125,8 +135,7 @@ public final class RequestorClient {
     }
 
     private ProjectView act(String id, String action) throws RequestorException {
-        HttpRequest request = request(projectPath(id) + "/" + action).timeout(ANSWER_TIMEOUT).POST(HttpRequest.BodyPublishers.noBody()).build();
-        return parse(expect(send(request, HttpResponse.BodyHandlers.ofString()), 200), ProjectView.class, "project " + id);
+        return parse(http.postJson(projectPath(id) + "/" + action, null, 200), ProjectView.class, "project " + id);
     }
 
     // ---------------------------------------------------------------- submitting
@@ -150,7 +159,7 @@ public final class RequestorClient {
         }
         UploadProgress report = progress == null ? (what, file, sent, total) -> { } : progress;
         BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
-        BlobClient blobs = new BlobClient(URI.create(coordinator + "/api/v1/blobs/"), http);
+        BlobClient blobs = new BlobClient(URI.create(coordinator + "/api/v1/blobs/"), http.client(), http::token);
         String modelId = upload(blobs, "model", model, report, stop);
         String xId = upload(blobs, "x", x, report, stop);
         String yId = upload(blobs, "y", y, report, stop);
@@ -159,12 +168,12 @@ public final class RequestorClient {
                 settings.totalTasks(), settings.taskSize(), settings.maxContributors(), settings.validationRate(), settings.passes(),
                 settings.strategy(), settings.seed());
         HttpRequest request = request("/api/v1/projects").timeout(SUBMIT_TIMEOUT).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(GSON.toJson(spec), StandardCharsets.UTF_8)).build();
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() == 422) {
-            throw new ProjectRefusedException("the coordinator at " + coordinator, refusals(response.body()), 422);
+                .POST(HttpRequest.BodyPublishers.ofString(CoordinatorHttp.GSON.toJson(spec), StandardCharsets.UTF_8)).build();
+        CoordinatorHttp.Answer answer = http.answer(request);
+        if (answer.status() == 422) {
+            throw new ProjectRefusedException("the coordinator at " + coordinator, refusals(answer.body()), 422);
         }
-        return new Submission(parse(expect(response, 201), ProjectView.class, "the new project"));
+        return new Submission(parse(http.expect(answer, 201), ProjectView.class, "the new project"));
     }
 
     private String upload(BlobClient blobs, String what, Path file, UploadProgress report, BooleanSupplier stop)
@@ -185,8 +194,11 @@ public final class RequestorClient {
         } catch (NoSuchFileException e) {
             throw new RequestorException("the " + what + " file " + file + " does not exist", e);
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw unreachable(e);
+            throw http.unreachable(e);
         } catch (IOException e) {
+            if (BLOB_401.matcher(String.valueOf(e.getMessage())).find()) {
+                throw http.answered(401, null); // the blob plane refused the token: the same as the API refusing it
+            }
             throw new RequestorException("uploading the " + what + " file " + file + " failed: " + e.getMessage(), e);
         }
     }
@@ -213,15 +225,14 @@ public final class RequestorClient {
     private List<Problem> refusals(String body) {
         try {
             JsonElement problems = JsonParser.parseString(body).getAsJsonObject().get("problems");
-            List<Problem> list = problems == null ? null : GSON.fromJson(problems, PROBLEM_LIST);
+            List<Problem> list = problems == null ? null : CoordinatorHttp.GSON.fromJson(problems, PROBLEM_LIST);
             if (list != null && !list.isEmpty()) {
                 return list;
             }
         } catch (JsonParseException | IllegalStateException notTheExpectedShape) {
             // worded below
         }
-        String error = errorText(body);
-        return List.of(new Problem("project", error));
+        return List.of(new Problem("project", CoordinatorHttp.errorText(body)));
     }
 
     // ---------------------------------------------------------------- downloading
@@ -249,7 +260,7 @@ public final class RequestorClient {
             partial = Files.createTempFile(directory, ".download", ".part");
             HttpResponse<Path> response = send(request(path).GET().build(), HttpResponse.BodyHandlers.ofFile(partial));
             if (response.statusCode() != 200) {
-                throw answered(response.statusCode(), new String(Files.readAllBytes(partial), StandardCharsets.UTF_8));
+                throw http.answered(response.statusCode(), errorBody(partial));
             }
             moveIntoPlace(partial, target);
             return target;
@@ -281,7 +292,7 @@ public final class RequestorClient {
     // ---------------------------------------------------------------- HTTP
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(coordinator + path));
+        return http.request(path);
     }
 
     private static String projectPath(String id) {
@@ -293,75 +304,23 @@ public final class RequestorClient {
     }
 
     private String getJson(String path) throws RequestorException {
-        HttpRequest request = request(path).timeout(ANSWER_TIMEOUT).header("Accept", "application/json").GET().build();
-        return expect(send(request, HttpResponse.BodyHandlers.ofString()), 200);
+        return http.getJson(path);
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws RequestorException {
-        try {
-            return http.send(request, handler);
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw unreachable(e);
-        } catch (HttpTimeoutException e) {
-            throw new RequestorException("the coordinator at " + coordinator + " did not answer in time (" + request.method() + " "
-                    + request.uri().getRawPath() + ")", e);
-        } catch (IOException e) {
-            throw new RequestorException("lost the connection to the coordinator at " + coordinator + ": " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RequestorException("interrupted while waiting for the coordinator at " + coordinator, e);
-        }
-    }
-
-    private RequestorException unreachable(IOException e) {
-        return new RequestorException("cannot reach the coordinator at " + coordinator + " (is it running?)", RequestorException.NO_ANSWER,
-                true, e);
-    }
-
-    /** The answer's body if it has the expected status, else the coordinator's error as an exception. */
-    private String expect(HttpResponse<String> response, int status) throws RequestorException {
-        if (response.statusCode() != status) {
-            throw answered(response.statusCode(), response.body());
-        }
-        return response.body();
-    }
-
-    private RequestorException answered(int status, String body) {
-        return new RequestorException("the coordinator at " + coordinator + " answered " + status + ": " + errorText(body), status, false,
-                null);
-    }
-
-    /** The server's {@code error} field, else the body itself, shortened. */
-    private static String errorText(String body) {
-        if (body == null || body.isBlank()) {
-            return "(no details)";
-        }
-        try {
-            JsonElement error = JsonParser.parseString(body).getAsJsonObject().get("error");
-            if (error != null && error.isJsonPrimitive()) {
-                return error.getAsString();
-            }
-        } catch (JsonParseException | IllegalStateException notJson) {
-            // an HTML error page, a proxy's text: show it as it is
-        }
-        String text = body.strip();
-        return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+        return http.send(request, handler);
     }
 
     private <T> T parse(String json, Type type, String what) throws RequestorException {
-        try {
-            T value = GSON.fromJson(json, type);
-            if (value == null) {
-                throw new JsonParseException("empty answer");
-            }
-            return value;
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new RequestorException("the coordinator at " + coordinator + " sent " + what + " in a form this client does not understand ("
-                    + describe(e) + "): is it a DAIG coordinator of the same version?", e);
-        }
+        return http.parse(json, type, what);
     }
 
-    private static String describe(Exception e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    /** An error answer saved into the download's file: its first 64 KiB are plenty for the error's words. */
+    private static String errorBody(Path partial) throws IOException {
+        byte[] head = new byte[64 << 10];
+        try (java.io.InputStream in = Files.newInputStream(partial)) {
+            int n = in.readNBytes(head, 0, head.length);
+            return new String(head, 0, n, StandardCharsets.UTF_8);
+        }
     }
 }

@@ -31,10 +31,14 @@ final class FakeCoordinator implements AutoCloseable {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
-    record Answer(int status, String body) {
+    record Answer(int status, String body, Map<String, String> headers) {
     }
 
     final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+    /** The Authorization header of every request, in order ("-" when none). */
+    final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+    /** When set, a request without "Bearer " + this is answered 401 (the blob plane too). */
+    private volatile String requiredToken;
     final Map<String, String> bodies = new ConcurrentHashMap<>();
     final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
     private final Map<String, ByteArrayOutputStream> uploads = new ConcurrentHashMap<>();
@@ -45,6 +49,7 @@ final class FakeCoordinator implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/blobs/", this::blob);
         server.createContext("/api/v1/projects", this::project);
+        server.createContext("/api/v1/", this::project); // the account endpoints: answered like the projects'
         server.start();
     }
 
@@ -54,8 +59,42 @@ final class FakeCoordinator implements AutoCloseable {
 
     /** What "METHOD /path?query" gets; anything not set is a 404 with an error naming it. */
     FakeCoordinator answer(String request, int status, String body) {
-        answers.put(request, new Answer(status, body));
+        return answer(request, status, body, Map.of());
+    }
+
+    /** The same, with response headers. */
+    FakeCoordinator answer(String request, int status, String body, Map<String, String> headers) {
+        answers.put(request, new Answer(status, body, headers));
         return this;
+    }
+
+    /** From now on only requests with this bearer token are served. */
+    FakeCoordinator requireToken(String token) {
+        requiredToken = token;
+        return this;
+    }
+
+    List<String> authorizations() {
+        synchronized (authorizations) {
+            return List.copyOf(authorizations);
+        }
+    }
+
+    /** Records the Authorization header; true when the request may go on. */
+    private boolean authorized(HttpExchange exchange) throws IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(auth == null ? "-" : auth);
+        String required = requiredToken;
+        if (required != null && !("Bearer " + required).equals(auth)) {
+            exchange.getRequestBody().readAllBytes();
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(401, -1);
+            } else {
+                send(exchange, 401, "{\"error\": \"authentication required\"}");
+            }
+            return false;
+        }
+        return true;
     }
 
     List<String> requests() {
@@ -69,8 +108,12 @@ final class FakeCoordinator implements AutoCloseable {
             URI uri = exchange.getRequestURI();
             String request = exchange.getRequestMethod() + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
             requests.add(request);
+            if (!authorized(exchange)) {
+                return;
+            }
             bodies.put(request, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-            Answer answer = answers.getOrDefault(request, new Answer(404, "{\"error\": \"nothing at " + request + "\"}"));
+            Answer answer = answers.getOrDefault(request, new Answer(404, "{\"error\": \"nothing at " + request + "\"}", Map.of()));
+            answer.headers().forEach(exchange.getResponseHeaders()::set);
             send(exchange, answer.status(), answer.body());
         }
     }
@@ -80,6 +123,9 @@ final class FakeCoordinator implements AutoCloseable {
             String id = exchange.getRequestURI().getPath().substring("/api/v1/blobs/".length());
             String range = exchange.getRequestHeaders().getFirst("Content-Range");
             requests.add(exchange.getRequestMethod() + " blob " + id + (range == null ? "" : " " + range));
+            if (!authorized(exchange)) {
+                return;
+            }
             switch (exchange.getRequestMethod()) {
             case "HEAD" -> {
                 boolean complete = blobs.containsKey(id);

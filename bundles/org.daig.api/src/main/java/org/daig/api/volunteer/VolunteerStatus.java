@@ -22,10 +22,22 @@ import org.daig.api.machine.MachineState;
  * @param lastProblem    the newest problem worth telling the user, or null
  * @param recent         the latest finished or given-back tasks, newest first
  * @param machine        the machine's latest readings (CPU, GPU, battery), or null
+ * @param enrolled       whether this machine is enrolled on its grid (holds a device token); since 1.1
+ * @param account        the account the machine belongs to, or null when not enrolled (or not known); since 1.1
+ * @param enrolment      a line about the enrolment for the volunteer: whose device it is, or what to do to enrol it;
+ *                       null when the provider does not say; since 1.1
  */
 public record VolunteerStatus(State state, String summary, boolean participating, Instant snoozedUntil, String idleReason,
         boolean mayRun, boolean connected, String broker, CurrentTask task, long tasksDone, double credits, String lastProblem,
-        List<FinishedTask> recent, MachineState machine) {
+        List<FinishedTask> recent, MachineState machine, boolean enrolled, String account, String enrolment) {
+
+    /** A status without enrolment (as before 1.1): not known to be enrolled, no account. */
+    public VolunteerStatus(State state, String summary, boolean participating, Instant snoozedUntil, String idleReason,
+            boolean mayRun, boolean connected, String broker, CurrentTask task, long tasksDone, double credits, String lastProblem,
+            List<FinishedTask> recent, MachineState machine) {
+        this(state, summary, participating, snoozedUntil, idleReason, mayRun, connected, broker, task, tasksDone, credits, lastProblem,
+                recent, machine, false, null, null);
+    }
 
     /** The tray icon's states. */
     public enum State {

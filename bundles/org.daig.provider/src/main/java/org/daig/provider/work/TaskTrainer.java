@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.daig.api.task.Task;
 import org.daig.api.trainer.TrainerClient;
@@ -20,6 +21,8 @@ import org.daig.wire.VectorFile;
 /**
  * One task's work on this machine: its blobs come through the download cache (models and shards
  * are reused by the next tasks), it trains in the warm worker, and the delta goes up as a blob.
+ * Every blob request carries the device token (the coordinator lets a provider read only the
+ * blobs of the tasks it holds, and write only results).
  */
 final class TaskTrainer {
 
@@ -31,14 +34,21 @@ final class TaskTrainer {
     private final long cacheBytes;
     private final Path tmpDir;
     private final WarmWorker worker;
+    private final Supplier<String> deviceToken;
     /** One cache per coordinator blob endpoint; all share the directory and its size cap. */
     private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
 
     TaskTrainer(Path cacheDir, long cacheBytes, Path tmpDir, WarmWorker worker) {
+        this(cacheDir, cacheBytes, tmpDir, worker, () -> null);
+    }
+
+    /** @param deviceToken this provider's device token, asked before every blob request (null: none) */
+    TaskTrainer(Path cacheDir, long cacheBytes, Path tmpDir, WarmWorker worker, Supplier<String> deviceToken) {
         this.cacheDir = cacheDir;
         this.cacheBytes = cacheBytes;
         this.tmpDir = tmpDir;
         this.worker = worker;
+        this.deviceToken = deviceToken;
     }
 
     Inputs download(Task task) throws IOException {
@@ -56,7 +66,8 @@ final class TaskTrainer {
      */
     TrainerClient.TrainResult train(Task task, Inputs inputs) throws WorkerException, IOException {
         TrainerClient trainer = new TrainerClient(worker.get());
-        TrainerClient.LoadedModel model = trainer.load(inputs.model());
+        // the canonical form only: the worker refuses an HDF5 file unread, so a stranger's .h5 never meets native code here
+        TrainerClient.LoadedModel model = trainer.loadCanonical(inputs.model());
         float[] params;
         try (InputStream in = Files.newInputStream(inputs.params())) {
             params = VectorFile.read(in, model.params());
@@ -75,7 +86,7 @@ final class TaskTrainer {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
                 VectorFile.write(out, delta);
             }
-            return new BlobClient(URI.create(baseUrl)).upload(file, n -> { });
+            return new BlobClient(URI.create(baseUrl), deviceToken).upload(file, n -> { });
         } finally {
             Files.deleteIfExists(file);
         }
@@ -87,7 +98,7 @@ final class TaskTrainer {
         }
         BlobCache cache = caches.get(baseUrl);
         if (cache == null) {
-            cache = new BlobCache(cacheDir, cacheBytes, new BlobClient(URI.create(baseUrl)));
+            cache = new BlobCache(cacheDir, cacheBytes, new BlobClient(URI.create(baseUrl), deviceToken));
             caches.put(baseUrl, cache);
         }
         return cache;

@@ -19,11 +19,15 @@ import org.daig.api.volunteer.Volunteer;
 import org.daig.api.volunteer.VolunteerStatus;
 import org.daig.api.volunteer.VolunteerStatus.CurrentTask;
 import org.daig.api.volunteer.VolunteerStatus.State;
+import org.daig.provider.enrol.Enrolment;
+import org.daig.provider.enrol.EnrolmentState;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +55,9 @@ public class VolunteerService implements Participation {
     @Reference
     private IdleMonitor idle;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Enrolment enrolment;
+
     private final Clock clock = Clock.systemDefaultZone();
     private ParticipationState participation;
     private TaskHistory history;
@@ -68,8 +75,8 @@ public class VolunteerService implements Participation {
         history = new TaskHistory(data.resolve("credits"), clock);
         worker = new WarmWorker(launcher, () -> new WorkerLimits(idle.maxWorkerHeap(), idle.maxWorkerThreads(), true));
         gate = new IdleGate(participation, worker, () -> loop.wake());
-        loop = new WorkLoop(exchange, participation, gate, worker, new TaskTrainer(cacheDir, config.cacheMegabytes() * (1L << 20), tmpDir, worker),
-                history, clock);
+        TaskTrainer trainer = new TaskTrainer(cacheDir, config.cacheMegabytes() * (1L << 20), tmpDir, worker, new DeviceTokenFile(data));
+        loop = new WorkLoop(exchange, participation, gate, worker, trainer, history, clock);
         participation.policyChanged(idle.current());
         idle.addListener(gate);
         loop.start();
@@ -141,6 +148,8 @@ public class VolunteerService implements Participation {
         String activity = loop.activity();
         String problem = loop.lastProblem();
         boolean freshProblem = problem != null && clock.millis() - loop.lastProblemAt().toEpochMilli() < PROBLEM_SHOWN_MS;
+        Enrolment e = enrolment;
+        EnrolmentState enrolled = e == null ? null : e.state();
         State state = !participation.participating() ? State.STOPPED
                 : snoozedUntil != null ? State.SNOOZED
                 : !connected ? State.DISCONNECTED
@@ -150,7 +159,8 @@ public class VolunteerService implements Participation {
         String summary = switch (state) {
         case STOPPED -> "Not participating";
         case SNOOZED -> d == null ? "Snoozed" : capitalized(d.reason());
-        case DISCONNECTED -> "Cannot reach the coordinator" + (broker == null ? "" : " (" + broker + ")");
+        case DISCONNECTED -> enrolled != null && !enrolled.enrolled() ? capitalized(enrolled.message()) // why it cannot connect
+                : "Cannot reach the coordinator" + (broker == null ? "" : " (" + broker + ")");
         case ERROR -> "Problem: " + problem;
         default -> capitalized(activity);
         };
@@ -159,7 +169,8 @@ public class VolunteerService implements Participation {
                         Instant.ofEpochMilli(task.deadline()), suspended);
         return new VolunteerStatus(state, summary, participation.participating(), snoozedUntil, policy == null ? null : policy.reason(),
                 d != null && d.mayRun(), connected, broker, inHand, history.tasksDone(), history.credit(), problem, history.recent(),
-                d == null ? null : d.state());
+                d == null ? null : d.state(), enrolled != null && enrolled.enrolled(), enrolled == null ? null : enrolled.account(),
+                enrolled == null ? null : enrolled.message());
     }
 
     private static String capitalized(String s) {

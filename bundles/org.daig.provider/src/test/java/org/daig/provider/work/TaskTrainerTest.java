@@ -48,7 +48,7 @@ class TaskTrainerTest {
         assertEquals(100, answer.samples());
         assertEquals(0.25, answer.loss());
         assertEquals(List.of("load", "train"), worker.events);
-        assertEquals(Map.of("model", "/cache/model"), worker.fields.get(0));
+        assertEquals(Map.of("model", "/cache/model", "canonical", true), worker.fields.get(0), "the canonical form, never an .h5");
         assertEquals(Map.of("x", "/cache/x", "y", "/cache/y", "epochs", 2, "batch", 16, "seed", 42L), worker.fields.get(1));
         assertArrayEquals(params, worker.payloads.get(1));
         assertEquals(List.of(new WorkerLimits("1g", 2, true)), launcher.limits, "started with the policy's limits");

@@ -33,6 +33,7 @@ public final class StatusView {
     private final Composite root;
     private final Label headline;
     private final Label coordinator;
+    private final Label account;
     private final Label decision;
     private final Label task;
     private final Label machine;
@@ -55,6 +56,7 @@ public final class StatusView {
         headline.setFont(bold);
         headline.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         coordinator = row("Coordinator");
+        account = row("Account");
         decision = row("Idle policy");
         task = row("Task");
         machine = row("This machine");
@@ -99,6 +101,7 @@ public final class StatusView {
         headline.setText(s.summary());
         coordinator.setText(s.broker() == null ? "no broker configured (config/org.daig.transport.mqtt-provider.cfg)"
                 : (s.connected() ? "connected to " : "cannot reach ") + s.broker());
+        account.setText(describeAccount(s));
         decision.setText((s.mayRun() ? "may train: " : "does not train: ") + (s.idleReason() == null ? "no decision yet" : s.idleReason())
                 + (s.snoozedUntil() == null ? "" : "\nsnoozed until " + TIME.format(s.snoozedUntil())));
         task.setText(describe(s.task()));
@@ -120,6 +123,18 @@ public final class StatusView {
             c.pack();
         }
         root.layout(true, true);
+    }
+
+    /** Whose machine this is on the grid, or what to do to enrol it. */
+    static String describeAccount(VolunteerStatus s) {
+        if (s.enrolled()) {
+            return s.account() == null ? "enrolled" : s.account();
+        }
+        return s.enrolment() == null ? "not enrolled" : s.enrolment();
+    }
+
+    public String accountText() {
+        return account.getText();
     }
 
     private static String describe(CurrentTask t) {

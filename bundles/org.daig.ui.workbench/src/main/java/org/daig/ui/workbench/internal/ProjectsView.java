@@ -1,7 +1,5 @@
 package org.daig.ui.workbench.internal;
 
-import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -21,6 +19,8 @@ import org.eclipse.swt.widgets.Text;
 /**
  * The requestor's projects on the connected coordinator: state, progress and accuracy, refreshed
  * every second. Choosing one shows it on the dashboard; "New project…" opens the wizard.
+ * "Connect…" asks for the coordinator, the account and its password; so does a coordinator that
+ * answers 401 (no login yet, or the session expired), once until the next login.
  */
 public final class ProjectsView implements RequestorSession.Listener {
 
@@ -29,6 +29,9 @@ public final class ProjectsView implements RequestorSession.Listener {
     private final Text coordinator;
     private final Label connection;
     private final Table table;
+    private LoginDialog dialog;
+    /** Whether the coordinator's 401 already opened the login dialog since the last login. */
+    private boolean askedAfterRefusal;
 
     public ProjectsView(Composite parent, RequestorSession session, Supplier<NewProjectWizard> wizards) {
         this.session = session;
@@ -40,7 +43,8 @@ public final class ProjectsView implements RequestorSession.Listener {
         coordinator.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
         coordinator.setToolTipText("The coordinator's address, e.g. http://grid.example.org:7700; remembered for the next start");
         Button connect = new Button(root, SWT.PUSH);
-        connect.setText("Connect");
+        connect.setText("Connect…");
+        connect.setToolTipText("Log in to the coordinator with your account");
         connect.addListener(SWT.Selection, e -> connect());
         coordinator.addListener(SWT.DefaultSelection, e -> connect());
         connection = new Label(root, SWT.WRAP);
@@ -82,12 +86,26 @@ public final class ProjectsView implements RequestorSession.Listener {
     }
 
     private void connect() {
-        try {
-            session.connect(URI.create(coordinator.getText().trim()));
-            connection.setText("connecting to " + session.coordinator() + "…");
-        } catch (IllegalArgumentException | IOException e) {
-            connection.setText("Not a usable address: " + e.getMessage() + " (write it like http://host:7700)");
+        askFor(null);
+    }
+
+    /** Opens the login dialog (or brings it forward) for the address in the field. */
+    public LoginDialog askFor(String why) {
+        if (dialog == null || dialog.shell().isDisposed()) {
+            dialog = new LoginDialog(root.getShell(), session, coordinator.getText().trim(), why, () -> {
+                askedAfterRefusal = false;
+                coordinator.setText(session.coordinator().toString());
+                connection.setText("connecting to " + session.coordinator() + (session.user() == null ? "" : " as " + session.user()) + "…");
+            }).open();
+        } else {
+            dialog.shell().forceActive();
         }
+        return dialog;
+    }
+
+    /** The open login dialog, or null (for tests). */
+    public LoginDialog loginDialog() {
+        return dialog == null || dialog.shell().isDisposed() ? null : dialog;
     }
 
     @Override
@@ -95,7 +113,8 @@ public final class ProjectsView implements RequestorSession.Listener {
         if (root.isDisposed()) {
             return;
         }
-        connection.setText("Connected to " + session.coordinator() + " — " + projects.size() + " project" + (projects.size() == 1 ? "" : "s"));
+        connection.setText("Connected to " + session.coordinator() + (session.user() == null ? "" : " as " + session.user()) + " — "
+                + projects.size() + " project" + (projects.size() == 1 ? "" : "s"));
         String focus = session.focus();
         table.setRedraw(false);
         table.removeAll();
@@ -122,6 +141,19 @@ public final class ProjectsView implements RequestorSession.Listener {
     public void unreachable(String message) {
         if (!root.isDisposed()) {
             connection.setText(message);
+        }
+    }
+
+    @Override
+    public void notAuthenticated(String message) {
+        if (root.isDisposed()) {
+            return;
+        }
+        connection.setText(message);
+        if (!askedAfterRefusal) {
+            askedAfterRefusal = true; // once: polling hears the same 401 every second
+            askFor(session.loggedIn() ? "The session on " + session.coordinator() + " has ended: log in again."
+                    : session.coordinator() + " wants you to log in.");
         }
     }
 

@@ -1,0 +1,150 @@
+package org.daig.provider.work;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.daig.api.task.Task;
+import org.daig.api.trainer.WorkerLimits;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The provider's blob downloads and its result upload carry its device token (from
+ * provider/device-token), against a stand-in blob plane that refuses any other.
+ */
+class DeviceTokenOnBlobsTest {
+
+    private static final String TOKEN = "daig_d1_devicesecretdevicesecret";
+
+    @TempDir
+    Path dir;
+    private HttpServer server;
+    private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+    private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/blobs/", this::blob);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private void blob(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String id = exchange.getRequestURI().getPath().substring("/api/v1/blobs/".length());
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            seen.add(exchange.getRequestMethod() + " " + (auth == null ? "-" : auth));
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if (!("Bearer " + TOKEN).equals(auth)) {
+                exchange.sendResponseHeaders(401, -1);
+                return;
+            }
+            switch (exchange.getRequestMethod()) {
+            case "GET" -> {
+                byte[] bytes = blobs.get(id);
+                exchange.sendResponseHeaders(bytes == null ? 404 : 200, bytes == null ? -1 : bytes.length);
+                if (bytes != null) {
+                    exchange.getResponseBody().write(bytes);
+                }
+            }
+            case "HEAD" -> {
+                byte[] bytes = blobs.get(id);
+                exchange.getResponseHeaders().set(bytes == null ? "Upload-Offset" : "Content-Length", bytes == null ? "0" : "" + bytes.length);
+                exchange.sendResponseHeaders(bytes == null ? 404 : 200, -1);
+            }
+            case "PUT" -> {
+                blobs.put(id, body);
+                exchange.sendResponseHeaders(201, -1);
+            }
+            default -> exchange.sendResponseHeaders(405, -1);
+            }
+        }
+    }
+
+    private String put(byte[] bytes) throws Exception {
+        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        blobs.put(id, bytes);
+        return id;
+    }
+
+    private TaskTrainer trainer(Path providerFolder) {
+        WarmWorker warm = new WarmWorker(new Fakes.FakeLauncher(), () -> new WorkerLimits("1g", 1, true));
+        return new TaskTrainer(dir.resolve("cache"), 1 << 20, dir, warm, new DeviceTokenFile(providerFolder));
+    }
+
+    private Task task(String model, String params, String x, String y) {
+        return new Task("l", "p", 0, 0, 0, model, params, x, y, 1, 1, 1, 1, 0,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/blobs/");
+    }
+
+    @Test
+    void downloadsAndTheResultUploadSendTheDeviceToken() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("provider"));
+        Files.writeString(folder.resolve("device-token"), TOKEN);
+        String model = put(new byte[] { 1, 2, 3 });
+        String params = put(new byte[] { 4 });
+        String x = put(new byte[] { 5, 6 });
+        String y = put(new byte[] { 7 });
+        TaskTrainer trainer = trainer(folder);
+
+        TaskTrainer.Inputs inputs = trainer.download(task(model, params, x, y));
+        String delta = trainer.upload("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/blobs/", new float[] { 0.5f });
+
+        assertArrayEquals(new byte[] { 1, 2, 3 }, Files.readAllBytes(inputs.model()));
+        assertTrue(blobs.containsKey(delta), "the delta was uploaded");
+        assertFalse(seen.isEmpty());
+        assertTrue(seen.stream().allMatch(s -> s.endsWith(" Bearer " + TOKEN)), seen.toString());
+    }
+
+    @Test
+    void withoutADeviceTokenNothingIsSentAsOneAndTheDownloadIsRefused() throws Exception {
+        String model = put(new byte[] { 9 });
+
+        IOException e = assertThrows(IOException.class, () -> trainer(dir.resolve("no-provider")).download(task(model, model, model, model)));
+
+        assertTrue(e.getMessage().contains("401"), e.getMessage());
+        assertTrue(seen.stream().allMatch(s -> s.endsWith(" -")), seen.toString());
+    }
+
+    @Test
+    void aNewTokenIsPickedUpWhenTheFileChanges() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("provider"));
+        DeviceTokenFile token = new DeviceTokenFile(folder);
+        assertNull(token.get());
+
+        Files.writeString(folder.resolve("device-token"), "daig_a_first\n");
+        assertEquals("daig_a_first", token.get());
+        Files.writeString(folder.resolve("device-token"), "daig_b_second");
+        Files.setLastModifiedTime(folder.resolve("device-token"), java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        assertEquals("daig_b_second", token.get());
+        Files.delete(folder.resolve("device-token"));
+        assertNull(token.get());
+    }
+}
