@@ -266,4 +266,36 @@ class AccountsTest {
         assertTrue(json(files).getAsJsonObject().get("passwordFile").getAsString().contains(device + ":$7$101$"));
         assertTrue(json(files).getAsJsonObject().get("aclFile").getAsString().contains("pattern write daig/v1/providers/%u/#"));
     }
+
+    @Test
+    void openSignUpCreatesVolunteersWhoEnrolTheirOwnDevicesAndClosingItStopsIt() {
+        String name = unique("vic");
+        Map<String, Object> account = Map.of("user", name, "password", PASSWORD);
+        assertEquals(403, send("POST", "/api/v1/signup", null, account).statusCode(), "closed by default");
+        assertEquals(204, send("POST", "/api/v1/admin/signup", admin, Map.of("open", true)).statusCode());
+        try {
+            HttpResponse<String> signedUp = send("POST", "/api/v1/signup", null, account);
+            assertEquals(201, signedUp.statusCode(), signedUp.body());
+            JsonObject session = json(signedUp).getAsJsonObject();
+            assertEquals("[\"volunteer\"]", session.get("roles").toString());
+            assertEquals(409, send("POST", "/api/v1/signup", null, account).statusCode(), "the name is taken");
+            assertEquals(422, send("POST", "/api/v1/signup", null, Map.of("user", "bad name", "password", PASSWORD)).statusCode());
+
+            String token = session.get("token").getAsString();
+            String device = unique("vic-pc");
+            HttpResponse<String> enrolled = send("POST", "/api/v1/devices", token, Map.of("deviceId", device, "name", "Vic's PC"));
+            assertEquals(201, enrolled.statusCode(), enrolled.body());
+            JsonArray mine = json(send("GET", "/api/v1/devices", token, null)).getAsJsonArray();
+            assertEquals(1, mine.size());
+            assertEquals(device, mine.get(0).getAsJsonObject().get("device").getAsString());
+            String requestor = grid.login(createUser(unique("ruth"), "requestor"), PASSWORD);
+            assertEquals(403, send("POST", "/api/v1/devices", requestor, Map.of("deviceId", unique("ruth-pc"))).statusCode(),
+                    "only volunteers enrol devices");
+            assertEquals(409, send("POST", "/api/v1/devices", grid.login(createUser(unique("vol"), "volunteer"), PASSWORD),
+                    Map.of("deviceId", device)).statusCode(), "another account cannot take the device id");
+        } finally {
+            assertEquals(204, send("POST", "/api/v1/admin/signup", admin, Map.of("open", false)).statusCode());
+        }
+        assertEquals(403, send("POST", "/api/v1/signup", null, Map.of("user", unique("late"), "password", PASSWORD)).statusCode());
+    }
 }

@@ -140,10 +140,9 @@ public class AccountBook implements AccountAdmin {
             throw rateLimited(wait, "too many failed logins: try again later");
         }
         Optional<UserRow> row = Names.isUser(user) ? tx(c -> AccountStore.user(c, user)) : Optional.empty();
-        boolean ok = row.isPresent() && !row.get().disabled() && password != null && passwords.matches(password, row.get().password());
-        if (row.isEmpty()) {
-            passwords.burn(password); // as slow as a wrong password: timing does not tell whether the user exists
-        }
+        // every path runs one PBKDF2: timing does not tell whether the user exists or is disabled
+        boolean matches = row.isPresent() ? passwords.matches(password == null ? "" : password, row.get().password()) : burn(password);
+        boolean ok = matches && password != null && !row.get().disabled();
         if (!ok) {
             if (Names.isUser(user)) {
                 loginFailures.record(userKey);
@@ -165,6 +164,11 @@ public class AccountBook implements AccountAdmin {
         });
         LOG.info("User '{}' logged in from {} (token {})", u.name(), Log.safe(remoteAddress), issued.tokenId());
         return new Session(issued.token(), issued.tokenId(), u.name(), u.roles(), issued.expiresAt());
+    }
+
+    private boolean burn(String password) {
+        passwords.burn(password);
+        return false;
     }
 
     @Override
