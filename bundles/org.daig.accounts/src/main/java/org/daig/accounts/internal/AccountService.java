@@ -38,8 +38,6 @@ public class AccountService extends AccountBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
     private volatile MessageBus bus;
 
     @Activate
@@ -77,6 +75,25 @@ public class AccountService extends AccountBook {
         } catch (SQLException e) {
             throw new SQLException("cannot open the account database " + url + ": " + e.getMessage()
                     + " (is another coordinator using the same data folder?)", e);
+        }
+    }
+
+    /** The coordinator's own bus: its client id is the MQTT user the service token's Mosquitto line is for. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
+    void setBus(MessageBus coordinatorBus) {
+        bus = coordinatorBus;
+        String id = coordinatorBus.clientId();
+        if (id != null && !Names.isCoordinator(id, settings().coordinatorClientId())) {
+            LOG.warn("The coordinator's MQTT client id '{}' is not one the service token is valid for ('coordinator', 'coordinator-*'):"
+                    + " set coordinatorClientId={} in {}.cfg, or a broker that checks accounts will refuse the coordinator",
+                    Log.safe(id), Log.safe(id), AccountsConfig.PID);
+        }
+    }
+
+    void unsetBus(MessageBus coordinatorBus) {
+        if (bus == coordinatorBus) {
+            bus = null;
         }
     }
 
