@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.daig.api.bus.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -241,7 +242,7 @@ class AccountsTest {
     }
 
     @Test
-    void aDeviceEnrolledWithAnAdminsCodeGetsABoundTokenAndALineInMosquittosPasswordFile() {
+    void aDeviceEnrolledWithAnAdminsCodeGetsABoundTokenAndALineInMosquittosPasswordFile() throws Exception {
         String owner = createUser(unique("lab"), "volunteer");
         HttpResponse<String> code = send("POST", "/api/v1/admin/enrolment-codes", admin, Map.of("user", owner, "uses", 1, "validHours", 1));
         assertEquals(201, code.statusCode(), code.body());
@@ -261,10 +262,17 @@ class AccountsTest {
         JsonObject who = json(send("GET", "/api/v1/whoami", t.get("token").getAsString(), null)).getAsJsonObject();
         assertEquals("device", who.get("scope").getAsString());
         assertEquals(device, who.get("device").getAsString());
-        HttpResponse<String> files = send("GET", "/api/v1/admin/broker-config", admin, null);
-        assertEquals(200, files.statusCode());
-        assertTrue(json(files).getAsJsonObject().get("passwordFile").getAsString().contains(device + ":$7$101$"));
-        assertTrue(json(files).getAsJsonObject().get("aclFile").getAsString().contains("pattern write daig/v1/providers/%u/#"));
+        // this process's coordinator connection (registered before it connects; no broker needed here)
+        grid.bus(Topics.COORDINATOR, "coord-accounts", "tcp://127.0.0.1:" + Grid.freePort());
+        Grid.await("the broker files name the coordinator's connection", () -> json(send("GET", "/api/v1/admin/broker-config", admin, null))
+                .getAsJsonObject().get("passwordFile").getAsString().contains("coord-accounts:$7$101$"));
+        JsonObject files = json(send("GET", "/api/v1/admin/broker-config", admin, null)).getAsJsonObject();
+        assertTrue(files.get("passwordFile").getAsString().contains(device + ":$7$101$"), files.toString());
+        assertTrue(files.get("aclFile").getAsString().contains("pattern write daig/v1/providers/%u/#"));
+        assertTrue(files.get("aclFile").getAsString().contains("user coord-accounts\ntopic readwrite daig/v1/#"));
+        String volunteer = grid.login(owner, PASSWORD);
+        HttpResponse<String> taken = send("POST", "/api/v1/devices", volunteer, Map.of("deviceId", "coord-accounts"));
+        assertEquals(422, taken.statusCode(), "a device may not take the coordinator's name: " + taken.body());
     }
 
     @Test

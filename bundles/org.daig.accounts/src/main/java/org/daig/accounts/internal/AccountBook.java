@@ -2,10 +2,13 @@ package org.daig.accounts.internal;
 
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -53,7 +56,7 @@ public class AccountBook implements AccountAdmin {
         this.secrets = new Secrets(random);
         this.clock = clock;
         this.tokens = new TokenBook(db, random, clock);
-        this.devices = new DeviceDesk(db, tokens, secrets, clock, this::settings, this::coordinatorId);
+        this.devices = new DeviceDesk(db, tokens, secrets, clock, this::settings, this::coordinatorId, this::isCoordinatorClient);
         configure(settings);
         signUpOpen = db.transaction(c -> AccountStore.setting(c, SIGNUP_SETTING)).map("open"::equals).orElse(false);
     }
@@ -75,19 +78,37 @@ public class AccountBook implements AccountAdmin {
         return settings;
     }
 
-    /** The coordinator's MQTT client id, as its bus says (null when unknown); see {@link AccountService}. */
-    protected String busClientId() {
-        return null;
+    /** The client ids of this process's coordinator-role MQTT connections (see {@link AccountService}); none here. */
+    protected Set<String> busClientIds() {
+        return Set.of();
     }
 
-    /** The client id the service token's Mosquitto line is written for. */
+    /**
+     * Whether the service token is valid for an MQTT client id: {@code coordinator}, {@code
+     * coordinator-*}, the configured {@code coordinatorClientId}, or the id of one of this
+     * process's own coordinator connections. No device may be enrolled under any of these.
+     */
+    final boolean isCoordinatorClient(String clientId) {
+        return Names.isCoordinator(clientId, settings.coordinatorClientId()) || clientId != null && busClientIds().contains(clientId);
+    }
+
+    /** The coordinator's MQTT client id for providers to trust: its connection's, else the configured one; null when unknown. */
     final String coordinatorId() {
-        String configured = settings.coordinatorClientId();
-        if (!configured.isBlank()) {
-            return configured;
+        List<String> ids = new ArrayList<>(new TreeSet<>(busClientIds()));
+        if (!ids.isEmpty()) {
+            return ids.get(0);
         }
-        String bus = busClientId();
-        return bus != null && Names.isCoordinator(bus, null) ? bus : "coordinator";
+        return settings.coordinatorClientId().isBlank() ? null : settings.coordinatorClientId();
+    }
+
+    /** The MQTT users the service token's Mosquitto lines are for: the configured id and the connections' ids, else 'coordinator'. */
+    final List<String> serviceClientIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        if (!settings.coordinatorClientId().isBlank()) {
+            ids.add(settings.coordinatorClientId());
+        }
+        ids.addAll(new TreeSet<>(busClientIds()));
+        return ids.isEmpty() ? List.of("coordinator") : List.copyOf(ids);
     }
 
     // ---- checking tokens ----------------------------------------------------------------------
@@ -106,7 +127,7 @@ public class AccountBook implements AccountAdmin {
         }
         return verify(password).filter(i -> switch (i.scope()) {
         case DEVICE -> username.equals(i.device());
-        case SERVICE -> Names.isCoordinator(username, settings.coordinatorClientId());
+        case SERVICE -> isCoordinatorClient(username);
         case API -> false;
         });
     }
@@ -337,7 +358,7 @@ public class AccountBook implements AccountAdmin {
     @Override
     public BrokerFiles brokerFiles() {
         List<TokenRow> live = tx(c -> AccountStore.liveTokens(c, clock.getAsLong(), Scope.DEVICE, Scope.SERVICE));
-        return MosquittoFiles.of(live, coordinatorId(), settings.topicRoot());
+        return MosquittoFiles.of(live, serviceClientIds(), settings.topicRoot());
     }
 
     // ---- helpers ------------------------------------------------------------------------------

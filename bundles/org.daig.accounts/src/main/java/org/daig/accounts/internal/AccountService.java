@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.daig.accounts.AccountAdmin;
 import org.daig.accounts.AccountException;
@@ -20,7 +22,6 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ public class AccountService extends AccountBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
 
-    private volatile MessageBus bus;
+    private final Map<MessageBus, String> buses = new ConcurrentHashMap<>();
 
     @Activate
     public AccountService(BundleContext context, AccountsConfig config,
@@ -78,28 +79,29 @@ public class AccountService extends AccountBook {
         }
     }
 
-    /** The coordinator's own bus: its client id is the MQTT user the service token's Mosquitto line is for. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
-    void setBus(MessageBus coordinatorBus) {
-        bus = coordinatorBus;
-        String id = coordinatorBus.clientId();
-        if (id != null && !Names.isCoordinator(id, settings().coordinatorClientId())) {
-            LOG.warn("The coordinator's MQTT client id '{}' is not one the service token is valid for ('coordinator', 'coordinator-*'):"
-                    + " set coordinatorClientId={} in {}.cfg, or a broker that checks accounts will refuse the coordinator",
-                    Log.safe(id), Log.safe(id), AccountsConfig.PID);
+    /**
+     * This process's coordinator connections (the transport registers each with its client id
+     * before it connects): the service token is valid for their client ids.
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
+    void addBus(MessageBus bus, Map<String, Object> properties) {
+        if (properties.get(MessageBus.CLIENT_ID) instanceof String id) {
+            buses.put(bus, id);
+            if (!Names.isCoordinator(id, settings().coordinatorClientId())) {
+                LOG.info("The service token is valid for this coordinator's MQTT client id '{}' (an external broker's files"
+                        + " from daig:brokerconfig name it too)", Log.safe(id));
+            }
         }
     }
 
-    void unsetBus(MessageBus coordinatorBus) {
-        if (bus == coordinatorBus) {
-            bus = null;
-        }
+    void removeBus(MessageBus bus) {
+        buses.remove(bus);
     }
 
     @Override
-    protected String busClientId() {
-        return Optional.ofNullable(bus).map(MessageBus::clientId).orElse(null);
+    protected Set<String> busClientIds() {
+        return Set.copyOf(buses.values());
     }
 
     @Modified

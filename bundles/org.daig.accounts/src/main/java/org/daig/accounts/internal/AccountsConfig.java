@@ -30,7 +30,7 @@ public @interface AccountsConfig {
     @AttributeDefinition(name = "Admin password file", description = "First start only: the admin's password is read from this file (else from the environment variable DAIG_ADMIN_PASSWORD, else generated and written to <data>/accounts/admin-password).", required = false)
     String adminPasswordFile() default "";
 
-    @AttributeDefinition(name = "Coordinator client id", description = "An MQTT client id the service token is valid for, besides 'coordinator' and 'coordinator-*' (the generated form).", required = false)
+    @AttributeDefinition(name = "Coordinator client id", description = "An MQTT client id the service token is valid for, besides 'coordinator', 'coordinator-*' (the generated form) and those of this process's coordinator connections.", required = false)
     String coordinatorClientId() default "";
 
     @AttributeDefinition(name = "Topic root", description = "The MQTT topic root the Mosquitto ACL file is written for.")

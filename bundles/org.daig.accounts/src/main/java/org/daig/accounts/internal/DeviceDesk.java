@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.daig.accounts.AccountAdmin.DeviceToken;
@@ -37,25 +38,27 @@ final class DeviceDesk {
     private final LongSupplier clock;
     private final Supplier<Settings> settings;
     private final Supplier<String> coordinatorId;
+    private final Predicate<String> coordinatorClient;
 
     DeviceDesk(AccountDatabase db, TokenBook tokens, Secrets secrets, LongSupplier clock, Supplier<Settings> settings,
-            Supplier<String> coordinatorId) {
+            Supplier<String> coordinatorId, Predicate<String> coordinatorClient) {
         this.db = db;
         this.tokens = tokens;
         this.secrets = secrets;
         this.clock = clock;
         this.settings = settings;
         this.coordinatorId = coordinatorId;
+        this.coordinatorClient = coordinatorClient;
     }
 
     DeviceToken enrol(String user, String deviceId, String name) throws AccountException {
-        String id = Names.deviceId(deviceId, settings.get().coordinatorClientId());
+        String id = deviceId(deviceId);
         String display = Names.deviceName(name, id);
         return inTransaction(c -> issue(c, user, id, display));
     }
 
     DeviceToken enrolWithCode(String code, String deviceId, String name) throws AccountException {
-        String id = Names.deviceId(deviceId, settings.get().coordinatorClientId());
+        String id = deviceId(deviceId);
         String display = Names.deviceName(name, id);
         Optional<Secrets.Parsed> parsed = Secrets.parse(code, Secrets.CODE_PREFIX);
         if (parsed.isEmpty()) {
@@ -77,6 +80,14 @@ final class DeviceDesk {
             }
             return token;
         });
+    }
+
+    private String deviceId(String deviceId) throws AccountException {
+        String id = Names.deviceId(deviceId, settings.get().coordinatorClientId());
+        if (coordinatorClient.test(id)) {
+            throw new AccountException(Reason.INVALID, "deviceId: '" + id + "' is reserved for the coordinator");
+        }
+        return id;
     }
 
     private DeviceToken issue(Connection c, String user, String id, String display) throws SQLException {

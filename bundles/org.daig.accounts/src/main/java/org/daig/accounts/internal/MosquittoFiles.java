@@ -3,6 +3,7 @@ package org.daig.accounts.internal;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import org.daig.accounts.AccountAdmin.BrokerFiles;
 import org.daig.accounts.internal.AccountStore.TokenRow;
@@ -23,27 +24,29 @@ public final class MosquittoFiles {
 
     /**
      * The files for {@code live} tokens (live device and service tokens, oldest first: a newer token
-     * of the same client wins), the coordinator's client id and the topic root.
+     * of the same client wins), the coordinator's client ids (the service token's users) and the topic root.
      */
-    public static BrokerFiles of(List<TokenRow> live, String coordinatorId, String topicRoot) {
-        Topics.clientTree(Topics.COORDINATOR, coordinatorId); // refuses a client id that is not a valid topic segment
+    public static BrokerFiles of(List<TokenRow> live, List<String> coordinatorIds, String topicRoot) {
+        for (String id : coordinatorIds) {
+            Topics.clientTree(Topics.COORDINATOR, id); // refuses a client id that is not a valid topic segment
+        }
         Map<String, String> lines = new TreeMap<>();
         for (TokenRow t : live) {
             if (t.mosquittoHash() == null) {
                 continue;
             }
-            if (t.scope() == Scope.DEVICE && Topics.isValidSegment(t.device())) {
+            if (t.scope() == Scope.DEVICE && Topics.isValidSegment(t.device()) && !coordinatorIds.contains(t.device())) {
                 lines.put(t.device(), t.mosquittoHash());
             } else if (t.scope() == Scope.SERVICE) {
-                lines.put(coordinatorId, t.mosquittoHash());
+                coordinatorIds.forEach(id -> lines.put(id, t.mosquittoHash()));
             }
         }
         StringBuilder passwords = new StringBuilder();
         lines.forEach((user, hash) -> passwords.append(user).append(':').append(hash).append('\n'));
-        return new BrokerFiles(passwords.toString(), acl(coordinatorId, topicRoot));
+        return new BrokerFiles(passwords.toString(), acl(coordinatorIds, topicRoot));
     }
 
-    static String acl(String coordinatorId, String topicRoot) {
+    static String acl(List<String> coordinatorIds, String topicRoot) {
         String root = topicRoot == null || topicRoot.isBlank() ? Topics.DEFAULT_ROOT : topicRoot;
         if (root.contains("+") || root.contains("#") || root.chars().anyMatch(ch -> ch <= ' ')) {
             throw new IllegalArgumentException("topicRoot '" + Log.safe(root) + "' may not contain wildcards, spaces or control characters");
@@ -58,8 +61,6 @@ public final class MosquittoFiles {
                 "pattern read " + root + "/coordinators/+/to/%u/#",
                 "",
                 "# The coordinator reads and writes everything under the root.",
-                "user " + coordinatorId,
-                "topic readwrite " + root + "/#",
-                "");
+                "") + coordinatorIds.stream().map(id -> "user " + id + "\ntopic readwrite " + root + "/#\n").collect(Collectors.joining());
     }
 }

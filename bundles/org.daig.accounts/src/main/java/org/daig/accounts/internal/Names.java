@@ -12,9 +12,10 @@ import org.daig.api.bus.Topics;
 
 /**
  * What names, passwords, roles and device ids may be (docs/security.md, "Account endpoints"), and
- * which MQTT client ids belong to the coordinator: {@code coordinator}, {@code coordinator-*} (the
- * form the MQTT transport generates for the coordinator role) and one configured id. Those are the
- * only user names the service token is valid for, and no device may be enrolled under them, so a
+ * which MQTT client ids are reserved for the coordinator: {@code coordinator}, {@code coordinator-*}
+ * (the form the MQTT transport generates for the coordinator role) and one configured id
+ * ({@link AccountBook#isCoordinatorClient} adds this process's own coordinator connections). The
+ * service token is valid only for those names and no device may be enrolled under them, so a
  * provider can never hold a coordinator's name on the broker.
  */
 public final class Names {

@@ -56,7 +56,7 @@ final class Books {
 
     /** An AccountBook that can be closed and whose bus client id a test can set. */
     static final class Book extends AccountBook implements AutoCloseable {
-        volatile String busClientId;
+        volatile Set<String> busClientIds = Set.of();
 
         Book(AccountDatabase db, Settings settings, Passwords passwords, SecureRandom random, java.util.function.LongSupplier clock)
                 throws SQLException {
@@ -64,8 +64,8 @@ final class Books {
         }
 
         @Override
-        protected String busClientId() {
-            return busClientId;
+        protected Set<String> busClientIds() {
+            return busClientIds;
         }
 
         Session user(String name, Role... roles) throws AccountException {

@@ -38,7 +38,7 @@ class DevicesTest {
     void open() throws Exception {
         books = new Books(folder);
         book = books.open();
-        book.busClientId = "coordinator-host-abc";
+        book.busClientIds = Set.of("coordinator-host-abc");
         vera = book.verify(book.user("vera", Role.VOLUNTEER).token()).orElseThrow();
     }
 
@@ -180,5 +180,10 @@ class DevicesTest {
         assertTrue(book.verifyClient("grid-main", token).isPresent(), "the configured client id");
         refused(Reason.INVALID, () -> book.enrolDevice(vera, "grid-main", null));
         assertEquals(Set.of(), book.verify(token).orElseThrow().roles(), "a service token has no person's roles");
+
+        book.busClientIds = Set.of("coord-lab");
+        assertTrue(book.verifyClient("coord-lab", token).isPresent(), "this process's own coordinator connection");
+        refused(Reason.INVALID, () -> book.enrolDevice(vera, "coord-lab", null));
+        assertEquals("coord-lab", book.enrolDevice(vera, "provider-pc-9", null).coordinatorId(), "what the provider is told to trust");
     }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.daig.accounts.AccountAdmin.BrokerFiles;
@@ -45,7 +46,7 @@ class MosquittoTest {
     @BeforeEach
     void open() throws Exception {
         book = new Books(folder).open();
-        book.busClientId = "coordinator-main";
+        book.busClientIds = Set.of("coordinator-main");
     }
 
     @AfterEach
@@ -104,9 +105,12 @@ class MosquittoTest {
         assertTrue(files.aclFile().contains("user coordinator-main\ntopic readwrite daig/v1/#"));
 
         book.configure(new Settings(1000, 1000, 5, 1000, 5, "grid-main", "grid/v2"));
-        assertTrue(book.brokerFiles().passwordFile().startsWith("grid-main:"), "a configured coordinator id wins");
+        BrokerFiles both = book.brokerFiles();
+        assertEquals(List.of("coordinator-main", "grid-main", "p1", "p2"),
+                both.passwordFile().lines().map(l -> l.substring(0, l.indexOf(':'))).toList(), "the configured id and the connection's");
+        assertTrue(both.aclFile().contains("user grid-main\ntopic readwrite grid/v2/#") && both.aclFile().contains("user coordinator-main\n"));
         assertTrue(book.brokerFiles().aclFile().contains("pattern read grid/v2/coordinators/+/to/%u/#"));
-        assertThrows(IllegalArgumentException.class, () -> MosquittoFiles.acl("c", "daig/#"));
+        assertThrows(IllegalArgumentException.class, () -> MosquittoFiles.acl(List.of("c"), "daig/#"));
     }
 
     private static String hash(List<String> lines, String user) {
