@@ -22,7 +22,8 @@ import jakarta.servlet.Servlet;
 /**
  * Prints the line that says a product is up: "DAIG coordinator ready: status at URL". Scripts,
  * the demo and the product tests wait for it and use the URL at once, so it is printed only when
- * a GET of that URL answers: a servlet's registration can come before Jetty serves it.
+ * a GET of that URL answers (200, or 401/403 from an authentication filter in front of it): a
+ * servlet's registration can come before Jetty serves it.
  * <p>
  * A whiteboard: any servlet with the property {@value #NAME} (its value names the product) is
  * announced at its first {@code osgi.http.whiteboard.servlet.pattern}.
@@ -117,14 +118,19 @@ public class ReadyLine {
         return patterns instanceof String s ? s : null;
     }
 
-    /** Whether a GET of the URL answers 200 now. */
+    /**
+     * Whether the servlet at the URL is served now: a GET answers 200, or 401/403 (the
+     * coordinator's authentication filter guards its status page unless it is configured public,
+     * and a guard answering means the servlet behind it is registered). 404 means "not yet in Jetty".
+     */
     static boolean answers(String url) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setConnectTimeout(1000);
             c.setReadTimeout(5000);
             try {
-                return c.getResponseCode() == 200;
+                int code = c.getResponseCode();
+                return code == 200 || code == 401 || code == 403;
             } finally {
                 c.disconnect();
             }

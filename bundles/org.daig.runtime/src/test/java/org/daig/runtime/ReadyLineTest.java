@@ -16,17 +16,28 @@ import com.sun.net.httpserver.HttpServer;
 class ReadyLineTest {
 
     @Test
-    void onlyAnOkAnswerCountsAsServing() throws IOException {
+    void anOkOrAGuardedAnswerCountsAsServing() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/status", exchange -> {
             exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.createContext("/api/guarded", exchange -> {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"daig\"");
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        server.createContext("/api/broken", exchange -> {
+            exchange.sendResponseHeaders(503, -1);
             exchange.close();
         });
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             assertTrue(ReadyLine.answers(base + "/api/status"));
+            assertTrue(ReadyLine.answers(base + "/api/guarded"), "a 401 (the authentication filter in front of the servlet) is up");
             assertFalse(ReadyLine.answers(base + "/api/other"), "a 404 (servlet not yet in Jetty) is not ready");
+            assertFalse(ReadyLine.answers(base + "/api/broken"), "a 503 is not ready");
         } finally {
             server.stop(0);
         }

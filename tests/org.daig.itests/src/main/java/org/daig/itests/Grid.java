@@ -167,6 +167,58 @@ final class Grid implements AutoCloseable {
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build();
     }
 
+    /**
+     * The admin's password the coordinator generated at its first start (org.daig.accounts writes it
+     * to {@code <daig.data.dir>/accounts/admin-password}); waited for, as the accounts may still be starting.
+     */
+    static String adminPassword() {
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("daig.data.dir", "daig-data"), "accounts", "admin-password");
+        return eventually("the admin password in " + file, () -> {
+            try {
+                return java.nio.file.Files.readString(file).trim();
+            } catch (IOException notYet) {
+                return null;
+            }
+        });
+    }
+
+    /** {@code POST /api/v1/login} with a user and password: the answer as it comes (status and JSON body). */
+    java.net.http.HttpResponse<String> loginResponse(String user, String password) throws IOException, InterruptedException {
+        com.google.gson.JsonObject body = new com.google.gson.JsonObject();
+        body.addProperty("user", user);
+        body.addProperty("password", password);
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(httpBase() + "/api/v1/login"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Logs in and returns the bearer token, waiting while the login endpoint is not served yet (404,
+     * 503); any other answer than 200 fails at once (a retried wrong password would count as guessing).
+     */
+    String login(String user, String password) {
+        java.net.http.HttpResponse<String> response = eventually("the login endpoint", () -> {
+            try {
+                java.net.http.HttpResponse<String> r = loginResponse(user, password);
+                return r.statusCode() == 404 || r.statusCode() == 503 ? null : r;
+            } catch (IOException notYet) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        if (response.statusCode() != 200) {
+            throw new AssertionError("login of " + user + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return com.google.gson.JsonParser.parseString(response.body()).getAsJsonObject().get("token").getAsString();
+    }
+
+    /** The admin's token: logs in as {@code admin} with the generated password (see {@link #adminPassword()}). */
+    String adminToken() {
+        return login("admin", adminPassword());
+    }
+
     Bundle bundle(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (b.getSymbolicName().equals(symbolicName)) {

@@ -1,0 +1,44 @@
+package org.daig.accounts.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Accounts, tokens and the HTTP gate. The metatype XML in OSGI-INF/metatype is the published form
+ * of this; a unit test and the OSGi test ComponentsTest keep the two equal.
+ */
+@ObjectClassDefinition(name = "DAIG accounts", description = "Accounts, tokens, sign-up and which HTTP pages need no token.")
+public @interface AccountsConfig {
+
+    String PID = "org.daig.accounts";
+
+    @AttributeDefinition(name = "API token lifetime (s)", description = "How long a login (API token) lasts.", min = "1")
+    int apiTokenSeconds() default 43200;
+
+    @AttributeDefinition(name = "Device token lifetime (days)", description = "How long a provider's device token lasts before it must be enrolled again.", min = "1")
+    int deviceTokenDays() default 365;
+
+    @AttributeDefinition(name = "Login failures allowed", description = "Failed logins per user and per address within the window before further tries are refused (429).", min = "1")
+    int maxLoginFailures() default 5;
+
+    @AttributeDefinition(name = "Failure window (minutes)", min = "1")
+    int failureWindowMinutes() default 15;
+
+    @AttributeDefinition(name = "Sign-ups per address and hour", description = "When sign-up is open (daig:signup open), accounts one address may create per hour.", min = "1")
+    int signUpsPerHour() default 5;
+
+    @AttributeDefinition(name = "Admin password file", description = "First start only: the admin's password is read from this file (else from the environment variable DAIG_ADMIN_PASSWORD, else generated and written to <data>/accounts/admin-password).", required = false)
+    String adminPasswordFile() default "";
+
+    @AttributeDefinition(name = "Coordinator client id", description = "An MQTT client id the service token is valid for, besides 'coordinator', 'coordinator-*' (the generated form) and those of this process's coordinator connections.", required = false)
+    String coordinatorClientId() default "";
+
+    @AttributeDefinition(name = "Topic root", description = "The MQTT topic root the Mosquitto ACL file is written for.")
+    String topicRoot() default "daig/v1";
+
+    @AttributeDefinition(name = "Public status", description = "Whether /status and /api/status answer without a token.")
+    boolean publicStatus() default false;
+
+    @AttributeDefinition(name = "Public metrics", description = "Whether /metrics answers without a token (e.g. for a Prometheus on a private network).")
+    boolean publicMetrics() default false;
+}
