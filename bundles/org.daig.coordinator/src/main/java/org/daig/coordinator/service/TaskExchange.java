@@ -92,7 +92,7 @@ public class TaskExchange implements MessageHandler {
                 }
                 Optional<Task> task = projects.lease(providerId, request.maxParams());
                 return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
-                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "no task right now",
+                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now",
                                 projects.retryAfterMillis(), 0));
             }));
         }
