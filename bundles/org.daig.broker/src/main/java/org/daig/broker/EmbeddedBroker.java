@@ -64,16 +64,20 @@ public class EmbeddedBroker implements ConfigurationListener {
 
     private EmbeddedBrokerConfig config;
     private Server server;
+    /** False once deactivated: ConfigAdmin may still deliver an event queued before, which must not start a broker again. */
+    private boolean active;
 
     @Activate
-    void activate(EmbeddedBrokerConfig config) {
+    synchronized void activate(EmbeddedBrokerConfig config) {
         this.config = config;
+        this.active = true;
         LOG.debug("Embedded MQTT broker configured: mode={} {}:{}", config.mode(), config.host(), config.port());
         reconsider();
     }
 
     @Deactivate
     synchronized void deactivate() {
+        active = false;
         stop();
     }
 
@@ -85,6 +89,9 @@ public class EmbeddedBroker implements ConfigurationListener {
     }
 
     private synchronized void reconsider() {
+        if (!active) {
+            return;
+        }
         boolean wanted = switch (config.mode().trim()) {
         case "on" -> true;
         case "off" -> false;
