@@ -107,10 +107,15 @@ final class RawClient implements AutoCloseable {
         client.getTopic(topic).publish(message);
     }
 
-    /** Subscribes; false when the broker refused the subscription. */
+    /**
+     * Subscribes; false when the broker refused the subscription. At QoS 0: what is checked is who
+     * may read what, and Moquette 0.17 now and then fails on the acknowledgement of a retained
+     * message delivered at QoS 1 (IllegalReferenceCountException in its session loop, which drops
+     * the connection), which would make these tests flaky for a reason that is not theirs.
+     */
     boolean subscribe(String filter) {
         try {
-            int[] granted = client.subscribeWithResponse(new String[] { filter }, new int[] { 1 }).getGrantedQos();
+            int[] granted = client.subscribeWithResponse(new String[] { filter }, new int[] { 0 }).getGrantedQos();
             return granted.length == 1 && granted[0] != 0x80;
         } catch (MqttException refused) {
             return false;
