@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
+import org.daig.api.account.Accounts;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -19,12 +18,19 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.security.PermitAllAuthorizatorPolicy;
+import io.moquette.interception.InterceptHandler;
 
 /**
  * Runs Moquette (MQTT 3.1.1) inside the coordinator, so a single machine needs no broker install.
@@ -36,6 +42,11 @@ import io.moquette.broker.config.MemoryConfig;
  * <p>Moquette's own persistence is off: its H2 store Java-deserializes session state (never from
  * the network, but it breaks across class loaders in OSGi), and nothing DAIG keeps on the broker
  * needs to survive a restart: clients republish their retained state when they reconnect.
+ *
+ * <p>Every client authenticates: user name = client id, password = its device token or the
+ * coordinator's service token, checked by the {@link Accounts} service ({@link ClientAuthenticator});
+ * what it may publish and subscribe to is {@link BrokerAcl}'s rule. Without an Accounts service
+ * every client is refused, unless the operator opted out with {@code allowAnonymous=true}.
  */
 @Component(configurationPid = EmbeddedBrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, service = ConfigurationListener.class)
 @Designate(ocd = EmbeddedBrokerConfig.class)
@@ -47,18 +58,26 @@ public class EmbeddedBroker implements ConfigurationListener {
     @Reference
     private ConfigurationAdmin configurationAdmin;
 
+    /** Looked up on every connect, so the accounts bundle may come, go and be updated while the broker runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Accounts accounts;
+
     private EmbeddedBrokerConfig config;
     private Server server;
+    /** False once deactivated: ConfigAdmin may still deliver an event queued before, which must not start a broker again. */
+    private boolean active;
 
     @Activate
-    void activate(EmbeddedBrokerConfig config) {
+    synchronized void activate(EmbeddedBrokerConfig config) {
         this.config = config;
+        this.active = true;
         LOG.debug("Embedded MQTT broker configured: mode={} {}:{}", config.mode(), config.host(), config.port());
         reconsider();
     }
 
     @Deactivate
     synchronized void deactivate() {
+        active = false;
         stop();
     }
 
@@ -70,6 +89,9 @@ public class EmbeddedBroker implements ConfigurationListener {
     }
 
     private synchronized void reconsider() {
+        if (!active) {
+            return;
+        }
         boolean wanted = switch (config.mode().trim()) {
         case "on" -> true;
         case "off" -> false;
@@ -124,24 +146,32 @@ public class EmbeddedBroker implements ConfigurationListener {
         properties.setProperty("persistence_enabled", "false");
         properties.setProperty("telemetry_enabled", "false"); // Moquette phones home by default
         properties.setProperty("netty.mqtt.message_size", Integer.toString(config.maxMessageBytes()));
-        String passwordFile = config.passwordFile().trim();
-        if (!passwordFile.isEmpty()) {
-            if (!Files.isReadable(Path.of(passwordFile))) {
-                LOG.error("Embedded MQTT broker not started: password file {} is not readable (fix passwordFile in {})",
-                        passwordFile, EmbeddedBrokerConfig.PID);
-                return;
-            }
-            properties.setProperty("password_file", passwordFile);
-            properties.setProperty("allow_anonymous", "false");
+        // Without this Moquette lets a client without a user name in and never asks the authenticator.
+        properties.setProperty("allow_anonymous", Boolean.toString(config.allowAnonymous()));
+        IAuthenticator authenticator;
+        IAuthorizatorPolicy policy;
+        List<InterceptHandler> interceptors;
+        if (config.allowAnonymous()) {
+            authenticator = (clientId, username, password) -> true;
+            policy = new PermitAllAuthorizatorPolicy();
+            interceptors = List.of();
         } else {
-            properties.setProperty("allow_anonymous", "true");
+            ClientAuthenticator clients = new ClientAuthenticator(() -> accounts);
+            authenticator = clients;
+            policy = new TopicPolicy(clients::identity);
+            interceptors = List.of(new WillGuard(clients::identity));
         }
         Server candidate = new Server();
         try {
-            candidate.startServer(new MemoryConfig(properties), List.of());
+            candidate.startServer(new MemoryConfig(properties), interceptors, null, authenticator, policy);
             server = candidate;
-            LOG.info("Embedded MQTT broker listening on tcp://{}:{}{}", config.host(), config.port(),
-                    passwordFile.isEmpty() ? " (anonymous clients allowed)" : " (password file " + passwordFile + ")");
+            if (config.allowAnonymous()) {
+                LOG.warn("Embedded MQTT broker listening on tcp://{}:{} WITHOUT authentication (allowAnonymous=true): "
+                        + "any client may pose as any provider or coordinator", config.host(), config.port());
+            } else {
+                LOG.info("Embedded MQTT broker listening on tcp://{}:{} (clients authenticate with their tokens{})", config.host(),
+                        config.port(), accounts == null ? "; no account service yet, so every client is refused for now" : "");
+            }
         } catch (IOException | RuntimeException e) {
             // A failed start leaves netty threads behind; stop it to release them.
             try {

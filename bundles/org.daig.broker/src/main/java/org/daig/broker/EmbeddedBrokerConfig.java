@@ -13,14 +13,14 @@ public @interface EmbeddedBrokerConfig {
             options = { @Option(value = "auto"), @Option(value = "on"), @Option(value = "off") })
     String mode() default "auto";
 
-    @AttributeDefinition(name = "Listen address", description = "127.0.0.1 keeps the broker on this machine; 0.0.0.0 opens it to the network (set a password file first).")
+    @AttributeDefinition(name = "Listen address", description = "127.0.0.1 keeps the broker on this machine; 0.0.0.0 opens it to the network.")
     String host() default "127.0.0.1";
 
     @AttributeDefinition(name = "Port", min = "1", max = "65535")
     int port() default 1883;
 
-    @AttributeDefinition(name = "Password file", description = "Lines user:sha256-hex-of-password. When set, anonymous clients are refused.", required = false)
-    String passwordFile() default "";
+    @AttributeDefinition(name = "Allow anonymous clients", description = "false (the default): every client logs in with user name = its client id and its token, and may only use its own topics. true: anyone who reaches the port may pose as any provider or coordinator; only for a machine nobody else can reach.")
+    boolean allowAnonymous() default false;
 
     @AttributeDefinition(name = "Largest message (bytes)", min = "1024")
     int maxMessageBytes() default 2097152;

@@ -51,6 +51,8 @@ public class ProviderAgent implements BusListener, MessageHandler {
     /** The buses this agent announced on, so it can withdraw the announcement when it stops. */
     private final Map<String, MessageBus> announcedOn = new ConcurrentHashMap<>();
     private volatile ProviderConfig config;
+    /** The coordinator trusted on this connection when none is configured; forgotten when the connection ends. */
+    private String pinned;
     private String version;
 
     @Activate
@@ -93,6 +95,9 @@ public class ProviderAgent implements BusListener, MessageHandler {
             announcedOn.remove(bus.clientId());
         }
         coordinators.clear(); // what we knew is stale; retained messages refill it on reconnect
+        synchronized (this) {
+            pinned = null;
+        }
     }
 
     @Override
@@ -117,14 +122,26 @@ public class ProviderAgent implements BusListener, MessageHandler {
         }
     }
 
-    /** The coordinator this provider works for: the configured one, else any online one. */
+    /** The coordinator this provider works for now, if it trusts one (see {@link #trust()}). */
     public Optional<CoordinatorView> coordinator() {
-        String wanted = config.coordinatorId().trim();
-        if (!wanted.isEmpty()) {
-            return Optional.ofNullable(coordinators.get(wanted));
+        CoordinatorTrust.Decision decision = trust();
+        return decision.trusted() ? Optional.ofNullable(coordinators.get(decision.id())) : Optional.empty();
+    }
+
+    /**
+     * The coordinator whose task answers count: the configured one, else the only one online,
+     * pinned until the connection ends; or why there is none ({@link CoordinatorTrust}).
+     */
+    public synchronized CoordinatorTrust.Decision trust() {
+        String configured = config.coordinatorId().trim();
+        CoordinatorTrust.Decision decision = CoordinatorTrust.decide(configured, pinned, coordinators.values().stream()
+                .map(c -> new CoordinatorTrust.Seen(c.id(), c.online(), c.statusUrl())).toList());
+        if (decision.trusted() && configured.isEmpty() && pinned == null) {
+            pinned = decision.id();
+            LOG.info("Provider works for coordinator {}, the only one online (until this connection ends; "
+                    + "set coordinatorId in {} to choose one)", pinned, ProviderConfig.PID);
         }
-        return coordinators.values().stream().filter(CoordinatorView::online).sorted(
-                java.util.Comparator.comparing(CoordinatorView::id)).findFirst();
+        return decision;
     }
 
     public String displayName() {

@@ -12,7 +12,7 @@ public @interface ProviderConfig {
     @AttributeDefinition(name = "Display name", description = "How this machine appears to the coordinator. Empty: the host name.", required = false)
     String displayName() default "";
 
-    @AttributeDefinition(name = "Coordinator", description = "Client id of the coordinator to work for. Empty: the one that is online on the topic root.", required = false)
+    @AttributeDefinition(name = "Coordinator", description = "Client id of the coordinator to work for; answers from any other are ignored. Empty: the only one online on the topic root (with two online, no task is taken).", required = false)
     String coordinatorId() default "";
 
     @AttributeDefinition(name = "Coordinator address", description = "The coordinator's HTTP address, where this machine enrols.")

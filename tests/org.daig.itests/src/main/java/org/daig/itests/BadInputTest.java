@@ -30,8 +30,12 @@ class BadInputTest {
         grid.bus(Topics.COORDINATOR, "coord-bad", url);
         grid.awaitConnected("coord-bad");
         try (LogCapture log = new LogCapture()) {
-            MqttClient raw = new MqttClient(url, "raw-attacker", new MemoryPersistence());
-            raw.connect(new MqttConnectOptions());
+            // a provider that got in (its own device token) sending garbage on its own topics
+            MqttClient raw = new MqttClient(url, "evil", new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setUserName("evil");
+            options.setPassword(grid.accounts.device("evil").toCharArray());
+            raw.connect(options);
             String root = grid.topicRoot + "/";
             raw.publish(root + "providers/evil/presence", bytes("this is not json"), 1, false);
             raw.publish(root + "providers/evil/presence",

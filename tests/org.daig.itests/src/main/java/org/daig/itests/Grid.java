@@ -33,6 +33,10 @@ import org.osgi.service.servlet.runtime.HttpServiceRuntime;
  * A small grid inside the test framework: the real DAIG bundles, configured through ConfigAdmin
  * the way the products' config files configure them. Every test gets its own topic root, so
  * retained messages of one test never reach another, and removes its configurations at the end.
+ *
+ * <p>The embedded broker lets only authenticated clients in (user = client id, password = token):
+ * every bus gets a token from {@link TestAccounts}, the framework's stand-in account store, in a
+ * file named by its {@code passwordFile}, as the products' buses read theirs.
  */
 final class Grid implements AutoCloseable {
 
@@ -42,6 +46,7 @@ final class Grid implements AutoCloseable {
     final BundleContext context = FrameworkUtil.getBundle(Grid.class).getBundleContext();
     final String topicRoot = "daig-it-" + ProcessHandle.current().pid() + "-" + ROOTS.incrementAndGet() + "/v1";
     private final List<Configuration> configurations = new ArrayList<>();
+    final TestAccounts accounts = TestAccounts.get();
 
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -66,7 +71,11 @@ final class Grid implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
-    /** Creates a bus (factory configuration of org.daig.transport.mqtt) and returns its config. */
+    /**
+     * Creates a bus (factory configuration of org.daig.transport.mqtt) and returns its config. Unless
+     * {@code extra} sets credentials, the bus logs in with a fresh token of its role (a device token
+     * for a provider, a service token for a coordinator) from a password file.
+     */
     Configuration bus(String role, String clientId, String brokerUrl, String... extra) throws IOException {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("role", role);
@@ -76,8 +85,13 @@ final class Grid implements AutoCloseable {
         props.put("keepAliveSeconds", 5);
         props.put("retryInitialMillis", 200L);
         props.put("retryMaxMillis", 1000L);
+        boolean ownCredentials = false;
         for (int i = 0; i + 1 < extra.length; i += 2) {
             props.put(extra[i], extra[i + 1]);
+            ownCredentials |= List.of("username", ".password", "passwordFile").contains(extra[i]);
+        }
+        if (!ownCredentials) {
+            props.put("passwordFile", accounts.tokenFile(role, clientId).toString());
         }
         Configuration config = configAdmin().getFactoryConfiguration("org.daig.transport.mqtt", clientId, "?");
         config.update(props);

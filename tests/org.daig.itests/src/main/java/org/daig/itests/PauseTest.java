@@ -10,13 +10,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,29 +38,6 @@ class PauseTest {
     @AfterEach
     void tearDown() throws Exception {
         grid.close();
-    }
-
-    private String upload(String base, byte[] bytes) throws Exception {
-        String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        HttpResponse<String> r = Grid.eventually("blob " + id + " uploaded", () -> {
-            try { // a PUT of the same blob is idempotent: send it again if the connection drops
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (Exception dropped) {
-                return null;
-            }
-        });
-        assertTrue(r.statusCode() == 201, r.body());
-        return id;
-    }
-
-    private static byte[] npy(String descr, String shape, byte[] data) {
-        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-        int padding = (64 - (10 + dict.length() + 1) % 64) % 64;
-        byte[] header = (dict + " ".repeat(padding) + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        out.put(new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0 }).putShort((short) header.length).put(header).put(data);
-        return out.array();
     }
 
     private JsonObject work(String base) throws Exception {
@@ -125,9 +99,9 @@ class PauseTest {
             }
             y.putLong(i % 10);
         }
-        String modelId = upload(base, Files.readAllBytes(model));
-        String xId = upload(base, npy("<f4", "(" + rows + ", 100)", x.array()));
-        String yId = upload(base, npy("<i8", "(" + rows + ",)", y.array()));
+        String modelId = TinyProject.upload(http, base, Files.readAllBytes(model));
+        String xId = TinyProject.upload(http, base, TinyProject.npy("<f4", "(" + rows + ", 100)", x.array()));
+        String yId = TinyProject.upload(http, base, TinyProject.npy("<i8", "(" + rows + ",)", y.array()));
         String spec = "{\"name\":\"pause\",\"model\":\"" + modelId + "\",\"x\":\"" + xId + "\",\"y\":\"" + yId + "\",\"epochs\":50,"
                 + "\"batchSize\":8,\"totalTasks\":1,\"taskSize\":1,\"maxContributors\":1,\"validationRate\":0.0,\"seed\":1}";
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))

@@ -41,6 +41,7 @@ public class ProviderTracker implements MessageHandler, BusListener, ProviderDir
 
     private final Map<String, ProviderInfo> providers = new ConcurrentHashMap<>();
     private final Map<String, Presence> otherCoordinators = new ConcurrentHashMap<>();
+    private final LiveConnections connections = new LiveConnections();
     private volatile Duration forgetAfter;
 
     @Activate
@@ -79,6 +80,11 @@ public class ProviderTracker implements MessageHandler, BusListener, ProviderDir
 
     private void onProviderPresence(Presence presence, String topicId) throws MalformedMessageException {
         requireSameId(presence.clientId(), topicId);
+        if (!connections.believe(topicId, presence)) {
+            LOG.warn("Ignored an offline message for provider {} about a connection that is not its live one "
+                    + "(a late last will, or one registered by another client)", topicId);
+            return;
+        }
         long now = System.currentTimeMillis();
         ProviderInfo before = providers.get(topicId);
         boolean changed = before == null || before.online() != presence.online();

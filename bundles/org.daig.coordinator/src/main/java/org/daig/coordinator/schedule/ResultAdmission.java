@@ -2,18 +2,25 @@ package org.daig.coordinator.schedule;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
 
 /**
  * Whether the scheduler takes a provider's result: every rule in one pure function, in the order
  * the rules apply, so the table in ResultAdmissionTest is the whole story. The first rule that
  * matches decides; only a result that passes them all is accepted.
  *
- * <p>There is deliberately no "is it your lease?" rule: a late result counts if nobody was
- * faster (the shard is then not accepted yet), whoever holds the lease now.
+ * <p>A result counts only on a lease of the provider it came from (the topic it arrived on names
+ * the provider, and the broker's ACL makes sure that is the sender), for that very task. A live
+ * lease is enough; a lapsed one (its deadline passed, or the provider's connection dropped) still
+ * counts when nobody else holds the shard now and the project stays within maxContributors: the
+ * work of a slow volunteer is not thrown away, yet no result ever comes from someone the
+ * coordinator did not give the task to.
  */
 public final class ResultAdmission {
 
@@ -31,6 +38,10 @@ public final class ResultAdmission {
         ROUND_OVER(TaskReply.Kind.STALE),
         NOT_IN_ROUND(TaskReply.Kind.UNKNOWN),
         ALREADY_ACCEPTED(TaskReply.Kind.DUPLICATE),
+        NO_LEASE(TaskReply.Kind.REFUSED),
+        NOT_YOUR_LEASE(TaskReply.Kind.REFUSED),
+        LEASE_ENDED(TaskReply.Kind.STALE),
+        LEASE_LAPSED(TaskReply.Kind.STALE),
         WRONG_SAMPLES(TaskReply.Kind.REFUSED),
         OUTLIER_NORM(TaskReply.Kind.REFUSED),
         ACCEPT(TaskReply.Kind.ACCEPTED);
@@ -74,16 +85,20 @@ public final class ResultAdmission {
      * @param shardRows       the rows of each shard, by shard
      * @param acceptedEarlier an earlier round accepted this very result (same shard, same delta)
      * @param recentNorms     the norms of recently accepted updates
+     * @param lease           the lease the result names, in whatever state; null when there is no such lease
+     * @param leases          who holds the project's live leases: provider by shard
+     * @param maxContributors the most providers working on the project at once
      */
     public record Facts(String projectId, ProjectState state, int round, int totalTasks, int[] roundShards,
-            Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, List<Double> recentNorms, double normFactor) {
+            Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, List<Double> recentNorms, double normFactor,
+            LeaseRow lease, Map<Integer, String> leases, int maxContributors) {
 
         public static Facts unknown(String projectId) {
-            return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0);
+            return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0, null, Map.of(), 0);
         }
 
         public static Facts finished(String projectId, ProjectState state) {
-            return new Facts(projectId, state, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0);
+            return new Facts(projectId, state, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0, null, Map.of(), 0);
         }
     }
 
@@ -122,6 +137,10 @@ public final class ResultAdmission {
             return new Admission(Verdict.ALREADY_ACCEPTED, "shard " + r.shard() + " of round " + f.round() + " was already accepted"
                     + (previous.equals(providerId) ? "" : " from another provider"));
         }
+        Admission lease = leaseRule(f, providerId, r);
+        if (lease != null) {
+            return lease;
+        }
         long rows = f.shardRows()[r.shard()];
         if (r.samples() != rows) {
             return new Admission(Verdict.WRONG_SAMPLES, "it reports " + r.samples() + " samples but shard " + r.shard() + " has "
@@ -133,6 +152,39 @@ public final class ResultAdmission {
                     delta.norm(), f.normFactor(), median));
         }
         return new Admission(Verdict.ACCEPT, "accepted");
+    }
+
+    /** Whether the result comes on the sender's own lease for this task; null when it does. */
+    private static Admission leaseRule(Facts f, String providerId, TaskResult r) {
+        LeaseRow lease = f.lease();
+        if (r.leaseId() == null || r.leaseId().isBlank() || lease == null) {
+            return new Admission(Verdict.NO_LEASE, r.leaseId() == null || r.leaseId().isBlank() ? "it names no lease"
+                    : "lease " + r.leaseId() + " was never handed out");
+        }
+        if (!lease.providerId().equals(providerId)) {
+            return new Admission(Verdict.NOT_YOUR_LEASE, "lease " + lease.id() + " is not yours");
+        }
+        if (!lease.projectId().equals(f.projectId()) || lease.round() != r.round() || lease.shard() != r.shard()) {
+            return new Admission(Verdict.NOT_YOUR_LEASE, "lease " + lease.id() + " is for another task");
+        }
+        if (lease.state() == LeaseState.ACTIVE) {
+            return null;
+        }
+        if (lease.state() != LeaseState.EXPIRED) {
+            return new Admission(Verdict.LEASE_ENDED, "lease " + lease.id() + " ended ("
+                    + lease.state().name().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
+        String holder = f.leases().get(r.shard());
+        if (holder != null && !holder.equals(providerId)) {
+            return new Admission(Verdict.LEASE_LAPSED, "lease " + lease.id() + " lapsed and shard " + r.shard()
+                    + " went to another provider");
+        }
+        Set<String> working = Set.copyOf(f.leases().values());
+        if (!working.contains(providerId) && working.size() >= f.maxContributors()) {
+            return new Admission(Verdict.LEASE_LAPSED, "lease " + lease.id() + " lapsed and the project has its "
+                    + f.maxContributors() + " contributor(s) at work");
+        }
+        return null;
     }
 
     private static boolean contains(int[] values, int value) {

@@ -218,7 +218,7 @@ public final class Scheduler {
         }
         ProjectRow row = run.row;
         long now = clock.getAsLong();
-        LeaseRow lease = result.leaseId() == null ? null : run.active.get(result.leaseId());
+        LeaseRow lease = lease(run, result.leaseId()); // admitted: the sender's, live or lapsed
         long leaseMillis = lease != null ? now - lease.issuedAt() : now - run.roundStartedAt;
         ResultRow accepted = new ResultRow(row.id(), row.round(), result.shard(), providerId, result.leaseId(), result.delta(),
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now);
@@ -243,7 +243,16 @@ public final class Scheduler {
         ProjectRow row = run.row;
         boolean earlier = row.state() != ProjectState.PREPARING && result.round() >= 0 && result.round() < row.round()
                 && journal.acceptedEarlier(row.id(), result.round(), result.shard(), result.delta());
-        return run.facts(earlier, settings.normFactor());
+        return run.facts(earlier, settings.normFactor(), lease(run, result.leaseId()));
+    }
+
+    /** The lease a result names: live ones are at hand, ended ones are in the database. */
+    private LeaseRow lease(ProjectRun run, String leaseId) throws SQLException {
+        if (leaseId == null || leaseId.isBlank()) {
+            return null;
+        }
+        LeaseRow live = run.active.get(leaseId);
+        return live != null ? live : journal.lease(leaseId).orElse(null);
     }
 
     /**

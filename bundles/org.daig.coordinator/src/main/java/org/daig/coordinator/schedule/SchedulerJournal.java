@@ -154,6 +154,11 @@ final class SchedulerJournal {
         return db.transaction(c -> ProjectStore.projects(c).stream().filter(p -> p.id().equals(id)).map(ProjectRow::state).findFirst());
     }
 
+    /** A lease in whatever state it ended in; empty when there never was one. */
+    Optional<LeaseRow> lease(String id) throws SQLException {
+        return db.transaction(c -> ProjectStore.lease(c, id));
+    }
+
     /** Whether exactly this result (shard and delta) was accepted in that round. */
     boolean acceptedEarlier(String projectId, int round, int shard, String delta) throws SQLException {
         return db.transaction(c -> ProjectStore.results(c, projectId, round).stream()

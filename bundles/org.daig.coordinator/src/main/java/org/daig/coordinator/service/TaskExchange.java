@@ -10,12 +10,14 @@ import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.MessageHandler;
 import org.daig.api.bus.Topics;
 import org.daig.api.presence.Presence;
+import org.daig.api.presence.ProviderDirectory;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskRelease;
 import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskRequest;
 import org.daig.api.task.TaskResult;
 import org.daig.api.task.TaskTopics;
+import org.daig.coordinator.presence.LiveConnections;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,8 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's side of the task exchange on the control plane: answers lease requests,
  * results and releases from providers, and frees the tasks of providers that go offline. The
- * provider is the one named in the topic (the broker's ACL makes sure it is who it says).
- * Messages are handled off the bus thread, in arrival order.
+ * provider is the one named in the topic: the broker lets a client in only with its own token and
+ * lets it publish only below its own id (docs/protocol.md, "Broker ACL"), so every message here
+ * comes from an authenticated provider. Tasks go only to providers the coordinator sees online
+ * (their presence). Messages are handled off the bus thread, in arrival order.
  */
 @Component(property = {
         MessageHandler.TOPICS + "=" + TaskTopics.ALL_PROVIDER_TASK_MESSAGES,
@@ -39,6 +43,11 @@ public class TaskExchange implements MessageHandler {
 
     @Reference
     private TaskDesk projects;
+
+    @Reference
+    private ProviderDirectory directory;
+
+    private final LiveConnections connections = new LiveConnections();
 
     private ExecutorService executor;
 
@@ -64,7 +73,8 @@ public class TaskExchange implements MessageHandler {
         }
         if (message.topic().endsWith("/presence")) {
             Presence presence = message.decode(Presence.class);
-            if (!presence.online()) {
+            // ProviderTracker logs the offline messages it does not believe; the same rule keeps the leases
+            if (connections.believe(providerId, presence) && !presence.online()) {
                 executor.execute(() -> projects.providerGone(providerId));
             }
             return;
@@ -75,9 +85,14 @@ public class TaskExchange implements MessageHandler {
         case "request" -> {
             TaskRequest request = message.decode(TaskRequest.class);
             executor.execute(() -> handle(bus, providerId, request.requestId(), () -> {
+                if (!online(providerId)) {
+                    return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null,
+                            "the coordinator does not see you online: tasks go only to providers whose presence says online",
+                            projects.retryAfterMillis(), 0);
+                }
                 Optional<Task> task = projects.lease(providerId, request.maxParams());
                 return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
-                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "no task right now",
+                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now",
                                 projects.retryAfterMillis(), 0));
             }));
         }
@@ -98,6 +113,10 @@ public class TaskExchange implements MessageHandler {
         }
         default -> throw new MalformedMessageException("unknown task message kind '" + kind + "'");
         }
+    }
+
+    private boolean online(String providerId) {
+        return directory.providers().stream().anyMatch(p -> p.id().equals(providerId) && p.online());
     }
 
     private interface Answer {

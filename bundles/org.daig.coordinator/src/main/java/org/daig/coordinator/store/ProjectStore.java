@@ -225,6 +225,18 @@ public final class ProjectStore {
         return rows;
     }
 
+    /** One lease, in whatever state, or empty when there is no such lease. */
+    public static java.util.Optional<LeaseRow> lease(Connection c, String id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT id, project_id, round, shard, provider_id, issued_at, deadline, state "
+                + "FROM leases WHERE id = ?")) {
+            st.setString(1, id);
+            try (ResultSet r = st.executeQuery()) {
+                return r.next() ? java.util.Optional.of(new LeaseRow(r.getString(1), r.getString(2), r.getInt(3), r.getInt(4),
+                        r.getString(5), r.getLong(6), r.getLong(7), LeaseState.valueOf(r.getString(8)))) : java.util.Optional.empty();
+            }
+        }
+    }
+
     public static void insertResult(Connection c, ResultRow res, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO results (project_id, round, shard, provider_id, lease_id, delta_blob, "
                 + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {

@@ -17,6 +17,8 @@ import org.daig.coordinator.schedule.ResultAdmission.Admission;
 import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.ResultAdmission.Facts;
 import org.daig.coordinator.schedule.ResultAdmission.Verdict;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,58 +27,75 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The result admission rule as a table. The project is at round 2 of 6 shards; round 2 trains
  * shards 1 and 4, shard 4 is already in (from provider b); recent norms are all 1, the limit is
- * 10× their median. Each row changes one thing from a result that is accepted.
+ * 10× their median. Provider a holds lease l1 for shard 1 (live); nobody else holds a lease; at most
+ * 2 contributors. Each row changes one thing from a result that is accepted.
  */
 class ResultAdmissionTest {
 
-    private static final Facts RUNNING = new Facts("p", ProjectState.RUNNING, 2, 6, new int[] { 1, 4 }, Map.of(4, "b"),
-            new long[] { 10, 10, 10, 10, 10, 10 }, false, List.of(1.0, 1.0, 1.0), 10.0);
+    private static final LeaseRow L1 = new LeaseRow("l1", "p", 2, 1, "a", 0, 1000, LeaseState.ACTIVE);
 
-    /** A result in the current round, for shard 1, of the right size. */
-    private record Row(Facts facts, String provider, int round, int shard, int version, long samples, Delta delta) {
+    private static final Facts RUNNING = new Facts("p", ProjectState.RUNNING, 2, 6, new int[] { 1, 4 }, Map.of(4, "b"),
+            new long[] { 10, 10, 10, 10, 10, 10 }, false, List.of(1.0, 1.0, 1.0), 10.0, L1, Map.of(1, "a"), 2);
+
+    /** A result in the current round, for shard 1, of the right size, on lease l1. */
+    private record Row(Facts facts, String provider, int round, int shard, int version, long samples, Delta delta, String leaseId) {
 
         static Row fine() {
-            return new Row(RUNNING, "a", 2, 1, 2, 10, Delta.ok(1.0));
+            return new Row(RUNNING, "a", 2, 1, 2, 10, Delta.ok(1.0), "l1");
         }
 
         Row facts(UnaryOperator<Facts> change) {
-            return new Row(change.apply(facts), provider, round, shard, version, samples, delta);
+            return new Row(change.apply(facts), provider, round, shard, version, samples, delta, leaseId);
         }
 
         Row from(String p) {
-            return new Row(facts, p, round, shard, version, samples, delta);
+            return new Row(facts, p, round, shard, version, samples, delta, leaseId);
         }
 
         Row task(int r, int s, int v) {
-            return new Row(facts, provider, r, s, v, samples, delta);
+            return new Row(facts, provider, r, s, v, samples, delta, leaseId);
         }
 
         Row samples(long n) {
-            return new Row(facts, provider, round, shard, version, n, delta);
+            return new Row(facts, provider, round, shard, version, n, delta, leaseId);
         }
 
         Row delta(Delta d) {
-            return new Row(facts, provider, round, shard, version, samples, d);
+            return new Row(facts, provider, round, shard, version, samples, d, leaseId);
+        }
+
+        Row naming(String lease) {
+            return new Row(facts, provider, round, shard, version, samples, delta, lease);
         }
 
         TaskResult result() {
-            return new TaskResult("r1", "l1", facts.projectId(), round, shard, version, "d".repeat(64), samples, 0.5, 0.9, 1.0);
+            return new TaskResult("r1", leaseId, facts.projectId(), round, shard, version, "d".repeat(64), samples, 0.5, 0.9, 1.0);
         }
     }
 
     private static Facts state(Facts f, ProjectState s) {
         return new Facts(f.projectId(), s, f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(), f.acceptedEarlier(),
-                f.recentNorms(), f.normFactor());
+                f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     private static Facts acceptedEarlier(Facts f) {
         return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(), true,
-                f.recentNorms(), f.normFactor());
+                f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     private static Facts norms(Facts f, List<Double> norms) {
         return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(),
-                f.acceptedEarlier(), norms, f.normFactor());
+                f.acceptedEarlier(), norms, f.normFactor(), f.lease(), f.leases(), f.maxContributors());
+    }
+
+    /** The result names {@code lease}; {@code holders}: who holds the live leases now, by shard. */
+    private static Facts lease(Facts f, LeaseRow lease, Map<Integer, String> holders) {
+        return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(),
+                f.acceptedEarlier(), f.recentNorms(), f.normFactor(), lease, holders, f.maxContributors());
+    }
+
+    private static LeaseRow l1(String provider, int round, int shard, LeaseState state) {
+        return new LeaseRow("l1", "p", round, shard, provider, 0, 1000, state);
     }
 
     static Stream<Arguments> rules() {
@@ -109,6 +128,30 @@ class ResultAdmissionTest {
                         "shard 4 of round 2 was already accepted"),
                 row("shard already in, from someone else", Row.fine().task(2, 4, 2), Verdict.ALREADY_ACCEPTED, Kind.DUPLICATE,
                         "was already accepted from another provider"),
+                row("no lease named (forged or broken)", Row.fine().naming(null), Verdict.NO_LEASE, Kind.REFUSED, "it names no lease"),
+                row("a lease never handed out", Row.fine().naming("l9").facts(f -> lease(f, null, Map.of(1, "a"))), Verdict.NO_LEASE,
+                        Kind.REFUSED, "lease l9 was never handed out"),
+                row("another provider's live lease (forged result)", Row.fine().from("x"), Verdict.NOT_YOUR_LEASE, Kind.REFUSED,
+                        "lease l1 is not yours"),
+                row("its own lease, for another shard", Row.fine().facts(f -> lease(f, l1("a", 2, 4, LeaseState.ACTIVE), Map.of(4, "a"))),
+                        Verdict.NOT_YOUR_LEASE, Kind.REFUSED, "lease l1 is for another task"),
+                row("its own lease, of an earlier round", Row.fine().facts(f -> lease(f, l1("a", 1, 1, LeaseState.EXPIRED), Map.of())),
+                        Verdict.NOT_YOUR_LEASE, Kind.REFUSED, "is for another task"),
+                row("a lease it gave back", Row.fine().facts(f -> lease(f, l1("a", 2, 1, LeaseState.RELEASED), Map.of())),
+                        Verdict.LEASE_ENDED, Kind.STALE, "lease l1 ended (released)"),
+                row("a lapsed lease whose shard went to another provider", Row.fine()
+                        .facts(f -> lease(f, l1("a", 2, 1, LeaseState.EXPIRED), Map.of(1, "c"))), Verdict.LEASE_LAPSED, Kind.STALE,
+                        "shard 1 went to another provider"),
+                row("a lapsed lease while the project has its contributors", Row.fine()
+                        .facts(f -> lease(f, l1("a", 2, 1, LeaseState.EXPIRED), Map.of(0, "c", 3, "d"))), Verdict.LEASE_LAPSED,
+                        Kind.STALE, "has its 2 contributor(s) at work"),
+                row("a lapsed lease, shard still free: the late result counts", Row.fine()
+                        .facts(f -> lease(f, l1("a", 2, 1, LeaseState.EXPIRED), Map.of(0, "c"))), Verdict.ACCEPT, Kind.ACCEPTED, "accepted"),
+                row("a lapsed lease, the provider already at work on another shard", Row.fine()
+                        .facts(f -> lease(f, l1("a", 2, 1, LeaseState.EXPIRED), Map.of(0, "c", 3, "a"))), Verdict.ACCEPT, Kind.ACCEPTED,
+                        "accepted"),
+                row("forged result for a shard already in: nothing changes either way", Row.fine().task(2, 4, 2).from("x"),
+                        Verdict.ALREADY_ACCEPTED, Kind.DUPLICATE, "already accepted"),
                 row("wrong sample count", Row.fine().samples(11), Verdict.WRONG_SAMPLES, Kind.REFUSED,
                         "it reports 11 samples but shard 1 has 10 rows"),
                 row("norm over the limit", Row.fine().delta(Delta.ok(10.5)), Verdict.OUTLIER_NORM, Kind.REFUSED,

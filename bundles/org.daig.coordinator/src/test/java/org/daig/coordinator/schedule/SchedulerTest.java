@@ -19,6 +19,7 @@ import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
@@ -141,7 +142,7 @@ class SchedulerTest {
     }
 
     @Test
-    void anExpiredLeaseIsOfferedAgainAndALateResultStillCountsIfNobodyWasFaster() throws Exception {
+    void anExpiredLeaseIsOfferedAgainAndALateResultCountsOnlyWhileNobodyElseHoldsTheShard() throws Exception {
         project(2, 2, 1);
         Task slow = scheduler.lease("slow", 0).orElseThrow();
         assertEquals(slow.deadline(), now.get() + 60_000, "the first lease gets the initial timeout");
@@ -149,10 +150,45 @@ class SchedulerTest {
         assertEquals(0, scheduler.expire());
         now.addAndGet(1);
         assertEquals(1, scheduler.expire());
+        assertEquals(Kind.ACCEPTED, submit("slow", slow).kind(), "the shard was still free: the late result counts");
+
+        Task slowAgain = scheduler.lease("slow", 0).orElseThrow();
+        now.set(slowAgain.deadline());
+        assertEquals(1, scheduler.expire());
         Task other = scheduler.lease("other", 0).orElseThrow();
-        assertEquals(slow.shard(), other.shard(), "the expired shard is offered first");
-        assertEquals(Kind.ACCEPTED, submit("slow", slow).kind(), "the late result arrives before the new lease's: it counts");
-        assertEquals(Kind.DUPLICATE, submit("other", other).kind(), "the second result for the shard is harmless");
+        assertEquals(slowAgain.shard(), other.shard(), "the expired shard is offered first");
+        Scheduler.Outcome late = submit("slow", slowAgain);
+        assertEquals(Kind.STALE, late.kind(), "the shard is someone else's now: " + late.message());
+        assertTrue(late.message().contains("went to another provider"), late.message());
+        assertEquals(Kind.ACCEPTED, submit("other", other).kind());
+    }
+
+    @Test
+    void aResultOnAnotherProvidersLeaseOrOnNoLeaseIsRefusedAndNotCredited() throws Exception {
+        String id = project(2, 2, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        TaskResult forged = new TaskResult("r", a.leaseId(), id, a.round(), a.shard(), a.version(), blob(666), a.rows(), 0.1, 1, 1);
+        Scheduler.Outcome onTheirs = scheduler.submit("mallory", forged, 1);
+        assertEquals(Kind.REFUSED, onTheirs.kind());
+        assertTrue(onTheirs.message().contains("is not yours"), onTheirs.message());
+        TaskResult noLease = new TaskResult("r", null, id, a.round(), a.shard(), a.version(), blob(667), a.rows(), 0.1, 1, 1);
+        assertEquals(Kind.REFUSED, scheduler.submit("mallory", noLease, 1).kind());
+        TaskResult madeUp = new TaskResult("r", "l-made-up", id, a.round(), a.shard(), a.version(), blob(668), a.rows(), 0.1, 1, 1);
+        assertEquals(Kind.REFUSED, scheduler.submit("mallory", madeUp, 1).kind());
+
+        assertTrue(db.transaction(ProjectStore::credits).isEmpty(), "nothing credited");
+        assertEquals(0, db.transaction(c -> ProjectStore.results(c, id, 0)).size(), "nothing accepted");
+        assertEquals(List.of(a.leaseId()), scheduler.activeLeases().stream().map(l -> l.id()).toList(), "the holder keeps its lease");
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind(), "and its own result still counts");
+        assertEquals(List.of("a"), db.transaction(ProjectStore::credits).stream().map(c -> c.providerId()).toList());
+    }
+
+    @Test
+    void aReleasedLeaseNoLongerTakesResults() throws Exception {
+        project(2, 2, 1);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        assertTrue(scheduler.release("a", a.leaseId(), "user came back"));
+        assertEquals(Kind.STALE, submit("a", a).kind());
     }
 
     @Test

@@ -176,7 +176,7 @@ final class WorkLoop {
                 if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null) {
                     work(reply.task());
                 } else {
-                    activity = "no task available";
+                    activity = reply.message() == null ? "no task available" : "no task: " + reply.message();
                     pause(Math.max(500, Math.min(reply.retryAfterMs(), 10_000)));
                 }
             } catch (InterruptedException e) {

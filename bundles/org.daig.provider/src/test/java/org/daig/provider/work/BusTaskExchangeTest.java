@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,13 @@ import java.util.function.BiConsumer;
 import org.daig.api.bus.IncomingMessage;
 import org.daig.api.bus.MalformedMessageException;
 import org.daig.api.bus.MessageBus;
+import org.daig.api.task.Task;
 import org.daig.api.task.TaskRelease;
 import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskRequest;
 import org.daig.api.task.TaskResult;
 import org.daig.api.task.TaskTopics;
+import org.daig.provider.CoordinatorTrust;
 import org.junit.jupiter.api.Test;
 
 class BusTaskExchangeTest {
@@ -70,8 +73,10 @@ class BusTaskExchangeTest {
     }
 
     private final FakeBus bus = new FakeBus();
+    /** The coordinator "coord" is trusted; its HTTP side is where {@link Fakes#task} puts the blobs. */
+    private CoordinatorTrust.Decision trust = new CoordinatorTrust.Decision("coord", "http://127.0.0.1:1/api/status", null);
     /** A short wait: the tests that time out expect no answer at all. */
-    private final BusTaskExchange exchange = new BusTaskExchange(bus, 100);
+    private final BusTaskExchange exchange = new BusTaskExchange(bus, 100, () -> trust);
 
     private IncomingMessage reply(String topic, TaskReply reply) {
         return new IncomingMessage() {
@@ -178,7 +183,7 @@ class BusTaskExchangeTest {
         bus.connected = false;
         assertFalse(exchange.isConnected());
         assertNull(exchange.askForTask());
-        BusTaskExchange unbound = new BusTaskExchange(null, 60_000);
+        BusTaskExchange unbound = new BusTaskExchange(null, 60_000, () -> trust);
         assertNull(unbound.askForTask(), "no bus: no waiting for a reply that cannot come");
         assertNull(unbound.brokerUrl());
     }
@@ -190,5 +195,50 @@ class BusTaskExchangeTest {
         TaskRelease release = assertInstanceOf(TaskRelease.class, bus.messages.get(0));
         assertEquals("lease-p-4", release.leaseId());
         assertEquals("the volunteer quit", release.reason());
+    }
+
+    private static TaskReply taskReply(String requestId, Task task) {
+        return new TaskReply(requestId, TaskReply.Kind.TASK, task, null, 0, 0);
+    }
+
+    @Test
+    void anotherCoordinatorAnsweringFirstIsIgnored() throws Exception {
+        bus.onPublish = (topic, message) -> {
+            String id = ((TaskRequest) message).requestId();
+            deliver(reply(TaskTopics.replies("fake-coord", ME), taskReply(id, Fakes.task("evil", 0, 1))));
+            deliver(reply(TaskTopics.replies("coord", ME), noTask(id, 2)));
+        };
+        assertEquals(2, exchange.askForTask().retryAfterMs(), "the trusted coordinator's answer, not the first one");
+
+        bus.onPublish = (topic, message) -> deliver(
+                reply(TaskTopics.replies("fake-coord", ME), taskReply(((TaskRequest) message).requestId(), Fakes.task("evil", 0, 1))));
+        assertNull(exchange.askForTask(), "only the other coordinator answered: no answer");
+    }
+
+    @Test
+    void aTaskWhoseBlobsAreNotOnTheTrustedCoordinatorIsRefusedAndNothingIsGivenBack() throws Exception {
+        Task elsewhere = new Task("lease-1", "p", 3, 0, 7, "m", "w", "x", "y", 100, 2, 16, 42L, 1, "http://evil.example:1/");
+        bus.onPublish = (topic, message) -> deliver(
+                reply(TaskTopics.replies("coord", ME), taskReply(((TaskRequest) message).requestId(), elsewhere)));
+        TaskReply reply = exchange.askForTask();
+        assertEquals(TaskReply.Kind.NO_TASK, reply.kind());
+        assertNull(reply.task(), "the task is not handed to the work loop");
+        assertTrue(reply.message().contains("http://evil.example:1/"), reply.message());
+        assertEquals(List.of(TaskTopics.requests(ME)), bus.topics, "nothing released, nothing else sent");
+
+        Task same = Fakes.task("p", 0, 1);
+        bus.onPublish = (topic, message) -> deliver(
+                reply(TaskTopics.replies("coord", ME), taskReply(((TaskRequest) message).requestId(), same)));
+        assertSame(same, exchange.askForTask().task(), "blobs on the coordinator's own address are fine");
+    }
+
+    @Test
+    void withoutATrustedCoordinatorNoTaskIsAskedForAndTheReasonIsTheAnswer() throws Exception {
+        trust = new CoordinatorTrust.Decision(null, null, "coordinators a and b are both online");
+        TaskReply reply = exchange.askForTask();
+        assertEquals(TaskReply.Kind.NO_TASK, reply.kind());
+        assertEquals("coordinators a and b are both online", reply.message());
+        assertTrue(bus.topics.isEmpty(), "nothing published");
+        deliver(reply(TaskTopics.replies("a", ME), noTask("x", 1))); // and answers are ignored
     }
 }

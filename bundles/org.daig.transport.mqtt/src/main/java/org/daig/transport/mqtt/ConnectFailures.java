@@ -18,8 +18,8 @@ final class ConnectFailures {
             switch (e.getReasonCode()) {
             case MqttException.REASON_CODE_FAILED_AUTHENTICATION:
             case MqttException.REASON_CODE_NOT_AUTHORIZED: // what Mosquitto answers to a wrong password
-                return "the broker refused the user name or password (set username/password in the "
-                        + MqttBusConfig.PID + " configuration, and check the broker's users)";
+                return "the broker refused the user name or password (check passwordFile, or username/password, in the "
+                        + MqttBusConfig.PID + " configuration: the token may be expired or revoked, or belong to another client id)";
             case MqttException.REASON_CODE_INVALID_CLIENT_ID:
                 return "the broker rejected the client id";
             case MqttException.REASON_CODE_BROKER_UNAVAILABLE:

@@ -22,7 +22,7 @@ public @interface MqttBusConfig {
     @AttributeDefinition(name = "Client id", description = "Unique id on the broker. Empty: generated once as role-host-random and kept in the data folder.", required = false)
     String clientId() default "";
 
-    @AttributeDefinition(name = "User name", description = "Broker user; empty for an anonymous broker.", required = false)
+    @AttributeDefinition(name = "User name", description = "Broker user. Empty: the client id when a password or password file is set (what DAIG's broker expects), else anonymous.", required = false)
     String username() default "";
 
     @AttributeDefinition(name = "Password", description = "Broker password.", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
@@ -32,7 +32,10 @@ public @interface MqttBusConfig {
      */
     String _password() default "";
 
-    @AttributeDefinition(name = "Topic root", description = "Versioned root of all DAIG topics.")
+    @AttributeDefinition(name = "Password file", description = "A file holding the password (the token): relative paths are in the data folder, e.g. accounts/service-token (coordinator) or provider/device-token (provider). Read at every connect; while it is missing the connection waits and retries. Wins over the password.", required = false)
+    String passwordFile() default "";
+
+    @AttributeDefinition(name = "Topic root", description = "Versioned root of all DAIG topics: two segments, name/vN (the brokers' ACLs expect that shape).")
     String topicRoot() default "daig/v1";
 
     @AttributeDefinition(name = "Keep-alive (s)", description = "MQTT keep-alive; a dead client is noticed by the broker within 1.5 times this.", min = "2", max = "600")

@@ -54,6 +54,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The MessageBus service is registered by hand rather than by DS because its service
  * properties include the client id, which may be generated at activation.
+ *
+ * <p>A handler's topic filter may name the bus's own client id as the segment {@value #OWN_ID}
+ * (e.g. {@code coordinators/+/to/{clientId}/tasks}): a broker ACL lets a provider subscribe only
+ * to what is addressed to it, not to everyone's replies.
  */
 @Component(configurationPid = MqttBusConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttBusConfig.class, factory = true)
@@ -62,6 +66,8 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     private static final Logger LOG = LoggerFactory.getLogger(MqttMessageBus.class);
     private static final int QOS = 1;
     private static final long CLOSE_WAIT_MILLIS = 2000;
+    /** Stands for the bus's client id in a handler's topic filter. */
+    static final String OWN_ID = "{clientId}";
 
     private final List<HandlerEntry> handlers = new CopyOnWriteArrayList<>();
     private final List<ListenerEntry> listeners = new CopyOnWriteArrayList<>();
@@ -70,6 +76,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     private String role;
     private String clientId;
     private String root;
+    private Path dataDir;
     private JsonCodec codec;
     private MqttAsyncClient client;
     private ScheduledExecutorService worker;
@@ -93,6 +100,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         this.role = config.role().trim();
         this.root = trimSlashes(config.topicRoot());
         this.codec = new JsonCodec(config.maxPayloadBytes());
+        this.dataDir = dataDir(context);
         if (!Topics.isValidSegment(role)) {
             LOG.error("MQTT connection not started: role '{}' in {} is not a valid name (use letters, digits, '.', '_', '-')",
                     role, MqttBusConfig.PID);
@@ -176,9 +184,15 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         options.setKeepAliveInterval(config.keepAliveSeconds());
         options.setConnectionTimeout(config.connectTimeoutSeconds());
         options.setMaxInflight(1000);
-        if (!config.username().isBlank()) {
-            options.setUserName(config.username());
-            options.setPassword(config._password().toCharArray());
+        try {
+            Credentials credentials = Credentials.of(config.username(), config._password(), config.passwordFile(), clientId, dataDir);
+            if (credentials.username() != null) {
+                options.setUserName(credentials.username());
+                options.setPassword(credentials.password());
+            }
+        } catch (Credentials.Unavailable e) {
+            retryLater(e); // e.g. a provider that has not enrolled yet: the file appears later
+            return;
         }
         long attemptAt = System.currentTimeMillis();
         options.setWill(absolute(Topics.presence(role, clientId)),
@@ -261,8 +275,9 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         try {
             if (client.isConnected()) {
                 // A clean disconnect suppresses the last will, so say "offline" ourselves.
+                // "since" is the connect time, as in the will: it names the connection that ends
                 IMqttDeliveryToken token = client.publish(absolute(Topics.presence(role, clientId)),
-                        codec.encode(new Presence(clientId, role, false, System.currentTimeMillis(), "shut down")), QOS, true);
+                        codec.encode(new Presence(clientId, role, false, connectedSince, "shut down")), QOS, true);
                 token.waitForCompletion(CLOSE_WAIT_MILLIS);
                 client.disconnect(CLOSE_WAIT_MILLIS).waitForCompletion(CLOSE_WAIT_MILLIS);
             }
@@ -283,10 +298,15 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         Set<String> filters = new LinkedHashSet<>();
         for (HandlerEntry entry : handlers) {
             if (accepts(entry.role())) {
-                filters.addAll(entry.filters());
+                filters.addAll(own(entry.filters()));
             }
         }
         return filters;
+    }
+
+    /** The filters with {@value #OWN_ID} replaced by this bus's client id. */
+    private List<String> own(List<String> filters) {
+        return filters.stream().map(f -> f.replace(OWN_ID, clientId)).toList();
     }
 
     private void subscribe(Set<String> filters) {
@@ -318,7 +338,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         worker.execute(() -> {
             Set<String> stillUsed = allFilters();
             List<String> unused = new ArrayList<>();
-            for (String filter : filters) {
+            for (String filter : own(filters)) {
                 if (!stillUsed.contains(filter)) {
                     unused.add(absolute(filter));
                 }
@@ -348,7 +368,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         Incoming incoming = new Incoming(topic, payload, retained);
         boolean handled = false;
         for (HandlerEntry entry : handlers) {
-            if (!accepts(entry.role()) || entry.filters().stream().noneMatch(f -> Topics.matches(f, topic))) {
+            if (!accepts(entry.role()) || own(entry.filters()).stream().noneMatch(f -> Topics.matches(f, topic))) {
                 continue;
             }
             handled = true;
@@ -429,7 +449,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         handlers.add(new HandlerEntry(handler, List.copyOf(filters), handlerRole));
         if (worker != null && accepts(handlerRole)) {
             // Subscribing again also makes the broker resend retained messages for the newcomer.
-            worker.execute(() -> subscribe(new LinkedHashSet<>(filters)));
+            worker.execute(() -> subscribe(new LinkedHashSet<>(own(filters))));
         }
     }
 

@@ -48,6 +48,8 @@ final class SimulatedProvider implements AutoCloseable {
     private final MqttClient client;
     private final long workMillis;
     private final LinkedBlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
+    /** The connect time its presence carries (docs/protocol.md, "Presence"). */
+    private final long since = System.currentTimeMillis();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Thread thread;
 
@@ -71,10 +73,13 @@ final class SimulatedProvider implements AutoCloseable {
         options.setMaxReconnectDelay(1000);
         options.setKeepAliveInterval(10);
         options.setMaxInflight(100);
+        // presence as the DAIG bus keeps it: the coordinator leases tasks only to providers it sees online
+        options.setWill(presenceTopic(), presence(false).getBytes(StandardCharsets.UTF_8), 1, true);
         client.setCallback(new MqttCallbackExtended() {
             @Override
             public void connectComplete(boolean reconnect, String serverURI) {
                 try {
+                    announce();
                     client.subscribe("daig/v1/coordinators/+/to/" + id + "/tasks", 1);
                 } catch (MqttException e) {
                     // the next reconnect subscribes again
@@ -110,7 +115,20 @@ final class SimulatedProvider implements AutoCloseable {
                 }
             }
         }
+        announce();
         client.subscribe("daig/v1/coordinators/+/to/" + id + "/tasks", 1);
+    }
+
+    private String presenceTopic() {
+        return "daig/v1/providers/" + id + "/presence";
+    }
+
+    private String presence(boolean online) {
+        return "{\"clientId\":\"" + id + "\",\"role\":\"provider\",\"online\":" + online + ",\"since\":" + since + "}";
+    }
+
+    private void announce() throws MqttException {
+        client.publish(presenceTopic(), presence(true).getBytes(StandardCharsets.UTF_8), 1, true);
     }
 
     void start() {
