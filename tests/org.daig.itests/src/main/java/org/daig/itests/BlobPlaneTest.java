@@ -65,8 +65,12 @@ class BlobPlaneTest {
         return id;
     }
 
+    /** The admin's token: the blob plane admits nobody without one, and an admin may read and write every blob. */
+    private String token;
+
     /** The blob endpoint of the framework's Jetty, once the servlet answers there. */
     private URI blobs() {
+        token = grid.adminToken();
         String base = Grid.eventually("the HTTP endpoint", () -> grid.context.getServiceReference(HttpServiceRuntime.class) == null ? null
                 : endpoint(grid.context.getServiceReference(HttpServiceRuntime.class).getProperty("osgi.http.endpoint")));
         URI blobs = URI.create(base + "api/v1/blobs/");
@@ -103,6 +107,9 @@ class BlobPlaneTest {
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
             return http.send(request.build(), handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -116,7 +123,7 @@ class BlobPlaneTest {
         byte[] data = random(5 * MIB + 321, 1);
         String id = fresh(data);
         Path file = Files.write(tmp.resolve("up.bin"), data);
-        BlobClient client = new BlobClient(blobs);
+        BlobClient client = new BlobClient(blobs, () -> token);
         client.setChunkBytes(MIB);
 
         assertEquals(id, client.upload(file, null));
@@ -147,7 +154,7 @@ class BlobPlaneTest {
         assertEquals(404, head.statusCode());
         assertEquals(MIB, head.headers().firstValueAsLong("Upload-Offset").orElse(-1));
 
-        BlobClient client = new BlobClient(blobs);
+        BlobClient client = new BlobClient(blobs, () -> token);
         client.setChunkBytes(MIB);
         List<Long> progress = new ArrayList<>();
         assertEquals(id, client.upload(file, progress::add));

@@ -91,7 +91,14 @@ final class Grid implements AutoCloseable {
             ownCredentials |= List.of("username", ".password", "passwordFile").contains(extra[i]);
         }
         if (!ownCredentials) {
-            props.put("passwordFile", accounts.tokenFile(role, clientId).toString());
+            java.nio.file.Path tokenFile = accounts.tokenFile(role, clientId);
+            props.put("passwordFile", tokenFile.toString());
+            if ("provider".equals(role)) {
+                // the provider's blob downloads use the device token enrolment keeps in <data>/provider/device-token
+                java.nio.file.Path device = java.nio.file.Path.of(System.getProperty("daig.data.dir", "daig-data"), "provider", "device-token");
+                java.nio.file.Files.createDirectories(device.getParent());
+                java.nio.file.Files.writeString(device, java.nio.file.Files.readString(tokenFile).trim());
+            }
         }
         Configuration config = configAdmin().getFactoryConfiguration("org.daig.transport.mqtt", clientId, "?");
         config.update(props);

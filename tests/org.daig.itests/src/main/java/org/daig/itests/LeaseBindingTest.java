@@ -85,7 +85,7 @@ class LeaseBindingTest {
         grid.bus(Topics.COORDINATOR, "coord-lease", url);
         grid.awaitConnected("coord-lease");
         String base = grid.httpBase();
-        projectId = TinyProject.submit(http, base, "lease-binding", 200, 2, 2);
+        projectId = TinyProject.submit(http, base, grid.adminToken(), "lease-binding", 200, 2, 2);
         String root = grid.topicRoot + "/";
         String victimPresence = root + "providers/victim-lease/presence";
         long since = System.currentTimeMillis();

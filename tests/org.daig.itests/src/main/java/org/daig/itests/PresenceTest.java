@@ -55,7 +55,8 @@ class PresenceTest {
         String base = Grid.eventually("the HTTP endpoint", () -> grid.context.getServiceReference(HttpServiceRuntime.class) == null ? null
                 : endpoint(grid.context.getServiceReference(HttpServiceRuntime.class).getProperty("osgi.http.endpoint")));
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(base + "api/status")).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.newBuilder(URI.create(base + "api/status")).header("Authorization", "Bearer " + grid.adminToken()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         String body = response.body();

@@ -25,7 +25,8 @@ import org.osgi.framework.FrameworkUtil;
  * tokens the tests hand out (a device token per provider client id, a service token per
  * coordinator client id), registered once per framework with a high ranking, so the embedded
  * broker asks it even where the real accounts bundle runs too. The broker's enforcement is the
- * thing under test here; the account store has its own tests.
+ * thing under test here; the account store has its own tests. Tokens it did not issue go to the
+ * real accounts service, so logins, admin tokens and enrolled devices work as in the product.
  */
 final class TestAccounts implements Accounts {
 
@@ -86,12 +87,33 @@ final class TestAccounts implements Accounts {
 
     @Override
     public Optional<Identity> verify(String token) {
-        return Optional.ofNullable(token == null ? null : byToken.get(token));
+        Identity issued = token == null ? null : byToken.get(token);
+        return issued != null ? Optional.of(issued) : real().flatMap(accounts -> accounts.verify(token));
     }
 
     @Override
     public Optional<Identity> verifyClient(String username, String password) {
-        return verify(password).filter(who -> who.scope() == Scope.DEVICE ? username.equals(who.device())
+        Identity issued = password == null ? null : byToken.get(password);
+        if (issued == null) {
+            return real().flatMap(accounts -> accounts.verifyClient(username, password));
+        }
+        return Optional.of(issued).filter(who -> who.scope() == Scope.DEVICE ? username.equals(who.device())
                 : who.scope() == Scope.SERVICE && username.equals(who.user()));
+    }
+
+    /** The accounts bundle's service, when it runs. */
+    private Optional<Accounts> real() {
+        BundleContext context = FrameworkUtil.getBundle(TestAccounts.class).getBundleContext();
+        try {
+            for (var ref : context.getServiceReferences(Accounts.class, "(!(" + Constants.SERVICE_DESCRIPTION + "=DAIG OSGi tests*))")) {
+                Accounts accounts = context.getService(ref);
+                if (accounts != null) {
+                    return Optional.of(accounts);
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return Optional.empty();
     }
 }

@@ -35,11 +35,11 @@ final class TinyProject {
     }
 
     /** Uploads a blob (again if the connection drops: a PUT of the same bytes is idempotent) and returns its id. */
-    static String upload(HttpClient http, String base, byte[] bytes) throws Exception {
+    static String upload(HttpClient http, String base, String token, byte[] bytes) throws Exception {
         String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         HttpResponse<String> r = Grid.eventually("blob " + id + " uploaded", () -> {
             try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+                return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id)).header("Authorization", "Bearer " + token)
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
             } catch (Exception dropped) {
                 return null;
@@ -62,7 +62,8 @@ final class TinyProject {
     }
 
     /** Submits a project of {@code rows} rows in {@code tasks} shards, all in one round; returns its id. */
-    static String submit(HttpClient http, String base, String name, int rows, int tasks, int maxContributors) throws Exception {
+    static String submit(HttpClient http, String base, String token, String name, int rows, int tasks, int maxContributors)
+            throws Exception {
         SplittableRandom random = new SplittableRandom(11);
         ByteBuffer x = ByteBuffer.allocate(rows * 100 * 4).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -72,14 +73,15 @@ final class TinyProject {
             }
             y.putLong(i % 10);
         }
-        String modelId = upload(http, base, Files.readAllBytes(model()));
-        String xId = upload(http, base, npy("<f4", "(" + rows + ", 100)", x.array()));
-        String yId = upload(http, base, npy("<i8", "(" + rows + ",)", y.array()));
+        String modelId = upload(http, base, token, Files.readAllBytes(model()));
+        String xId = upload(http, base, token, npy("<f4", "(" + rows + ", 100)", x.array()));
+        String yId = upload(http, base, token, npy("<i8", "(" + rows + ",)", y.array()));
         String spec = "{\"name\":\"" + name + "\",\"model\":\"" + modelId + "\",\"x\":\"" + xId + "\",\"y\":\"" + yId + "\",\"epochs\":1,"
                 + "\"batchSize\":8,\"totalTasks\":" + tasks + ",\"taskSize\":" + tasks + ",\"maxContributors\":" + maxContributors
                 + ",\"validationRate\":0.0,\"seed\":1}";
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (created.statusCode() != 201) {
             throw new AssertionError("submitting answered " + created.statusCode() + ": " + created.body());
         }

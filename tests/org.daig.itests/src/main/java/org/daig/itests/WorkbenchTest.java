@@ -98,7 +98,7 @@ class WorkbenchTest {
         String base = grid.httpBase();
         WorkerLauncher launcher = grid.service(WorkerLauncher.class, null).orElseThrow();
         Path model = mlp(tmp);
-        RequestorClient client = new RequestorClient(URI.create(base));
+        RequestorClient client = new RequestorClient(URI.create(base), grid.adminToken());
         int projectsBefore = Grid.eventually("the coordinator's project list", () -> {
             try {
                 return client.projects().size();
@@ -108,7 +108,7 @@ class WorkbenchTest {
         });
 
         session = new RequestorSession(ui.display, tmp.resolve("connection.properties"));
-        session.connect(URI.create(base));
+        session.login(URI.create(base), "admin", Grid.adminPassword().toCharArray()); // as the Connect dialog does
         DashboardView[] dashboard = new DashboardView[1];
         ProjectsView[] projects = new ProjectsView[1];
         NewProjectWizard wizard = ui.sync(() -> {
