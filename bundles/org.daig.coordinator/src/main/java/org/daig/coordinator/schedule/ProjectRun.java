@@ -99,6 +99,14 @@ final class ProjectRun {
         return Double.isNaN(avgRound) ? -1 : avgRound * (row.totalRounds() - row.round()) / 1000.0;
     }
 
+    /**
+     * Credit for a task: its training work in TFLOP, estimated as 6 FLOPs per parameter per
+     * sample per epoch (forward and backward pass).
+     */
+    double credit(long samples) {
+        return 6.0 * row.paramCount() * samples * row.spec().epochs() / 1e12;
+    }
+
     /** The task a lease stands for. */
     Task task(LeaseRow lease, String blobBaseUrl) {
         ShardRow shard = shards.get(lease.shard());

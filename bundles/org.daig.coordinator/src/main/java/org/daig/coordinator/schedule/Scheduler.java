@@ -222,7 +222,7 @@ public final class Scheduler {
         long leaseMillis = lease != null ? now - lease.issuedAt() : now - run.roundStartedAt;
         ResultRow accepted = new ResultRow(row.id(), row.round(), result.shard(), providerId, result.leaseId(), result.delta(),
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now);
-        double credit = credit(row, result.samples());
+        double credit = run.credit(result.samples());
         List<LeaseRow> shardLeases = run.active.values().stream().filter(l -> l.shard() == result.shard()).toList();
         journal.accepted(accepted, credit, shardLeases, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));
@@ -253,14 +253,6 @@ public final class Scheduler {
         }
         LeaseRow live = run.active.get(leaseId);
         return live != null ? live : journal.lease(leaseId).orElse(null);
-    }
-
-    /**
-     * Credit for a task: its training work in TFLOP, estimated as 6 FLOPs per parameter per
-     * sample per epoch (forward and backward pass).
-     */
-    static double credit(ProjectRow row, long samples) {
-        return 6.0 * row.paramCount() * samples * row.spec().epochs() / 1e12;
     }
 
     /** Aggregates the round's results into the next version and starts the next round (or completes the project). */
