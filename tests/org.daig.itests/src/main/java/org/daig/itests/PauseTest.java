@@ -106,7 +106,8 @@ class PauseTest {
         String spec = "{\"name\":\"pause\",\"model\":\"" + modelId + "\",\"x\":\"" + xId + "\",\"y\":\"" + yId + "\",\"epochs\":50,"
                 + "\"batchSize\":8,\"totalTasks\":1,\"taskSize\":1,\"maxContributors\":1,\"validationRate\":0.0,\"seed\":1}";
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(spec)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
         String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
 
@@ -137,7 +138,8 @@ class PauseTest {
             assertTrue(ms <= 1000, "worker stopped " + ms + " ms after the policy change: " + pauses);
         }
         assertTrue(work(base).get("activity").getAsString().startsWith("training"), "the task goes on after the flips");
-        http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects/" + id + "/cancel")).header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects/" + id + "/cancel")).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         http.send(Grid.providerPost(base + "/api/provider/stop"), HttpResponse.BodyHandlers.ofString());
     }
