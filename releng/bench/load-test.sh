@@ -8,7 +8,7 @@ repo=${MAVEN_REPO:-$HOME/.m2/repository}
 for f in "$m/target/test-classes/org/daig/product/tests/LoadGenerator.class" bundles/org.daig.blob.client/target/classes; do
   [ -e "$f" ] || { echo "load-test: $f is missing: run ./mvnw -B verify first" >&2; exit 1; }
 done
-cp="$m/target/test-classes:bundles/org.daig.blob.client/target/classes"
+cp="$m/target/test-classes:bundles/org.daig.blob.client/target/classes:bundles/org.daig.trust/target/classes"
 cp="$cp:$repo/com/google/code/gson/gson/2.15.0/gson-2.15.0.jar:$repo/org/eclipse/paho/org.eclipse.paho.client.mqttv3/1.2.5/org.eclipse.paho.client.mqttv3-1.2.5.jar"
 ulimit -n 65536 2>/dev/null || true
 java -Xmx2g -Xss256k -Ddaig.products=product/target/products -cp "$cp" org.daig.product.tests.LoadGenerator "${@:-100}"

@@ -25,6 +25,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.daig.tls.ServerTls;
+
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.IAuthenticator;
@@ -61,6 +63,10 @@ public class EmbeddedBroker implements ConfigurationListener {
     /** Looked up on every connect, so the accounts bundle may come, go and be updated while the broker runs. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Accounts accounts;
+
+    /** The coordinator's TLS identity when TLS is on; the broker restarts (static, greedy) when it comes or goes. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+    private ServerTls tls;
 
     private EmbeddedBrokerConfig config;
     private Server server;
@@ -115,7 +121,8 @@ public class EmbeddedBroker implements ConfigurationListener {
             }
             for (Configuration busConfig : busConfigs) {
                 Object url = busConfig.getProperties() == null ? null : busConfig.getProperties().get("brokerUrl");
-                if (pointsAt(url == null ? "tcp://127.0.0.1:1883" : url.toString(), config.port())) {
+                String brokerUrl = url == null ? "tcp://127.0.0.1:1883" : url.toString();
+                if (pointsAt(brokerUrl, config.port()) || pointsAt(brokerUrl, config.tlsPort())) {
                     return true;
                 }
             }
@@ -131,7 +138,7 @@ public class EmbeddedBroker implements ConfigurationListener {
             URI uri = new URI(brokerUrl.trim());
             String host = uri.getHost();
             int urlPort = uri.getPort() == -1 ? 1883 : uri.getPort();
-            return "tcp".equals(uri.getScheme()) && urlPort == port && host != null
+            return ("tcp".equals(uri.getScheme()) || "ssl".equals(uri.getScheme())) && urlPort == port && host != null
                     && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1"));
         } catch (URISyntaxException e) {
             return false;
@@ -142,6 +149,16 @@ public class EmbeddedBroker implements ConfigurationListener {
         Properties properties = new Properties();
         properties.setProperty("host", config.host());
         properties.setProperty("port", Integer.toString(config.port()));
+        if (tls != null) {
+            properties.setProperty("ssl_port", Integer.toString(config.tlsPort()));
+            properties.setProperty("jks_path", tls.keystore().toAbsolutePath().toString());
+            properties.setProperty("key_store_type", "pkcs12");
+            properties.setProperty("key_store_password", new String(tls.password()));
+            properties.setProperty("key_manager_password", new String(tls.password()));
+            if (!pointsAt("tcp://" + config.host() + ":" + config.port(), config.port())) {
+                properties.setProperty("port", "disabled"); // beyond loopback, only TLS
+            }
+        }
         properties.setProperty("websocket_port", "disabled");
         properties.setProperty("persistence_enabled", "false");
         properties.setProperty("telemetry_enabled", "false"); // Moquette phones home by default
@@ -169,8 +186,8 @@ public class EmbeddedBroker implements ConfigurationListener {
                 LOG.warn("Embedded MQTT broker listening on tcp://{}:{} WITHOUT authentication (allowAnonymous=true): "
                         + "any client may pose as any provider or coordinator", config.host(), config.port());
             } else {
-                LOG.info("Embedded MQTT broker listening on tcp://{}:{} (clients authenticate with their tokens{})", config.host(),
-                        config.port(), accounts == null ? "; no account service yet, so every client is refused for now" : "");
+                    LOG.info("Embedded MQTT broker listening on {} (clients authenticate with their tokens{})", listeners(properties),
+                        accounts == null ? "; no account service yet, so every client is refused for now" : "");
             }
         } catch (IOException | RuntimeException e) {
             // A failed start leaves netty threads behind; stop it to release them.
@@ -183,6 +200,12 @@ public class EmbeddedBroker implements ConfigurationListener {
                     + "stop it, change port in {}, or point the coordinator at it and set mode=off.",
                     config.host(), config.port(), describe(e), EmbeddedBrokerConfig.PID);
         }
+    }
+
+    private String listeners(Properties properties) {
+        String plain = "disabled".equals(properties.getProperty("port")) ? "" : "tcp://" + config.host() + ":" + config.port();
+        String secure = tls == null ? "" : "ssl://" + config.host() + ":" + config.tlsPort() + " (TLS, fingerprint " + tls.fingerprint() + ")";
+        return plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
     }
 
     private void stop() {

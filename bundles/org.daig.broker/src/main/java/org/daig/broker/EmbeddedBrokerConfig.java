@@ -19,6 +19,9 @@ public @interface EmbeddedBrokerConfig {
     @AttributeDefinition(name = "Port", min = "1", max = "65535")
     int port() default 1883;
 
+    @AttributeDefinition(name = "TLS port", description = "MQTT over TLS, when the coordinator's TLS is on (org.daig.tls); the plain port then stays closed unless the broker listens on loopback only.", min = "1", max = "65535")
+    int tlsPort() default 8883;
+
     @AttributeDefinition(name = "Allow anonymous clients", description = "false (the default): every client logs in with user name = its client id and its token, and may only use its own topics. true: anyone who reaches the port may pose as any provider or coordinator; only for a machine nobody else can reach.")
     boolean allowAnonymous() default false;
 

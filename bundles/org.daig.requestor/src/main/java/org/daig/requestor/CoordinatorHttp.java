@@ -16,6 +16,8 @@ import java.time.Duration;
 
 import org.daig.wire.FiniteOrNull;
 
+import org.daig.trust.KnownCoordinators;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
@@ -50,7 +52,8 @@ final class CoordinatorHttp {
         this.coordinator = base(coordinator);
         this.token = token == null || token.isBlank() ? null : token.strip();
         // HTTP/1.1 like BlobClient: the coordinator's Jetty speaks it, and one client serves both
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+        this.http = KnownCoordinators.secure(HttpClient.newBuilder(), this.coordinator).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     /** The address without trailing slashes; only http(s) with a host. */

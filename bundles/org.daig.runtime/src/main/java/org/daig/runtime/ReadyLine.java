@@ -126,6 +126,11 @@ public class ReadyLine {
     static boolean answers(String url) {
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            if (c instanceof javax.net.ssl.HttpsURLConnection https) {
+                // a probe of this process's own listener that sends nothing: whether it answers is all it asks
+                https.setSSLSocketFactory(OwnListener.CONTEXT.getSocketFactory());
+                https.setHostnameVerifier((host, session) -> true);
+            }
             c.setConnectTimeout(1000);
             c.setReadTimeout(5000);
             try {
@@ -136,6 +141,60 @@ public class ReadyLine {
             }
         } catch (IOException notYet) {
             return false;
+        }
+    }
+
+    /** TLS for the probe of the product's own HTTPS listener, whose certificate may be self-made. */
+    private static final class OwnListener extends javax.net.ssl.X509ExtendedTrustManager {
+
+        static final javax.net.ssl.SSLContext CONTEXT = context();
+
+        private static javax.net.ssl.SSLContext context() {
+            try {
+                javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+                context.init(null, new javax.net.ssl.TrustManager[] {new OwnListener()}, null);
+                return context;
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            // the probe sends no secret and reads nothing but the status code
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket socket) {
+            // as above
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {
+            // as above
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("not a server");
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("not a server");
+        }
+
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("not a server");
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
         }
     }
 }

@@ -59,12 +59,15 @@ final class Grid implements AutoCloseable {
     }
 
     /** Starts the embedded Moquette broker on a free loopback port and returns its URL. */
-    String embeddedBroker() throws IOException {
+    String embeddedBroker(Object... extra) throws IOException {
         int port = freePort();
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("mode", "on");
         props.put("host", "127.0.0.1");
         props.put("port", port);
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            props.put((String) extra[i], extra[i + 1]);
+        }
         // Updated, never deleted: Felix SCR ignores a re-created configuration whose change count
         // is not above the deleted one's, so delete-then-create would leave the old broker running.
         configAdmin().getConfiguration("org.daig.broker", "?").update(props);

@@ -1,5 +1,6 @@
 package org.daig.blob.client;
 
+import org.daig.trust.KnownCoordinators;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +73,8 @@ public final class BlobClient {
      *                blank from it: none
      */
     public BlobClient(URI baseUri, Supplier<String> bearer) {
-        this(baseUri, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), bearer);
+        this(baseUri, KnownCoordinators.secure(HttpClient.newBuilder(), baseUri).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build(), bearer);
     }
 
     /** @param http should have a connect timeout (the JDK's default has none) */

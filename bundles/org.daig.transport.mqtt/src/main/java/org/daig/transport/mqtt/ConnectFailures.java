@@ -32,8 +32,16 @@ final class ConnectFailures {
                 break;
             }
         }
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.daig.trust.CertificateChangedException changed) {
+                return changed.getMessage(); // the reason matters more than the handshake that carried it
+            }
+        }
         Throwable cause = failure;
         while (cause != null) {
+            if (cause instanceof javax.net.ssl.SSLException) {
+                return "TLS failed: " + cause.getMessage();
+            }
             if (cause instanceof ConnectException) {
                 return "connection refused (is the broker running on that host and port?)";
             }

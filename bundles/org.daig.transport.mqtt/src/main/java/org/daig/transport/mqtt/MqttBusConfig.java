@@ -35,6 +35,12 @@ public @interface MqttBusConfig {
     @AttributeDefinition(name = "Password file", description = "A file holding the password (the token): relative paths are in the data folder, e.g. accounts/service-token (coordinator) or provider/device-token (provider). Read at every connect; while it is missing the connection waits and retries. Wins over the password.", required = false)
     String passwordFile() default "";
 
+    @AttributeDefinition(name = "Pinned certificate file", description = "For ssl:// brokers: where the broker certificate's SHA-256 fingerprint is kept after the first contact (trust on first use; relative: in the data folder). Empty: known-coordinators/host_port in the data folder, shared with HTTPS. Another certificate later is refused.", required = false)
+    String trustFile() default "";
+
+    @AttributeDefinition(name = "Certificate fingerprint", description = "For ssl:// brokers: the SHA-256 fingerprint the operator published; checked even on the first contact. Empty: learn it on first contact.", required = false)
+    String fingerprint() default "";
+
     @AttributeDefinition(name = "Topic root", description = "Versioned root of all DAIG topics: two segments, name/vN (the brokers' ACLs expect that shape).")
     String topicRoot() default "daig/v1";
 

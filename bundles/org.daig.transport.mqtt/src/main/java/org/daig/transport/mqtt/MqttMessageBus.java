@@ -1,6 +1,7 @@
 package org.daig.transport.mqtt;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,8 @@ import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.daig.trust.KnownCoordinators;
+import org.daig.trust.PinnedTrust;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -184,6 +187,13 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         options.setKeepAliveInterval(config.keepAliveSeconds());
         options.setConnectionTimeout(config.connectTimeoutSeconds());
         options.setMaxInflight(1000);
+        if (config.brokerUrl().trim().startsWith("ssl://")) {
+            // the pin decides whom to trust; names do not (volunteers reach a coordinator by whatever address works)
+            PinnedTrust trust = config.trustFile().isBlank() ? KnownCoordinators.trust(URI.create(config.brokerUrl().trim()), config.fingerprint())
+                    : new PinnedTrust(dataDir.resolve(config.trustFile().trim()), config.fingerprint());
+            options.setSocketFactory(trust.sslContext().getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(false);
+        }
         try {
             Credentials credentials = Credentials.of(config.username(), config._password(), config.passwordFile(), clientId, dataDir);
             if (credentials.username() != null) {

@@ -23,4 +23,14 @@ class ConnectFailuresTest {
         assertTrue(line.startsWith("connection refused"), line);
         assertTrue(!line.contains("\n") && !line.contains("Exception"), line);
     }
+
+    @Test
+    void aChangedCertificateIsNamedEvenInsideTheHandshakeFailure() {
+        var changed = new org.daig.trust.CertificateChangedException("AA:BB", "CC:DD", java.nio.file.Path.of("pins", "host_8883"));
+        var handshake = new javax.net.ssl.SSLHandshakeException("PKIX");
+        handshake.initCause(changed);
+        String line = ConnectFailures.describe(new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION, handshake));
+        assertTrue(line.contains("certificate changed: pinned AA:BB, now presented CC:DD"), line);
+        assertTrue(line.contains(java.nio.file.Path.of("pins", "host_8883").toString()), line);
+    }
 }
