@@ -96,6 +96,11 @@ final class Commands {
             return new CliFailure("not logged in to " + coordinator + " (or the session expired): run 'daig login --coordinator "
                     + coordinator + "'", Daig.NOT_LOGGED_IN);
         }
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof org.daig.trust.CertificateChangedException changed) {
+                return new CliFailure(changed.getMessage()); // someone may pose as the coordinator: say so, not "unreachable"
+            }
+        }
         if (e.unreachable()) {
             return new CliFailure("cannot reach the coordinator at " + coordinator + " (is it running? set --coordinator or DAIG_COORDINATOR)");
         }

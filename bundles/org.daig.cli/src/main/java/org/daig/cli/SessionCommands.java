@@ -16,6 +16,7 @@ import org.daig.requestor.AccountClient;
 import org.daig.requestor.NotAuthenticatedException;
 import org.daig.requestor.RequestorException;
 import org.daig.requestor.SavedLogin;
+import org.daig.trust.KnownCoordinators;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,6 +94,11 @@ final class SessionCommands {
             context.out().println("Logged in to " + coordinator + " as " + (session.user() == null ? name : session.user()) + " (roles: "
                     + Commands.roles(session.roles()) + "); the session lasts until " + time(session.expiresAt()) + ".");
             context.out().println("Saved in " + file + " (readable by you only); 'daig logout' ends it.");
+            if ("https".equalsIgnoreCase(coordinator.getScheme())) {
+                Path pin = KnownCoordinators.pinFile(coordinator);
+                context.out().println("Coordinator certificate (SHA-256): " + new org.daig.trust.PinnedTrust(pin, null).trusted().orElse("?")
+                        + ", pinned in " + pin + "; compare it with the one your operator published.");
+            }
             return 0;
         }
     }
