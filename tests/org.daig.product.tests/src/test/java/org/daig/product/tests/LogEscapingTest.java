@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 
 /**
  * A name, reason or path from the network cannot forge log lines: the products' shipped
@@ -32,6 +33,7 @@ class LogEscapingTest {
             "features/org.daig.desktop.feature/rootfiles/config/logback.xml" })
     void anUntrustedStringStaysOnItsOwnLine(String shipped) throws Exception {
         LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new LogbackMDCAdapter()); // logback 1.5: a context made by hand has none, and every append would fail
         context.putProperty("daig.log.dir", logs.toString());
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
