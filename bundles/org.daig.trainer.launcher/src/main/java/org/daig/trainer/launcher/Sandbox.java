@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bubblewrap around a worker JVM: the whole file system read-only except the folders it must
- * write, no network (its own empty network namespace), no shared IPC, and it dies with its parent.
- * The worker talks to its parent over stdin/stdout only, so it needs nothing more. Used where
+ * write, no network (its own empty network namespace), no shared IPC. The worker talks to its
+ * parent over stdin/stdout only, so it needs nothing more, and it ends when its stdin closes.
+ * Not {@code --die-with-parent}: Linux sends that signal when the parent's starting thread ends,
+ * and the provider starts workers from threads that come and go. Used where
  * {@code bwrap} is installed and works (a container may forbid namespaces: then not at all).
  */
 public final class Sandbox {
@@ -52,7 +54,7 @@ public final class Sandbox {
             String path = folder.toAbsolutePath().normalize().toString();
             command.addAll(List.of("--bind", path, path));
         }
-        command.addAll(List.of("--unshare-net", "--unshare-ipc", "--die-with-parent", "--new-session"));
+        command.addAll(List.of("--unshare-net", "--unshare-ipc", "--new-session"));
         return command;
     }
 
