@@ -77,4 +77,31 @@ class SandboxTest {
             assertEquals(reported, (long) worker.call("hello", Map.of(), new float[0]).number("pid"), "it answers after a pause");
         }
     }
+
+    /** The provider and the coordinator start workers from threads that end; the worker must outlive them. */
+    @Test
+    void aConfinedWorkerOutlivesTheThreadThatStartedIt() throws Exception {
+        Sandbox sandbox = sandbox();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<Path> entries = Arrays.stream(classPath.split(File.pathSeparator)).map(Path::of).toList();
+        Worker[] started = new Worker[1];
+        Exception[] failed = new Exception[1];
+        Thread starter = new Thread(() -> {
+            try {
+                started[0] = ProcessWorker.start(new ProcessWorker.Options(Path.of(System.getProperty("java.home"), "bin", "java"),
+                        entries, "512m", 1, false, dir.resolve("worker"), sandbox.command(List.of(dir))));
+            } catch (Exception e) {
+                failed[0] = e;
+            }
+        });
+        starter.start();
+        starter.join();
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        try (Worker worker = started[0]) {
+            assertEquals(worker.pid(), (long) worker.call("hello", Map.of(), new float[0]).number("pid"), "still answering");
+            assertTrue(worker.isAlive());
+        }
+    }
 }
