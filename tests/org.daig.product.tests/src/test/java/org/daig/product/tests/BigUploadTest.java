@@ -53,18 +53,20 @@ class BigUploadTest {
         Path work = tmp.resolve("coordinator");
         ProductProcess coordinator = start(work, ports);
         try {
+            // A requestor's upload (the account's quota, 20 GiB by default, holds it); its login outlives the crash.
+            String token = coordinator.accounts("http://127.0.0.1:" + ports[1]).requestor();
             // Send the first 600 MB as a client would before its connection (here: the coordinator) dies.
             HttpClient http = HttpClient.newHttpClient();
             long chunk = 100L << 20;
             for (long offset = 0; offset < 6 * chunk; offset += chunk) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(blobs.resolve(id))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(blobs.resolve(id)).header("Authorization", "Bearer " + token)
                         .header("Content-Range", "bytes " + offset + "-" + (offset + chunk - 1) + "/" + SIZE)
                         .PUT(slice(file, offset, chunk)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(202, r.statusCode(), r.body());
             }
             coordinator.kill9();
             coordinator = start(work, ports);
-            BlobClient client = new BlobClient(blobs);
+            BlobClient client = new BlobClient(blobs, () -> token);
             BlobClient.Status before = client.status(id);
             assertFalse(before.complete());
             assertEquals(6 * chunk, before.bytes(), "the coordinator kept what arrived before it was killed");

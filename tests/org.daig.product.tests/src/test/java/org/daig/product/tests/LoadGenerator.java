@@ -65,28 +65,33 @@ public final class LoadGenerator {
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", broker)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start()) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            String m = upload(base, Files.readAllBytes(model));
-            String xs = upload(base, Files.readAllBytes(work.resolve("x.npy")));
-            String ys = upload(base, Files.readAllBytes(work.resolve("y.npy")));
+            GridAccounts accounts = coordinator.accounts(base);
+            String token = accounts.requestor();
+            String m = upload(base, token, Files.readAllBytes(model));
+            String xs = upload(base, token, Files.readAllBytes(work.resolve("x.npy")));
+            String ys = upload(base, token, Files.readAllBytes(work.resolve("y.npy")));
             String body = "{\"name\":\"load " + providers + "\",\"model\":\"" + m + "\",\"x\":\"" + xs + "\",\"y\":\"" + ys
                     + "\",\"epochs\":1,\"batchSize\":8,\"totalTasks\":" + tasks + ",\"taskSize\":" + providers + ",\"maxContributors\":"
                     + providers + ",\"validationRate\":0.05,\"passes\":1,\"seed\":1}";
             HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (created.statusCode() != 201) {
                 throw new IllegalStateException(created.body());
             }
             String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
             ProductProcess.await("project prepared", Duration.ofSeconds(120),
-                    () -> !ProductsTest.json(base + "/api/v1/projects/" + id).get("state").getAsString().equals("PREPARING"));
-            // Connect in parallel: one MQTT connect takes ~0.5 s here, 1,000 in a row would take minutes.
+                    () -> !ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("PREPARING"));
+            // Each simulated provider is enrolled (one code for all) and logs in to the broker with its device token.
+            String code = accounts.enrolmentCode(providers);
+            // Enrol and connect in parallel: one MQTT connect takes ~0.5 s here, 1,000 in a row would take minutes.
             List<SimulatedProvider> sims = java.util.Collections.synchronizedList(new ArrayList<>());
             java.util.concurrent.ExecutorService connecting = java.util.concurrent.Executors.newFixedThreadPool(32);
             for (int i = 0; i < providers; i++) {
                 String name = "load-" + i;
                 connecting.execute(() -> {
                     try {
-                        sims.add(new SimulatedProvider(broker, name, 1000));
+                        sims.add(new SimulatedProvider(broker, name, 1000, GridAccounts.enrol(base, name, code)));
                     } catch (Exception e) {
                         System.err.println(name + " could not connect: " + e);
                     }
@@ -100,7 +105,7 @@ public final class LoadGenerator {
             long start = System.nanoTime();
             sims.forEach(SimulatedProvider::start);
             ProductProcess.await("project completed", Duration.ofSeconds(900),
-                    () -> ProductsTest.json(base + "/api/v1/projects/" + id).get("state").getAsString().equals("COMPLETED"));
+                    () -> ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("COMPLETED"));
             double seconds = (System.nanoTime() - start) / 1e9;
             List<Long> latencies = new ArrayList<>();
             Map<String, String> confirmed = new HashMap<>();
@@ -116,7 +121,8 @@ public final class LoadGenerator {
             Map<String, String> stored = new HashMap<>();
             Set<String> seen = new HashSet<>();
             boolean once = true;
-            for (JsonElement e : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results")).getAsJsonArray()) {
+            for (JsonElement e : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results",
+                    token)).getAsJsonArray()) {
                 JsonObject o = e.getAsJsonObject();
                 String task = id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt();
                 once &= seen.add(task);
@@ -147,9 +153,10 @@ public final class LoadGenerator {
         return sorted.isEmpty() ? -1 : sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
-    private static String upload(String base, byte[] bytes) throws Exception {
+    private static String upload(String base, String token, byte[] bytes) throws Exception {
         String id = SimulatedProvider.sha256(bytes);
         HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+                .header("Authorization", "Bearer " + token)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
         return id;
     }

@@ -28,6 +28,9 @@ import org.awaitility.core.ConditionTimeoutException;
 final class ProductProcess implements AutoCloseable {
 
     static final Path PRODUCTS = Path.of(System.getProperty("daig.products", "../../product/target/products"));
+    static final String ADMIN_PASSWORD_ENV = "DAIG_ADMIN_PASSWORD";
+    /** What the products and bin/daig would take from the environment in place of a test's accounts. */
+    private static final List<String> SECRETS = List.of(ADMIN_PASSWORD_ENV, "DAIG_PASSWORD", "DAIG_TOKEN", "DAIG_COORDINATOR");
 
     final Path home;
     final Path work;
@@ -92,9 +95,41 @@ final class ProductProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The admin's password for the coordinator's first start (docs/security.md): the coordinator
+     * creates {@code admin} with it instead of generating one.
+     */
+    ProductProcess adminPassword(String password) {
+        return env(ADMIN_PASSWORD_ENV, password);
+    }
+
+    /**
+     * The password of the coordinator's {@code admin}: the one it was started with
+     * ({@link #adminPassword(String)}), else the one it generated at its first start into
+     * {@code <data>/accounts/admin-password} (also after a restart on the same data).
+     */
+    String adminPassword() throws IOException {
+        String given = extraEnv.get(ADMIN_PASSWORD_ENV);
+        if (given != null) {
+            return given;
+        }
+        return Files.readAllLines(adminPasswordFile()).get(0).strip();
+    }
+
+    /** Where a coordinator writes the admin's password it generated at its first start. */
+    Path adminPasswordFile() {
+        return work.resolve("data/accounts/admin-password");
+    }
+
+    /** The admin of this coordinator, logged in over HTTP at {@code base} (http://host:port). */
+    GridAccounts accounts(String base) throws IOException, InterruptedException {
+        return GridAccounts.admin(base, adminPassword());
+    }
+
     ProductProcess start() throws IOException {
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve(script).toString()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
+        SECRETS.forEach(env::remove); // only what a test gives: never the developer's own tokens or passwords
         env.put("DAIG_CONFIG_DIR", work.resolve("config").toString());
         env.put("DAIG_DATA_DIR", work.resolve("data").toString());
         env.put("DAIG_LOG_DIR", work.resolve("logs").toString());
@@ -196,13 +231,32 @@ final class ProductProcess implements AutoCloseable {
 
     /**
      * Runs the coordinator product's {@code bin/daig} (the trainer and requestor commands) with
-     * its data under {@code work/cli}; returns its output, failing on a non-zero exit.
+     * its data under {@code work/cli} and its saved login under {@code work/cli-config}; returns
+     * its output, failing on a non-zero exit.
      */
     static String daig(Path work, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(coordinatorHome().resolve("bin/daig").toString()));
+        Run run = run(coordinatorHome(), work, args);
+        if (run.exit() != 0) {
+            fail("daig " + String.join(" ", args) + " exited with " + run.exit() + ":\n" + run.output());
+        }
+        return run.output();
+    }
+
+    /** What a command printed (standard output and error) and its exit status. */
+    record Run(int exit, String output) {
+    }
+
+    /**
+     * Runs {@code home}'s {@code bin/daig} as {@link #daig} does, whatever its exit status. The
+     * saved login ($XDG_CONFIG_HOME/daig) is the test's own, never the developer's.
+     */
+    static Run run(Path home, Path work, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/daig").toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        SECRETS.forEach(builder.environment()::remove);
         builder.environment().put("DAIG_DATA_DIR", work.resolve("cli").toString());
+        builder.environment().put("XDG_CONFIG_HOME", work.resolve("cli-config").toString());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -210,10 +264,16 @@ final class ProductProcess implements AutoCloseable {
             p.destroyForcibly();
             fail("daig " + String.join(" ", args) + " did not finish within 300 s:\n" + out);
         }
-        if (p.exitValue() != 0) {
-            fail("daig " + String.join(" ", args) + " exited with " + p.exitValue() + ":\n" + out);
-        }
-        return out;
+        return new Run(p.exitValue(), out);
+    }
+
+    /**
+     * {@code daig login} as {@code user} at {@code base}, the password read from a file only this
+     * user can read: the later {@link #daig} commands of {@code work} use the saved session.
+     */
+    static String login(Path work, String base, String user, String password) throws IOException, InterruptedException {
+        Path passwordFile = GridAccounts.secretFile(work.resolve("secrets"), user + ".password", password);
+        return daig(work, "login", "--coordinator", base, "--user", user, "--password-file", passwordFile.toString());
     }
 
     interface Check {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -55,17 +54,20 @@ class ProductsTest {
                 .set("org.daig.broker.cfg", "port", brokerPort)
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start();
-             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
+             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider")) // started once it has an enrolment code
                 .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
                 .set("org.daig.transport.mqtt-provider.cfg", "keepAliveSeconds", 5)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2]).start()) {
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2])) {
 
             var coordinatorConfig = coordinator.configSnapshot();
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            GridAccounts accounts = coordinator.accounts(base(coordinatorStatus));
+            // The volunteer's way: the admin's code in the provider's configuration, which enrols it at its start.
+            provider.set("org.daig.provider.cfg", ".enrolmentCode", accounts.enrolmentCode(1)).start();
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
-            String providerId = json(providerStatus).get("providerId").getAsString();
+            String providerId = awaitEnrolled(providerStatus, provider.work);
 
-            JsonObject seen = awaitProvider(coordinatorStatus, providerId, true);
+            JsonObject seen = awaitProvider(coordinatorStatus, accounts.adminToken, providerId, true);
             JsonObject machine = seen.getAsJsonObject("machine");
             assertEquals(Runtime.getRuntime().availableProcessors(), machine.get("logicalCores").getAsInt());
             assertTrue(machine.get("memoryBytes").getAsLong() > 0);
@@ -75,7 +77,7 @@ class ProductsTest {
 
             long killedAt = System.nanoTime();
             provider.kill9();
-            awaitProvider(coordinatorStatus, providerId, false);
+            awaitProvider(coordinatorStatus, accounts.adminToken, providerId, false);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
             System.out.println("provider reported offline " + millis + " ms after kill -9 (status polled every 100 ms)");
             assertTrue(millis <= 8000, "offline after " + millis + " ms; the keep-alive window is 1.5 x 5 s");
@@ -93,15 +95,24 @@ class ProductsTest {
         }
     }
 
-    /** The first experience: both products exactly as shipped, on one machine, nothing configured. */
+    /**
+     * The first experience: both products exactly as shipped, on one machine, nothing configured;
+     * the admin (with the password the coordinator generated) makes an enrolment code, and the
+     * headless provider is enrolled with {@code daig enrol} before its first start.
+     */
     @Test
     void withDefaultConfigurationTheProviderFindsTheCoordinator(@TempDir Path tmp) throws Exception {
         assumeTrue(portFree(1883) && portFree(7700) && portFree(7701),
                 "ports 1883, 7700 and 7701 are not all free here: the default-configuration test needs them");
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator")).start();
-             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider")).start()) {
+             ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))) {
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
             assertEquals("http://127.0.0.1:7700/api/status", coordinatorStatus);
+            GridAccounts accounts = coordinator.accounts("http://127.0.0.1:7700");
+            String enrolled = ProductProcess.daig(tmp, "enrol", "--coordinator", "http://127.0.0.1:7700", "--code", accounts.enrolmentCode(1),
+                    "--data", provider.work.resolve("data").toString());
+            assertTrue(enrolled.contains("for account " + GridAccounts.VOLUNTEER), enrolled);
+            provider.start();
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
             ProductProcess.await("the provider to see the coordinator", START, () -> {
                 JsonElement found = json(providerStatus).get("coordinator");
@@ -109,42 +120,49 @@ class ProductsTest {
                 JsonElement url = found != null && found.isJsonObject() ? found.getAsJsonObject().get("statusUrl") : null;
                 return url != null && !url.isJsonNull() && coordinatorStatus.equals(url.getAsString());
             });
-            awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
+            assertEquals(awaitEnrolled(providerStatus, provider.work), json(providerStatus).get("providerId").getAsString());
+            awaitProvider(coordinatorStatus, accounts.adminToken, json(providerStatus).get("providerId").getAsString(), true);
             assertEquals(SIGTERM_EXIT, provider.terminate(Duration.ofSeconds(30)));
             assertTrue(provider.printed("Shutting down"));
             assertEquals(SIGTERM_EXIT, coordinator.terminate(Duration.ofSeconds(30)));
         }
     }
 
+    /**
+     * Debian's Mosquitto with the files {@code daig admin broker-config} writes (no anonymous
+     * clients, a password per device and for the coordinator, the ACL) in place of the embedded broker.
+     */
     @Test
     void anExternalMosquittoReplacesTheEmbeddedBroker(@TempDir Path tmp) throws Exception {
-        assumeTrue(new File("/usr/sbin/mosquitto").canExecute(),
-                "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker test");
+        assumeTrue(Mosquitto.installed(), "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker test");
         int[] ports = freePorts(4);
-        int mosquittoPort = ports[0];
         int embeddedPort = ports[1];
-        Path conf = tmp.resolve("mosquitto.conf");
-        Files.writeString(conf, "listener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-                + "user " + System.getProperty("user.name") + "\n");
-        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("mosquitto.log").toFile()).start();
-        String url = "tcp://127.0.0.1:" + mosquittoPort;
-        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
+        try (Mosquitto mosquitto = new Mosquitto(tmp.resolve("mosquitto"), ports[0]);
+             ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", embeddedPort)
-                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", url)
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", mosquitto.url)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[2]).start();
              ProductProcess provider = ProductProcess.provider(tmp.resolve("provider"))
-                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", url)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[3]).start()) {
+                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", mosquitto.url)
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[3])) {
+            String url = mosquitto.url;
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            String base = base(coordinatorStatus);
+            GridAccounts accounts = coordinator.accounts(base);
+            // The admin enrols the provider and writes Mosquitto's files, all with the command line.
+            String code = accounts.enrolmentCode(1);
+            ProductProcess.daig(tmp, "enrol", "--coordinator", base, "--code", code, "--data", provider.work.resolve("data").toString());
+            ProductProcess.login(tmp, base, "admin", coordinator.adminPassword());
+            String written = ProductProcess.daig(tmp, "admin", "broker-config", "--out", mosquitto.dir.toString());
+            assertTrue(written.contains("allow_anonymous false"), written);
+            mosquitto.start();
+            assertTrue(mosquitto.refusesAnonymousClients(), "anonymous clients are refused by this Mosquitto too");
+            provider.start();
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
-            awaitProvider(coordinatorStatus, json(providerStatus).get("providerId").getAsString(), true);
-            assertEquals(url, json(coordinatorStatus).getAsJsonObject("bus").get("broker").getAsString());
+            awaitProvider(coordinatorStatus, accounts.adminToken, json(providerStatus).get("providerId").getAsString(), true);
+            assertEquals(url, json(coordinatorStatus, accounts.adminToken).getAsJsonObject("bus").get("broker").getAsString());
             assertFalse(coordinator.printed("Embedded MQTT broker listening"), "the embedded broker stays off");
             assertTrue(portFree(embeddedPort), "nothing listens on the embedded broker's port");
-        } finally {
-            mosquitto.destroy();
-            mosquitto.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -167,11 +185,30 @@ class ProductsTest {
         }
     }
 
-    private static JsonObject awaitProvider(String statusUrl, String providerId, boolean online) {
+    /**
+     * Waits until the provider whose status page is {@code providerStatus} is enrolled (for the
+     * volunteer account, its device token kept readable by this user only); returns its id.
+     */
+    static String awaitEnrolled(String providerStatus, Path providerWork) throws Exception {
+        JsonObject[] enrolment = new JsonObject[1];
+        ProductProcess.await("the provider at " + providerStatus + " enrolled", START, () -> {
+            enrolment[0] = json(providerStatus).getAsJsonObject("enrolment");
+            return enrolment[0].get("enrolled").getAsBoolean();
+        });
+        assertEquals(GridAccounts.VOLUNTEER, enrolment[0].get("account").getAsString(), enrolment[0].toString());
+        Path token = providerWork.resolve("data/provider/device-token");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+        String id = json(providerStatus).get("providerId").getAsString();
+        assertEquals(id, enrolment[0].get("device").getAsString(), "the device token is bound to the provider's client id");
+        return id;
+    }
+
+    /** The coordinator's own status page lists providers: an admin's page (docs/security.md). */
+    private static JsonObject awaitProvider(String statusUrl, String adminToken, String providerId, boolean online) {
         JsonObject[] found = new JsonObject[1];
         ProductProcess.await("provider " + providerId + (online ? " online" : " offline") + " at " + statusUrl,
                 Duration.ofSeconds(online ? 60 : 30), () -> {
-                    Optional<JsonObject> p = json(statusUrl).getAsJsonArray("providers").asList().stream()
+                    Optional<JsonObject> p = json(statusUrl, adminToken).getAsJsonArray("providers").asList().stream()
                             .map(JsonElement::getAsJsonObject)
                             .filter(o -> o.get("id").getAsString().equals(providerId)).findFirst();
                     boolean ok = p.isPresent() && p.get().get("online").getAsBoolean() == online
@@ -182,13 +219,27 @@ class ProductsTest {
         return found[0];
     }
 
+    /** The JSON object at {@code url}, asked without a token (a provider's local status page). */
     static JsonObject json(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return json(url, null);
+    }
+
+    /** The JSON object at {@code url}, asked with {@code token} (none when null); an IOException when it is not a 200. */
+    static JsonObject json(String url, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(url + " answered " + response.statusCode());
         }
         return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+
+    /** The coordinator's address (http://host:port) from its status page's URL. */
+    static String base(String statusUrl) {
+        return URI.create(statusUrl).resolve("/").toString().replaceFirst("/$", "");
     }
 
     /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,17 +74,18 @@ class ProjectRunTest {
         return new Inputs(model, xFile, yFile);
     }
 
-    private static String upload(String base, Path file) throws Exception {
+    /** Uploads a file as the requestor whose token this is. */
+    private static String upload(String base, String token, Path file) throws Exception {
         byte[] bytes = Files.readAllBytes(file);
         String id = SimulatedProvider.sha256(bytes);
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id)).header("Authorization", "Bearer " + token)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         return id;
     }
 
-    private static HttpResponse<String> post(String url, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+    private static HttpResponse<String> post(String url, String token, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -103,32 +102,48 @@ class ProjectRunTest {
         return c;
     }
 
-    private static JsonObject awaitProject(String base, String id, String state) {
+    private static JsonObject awaitProject(String base, String token, String id, String state) {
         JsonObject[] found = new JsonObject[1];
         ProductProcess.await("project " + id + " " + state, RUN, () -> {
-            found[0] = ProductsTest.json(base + "/api/v1/projects/" + id);
+            found[0] = ProductsTest.json(base + "/api/v1/projects/" + id, token);
             return found[0].get("state").getAsString().equals(state);
         });
         return found[0];
     }
 
-    /** Runs the project to the end with three simulated providers; returns the final parameters. */
-    private static float[] run(Path work, Inputs in, String externalBroker, boolean crash) throws Exception {
+    /**
+     * Runs the project to the end with three simulated providers; returns the final parameters. The
+     * requestor submits with its own account; the providers are enrolled with an admin's code.
+     * With {@code mosquitto}, the grid's broker is that Mosquitto, started with the coordinator's
+     * password and ACL files once the providers are enrolled.
+     */
+    private static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash) throws Exception {
         int[] ports = ProductsTest.freePorts(2);
+        String externalBroker = mosquitto != null ? mosquitto.url : null;
         String broker = externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0];
         String base = "http://127.0.0.1:" + ports[1];
         ProductProcess coordinator = coordinator(work, ports, externalBroker).start();
         List<SimulatedProvider> providers = new ArrayList<>();
         try {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            String model = upload(base, in.model());
-            String x = upload(base, in.x());
-            String y = upload(base, in.y());
-            HttpResponse<String> created = post(base + "/api/v1/projects", spec(model, x, y));
+            GridAccounts accounts = coordinator.accounts(base);
+            String requestor = accounts.requestor();
+            String model = upload(base, requestor, in.model());
+            String x = upload(base, requestor, in.x());
+            String y = upload(base, requestor, in.y());
+            HttpResponse<String> created = post(base + "/api/v1/projects", requestor, spec(model, x, y));
             assertEquals(201, created.statusCode(), created.body());
             String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
+            String code = accounts.enrolmentCode(3);
+            List<String> tokens = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                SimulatedProvider p = new SimulatedProvider(broker, "sim-" + i, 300);
+                tokens.add(GridAccounts.enrol(base, "sim-" + i, code));
+            }
+            if (mosquitto != null) {
+                mosquitto.files(accounts).start(); // knows the coordinator and the enrolled providers
+            }
+            for (int i = 0; i < 3; i++) {
+                SimulatedProvider p = new SimulatedProvider(broker, "sim-" + i, 300, tokens.get(i));
                 providers.add(p);
                 p.start();
             }
@@ -140,30 +155,31 @@ class ProjectRunTest {
                 providers.forEach(p -> confirmedBeforeCrash.putAll(p.confirmed));
                 coordinator = coordinator(work, ports, externalBroker).start(); // same data folder
                 coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-                awaitProject(base, id, "COMPLETED");
+                awaitProject(base, requestor, id, "COMPLETED"); // the tokens outlive the crash
                 Map<String, String> used = new HashMap<>();
-                String results = SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results");
+                String results = SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results", requestor);
                 for (JsonElement r : JsonParser.parseString(results).getAsJsonArray()) {
                     JsonObject o = r.getAsJsonObject();
                     used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
                 }
                 confirmedBeforeCrash.forEach((task, delta) -> assertEquals(delta, used.get(task), "accepted before the crash: " + task));
                 assertEquals(12, used.size(), "2 passes x 6 shards");
-                assertArrayEquals(Files.readAllBytes(in.x()), SimulatedProvider.get(base + "/api/v1/blobs/" + x), "the upload survived");
+                assertArrayEquals(Files.readAllBytes(in.x()), SimulatedProvider.get(base + "/api/v1/blobs/" + x, requestor),
+                        "the upload survived");
             } else {
-                awaitProject(base, id, "COMPLETED");
+                awaitProject(base, requestor, id, "COMPLETED");
             }
-            JsonObject done = ProductsTest.json(base + "/api/v1/projects/" + id);
+            JsonObject done = ProductsTest.json(base + "/api/v1/projects/" + id, requestor);
             assertEquals(4, done.get("version").getAsInt(), "6 shards, K=3, 2 passes: 4 rounds");
             // Each version is evaluated on the validation set in the background, after it is made.
             ProductProcess.await("every version evaluated on the validation set", RUN, () -> {
-                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions"))
+                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions", requestor))
                         .getAsJsonArray();
                 return versions.size() == 5 && versions.asList().stream().allMatch(v -> v.getAsJsonObject().get("loss").isJsonPrimitive());
             });
-            byte[] h5 = SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=h5");
+            byte[] h5 = SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=h5", requestor);
             assertEquals("\u0089HDF", new String(h5, 0, 4, StandardCharsets.ISO_8859_1), "a Keras .h5 comes back");
-            return SimulatedProvider.readVector(SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=npy"));
+            return SimulatedProvider.readVector(SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=npy", requestor));
         } finally {
             for (SimulatedProvider p : providers) {
                 p.close();
@@ -182,20 +198,11 @@ class ProjectRunTest {
 
     @Test
     void aProjectRunsOverDebiansMosquittoAsWell(@TempDir Path tmp) throws Exception {
-        assumeTrue(new File("/usr/sbin/mosquitto").canExecute(),
-                "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker run");
-        int port = ProductsTest.freePorts(1)[0];
-        Path conf = tmp.resolve("mosquitto.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser "
-                + System.getProperty("user.name") + "\n");
-        Process mosquitto = new ProcessBuilder("/usr/sbin/mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("mosquitto.log").toFile()).start();
-        try {
-            float[] params = run(tmp.resolve("mosquitto"), inputs(tmp.resolve("inputs")), "tcp://127.0.0.1:" + port, false);
+        assumeTrue(Mosquitto.installed(), "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker run");
+        try (Mosquitto mosquitto = new Mosquitto(tmp.resolve("broker"), ProductsTest.freePorts(1)[0])) {
+            float[] params = run(tmp.resolve("mosquitto"), inputs(tmp.resolve("inputs")), mosquitto, false);
             assertTrue(params.length > 0);
-        } finally {
-            mosquitto.destroy();
-            mosquitto.waitFor(10, TimeUnit.SECONDS);
+            assertTrue(mosquitto.refusesAnonymousClients(), "anonymous clients are refused by this Mosquitto");
         }
     }
 
@@ -206,17 +213,19 @@ class ProjectRunTest {
         String base = "http://127.0.0.1:" + ports[1];
         try (ProductProcess coordinator = coordinator(tmp.resolve("c"), ports, null).start()) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            String model = upload(base, in.model());
-            String x = upload(base, in.x());
+            GridAccounts accounts = coordinator.accounts(base);
+            String requestor = accounts.requestor();
+            String model = upload(base, requestor, in.model());
+            String x = upload(base, requestor, in.x());
             long[] ids = new long[240];
             for (int i = 0; i < 240; i++) {
                 ids[i] = i % 6; // ids 3-5: the model has 3 classes
             }
             Path badLabels = tmp.resolve("bad-y.npy");
             Files.write(badLabels, Npy.of("<i8", "(240,)", Npy.longs(ids)));
-            String outOfRange = upload(base, badLabels);
+            String outOfRange = upload(base, requestor, badLabels);
             String missing = "0".repeat(64);
-            HttpResponse<String> refused = post(base + "/api/v1/projects", "{\"name\":\"\",\"model\":\"" + model + "\",\"x\":\"" + x
+            HttpResponse<String> refused = post(base + "/api/v1/projects", requestor, "{\"name\":\"\",\"model\":\"" + model + "\",\"x\":\"" + x
                     + "\",\"y\":\"" + missing + "\",\"epochs\":0,\"batchSize\":8,\"totalTasks\":6,\"taskSize\":9,\"maxContributors\":3,"
                     + "\"validationRate\":1.5,\"strategy\":\"magic\"}");
             assertEquals(422, refused.statusCode(), refused.body());
@@ -224,11 +233,13 @@ class ProjectRunTest {
             for (String field : List.of("\"name\"", "\"epochs\"", "\"taskSize\"", "\"validationRate\"", "\"strategy\"", "\"y\"")) {
                 assertTrue(body.contains("\"field\": " + field), field + " missing in " + body);
             }
-            HttpResponse<String> wrongData = post(base + "/api/v1/projects", spec(model, x, outOfRange));
+            HttpResponse<String> wrongData = post(base + "/api/v1/projects", requestor, spec(model, x, outOfRange));
             assertEquals(422, wrongData.statusCode(), wrongData.body());
             assertTrue(wrongData.body().contains("\"field\": \"y\"") && wrongData.body().contains("is 3 but the model has 3 classes"),
                     wrongData.body());
-            assertEquals("[]", SimulatedProvider.getString(base + "/api/v1/projects").replaceAll("\\s", ""), "nothing was created");
+            // the admin sees every account's projects: none at all
+            assertEquals("[]", SimulatedProvider.getString(base + "/api/v1/projects", accounts.adminToken).replaceAll("\\s", ""),
+                    "nothing was created");
         }
     }
 
@@ -245,22 +256,23 @@ class ProjectRunTest {
         String base = "http://127.0.0.1:" + ports[1];
         try (ProductProcess coordinator = coordinator(tmp.resolve("c"), ports, null).start()) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            ProcessBuilder submit = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig").toString(), "submit",
+            GridAccounts accounts = coordinator.accounts(base);
+            accounts.requestor();
+            ProductProcess.login(tmp, base, GridAccounts.REQUESTOR, GridAccounts.passwordOf(GridAccounts.REQUESTOR));
+            ProductProcess.Run submit = ProductProcess.run(ProductProcess.coordinatorHome(), tmp, "submit",
                     "--coordinator", base, "--model", in.model().toString(), "--x", in.x().toString(), "--y", badLabels.toString(),
-                    "--epochs", "0", "--batch", "8", "--tasks", "6", "--k", "9").redirectErrorStream(true);
-            submit.environment().put("DAIG_DATA_DIR", tmp.resolve("cli").toString());
-            submit.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            Process p = submit.start();
-            String out = new String(p.getInputStream().readAllBytes());
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-            assertEquals(1, p.exitValue(), out);
+                    "--epochs", "0", "--batch", "8", "--tasks", "6", "--k", "9");
+            String out = submit.output();
+            assertEquals(1, submit.exit(), out);
             assertTrue(out.contains("nothing was uploaded"), out);
             assertTrue(out.contains("--epochs must be at least 1"), out);
             assertTrue(out.contains("--k (tasks per round) must be between 1 and --tasks (6)"), out);
             assertTrue(out.contains("label 3 is 3 but the model has 3 classes"), out);
             assertTrue(!out.contains("Exception"), "one line per problem, no stack trace:\n" + out);
             String modelId = org.daig.blob.client.BlobClient.sha256(in.model());
+            // asked by the admin, who reads every blob: a 404 means the coordinator has none
             HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + modelId))
+                    .header("Authorization", "Bearer " + accounts.adminToken)
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(404, head.statusCode(), "the model was not uploaded");
         }

@@ -1,6 +1,7 @@
 package org.daig.product.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -28,6 +29,8 @@ class ProviderRunTest {
 
     private static final Path DIGITS = Path.of(System.getProperty("daig.root", "../..")).resolve("../shared/data/digits");
     private static final Duration RUN = Duration.ofSeconds(300);
+    /** Not a secret: a test grid on loopback ports, gone when the test ends. */
+    private static final String ADMIN_PASSWORD = "provider-run-admin-password";
 
     @BeforeAll
     static void productsAndDataExist() {
@@ -42,8 +45,10 @@ class ProviderRunTest {
         return ProductProcess.daig(work, args);
     }
 
-    static ProductProcess provider(Path work, int brokerPort, int httpPort) throws IOException {
+    /** A provider that enrols at {@code coordinatorUrl} (with the .enrolmentCode set before it starts). */
+    static ProductProcess provider(Path work, int brokerPort, int httpPort, String coordinatorUrl) throws IOException {
         return ProductProcess.provider(work)
+                .set("org.daig.provider.cfg", "coordinatorUrl", coordinatorUrl)
                 .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", httpPort)
                 .set("org.daig.provider.work.cfg", "participateByDefault", "true")
@@ -56,32 +61,43 @@ class ProviderRunTest {
         String coordinatorUrl = "http://127.0.0.1:" + ports[1];
         Path model = tmp.resolve("mlp.h5");
         daig(tmp, "model", "make-mlp", "--out", model.toString(), "--inputs", "64", "--outputs", "10", "--hidden", "64,32", "--seed", "1");
-        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
+        // The operator's way to a known admin password: DAIG_ADMIN_PASSWORD at the first start.
+        try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator")).adminPassword(ADMIN_PASSWORD)
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start();
-             ProductProcess first = provider(tmp.resolve("provider-1"), ports[0], ports[2]).start();
-             ProductProcess second = provider(tmp.resolve("provider-2"), ports[0], ports[3]).start()) {
+             ProductProcess first = provider(tmp.resolve("provider-1"), ports[0], ports[2], coordinatorUrl); // started with a code
+             ProductProcess second = provider(tmp.resolve("provider-2"), ports[0], ports[3], coordinatorUrl)) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            first.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
-            second.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+            assertFalse(Files.exists(coordinator.adminPasswordFile()), "a given admin password is not written into the data folder");
+            GridAccounts accounts = coordinator.accounts(coordinatorUrl);
+            String code = accounts.enrolmentCode(2); // one code, two machines
+            first.set("org.daig.provider.cfg", ".enrolmentCode", code).start();
+            second.set("org.daig.provider.cfg", ".enrolmentCode", code).start();
+            String requestor = accounts.requestor();
+            ProductProcess.login(tmp, coordinatorUrl, GridAccounts.REQUESTOR, GridAccounts.passwordOf(GridAccounts.REQUESTOR));
+            String firstStatus = first.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+            String secondStatus = second.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+            ProductsTest.awaitEnrolled(firstStatus, first.work);
+            ProductsTest.awaitEnrolled(secondStatus, second.work);
+            // the requestor's commands below use its saved login
             String submitted = daig(tmp, "submit", "--coordinator", coordinatorUrl, "--model", model.toString(),
                     "--x", DIGITS.resolve("train_x.npy").toString(), "--y", DIGITS.resolve("train_y.npy").toString(),
                     "--epochs", "6", "--batch", "32", "--tasks", "8", "--k", "2", "--contributors", "2", "--validation", "0.1",
                     "--passes", "4", "--seed", "1", "--name", "digits");
             String id = submitted.strip().lines().reduce((a, b) -> b).orElseThrow();
             if (killOne) {
-                String firstId = ProductsTest.json("http://127.0.0.1:" + ports[2] + "/api/status").get("providerId").getAsString();
+                String firstId = ProductsTest.json(firstStatus).get("providerId").getAsString();
                 first.awaitLine("(Result accepted)", RUN); // it has done a task; wait for it to hold the next one
                 // Mid-task = holding a lease the coordinator knows of (from the lease to the committed result).
                 ProductProcess.await("provider 1 to hold a task", RUN, () -> com.google.gson.JsonParser
-                        .parseString(SimulatedProvider.getString(coordinatorUrl + "/api/v1/leases")).getAsJsonArray().asList().stream()
-                        .anyMatch(l -> l.getAsJsonObject().get("providerId").getAsString().equals(firstId)));
+                        .parseString(SimulatedProvider.getString(coordinatorUrl + "/api/v1/leases", accounts.adminToken)).getAsJsonArray()
+                        .asList().stream().anyMatch(l -> l.getAsJsonObject().get("providerId").getAsString().equals(firstId)));
                 first.kill9();
             }
             String watched = daig(tmp, "watch", id, "--coordinator", coordinatorUrl);
             assertTrue(watched.contains("project " + id + " completed"), watched);
-            JsonObject project = ProductsTest.json(coordinatorUrl + "/api/v1/projects/" + id);
+            JsonObject project = ProductsTest.json(coordinatorUrl + "/api/v1/projects/" + id, requestor); // its own project
             assertEquals(16, project.get("version").getAsInt(), "8 shards, K=2, 4 passes");
             Path downloaded = tmp.resolve("trained.h5");
             daig(tmp, "download", id, "--coordinator", coordinatorUrl, "--format", "h5", "--out", downloaded.toString());

@@ -45,6 +45,8 @@ final class SimulatedProvider implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
 
     final String id;
+    /** Its device token: the MQTT password (user = its client id) and the bearer of its blob requests. */
+    private final String token;
     private final MqttClient client;
     private final long workMillis;
     private final LinkedBlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
@@ -62,11 +64,15 @@ final class SimulatedProvider implements AutoCloseable {
     /** Results the coordinator confirmed (ACCEPTED), as "project/round/shard". */
     final Map<String, String> confirmed = new ConcurrentHashMap<>();
 
-    SimulatedProvider(String brokerUrl, String id, long workMillis) throws MqttException {
+    /** Connects as {@code id} with the device token it was enrolled with ({@link GridAccounts#enrol}). */
+    SimulatedProvider(String brokerUrl, String id, long workMillis, String deviceToken) throws MqttException {
         this.id = id;
+        this.token = deviceToken;
         this.workMillis = workMillis;
         client = new MqttClient(brokerUrl, id, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
+        options.setUserName(id); // the broker admits a client id only with a token bound to it
+        options.setPassword(deviceToken.toCharArray());
         options.setAutomaticReconnect(true);
         options.setCleanSession(true);
         options.setConnectionTimeout(5);
@@ -96,7 +102,7 @@ final class SimulatedProvider implements AutoCloseable {
             }
 
             @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
+            public void deliveryComplete(IMqttDeliveryToken delivery) {
             }
         });
         for (int attempt = 1;; attempt++) { // a broker taking a burst of connections may drop some: retry, as a provider does
@@ -168,13 +174,14 @@ final class SimulatedProvider implements AutoCloseable {
 
     private void work(JsonObject task) throws Exception {
         String base = task.get("blobBaseUrl").getAsString();
-        float[] params = readVector(get(base + task.get("params").getAsString()));
+        float[] params = readVector(get(base + task.get("params").getAsString(), token));
         Thread.sleep(workMillis);
         float[] delta = delta(params, task.get("seed").getAsLong());
         byte[] body = vector(delta);
         String deltaId = sha256(body);
         HttpResponse<String> put = HTTP.send(
-                HttpRequest.newBuilder(URI.create(base + deltaId)).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (put.statusCode() / 100 != 2) {
             throw new IOException("upload answered " + put.statusCode() + ": " + put.body());
@@ -241,16 +248,18 @@ final class SimulatedProvider implements AutoCloseable {
         return delta;
     }
 
-    static byte[] get(String url) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    /** GET with {@code token} as the bearer; an IOException unless it answers 200. */
+    static byte[] get(String url, String token) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IOException(url + " answered " + response.statusCode());
         }
         return response.body();
     }
 
-    static String getString(String url) throws IOException, InterruptedException {
-        return new String(get(url), StandardCharsets.UTF_8);
+    static String getString(String url, String token) throws IOException, InterruptedException {
+        return new String(get(url, token), StandardCharsets.UTF_8);
     }
 
     /** A 1-d little-endian float32 .npy, as the coordinator stores parameters and deltas. */
