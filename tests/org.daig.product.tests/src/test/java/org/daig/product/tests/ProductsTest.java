@@ -63,7 +63,8 @@ class ProductsTest {
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
             GridAccounts accounts = coordinator.accounts(base(coordinatorStatus));
             // The volunteer's way: the admin's code in the provider's configuration, which enrols it at its start.
-            provider.set("org.daig.provider.cfg", ".enrolmentCode", accounts.enrolmentCode(1)).start();
+            provider.set("org.daig.provider.cfg", "coordinatorUrl", base(coordinatorStatus))
+                    .set("org.daig.provider.cfg", ".enrolmentCode", accounts.enrolmentCode(1)).start();
             String providerStatus = provider.awaitLine("DAIG provider ready: " + READY, START);
             String providerId = awaitEnrolled(providerStatus, provider.work);
 
@@ -191,10 +192,14 @@ class ProductsTest {
      */
     static String awaitEnrolled(String providerStatus, Path providerWork) throws Exception {
         JsonObject[] enrolment = new JsonObject[1];
-        ProductProcess.await("the provider at " + providerStatus + " enrolled", START, () -> {
-            enrolment[0] = json(providerStatus).getAsJsonObject("enrolment");
-            return enrolment[0].get("enrolled").getAsBoolean();
-        });
+        try {
+            ProductProcess.await("the provider at " + providerStatus + " enrolled", START, () -> {
+                enrolment[0] = json(providerStatus).getAsJsonObject("enrolment");
+                return enrolment[0].get("enrolled").getAsBoolean();
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; its enrolment: " + enrolment[0], e);
+        }
         assertEquals(GridAccounts.VOLUNTEER, enrolment[0].get("account").getAsString(), enrolment[0].toString());
         Path token = providerWork.resolve("data/provider/device-token");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
