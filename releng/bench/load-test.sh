@@ -10,5 +10,9 @@ for f in "$m/target/test-classes/org/daig/product/tests/LoadGenerator.class" bun
 done
 cp="$m/target/test-classes:bundles/org.daig.blob.client/target/classes:bundles/org.daig.trust/target/classes"
 cp="$cp:$repo/com/google/code/gson/gson/2.15.0/gson-2.15.0.jar:$repo/org/eclipse/paho/org.eclipse.paho.client.mqttv3/1.2.5/org.eclipse.paho.client.mqttv3-1.2.5.jar"
+# ProductProcess waits with Awaitility and fails with JUnit's assertions
+cp="$cp:$repo/org/awaitility/awaitility/4.3.0/awaitility-4.3.0.jar:$repo/org/hamcrest/hamcrest/2.2/hamcrest-2.2.jar"
+cp="$cp:$repo/org/junit/jupiter/junit-jupiter-api/5.11.4/junit-jupiter-api-5.11.4.jar:$repo/org/opentest4j/opentest4j/1.3.0/opentest4j-1.3.0.jar"
+cp="$cp:$repo/org/junit/platform/junit-platform-commons/1.11.4/junit-platform-commons-1.11.4.jar"
 ulimit -n 65536 2>/dev/null || true
 java -Xmx2g -Xss256k -Ddaig.products=product/target/products -cp "$cp" org.daig.product.tests.LoadGenerator "${@:-100}"
