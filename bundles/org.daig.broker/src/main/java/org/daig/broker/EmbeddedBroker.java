@@ -122,7 +122,7 @@ public class EmbeddedBroker implements ConfigurationListener {
             for (Configuration busConfig : busConfigs) {
                 Object url = busConfig.getProperties() == null ? null : busConfig.getProperties().get("brokerUrl");
                 String brokerUrl = url == null ? "tcp://127.0.0.1:1883" : url.toString();
-                if (pointsAt(brokerUrl, config.port()) || pointsAt(brokerUrl, config.tlsPort())) {
+                if (pointsAt(brokerUrl, config.port(), config.tlsPort())) {
                     return true;
                 }
             }
@@ -132,13 +132,14 @@ public class EmbeddedBroker implements ConfigurationListener {
         return false;
     }
 
-    /** Whether a broker URL names this machine's loopback interface on {@code port}. */
-    static boolean pointsAt(String brokerUrl, int port) {
+    /** Whether a broker URL names this machine's loopback interface on {@code port} (tcp) or {@code tlsPort} (ssl). */
+    static boolean pointsAt(String brokerUrl, int port, int tlsPort) {
         try {
             URI uri = new URI(brokerUrl.trim());
             String host = uri.getHost();
-            int urlPort = uri.getPort() == -1 ? 1883 : uri.getPort();
-            return ("tcp".equals(uri.getScheme()) || "ssl".equals(uri.getScheme())) && urlPort == port && host != null
+            boolean tls = "ssl".equals(uri.getScheme());
+            int urlPort = uri.getPort() != -1 ? uri.getPort() : tls ? 8883 : 1883;
+            return ("tcp".equals(uri.getScheme()) && urlPort == port || tls && urlPort == tlsPort) && host != null
                     && (host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1"));
         } catch (URISyntaxException e) {
             return false;
@@ -155,7 +156,7 @@ public class EmbeddedBroker implements ConfigurationListener {
             properties.setProperty("key_store_type", "pkcs12");
             properties.setProperty("key_store_password", new String(tls.password()));
             properties.setProperty("key_manager_password", new String(tls.password()));
-            if (!pointsAt("tcp://" + config.host() + ":" + config.port(), config.port())) {
+            if (!pointsAt("tcp://" + config.host() + ":" + config.port(), config.port(), config.tlsPort())) {
                 properties.setProperty("port", "disabled"); // beyond loopback, only TLS
             }
         }
