@@ -91,7 +91,14 @@ class AccountsTest {
         Map<String, Object> expected = new java.util.HashMap<>(Map.of("apiTokenSeconds", 43200, "failureWindowMinutes", 15));
         expected.putAll(settings);
         Grid.await("the accounts configured with " + settings, () -> {
-            ServiceReference<?> ref = grid.context.getServiceReference(ACCOUNTS);
+            // the accounts bundle's service, not the broker tests' stand-in (TestAccounts) ranked above it
+            ServiceReference<?>[] refs;
+            try {
+                refs = grid.context.getServiceReferences(ACCOUNTS, "(!(service.description=DAIG OSGi tests*))");
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+            ServiceReference<?> ref = refs == null || refs.length == 0 ? null : refs[0];
             return ref != null && expected.entrySet().stream().allMatch(e -> Objects.equals(e.getValue(), ref.getProperty(e.getKey())));
         });
     }

@@ -195,6 +195,21 @@ class WorkbenchTest {
             return s != null && s.isVisible() ? s : null;
         }));
         assertEquals("DAIG Workbench", ui.sync(window::getText));
+        // it has no session yet: the coordinator answers 401 and the window asks for a login, as Connect does
+        Shell login = Grid.eventually("the E4 window asking for a login", () -> ui.sync(() -> List.of(window.getDisplay().getShells())
+                .stream().filter(s -> s.isVisible() && "Log in to a DAIG coordinator".equals(s.getText())).findFirst().orElse(null)));
+        ui.run(() -> {
+            List<org.eclipse.swt.widgets.Text> fields = new java.util.ArrayList<>();
+            for (org.eclipse.swt.widgets.Control child : login.getChildren()) {
+                if (child instanceof org.eclipse.swt.widgets.Text text) {
+                    fields.add(text);
+                }
+            }
+            fields.get(0).setText(base);
+            fields.get(1).setText("admin");
+            fields.get(2).setText(Grid.adminPassword());
+            login.getDefaultButton().notifyListeners(SWT.Selection, new Event());
+        });
         Grid.await("the E4 window lists the project", () -> ui.sync(() -> List.of(window.getDisplay().getShells()).contains(window)
                 && hasText(window, id)), Duration.ofSeconds(30));
         ui.screenshot(window, "workbench");
