@@ -31,6 +31,17 @@ final class WillGuard extends AbstractInterceptHandler {
         return "daig-will-guard";
     }
 
+    /**
+     * Connects only. Moquette 0.17 hands every interceptor of publishes a retained copy of each
+     * payload; with retained QoS 1 messages that bookkeeping sometimes releases a buffer twice
+     * (IllegalReferenceCountException), which stops the broker's session loop. This guard needs
+     * none of it.
+     */
+    @Override
+    public Class<?>[] getInterceptedMessageTypes() {
+        return new Class<?>[] {InterceptConnectMessage.class};
+    }
+
     @Override
     public void onConnect(InterceptConnectMessage msg) {
         if (msg.isWillFlag() && !BrokerAcl.mayWrite(identities.apply(msg.getClientID()), msg.getWillTopic())) {
