@@ -122,9 +122,12 @@ public class ProviderAgent implements BusListener, MessageHandler {
         }
     }
 
-    /** The coordinator this provider works for now, if it trusts one (see {@link #trust()}). */
-    public Optional<CoordinatorView> coordinator() {
-        CoordinatorTrust.Decision decision = trust();
+    /**
+     * The coordinator this provider would work for now, if it trusts one (see {@link #trust()}).
+     * Only looks: showing the status must not pin a coordinator before a task is asked for.
+     */
+    public synchronized Optional<CoordinatorView> coordinator() {
+        CoordinatorTrust.Decision decision = decide(config.coordinatorId().trim());
         return decision.trusted() ? Optional.ofNullable(coordinators.get(decision.id())) : Optional.empty();
     }
 
@@ -134,14 +137,18 @@ public class ProviderAgent implements BusListener, MessageHandler {
      */
     public synchronized CoordinatorTrust.Decision trust() {
         String configured = config.coordinatorId().trim();
-        CoordinatorTrust.Decision decision = CoordinatorTrust.decide(configured, pinned, coordinators.values().stream()
-                .map(c -> new CoordinatorTrust.Seen(c.id(), c.online(), c.statusUrl())).toList());
+        CoordinatorTrust.Decision decision = decide(configured);
         if (decision.trusted() && configured.isEmpty() && pinned == null) {
             pinned = decision.id();
             LOG.info("Provider works for coordinator {}, the only one online (until this connection ends; "
                     + "set coordinatorId in {} to choose one)", pinned, ProviderConfig.PID);
         }
         return decision;
+    }
+
+    private CoordinatorTrust.Decision decide(String configured) {
+        return CoordinatorTrust.decide(configured, pinned, coordinators.values().stream()
+                .map(c -> new CoordinatorTrust.Seen(c.id(), c.online(), c.statusUrl())).toList());
     }
 
     public String displayName() {
