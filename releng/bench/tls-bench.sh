@@ -35,19 +35,16 @@ measure() { # plain|tls -> prints "download_seconds roundtrip_micros"
     "$ch/bin/daig-coordinator" > "$dir/out.log" 2>&1 &
   local pid=$!
   trap "kill $pid 2>/dev/null" EXIT
-  for _ in $(seq 1 600); do grep -q "DAIG coordinator ready" "$dir/out.log" && break; sleep 0.2; done
-  grep -q "DAIG coordinator ready" "$dir/out.log" || { echo "tls-bench: the $mode coordinator did not start; see $dir/out.log" >&2; kill $pid; exit 1; }
   local base=http://127.0.0.1:$http curl=(curl -sS --fail) url=tcp://127.0.0.1:$mqtt
   if [ "$mode" = tls ]; then
     base=https://127.0.0.1:$http; url=ssl://127.0.0.1:$mqtts; curl+=(--cacert "$dir/data/tls/ca.pem")
   fi
-  # TLS switches Jetty to HTTPS after start: wait until the blob servlet answers on it (a missing blob's HEAD says its upload offset)
-  local token=
-  for _ in $(seq 1 300); do
-    token=$("${curl[@]}" -X POST "$base/api/v1/login" -d "{\"user\":\"admin\",\"password\":\"$password\"}" 2>/dev/null | json token) || true
-    [ -n "$token" ] && "${curl[@]:0:1}" -sSI ${curl[@]:3} -H "Authorization: Bearer $token" "$base/api/v1/blobs/$id" 2>/dev/null | grep -qi '^upload-offset' && break
-    sleep 0.2
-  done
+  # the ready line names the URL that stays (with TLS on, the https one, once Jetty serves it)
+  for _ in $(seq 1 600); do grep -q "DAIG coordinator ready: status at $base/" "$dir/out.log" && break; sleep 0.2; done
+  grep -q "DAIG coordinator ready: status at $base/" "$dir/out.log" \
+    || { echo "tls-bench: the $mode coordinator did not say it is ready at $base; see $dir/out.log" >&2; kill $pid; exit 1; }
+  local token
+  token=$("${curl[@]}" -X POST "$base/api/v1/login" -d "{\"user\":\"admin\",\"password\":\"$password\"}" | json token)
   "${curl[@]}" -o /dev/null -X PUT -H "Authorization: Bearer $token" --data-binary @"$blob" "$base/api/v1/blobs/$id"
   local seconds; seconds=$(for _ in 1 2 3; do "${curl[@]}" -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$base/api/v1/blobs/$id"; done | median)
   local code; code=$("${curl[@]}" -X POST -H "Authorization: Bearer $token" "$base/api/v1/admin/enrolment-codes" -d '{"user":"admin","uses":1,"validHours":1}' | json code)

@@ -38,9 +38,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 "Exit status: 0 done, 1 a problem with the input or the coordinator,",
                 "2 a usage error, 3 not logged in (or the session expired, or a password",
                 "or enrolment code was refused), 4 the account may not do that." },
-        subcommands = { SessionCommands.Login.class, SessionCommands.Logout.class, SessionCommands.WhoAmI.class, SubmitCommand.class,
-                ProjectCommands.ListProjects.class, ProjectCommands.Status.class, ProjectCommands.Watch.class, ProjectCommands.Pause.class,
-                ProjectCommands.Resume.class, ProjectCommands.Cancel.class, DownloadCommand.class, EnrolCommand.class,
+        subcommands = { SessionCommands.Login.class, SessionCommands.Logout.class, SessionCommands.WhoAmI.class, SessionCommands.Credits.class,
+                SubmitCommand.class, ProjectCommands.ListProjects.class, ProjectCommands.Status.class, ProjectCommands.Watch.class,
+                ProjectCommands.Pause.class, ProjectCommands.Resume.class, ProjectCommands.Cancel.class, DownloadCommand.class, EnrolCommand.class,
                 AdminCommands.Admin.class, TrainerCommands.Model.class, TrainerCommands.TrainLocal.class, TrainerCommands.Data.class,
                 CommandLine.HelpCommand.class })
 public final class Daig implements Callable<Integer> {

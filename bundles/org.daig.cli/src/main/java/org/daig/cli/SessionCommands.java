@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -165,6 +167,28 @@ final class SessionCommands {
                 context.out().println("device:  " + me.device());
             }
             context.out().println("token:   " + me.tokenId() + " (" + me.scope() + "), valid until " + time(me.expiresAt()));
+            return 0;
+        }
+    }
+
+    @Command(name = "credits", mixinStandardHelpOptions = true, description = {
+            "Shows the credits your devices earned (an admin: every device's), per device and in all.",
+            "1 credit = 10^12 floating-point operations of training in results the coordinator accepted." })
+    static final class Credits extends AccountCommand {
+        @Override
+        int call(AccountClient accounts, Context context) throws Exception {
+            List<AccountClient.Credit> credits = accounts.credits();
+            if (credits.isEmpty()) {
+                context.out().println("no credits yet: a device enrolled to your account earns them for each accepted result");
+                return 0;
+            }
+            context.out().printf(Locale.ROOT, "%-24s %-16s %8s %14s%n", "DEVICE", "ACCOUNT", "TASKS", "CREDITS");
+            for (AccountClient.Credit c : credits) {
+                context.out().printf(Locale.ROOT, "%-24s %-16s %8d %14.4f%n", c.providerId(), c.account() == null ? "-" : c.account(),
+                        c.tasks(), c.amount());
+            }
+            context.out().printf(Locale.ROOT, "%-24s %-16s %8d %14.4f%n", "total", "", credits.stream().mapToLong(AccountClient.Credit::tasks)
+                    .sum(), credits.stream().mapToDouble(AccountClient.Credit::amount).sum());
             return 0;
         }
     }

@@ -66,6 +66,10 @@ public final class AccountClient {
         }
     }
 
+    /** A device's credits (1 credit = 10^12 floating-point operations of accepted training) and the account it is enrolled to. */
+    public record Credit(String providerId, String account, long tasks, double amount) {
+    }
+
     /** Mosquitto's files: a mosquitto_passwd password file and an ACL file, as their text. */
     public record BrokerConfig(String passwordFile, String aclFile) {
     }
@@ -79,6 +83,7 @@ public final class AccountClient {
             .registerTypeAdapter(Long.class, new EpochMillis(null)).create();
     private static final Type USER_LIST = new TypeToken<List<User>>() { }.getType();
     private static final Type DEVICE_LIST = new TypeToken<List<Device>>() { }.getType();
+    private static final Type CREDIT_LIST = new TypeToken<List<Credit>>() { }.getType();
 
     private final CoordinatorHttp http;
 
@@ -163,6 +168,11 @@ public final class AccountClient {
     /** The caller's devices (an admin's: all). */
     public List<Device> devices() throws RequestorException {
         return parse(http.getJson("/api/v1/devices"), DEVICE_LIST, "the device list");
+    }
+
+    /** The credits this token may read: its device's, its account's devices', or (an admin) every device's. Since 2.2. */
+    public List<Credit> credits() throws RequestorException {
+        return parse(http.getJson("/api/v1/credits"), CREDIT_LIST, "the credits");
     }
 
     // ---------------------------------------------------------------- admin

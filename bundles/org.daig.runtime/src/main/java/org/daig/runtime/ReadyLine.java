@@ -7,12 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +31,22 @@ import jakarta.servlet.Servlet;
  * <p>
  * A whiteboard: any servlet with the property {@value #NAME} (its value names the product) is
  * announced at its first {@code osgi.http.whiteboard.servlet.pattern}.
+ * <p>
+ * A product whose listener is still being decided names a gate in the framework property
+ * {@value #AFTER}: an LDAP filter the line waits for a service to match. If that service has a
+ * {@value #SCHEME} property, the line waits for the listener to serve that scheme, so the
+ * coordinator, which switches Jetty to HTTPS after it started, never announces a plain URL that is
+ * about to go away.
  */
 @Component(service = {})
 public class ReadyLine {
 
     /** The servlet property that asks for a ready line, e.g. {@code daig.ready.name=provider}. */
     public static final String NAME = "daig.ready.name";
+    /** The framework property naming the gate: a service filter, e.g. {@code (daig.http.scheme=*)}. */
+    public static final String AFTER = "daig.ready.after";
+    /** The gate service's property naming the scheme the listener ends up serving ({@code http} or {@code https}). */
+    public static final String SCHEME = "daig.http.scheme";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadyLine.class);
     private static final long PATIENCE_MS = 60_000;
@@ -40,14 +54,22 @@ public class ReadyLine {
 
     private volatile String baseUrl;
     private final List<Map<String, Object>> waiting = new ArrayList<>();
-    private boolean active;
+    private volatile boolean active;
+    private BundleContext context;
+    private String gate;
 
-    @Reference(service = HttpServiceRuntime.class)
+    /** Dynamic: Jetty restarting with other listeners (HTTPS) changes the endpoint while a line is waiting. */
+    @Reference(service = HttpServiceRuntime.class, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            updated = "setRuntime", unbind = "unsetRuntime")
     void setRuntime(Map<String, Object> runtimeProperties) {
         Object endpoint = runtimeProperties.get("osgi.http.endpoint");
         String first = endpoint instanceof String[] array && array.length > 0 ? array[0]
                 : endpoint instanceof String s ? s : null;
         baseUrl = first == null ? null : first.endsWith("/") ? first.substring(0, first.length() - 1) : first;
+    }
+
+    void unsetRuntime(Map<String, Object> runtimeProperties) {
+        // the endpoint stays as it was until a runtime replaces it: a waiting line keeps probing
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(" + NAME + "=*)")
@@ -66,7 +88,18 @@ public class ReadyLine {
     }
 
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
+        this.context = context;
+        String after = context.getProperty(AFTER);
+        gate = after == null || after.isBlank() ? null : after.trim();
+        if (gate != null) {
+            try {
+                context.createFilter(gate);
+            } catch (InvalidSyntaxException e) {
+                LOG.warn("{}={} is not a service filter ({}); the ready line does not wait for it", AFTER, gate, e.getMessage());
+                gate = null;
+            }
+        }
         List<Map<String, Object>> bound;
         synchronized (this) {
             active = true;
@@ -79,35 +112,53 @@ public class ReadyLine {
     private void announce(Map<String, Object> properties) {
         String product = String.valueOf(properties.get(NAME));
         String path = firstPattern(properties.get("osgi.http.whiteboard.servlet.pattern"));
-        String base = baseUrl;
-        if (base == null || path == null) {
+        if (baseUrl == null || path == null) {
             LOG.info("DAIG {} ready: status at (HTTP endpoint unknown)", product);
             return;
         }
-        String url = base + path;
-        Thread waiter = new Thread(() -> announceWhenServing(product, url), "daig-ready-" + product);
+        Thread waiter = new Thread(() -> announceWhenServing(product, path), "daig-ready-" + product);
         waiter.setDaemon(true);
         waiter.start();
     }
 
     @Deactivate
     void deactivate() {
-        baseUrl = null;
+        active = false;
     }
 
-    private void announceWhenServing(String product, String url) {
+    private void announceWhenServing(String product, String path) {
         long deadline = System.currentTimeMillis() + PATIENCE_MS;
         try {
-            while (!answers(url)) {
-                if (System.currentTimeMillis() > deadline || baseUrl == null) {
-                    LOG.warn("The {} status servlet is registered but {} did not answer within {} s", product, url, PATIENCE_MS / 1000);
+            String url = baseUrl + path;
+            while (!gateOpen(url) || !answers(url)) {
+                if (System.currentTimeMillis() > deadline || !active) {
+                    LOG.warn("The {} status servlet is registered but {} did not answer{} within {} s", product, url,
+                            gate == null ? "" : " (or nothing matched " + AFTER + "=" + gate + ")", PATIENCE_MS / 1000);
                     return;
                 }
                 Thread.sleep(POLL_MS);
+                url = baseUrl + path;
             }
             LOG.info("DAIG {} ready: status at {}", product, url);
         } catch (InterruptedException stopped) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** No gate, or a service matches it and the URL has the scheme it names (if it names one). */
+    private boolean gateOpen(String url) {
+        if (gate == null) {
+            return true;
+        }
+        try {
+            ServiceReference<?>[] matching = context.getServiceReferences((String) null, gate);
+            if (matching == null) {
+                return false;
+            }
+            Object scheme = matching[0].getProperty(SCHEME);
+            return scheme == null || url.startsWith(scheme + "://");
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return false;
         }
     }
 

@@ -29,8 +29,14 @@ import org.slf4j.LoggerFactory;
  * Turns TLS on for the coordinator when it listens beyond loopback (or when told to): makes or
  * reads the certificate, switches Felix HTTP to HTTPS only on the same port, and registers
  * {@link ServerTls} for the MQTT broker. A loopback-only coordinator stays plain and says so.
+ * <p>
+ * It decides once it has both its own configuration (required: config/org.daig.tls.cfg, so that
+ * defaults never decide before the file is read) and the HTTP listener's, since "auto" depends on
+ * the listener's host. The decision is then registered with {@code daig.http.scheme}: the
+ * coordinator's ready line waits for it (org.daig.runtime's ReadyLine, {@code daig.ready.after}),
+ * so it names the URL that stays.
  */
-@Component(configurationPid = TlsConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, service = ConfigurationListener.class)
+@Component(configurationPid = TlsConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = ConfigurationListener.class)
 @Designate(ocd = TlsConfig.class)
 public class CoordinatorTls implements ConfigurationListener {
 
@@ -43,15 +49,36 @@ public class CoordinatorTls implements ConfigurationListener {
     @Reference
     private ConfigurationAdmin configurationAdmin;
 
+    /** What the ready line waits for: the listener's scheme is decided (see the class comment). */
+    record Decided(String scheme) {
+    }
+
+    private TlsConfig config;
+    private BundleContext context;
     private ServerKeystore keystore;
     private ServiceRegistration<ServerTls> registration;
+    private ServiceRegistration<Decided> decided;
 
     @Activate
     void activate(TlsConfig config, BundleContext context) {
+        this.config = config;
+        this.context = context;
+        if (httpConfigured()) {
+            decide();
+        } else {
+            LOG.info("TLS waits for the HTTP listener's configuration ({}.cfg) to decide", HTTP_PID);
+        }
+    }
+
+    private synchronized void decide() {
+        if (decided != null) {
+            return;
+        }
         String host = httpProperty(HTTP_HOST).orElse(context.getProperty(HTTP_HOST));
         if (!wanted(config.mode(), host)) {
             LOG.info("TLS off: HTTP and MQTT are plain and reachable from this machine only ({}). Set mode=on in {}.cfg, "
                     + "or listen beyond loopback, to turn it on.", host == null ? "loopback" : host, TlsConfig.PID);
+            announce("http");
             return;
         }
         Path dir = folder(config.dir(), context.getProperty("daig.data.dir"));
@@ -64,26 +91,57 @@ public class CoordinatorTls implements ConfigurationListener {
         } catch (IOException | GeneralSecurityException e) {
             LOG.error("TLS not started, so HTTPS and MQTT over TLS are off: {}. Fix certificateFile/privateKeyFile in {}.cfg, "
                     + "or delete {} to have a new certificate generated.", e.getMessage(), TlsConfig.PID, dir);
-            return;
+            return; // no decision: the ready line never names a plain URL for a coordinator meant to be TLS-only
         }
         applyHttps();
         registration = context.registerService(ServerTls.class, keystore, new Hashtable<>(Map.of("fingerprint", keystore.fingerprint())));
         LOG.info("TLS on: HTTPS only; certificate fingerprint (providers pin it on first contact): {}", keystore.fingerprint());
+        announce("https");
+    }
+
+    private void announce(String scheme) {
+        decided = context.registerService(Decided.class, new Decided(scheme), new Hashtable<>(Map.of("daig.http.scheme", scheme)));
     }
 
     @Deactivate
-    void deactivate() {
-        if (registration != null) {
-            registration.unregister();
-            registration = null;
+    synchronized void deactivate() {
+        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] { decided, registration }) {
+            if (r != null) {
+                r.unregister();
+            }
+        }
+        decided = null;
+        registration = null;
+        keystore = null;
+        context = null;
+    }
+
+    /**
+     * The HTTP listener's configuration arriving decides (if it had not yet); FileInstall re-applying
+     * config/org.apache.felix.http.cfg when it changes drops HTTPS, so it is put back on.
+     */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (!HTTP_PID.equals(event.getPid()) || event.getType() != ConfigurationEvent.CM_UPDATED) {
+            return;
+        }
+        synchronized (this) {
+            if (context == null) {
+                return;
+            }
+            if (decided == null) {
+                decide();
+            } else if (keystore != null) {
+                applyHttps();
+            }
         }
     }
 
-    /** FileInstall re-applies config/org.apache.felix.http.cfg when it changes; put HTTPS back on. */
-    @Override
-    public void configurationEvent(ConfigurationEvent event) {
-        if (keystore != null && HTTP_PID.equals(event.getPid()) && event.getType() == ConfigurationEvent.CM_UPDATED) {
-            applyHttps();
+    private boolean httpConfigured() {
+        try {
+            return configurationAdmin.getConfiguration(HTTP_PID, "?").getProperties() != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 

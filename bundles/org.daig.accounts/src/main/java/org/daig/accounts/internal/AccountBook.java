@@ -132,6 +132,19 @@ public class AccountBook implements AccountAdmin {
         });
     }
 
+    @Override
+    public Optional<String> deviceAccount(String device) {
+        if (device == null || device.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return db.transaction(c -> AccountStore.device(c, device)).map(AccountStore.DeviceRow::user);
+        } catch (SQLException e) {
+            LOG.warn("Looking up the account of device {} failed: {}", device, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Notes when a device was last seen, at most once a minute per device (not a write per request). */
     private void seen(String device) {
         long now = clock.getAsLong();

@@ -68,6 +68,8 @@ class DevicesTest {
         assertEquals(Optional.empty(), book.verifyClient("coordinator-host-abc", t.token()), "not the coordinator's");
         assertEquals(Optional.empty(), book.verifyClient(null, t.token()));
         assertEquals(Optional.empty(), book.verifyClient("provider-pc-1", "wrong"));
+        assertEquals(Optional.of("vera"), book.deviceAccount("provider-pc-1"), "its work is credited to vera's account too");
+        assertEquals(Optional.empty(), book.deviceAccount("provider-pc-2"));
 
         List<DeviceView> devices = book.devices(vera);
         assertEquals(1, devices.size());

@@ -24,4 +24,12 @@ public interface Accounts {
      * coordinator whose client id it is. Empty otherwise.
      */
     Optional<Identity> verifyClient(String username, String password);
+
+    /**
+     * The account a device (provider client id) is enrolled to, for crediting its work to the
+     * account as well as the device; empty for an unknown device. Since 1.1.
+     */
+    default Optional<String> deviceAccount(String device) {
+        return Optional.empty();
+    }
 }

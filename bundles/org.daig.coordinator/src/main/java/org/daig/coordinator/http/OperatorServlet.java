@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
@@ -20,7 +21,6 @@ import org.daig.coordinator.access.AccessConfig;
 import org.daig.coordinator.access.Callers;
 import org.daig.coordinator.service.CoordinatorMetrics;
 import org.daig.coordinator.service.ProjectCatalog;
-import org.daig.coordinator.store.Records.CreditRow;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -41,7 +41,8 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>Only {@code /health} is open. The others need an admin (401 without an identity, 403 for
  * anyone else), except that {@code /metrics} and {@code /status} may be opened by configuration
- * ({@link AccessConfig}) and that a provider's device token reads its own line of the credits.
+ * ({@link AccessConfig}) and that anyone signed in reads their own credits: a provider's device
+ * token its own line, a volunteer's token the lines of their account's devices.
  */
 @Component(service = Servlet.class, configurationPid = AccessConfig.PID, property = {
         "osgi.http.whiteboard.servlet.pattern=/health",
@@ -67,6 +68,10 @@ public class OperatorServlet extends HttpServlet {
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + MessageBus.ROLE + "=" + Topics.COORDINATOR + ")")
     private volatile transient MessageBus bus;
 
+    /** Whose devices earned the credits; without it (a grid without accounts) the account column is empty. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile transient Accounts accounts;
+
     private volatile boolean openMetrics;
     private volatile boolean openStatus;
 
@@ -75,10 +80,11 @@ public class OperatorServlet extends HttpServlet {
     }
 
     /** Outside DS (tests): /metrics and /status closed. */
-    public OperatorServlet(ProjectCatalog projects, CoordinatorMetrics metrics, ProviderDirectory directory) {
+    public OperatorServlet(ProjectCatalog projects, CoordinatorMetrics metrics, ProviderDirectory directory, Accounts accounts) {
         this.projects = projects;
         this.metrics = metrics;
         this.directory = directory;
+        this.accounts = accounts;
     }
 
     @Activate
@@ -98,9 +104,8 @@ public class OperatorServlet extends HttpServlet {
             return;
         }
         boolean credits = path.equals("/api/v1/credits");
-        if (!open && !Callers.isAdmin(caller) && !(credits && Callers.isDevice(caller))) {
-            Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token"
-                    + (credits ? " (a provider reads its own credits with its device token)" : ""));
+        if (!open && !Callers.isAdmin(caller) && !credits) {
+            Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token");
             return;
         }
         try {
@@ -117,10 +122,30 @@ public class OperatorServlet extends HttpServlet {
         }
     }
 
-    /** Every provider's credits for an admin; a provider (device token) gets only its own line. */
-    private List<CreditRow> creditsFor(Identity caller) throws SQLException {
-        List<CreditRow> all = projects.credits();
-        return Callers.isAdmin(caller) ? all : all.stream().filter(c -> c.providerId().equals(caller.device())).toList();
+    /** One device's credits, and the account it is enrolled to (null if unknown). */
+    record Credit(String providerId, String account, long tasks, double amount) {
+    }
+
+    /**
+     * Credits accrue to the device and to its account: an admin reads every device's line, a
+     * volunteer (any person's token) the lines of the devices enrolled to their account, a provider
+     * (device token) its own line.
+     */
+    private List<Credit> creditsFor(Identity caller) throws SQLException {
+        List<Credit> all = allCredits();
+        if (Callers.isAdmin(caller)) {
+            return all;
+        }
+        if (Callers.isDevice(caller)) {
+            return all.stream().filter(c -> c.providerId().equals(caller.device())).toList();
+        }
+        return all.stream().filter(c -> caller.user().equals(c.account())).toList();
+    }
+
+    private List<Credit> allCredits() throws SQLException {
+        Accounts book = accounts;
+        return projects.credits().stream().map(c -> new Credit(c.providerId(),
+                book == null ? null : book.deviceAccount(c.providerId()).orElse(null), c.tasks(), c.amount())).toList();
     }
 
     private void health(HttpServletResponse response) throws IOException {
@@ -200,10 +225,10 @@ public class OperatorServlet extends HttpServlet {
             html.append("<tr><td>").append(esc(info.id())).append("</td><td>").append(info.online()).append("</td><td>")
                     .append(esc(info.name())).append("</td></tr>");
         }
-        html.append("</table><h2>Credits</h2><table><tr><th>provider</th><th>tasks</th><th>credit (TFLOP)</th></tr>");
-        for (CreditRow c : projects.credits()) {
-            html.append("<tr><td>").append(esc(c.providerId())).append("</td><td>").append(c.tasks()).append("</td><td>")
-                    .append(num(c.amount())).append("</td></tr>");
+        html.append("</table><h2>Credits</h2><table><tr><th>provider</th><th>account</th><th>tasks</th><th>credit (TFLOP)</th></tr>");
+        for (Credit c : allCredits()) {
+            html.append("<tr><td>").append(esc(c.providerId())).append("</td><td>").append(c.account() == null ? "-" : esc(c.account()))
+                    .append("</td><td>").append(c.tasks()).append("</td><td>").append(num(c.amount())).append("</td></tr>");
         }
         html.append("</table></body></html>");
         response.setStatus(200);

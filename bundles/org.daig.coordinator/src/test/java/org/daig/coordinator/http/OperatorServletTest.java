@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
 import org.daig.api.presence.ProviderDirectory;
 import org.daig.api.presence.ProviderInfo;
@@ -48,12 +50,28 @@ class OperatorServletTest {
             public List<String> otherCoordinators() {
                 return List.of();
             }
+        }, new Accounts() {
+            @Override
+            public Optional<Identity> verify(String token) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Identity> verifyClient(String username, String password) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> deviceAccount(String device) { // prov-a and prov-b are vera's machines, prov-c is someone else's
+                return Optional.of(device.equals("prov-c") ? "walt" : "vera");
+            }
         });
-        ProjectRow row = fx.scheduler.create(new ProjectSpec("p", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 1,
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("p", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 3, 3, 3, 0.1, 1,
                 ProjectSpec.KBATCH_SYNC, 7), "alice");
         fx.scheduler.prepared(row.id(), 3, 20, 0, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10),
-                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), fx.vector(0, 0, 0), null);
-        for (String provider : List.of("prov-a", "prov-b")) { // each earns a credit
+                new ShardRow(1, "d".repeat(64), "e".repeat(64), 10),
+                new ShardRow(2, "d".repeat(64), "e".repeat(64), 10)), fx.vector(0, 0, 0), null);
+        for (String provider : List.of("prov-a", "prov-b", "prov-c")) { // each earns a credit
             Task t = fx.scheduler.lease(provider, 0).orElseThrow();
             fx.scheduler.submit(provider, new TaskResult("r", t.leaseId(), t.projectId(), t.round(), t.shard(), t.version(),
                     fx.vector(1, 1, 1), t.rows(), 0.5, 0.9, 1.0), 1.0);
@@ -73,6 +91,9 @@ class OperatorServletTest {
     void onlyAnAdminReadsTheOperatorPages() throws Exception {
         for (String path : List.of("/api/v1/leases", "/api/v1/credits", "/metrics", "/status")) {
             assertEquals(401, get(path, null).status, path);
+            if (path.endsWith("/credits")) {
+                continue; // anyone signed in reads their own (below)
+            }
             for (Identity other : List.of(Fixture.ALICE, Fixture.VOLUNTEER)) {
                 Answer refused = get(path, other);
                 assertEquals(403, refused.status, path + " for " + other.user());
@@ -91,6 +112,17 @@ class OperatorServletTest {
         var rows = JsonParser.parseString(own.text()).getAsJsonArray();
         assertEquals(1, rows.size(), own.text());
         assertEquals("prov-a", rows.get(0).getAsJsonObject().get("providerId").getAsString());
-        assertEquals(2, JsonParser.parseString(get("/api/v1/credits", Fixture.ADMIN).text()).getAsJsonArray().size());
+        assertEquals("vera", rows.get(0).getAsJsonObject().get("account").getAsString(), "credited to the device and its account");
+        assertEquals(3, JsonParser.parseString(get("/api/v1/credits", Fixture.ADMIN).text()).getAsJsonArray().size());
+    }
+
+    @Test
+    void aVolunteerReadsTheCreditsOfTheirAccountsDevicesOnly() throws Exception {
+        var rows = JsonParser.parseString(get("/api/v1/credits", Fixture.VOLUNTEER).text()).getAsJsonArray();
+        assertEquals(List.of("prov-a", "prov-b"), rows.asList().stream().map(r -> r.getAsJsonObject().get("providerId").getAsString()).toList());
+        assertTrue(rows.asList().stream().allMatch(r -> r.getAsJsonObject().get("amount").getAsDouble() > 0), rows.toString());
+        assertEquals(0, JsonParser.parseString(get("/api/v1/credits", Fixture.ALICE).text()).getAsJsonArray().size(),
+                "a requestor without devices reads no one's credits");
+        assertEquals(401, get("/api/v1/credits", null).status);
     }
 }

@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import org.daig.requestor.AccountClient;
 import org.daig.requestor.DeviceFiles;
 import org.daig.requestor.RequestorException;
+import org.daig.trust.KnownCoordinators;
 
 /**
  * Enrols this provider once: with the admin's enrolment code, or with the volunteer's account
@@ -64,10 +65,27 @@ final class DeviceEnrolment {
             return EnrolmentState.notEnrolled(coordinator, notEnrolledMessage);
         }
         return DeviceFiles.about(folder)
-                .map(a -> new EnrolmentState(true, a.user(), a.device(), a.coordinator(),
-                        "enrolled: device " + a.device() + " of account " + a.user() + " at " + a.coordinator()))
+                .map(a -> new EnrolmentState(true, a.user(), a.device(), a.coordinator(), enrolledLine(a.device(), a.user(), a.coordinator())))
                 .orElseGet(() -> new EnrolmentState(true, null, null, coordinator, "enrolled (device token in " + DeviceFiles.tokenFile(folder)
                         + ")"));
+    }
+
+    /**
+     * Whose device this is and where; over https also the coordinator certificate's fingerprint this
+     * provider pinned on first contact, for the volunteer to compare with the one the operator published.
+     */
+    static String enrolledLine(String device, String user, String coordinator) {
+        String line = "enrolled: device " + device + " of account " + user + " at " + coordinator;
+        try {
+            URI at = URI.create(coordinator);
+            if ("https".equalsIgnoreCase(at.getScheme())) {
+                line += KnownCoordinators.trust(at, null).trusted().map(f -> "; coordinator certificate SHA-256 " + f + " (pinned)")
+                        .orElse("; coordinator certificate not pinned yet");
+            }
+        } catch (IllegalArgumentException | NullPointerException notAUrl) {
+            // shown as saved
+        }
+        return line;
     }
 
     /** Enrols device {@code deviceId} (shown as {@code name}) with {@code means}; the password is cleared afterwards. */
@@ -89,7 +107,7 @@ final class DeviceEnrolment {
             }
             DeviceFiles.Enrolled saved = DeviceFiles.save(folder, means.coordinator(), token, clock.getAsLong());
             return new Attempt(new EnrolmentState(true, saved.user(), saved.device(), saved.coordinator(),
-                    "enrolled: device " + saved.device() + " of account " + saved.user() + " at " + saved.coordinator()), false);
+                    enrolledLine(saved.device(), saved.user(), saved.coordinator())), false);
         } catch (RequestorException e) {
             if (e.unreachable()) {
                 return new Attempt(EnrolmentState.notEnrolled(at, "not enrolled yet: cannot reach the coordinator at " + at

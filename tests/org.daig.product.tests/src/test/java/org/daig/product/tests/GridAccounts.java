@@ -30,7 +30,7 @@ final class GridAccounts {
     static final String VOLUNTEER = "volunteer";
 
     private static final Gson GSON = new Gson();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = TestHttp.CLIENT;
 
     final String base;
     final String adminToken;

@@ -34,7 +34,7 @@ class ProductsTest {
 
     static final Duration START = Duration.ofSeconds(60);
     static final String READY = "status at (http://\\S+)";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = TestHttp.CLIENT;
     /** A JVM ended by SIGTERM exits with 128 + 15, after its shutdown hooks ran. */
     private static final int SIGTERM_EXIT = 143;
 

@@ -40,7 +40,7 @@ import com.google.gson.JsonParser;
  */
 class ProjectRunTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = TestHttp.CLIENT;
     private static final Duration RUN = Duration.ofSeconds(180);
 
     @BeforeAll

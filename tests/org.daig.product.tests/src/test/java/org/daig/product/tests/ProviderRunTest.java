@@ -23,7 +23,9 @@ import com.google.gson.JsonObject;
  * training with DL4J in their worker JVMs, and the requestor command line (bin/daig submit,
  * watch, download, model evaluate) on the digits data. The downloaded Keras model must reach
  * 0.93 test accuracy; the same run with one provider killed with SIGKILL in the middle of a task
- * must still complete.
+ * must still complete. The first run has TLS on, as a coordinator reachable beyond loopback has
+ * it: HTTPS only, the providers' MQTT over TLS, every client pinning the generated certificate on
+ * first contact and showing its fingerprint.
  */
 class ProviderRunTest {
 
@@ -46,40 +48,61 @@ class ProviderRunTest {
     }
 
     /** A provider that enrols at {@code coordinatorUrl} (with the .enrolmentCode set before it starts). */
-    static ProductProcess provider(Path work, int brokerPort, int httpPort, String coordinatorUrl) throws IOException {
+    static ProductProcess provider(Path work, String brokerUrl, int httpPort, String coordinatorUrl) throws IOException {
         return ProductProcess.provider(work)
                 .set("org.daig.provider.cfg", "coordinatorUrl", coordinatorUrl)
-                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", "tcp://127.0.0.1:" + brokerPort)
+                .set("org.daig.transport.mqtt-provider.cfg", "brokerUrl", brokerUrl)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", httpPort)
                 .set("org.daig.provider.work.cfg", "participateByDefault", "true")
                 .set("org.daig.monitor.policy.cfg", "mode", "always") // two providers on one machine would see each other's load
                 .set("org.daig.monitor.policy.cfg", "maxWorkerThreads", "1");
     }
 
-    private double run(Path tmp, boolean killOne) throws Exception {
-        int[] ports = ProductsTest.freePorts(4);
-        String coordinatorUrl = "http://127.0.0.1:" + ports[1];
+    private double run(Path tmp, boolean killOne, boolean tls) throws Exception {
+        int[] ports = ProductsTest.freePorts(5);
+        String coordinatorUrl = (tls ? "https" : "http") + "://127.0.0.1:" + ports[1];
+        // the coordinator's own bus stays on the plain loopback port; the providers come in as from another machine
+        String providerBroker = tls ? "ssl://127.0.0.1:" + ports[4] : "tcp://127.0.0.1:" + ports[0];
         Path model = tmp.resolve("mlp.h5");
         daig(tmp, "model", "make-mlp", "--out", model.toString(), "--inputs", "64", "--outputs", "10", "--hidden", "64,32", "--seed", "1");
         // The operator's way to a known admin password: DAIG_ADMIN_PASSWORD at the first start.
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator")).adminPassword(ADMIN_PASSWORD)
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start();
-             ProductProcess first = provider(tmp.resolve("provider-1"), ports[0], ports[2], coordinatorUrl); // started with a code
-             ProductProcess second = provider(tmp.resolve("provider-2"), ports[0], ports[3], coordinatorUrl)) {
-            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
+                .set("org.daig.tls.cfg", "mode", tls ? "on" : "auto")
+                .set("org.daig.broker.cfg", "tlsPort", ports[4]).start();
+             ProductProcess first = provider(tmp.resolve("provider-1"), providerBroker, ports[2], coordinatorUrl); // started with a code
+             ProductProcess second = provider(tmp.resolve("provider-2"), providerBroker, ports[3], coordinatorUrl)) {
+            // the first ready line names the URL that stays: https once TLS is on, never a plain one first
+            assertEquals(coordinatorUrl + "/api/status", coordinator.awaitLine("DAIG coordinator ready: status at (\\S+)", ProductsTest.START));
+            String fingerprint = null;
+            if (tls) {
+                fingerprint = coordinator.awaitLine("certificate fingerprint \\(providers pin it on first contact\\): (\\S+)", ProductsTest.START);
+                TestHttp.trust(coordinator.work.resolve("data/tls/ca.pem")); // this test's own HTTP calls, as an operator's client
+            }
             assertFalse(Files.exists(coordinator.adminPasswordFile()), "a given admin password is not written into the data folder");
             GridAccounts accounts = coordinator.accounts(coordinatorUrl);
             String code = accounts.enrolmentCode(2); // one code, two machines
             first.set("org.daig.provider.cfg", ".enrolmentCode", code).start();
             second.set("org.daig.provider.cfg", ".enrolmentCode", code).start();
             String requestor = accounts.requestor();
-            ProductProcess.login(tmp, coordinatorUrl, GridAccounts.REQUESTOR, GridAccounts.passwordOf(GridAccounts.REQUESTOR));
+            String login = ProductProcess.login(tmp, coordinatorUrl, GridAccounts.REQUESTOR, GridAccounts.passwordOf(GridAccounts.REQUESTOR));
             String firstStatus = first.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
             String secondStatus = second.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
             ProductsTest.awaitEnrolled(firstStatus, first.work);
             ProductsTest.awaitEnrolled(secondStatus, second.work);
+            if (tls) { // each client pinned the coordinator's certificate on first contact and says which
+                assertTrue(login.contains("Coordinator certificate (SHA-256): " + fingerprint), login);
+                for (String status : new String[] { firstStatus, secondStatus }) {
+                    String enrolment = ProductsTest.json(status).getAsJsonObject("enrolment").get("message").getAsString();
+                    assertTrue(enrolment.contains("coordinator certificate SHA-256 " + fingerprint + " (pinned)"), enrolment);
+                }
+                Path mqttPin = first.work.resolve("data/known-coordinators/127.0.0.1_" + ports[4]);
+                String expected = fingerprint;
+                ProductProcess.await("the MQTT/TLS listener's certificate pinned too, at " + mqttPin, ProductsTest.START,
+                        () -> Files.isRegularFile(mqttPin) && Files.readString(mqttPin).contains(expected));
+            }
             // the requestor's commands below use its saved login
             String submitted = daig(tmp, "submit", "--coordinator", coordinatorUrl, "--model", model.toString(),
                     "--x", DIGITS.resolve("train_x.npy").toString(), "--y", DIGITS.resolve("train_y.npy").toString(),
@@ -111,14 +134,14 @@ class ProviderRunTest {
     }
 
     @Test
-    void twoProvidersTrainDigitsToTheAccuracyOfLocalTraining(@TempDir Path tmp) throws Exception {
-        double accuracy = run(tmp, false);
+    void twoProvidersTrainDigitsToTheAccuracyOfLocalTrainingOverTls(@TempDir Path tmp) throws Exception {
+        double accuracy = run(tmp, false, true);
         assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
     }
 
     @Test
     void aProviderKilledMidTaskDoesNotStopTheProject(@TempDir Path tmp) throws Exception {
-        double accuracy = run(tmp, true);
+        double accuracy = run(tmp, true, false);
         assertTrue(accuracy >= 0.93, "test accuracy " + accuracy);
     }
 }

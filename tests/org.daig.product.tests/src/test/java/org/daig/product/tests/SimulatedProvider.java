@@ -42,7 +42,7 @@ import com.google.gson.JsonObject;
 final class SimulatedProvider implements AutoCloseable {
 
     private static final Gson GSON = new Gson();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = TestHttp.CLIENT;
 
     final String id;
     /** Its device token: the MQTT password (user = its client id) and the bearer of its blob requests. */

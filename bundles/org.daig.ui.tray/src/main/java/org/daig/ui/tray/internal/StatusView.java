@@ -127,8 +127,8 @@ public final class StatusView {
 
     /** Whose machine this is on the grid, or what to do to enrol it. */
     static String describeAccount(VolunteerStatus s) {
-        if (s.enrolled()) {
-            return s.account() == null ? "enrolled" : s.account();
+        if (s.enrolled()) { // "device D of account A at URL" and, over https, the pinned certificate's fingerprint
+            return s.enrolment() != null ? s.enrolment().replaceFirst("^enrolled: ", "") : s.account() == null ? "enrolled" : s.account();
         }
         return s.enrolment() == null ? "not enrolled" : s.enrolment();
     }
