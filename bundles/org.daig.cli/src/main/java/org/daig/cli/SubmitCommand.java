@@ -57,7 +57,9 @@ final class SubmitCommand extends RequestorCommand {
     String name;
 
     @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = ProjectSpec.KBATCH_SYNC,
-            description = "how results are merged (default: ${DEFAULT-VALUE})")
+            description = { "how results are merged (default: ${DEFAULT-VALUE}), optionally with a robust rule after a slash:",
+                "kbatch-sync/median, /trimmed-mean:beta=0.2, /centered-clip:tau=T, /krum:f=1, /multi-krum:f=1,m=3;",
+                "each also takes clip=C or clip=off (docs/robustness.md)" })
     String strategy;
 
     @Override

@@ -5,15 +5,24 @@ import java.util.List;
 
 /**
  * How a round's updates become the next model version. Works on plain float arrays: the
- * coordinator needs no ND4J. Strategies are chosen per project by {@link #name()}.
+ * coordinator needs no ND4J. Strategies are chosen per project by {@link #name()}; the robust
+ * rule that combines a round's deltas by the part of the project's strategy after a slash
+ * ({@link StrategyName}).
  */
 public interface AggregationStrategy {
 
-    /** One provider's update: its weight and a way to read its delta (read one at a time, to bound memory). */
+    /** One provider's update: its weight and a way to read its delta. */
     interface Update {
         long samples();
 
         float[] delta() throws IOException;
+    }
+
+    /**
+     * The next parameters, and the updates (their indexes in the list given) left out of them:
+     * non-finite, or taken out so that the version would be sound.
+     */
+    record Outcome(float[] next, List<Integer> dropped) {
     }
 
     /** The project setting naming this strategy. */
@@ -23,5 +32,5 @@ public interface AggregationStrategy {
     boolean synchronous();
 
     /** The next parameters from the current ones and the round's updates (given in shard order). */
-    float[] aggregate(float[] current, List<? extends Update> updates) throws IOException;
+    Outcome aggregate(float[] current, List<? extends Update> updates, RobustAggregation rule) throws IOException;
 }

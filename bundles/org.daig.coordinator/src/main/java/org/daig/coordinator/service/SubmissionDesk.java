@@ -15,6 +15,7 @@ import org.daig.api.project.Problem;
 import org.daig.api.project.ProjectChecks;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.trainer.WorkerException;
+import org.daig.coordinator.aggregate.StrategyName;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = ProjectSubmissions.class)
 public class SubmissionDesk implements ProjectSubmissions {
+
+    /** The strategy with its robust rule, e.g. kbatch-sync/centered-clip:tau=1.0,iterations=3 (the column's width). */
+    static final int MAX_STRATEGY = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(SubmissionDesk.class);
 
@@ -59,8 +63,14 @@ public class SubmissionDesk implements ProjectSubmissions {
     public Submission submit(ProjectSpec submitted, Identity submitter) throws SQLException {
         ProjectSpec spec = submitted.withDefaults();
         List<Problem> problems = new ArrayList<>(ProjectChecks.settingsProblems(spec));
-        if (!strategies.contains(spec.strategy())) {
-            problems.add(new Problem("strategy", "'" + spec.strategy() + "' is not available; choose one of " + strategies));
+        if (spec.strategy().length() > MAX_STRATEGY) {
+            problems.add(new Problem("strategy", "is " + spec.strategy().length() + " characters long; at most " + MAX_STRATEGY));
+        } else {
+            try {
+                StrategyName.parse(spec.strategy(), strategies);
+            } catch (IllegalArgumentException e) {
+                problems.add(new Problem("strategy", e.getMessage()));
+            }
         }
         List<Problem> blobProblems = blobProblems(spec, submitter);
         problems.addAll(blobProblems);

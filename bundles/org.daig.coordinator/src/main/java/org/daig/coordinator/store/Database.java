@@ -71,7 +71,9 @@ public final class Database implements AutoCloseable {
                 "CREATE INDEX blob_owners_by_owner ON blob_owners (owner)",
                 "CREATE INDEX blob_owners_by_device ON blob_owners (device, uploaded_at)" },
             // 3: the canonical form of each project's model, which providers load instead of the requestor's .h5 (issue 12)
-            new String[] { "ALTER TABLE projects ADD COLUMN canonical_blob CHAR(64)" });
+            new String[] { "ALTER TABLE projects ADD COLUMN canonical_blob CHAR(64)" },
+            // 4: a strategy may name its robust rule, e.g. kbatch-sync/trimmed-mean:beta=0.2 (issue 13)
+            new String[] { "ALTER TABLE projects ALTER COLUMN strategy SET DATA TYPE VARCHAR(200)" });
 
     private final Connection connection;
     private final String url;

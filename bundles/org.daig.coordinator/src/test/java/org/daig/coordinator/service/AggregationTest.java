@@ -37,9 +37,12 @@ class AggregationTest {
     void setUp() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> aggregation.aggregate(p, current, results));
         aggregation = new Aggregation(new VectorBlobs(fx.blobs, tmp.resolve("tmp")), fx.metrics);
-        // one round of two tasks, on shards of 30 and 10 rows: the deltas weigh 3/4 and 1/4
+    }
+
+    /** One round of two tasks, on shards of 30 and 10 rows: the deltas weigh 3/4 and 1/4; version 0 is {1, 2, -1}. */
+    private void create(String strategy) throws Exception {
         ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 1,
-                ProjectSpec.KBATCH_SYNC, 7));
+                strategy, 7));
         fx.scheduler.prepared(row.id(), 3, 40, 0, null, null,
                 List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 30), new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)),
                 fx.vector(1, 2, -1), null);
@@ -73,6 +76,7 @@ class AggregationTest {
 
     @Test
     void closingARoundStoresTheSampleWeightedMeanOfTheDeltasAddedToTheCurrentParameters() throws Exception {
+        create(ProjectSpec.KBATCH_SYNC);
         Map<Integer, float[]> deltas = Map.of(0, new float[] { 4, 0, 8 }, 1, new float[] { 0, 8, -4 });
         Task a = fx.scheduler.lease("alice", 0).orElseThrow();
         Task b = fx.scheduler.lease("bob", 0).orElseThrow();
@@ -95,8 +99,36 @@ class AggregationTest {
         assertEquals(1, fx.metrics.rounds());
     }
 
+    /** Runs the round with these deltas for shards 0 (30 rows) and 1 (10 rows); returns the next version's parameters. */
+    private float[] round(float[] shard0, float[] shard1) throws Exception {
+        Task a = fx.scheduler.lease("alice", 0).orElseThrow();
+        Task b = fx.scheduler.lease("bob", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, hand("alice", a, fx.vector(a.shard() == 0 ? shard0 : shard1)));
+        assertEquals(Kind.ACCEPTED, hand("bob", b, fx.vector(b.shard() == 0 ? shard0 : shard1)));
+        List<VersionRow> versions = versions();
+        assertEquals(2, versions.size());
+        return fx.read(versions.get(1).paramsBlob(), 3);
+    }
+
+    @Test
+    void aVersionThatWouldBeAbsurdIsMadeWithoutTheDeltaThatMadeItSo() throws Exception {
+        create(ProjectSpec.KBATCH_SYNC);
+        // 3e38 is finite and passes the intake with only two results; mixed in it would put 7.5e37 into the model
+        float[] next = round(new float[] { 4, 0, 8 }, new float[] { 3e38f, 3e38f, 3e38f });
+        assertArrayEquals(new float[] { 5, 2, 7 }, next, "{1, 2, -1} + the one sound delta, now all of the round's weight");
+        assertEquals(ProjectState.COMPLETED, stored().state());
+    }
+
+    @Test
+    void aProjectsStrategyMayNameARobustRule() throws Exception {
+        create("kbatch-sync/median");
+        // the coordinate-wise median of {4, 0, 8} and {0, 8, -4} is {2, 4, 2}, unweighted
+        assertArrayEquals(new float[] { 3, 6, 1 }, round(new float[] { 4, 0, 8 }, new float[] { 0, 8, -4 }));
+    }
+
     @Test
     void aDeltaTheStrategyCannotUseFailsTheProjectWithTheReason() throws Exception {
+        create(ProjectSpec.KBATCH_SYNC);
         Task a = fx.scheduler.lease("alice", 0).orElseThrow();
         Task b = fx.scheduler.lease("bob", 0).orElseThrow();
         assertEquals(Kind.ACCEPTED, hand("alice", a, fx.vector(1, 1, 1)));
