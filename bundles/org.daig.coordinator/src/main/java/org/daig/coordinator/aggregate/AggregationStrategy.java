@@ -11,9 +11,12 @@ import java.util.List;
  */
 public interface AggregationStrategy {
 
-    /** One provider's update: its weight and a way to read its delta. */
+    /** One provider's update: its weight, its norm and a way to read its delta. */
     interface Update {
         long samples();
+
+        /** The delta's L2 norm, as the coordinator's intake measured it when it accepted the (finite) delta. */
+        double norm();
 
         float[] delta() throws IOException;
     }

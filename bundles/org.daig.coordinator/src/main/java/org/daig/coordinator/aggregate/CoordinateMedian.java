@@ -12,16 +12,6 @@ public final class CoordinateMedian implements RobustRule {
 
     @Override
     public float[] combine(List<float[]> deltas, long[] samples) {
-        int n = deltas.size();
-        int length = deltas.get(0).length;
-        float[] out = new float[length];
-        double[] column = new double[n];
-        for (int i = 0; i < length; i++) {
-            for (int k = 0; k < n; k++) {
-                column[k] = deltas.get(k)[i];
-            }
-            out[i] = (float) Vectors.median(column);
-        }
-        return out;
+        return Vectors.perCoordinate(deltas, Vectors::median);
     }
 }

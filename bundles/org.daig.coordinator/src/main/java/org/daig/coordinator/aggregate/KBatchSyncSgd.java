@@ -40,24 +40,22 @@ public final class KBatchSyncSgd implements AggregationStrategy {
     }
 
     /**
-     * The mean reads one delta at a time (a first pass for the norms, a second for the sum), so a
-     * round of a large model needs no more memory than two copies of it.
+     * The mean reads one delta at a time, once, so a round of a large model needs no more memory
+     * than two copies of it; the clipping bound comes from the norms the intake measured.
      */
     private static Outcome streamedMean(float[] current, List<? extends Update> updates, double clip) throws IOException {
-        double[] norms = new double[updates.size()];
+        double[] norms = updates.stream().mapToDouble(Update::norm).toArray();
         List<Integer> kept = new ArrayList<>();
-        List<Integer> dropped = new ArrayList<>();
         for (int k = 0; k < updates.size(); k++) {
-            float[] delta = checked(updates.get(k).delta(), current.length);
-            norms[k] = Vectors.norm(delta);
-            (finite(delta) ? kept : dropped).add(k);
+            kept.add(k);
         }
+        List<Integer> dropped = new ArrayList<>();
         while (!kept.isEmpty()) {
             double bound = clip > 0 ? clip * Vectors.median(kept.stream().mapToDouble(k -> norms[k]).toArray()) : Double.POSITIVE_INFINITY;
             double total = kept.stream().mapToDouble(k -> Math.max(1, updates.get(k).samples())).sum();
             double[] sum = new double[current.length];
             for (int k : kept) {
-                float[] delta = updates.get(k).delta();
+                float[] delta = checked(updates.get(k).delta(), current.length);
                 double scale = Math.max(1, updates.get(k).samples()) / total * (norms[k] > bound ? bound / norms[k] : 1);
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += scale * delta[i];

@@ -27,20 +27,13 @@ public final class TrimmedMean implements RobustRule {
     public float[] combine(List<float[]> deltas, long[] samples) {
         int n = deltas.size();
         int cut = Math.min((int) Math.floor(beta * n), (n - 1) / 2);
-        int length = deltas.get(0).length;
-        float[] out = new float[length];
-        double[] column = new double[n];
-        for (int i = 0; i < length; i++) {
-            for (int k = 0; k < n; k++) {
-                column[k] = deltas.get(k)[i];
-            }
+        return Vectors.perCoordinate(deltas, column -> {
             Arrays.sort(column);
             double sum = 0;
             for (int k = cut; k < n - cut; k++) {
                 sum += column[k];
             }
-            out[i] = (float) (sum / (n - 2 * cut));
-        }
-        return out;
+            return sum / (n - 2 * cut);
+        });
     }
 }

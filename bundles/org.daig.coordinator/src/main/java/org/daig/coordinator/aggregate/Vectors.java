@@ -2,6 +2,7 @@ package org.daig.coordinator.aggregate;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /** The vector arithmetic the rules share, in double precision where sums could lose accuracy or overflow. */
 final class Vectors {
@@ -31,6 +32,20 @@ final class Vectors {
         Arrays.sort(values);
         int n = values.length;
         return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    /** Each coordinate from the deltas' values there: {@code of} gets them in a scratch array it may reorder. */
+    static float[] perCoordinate(List<float[]> deltas, ToDoubleFunction<double[]> of) {
+        int length = deltas.get(0).length;
+        float[] out = new float[length];
+        double[] column = new double[deltas.size()];
+        for (int i = 0; i < length; i++) {
+            for (int k = 0; k < column.length; k++) {
+                column[k] = deltas.get(k)[i];
+            }
+            out[i] = (float) of.applyAsDouble(column);
+        }
+        return out;
     }
 
     /** Σ w_i · x_i / Σ w_i over the chosen deltas. */

@@ -21,6 +21,7 @@ import org.daig.coordinator.access.AccessConfig;
 import org.daig.coordinator.access.Callers;
 import org.daig.coordinator.service.CoordinatorMetrics;
 import org.daig.coordinator.service.ProjectCatalog;
+import org.daig.coordinator.store.Records.CreditRow;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -132,20 +133,19 @@ public class OperatorServlet extends HttpServlet {
      * (device token) its own line.
      */
     private List<Credit> creditsFor(Identity caller) throws SQLException {
-        List<Credit> all = allCredits();
         if (Callers.isAdmin(caller)) {
-            return all;
+            return withAccounts(projects.credits());
         }
-        if (Callers.isDevice(caller)) {
-            return all.stream().filter(c -> c.providerId().equals(caller.device())).toList();
+        if (Callers.isDevice(caller)) { // its own line only: no need to look up every device's account
+            return withAccounts(projects.credits().stream().filter(c -> c.providerId().equals(caller.device())).toList());
         }
-        return all.stream().filter(c -> caller.user().equals(c.account())).toList();
+        return withAccounts(projects.credits()).stream().filter(c -> caller.user().equals(c.account())).toList();
     }
 
-    private List<Credit> allCredits() throws SQLException {
+    private List<Credit> withAccounts(List<CreditRow> rows) {
         Accounts book = accounts;
-        return projects.credits().stream().map(c -> new Credit(c.providerId(),
-                book == null ? null : book.deviceAccount(c.providerId()).orElse(null), c.tasks(), c.amount())).toList();
+        return rows.stream().map(c -> new Credit(c.providerId(), book == null ? null : book.deviceAccount(c.providerId()).orElse(null),
+                c.tasks(), c.amount())).toList();
     }
 
     private void health(HttpServletResponse response) throws IOException {
@@ -226,7 +226,7 @@ public class OperatorServlet extends HttpServlet {
                     .append(esc(info.name())).append("</td></tr>");
         }
         html.append("</table><h2>Credits</h2><table><tr><th>provider</th><th>account</th><th>tasks</th><th>credit (TFLOP)</th></tr>");
-        for (Credit c : allCredits()) {
+        for (Credit c : withAccounts(projects.credits())) {
             html.append("<tr><td>").append(esc(c.providerId())).append("</td><td>").append(c.account() == null ? "-" : esc(c.account()))
                     .append("</td><td>").append(c.tasks()).append("</td><td>").append(num(c.amount())).append("</td></tr>");
         }

@@ -59,6 +59,11 @@ public class Aggregation implements RoundAggregation {
                 }
 
                 @Override
+                public double norm() {
+                    return r.norm();
+                }
+
+                @Override
                 public float[] delta() throws IOException {
                     return vectors.read(r.deltaBlob(), project.paramCount());
                 }

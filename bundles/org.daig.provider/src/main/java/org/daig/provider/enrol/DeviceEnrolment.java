@@ -76,16 +76,15 @@ final class DeviceEnrolment {
      */
     static String enrolledLine(String device, String user, String coordinator) {
         String line = "enrolled: device " + device + " of account " + user + " at " + coordinator;
-        try {
-            URI at = URI.create(coordinator);
-            if ("https".equalsIgnoreCase(at.getScheme())) {
-                line += KnownCoordinators.trust(at, null).trusted().map(f -> "; coordinator certificate SHA-256 " + f + " (pinned)")
-                        .orElse("; coordinator certificate not pinned yet");
-            }
-        } catch (IllegalArgumentException | NullPointerException notAUrl) {
-            // shown as saved
+        if (coordinator == null || !coordinator.regionMatches(true, 0, "https:", 0, 6)) {
+            return line;
         }
-        return line;
+        try {
+            return line + KnownCoordinators.trust(URI.create(coordinator), null).trusted()
+                    .map(f -> "; coordinator certificate SHA-256 " + f + " (pinned)").orElse("; coordinator certificate not pinned yet");
+        } catch (IllegalArgumentException notAUrl) {
+            return line; // shown as saved
+        }
     }
 
     /** Enrols device {@code deviceId} (shown as {@code name}) with {@code means}; the password is cleared afterwards. */
