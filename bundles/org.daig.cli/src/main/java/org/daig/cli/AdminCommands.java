@@ -31,7 +31,7 @@ final class AdminCommands {
             description = { "The grid's accounts and broker files, for its admins.",
                     "Uses the saved login (daig login) or $DAIG_TOKEN; exits 4 for a non-admin." },
             subcommands = { Users.class, UserAdd.class, Disable.class, Enable.class, Passwd.class, Revoke.class, EnrolCode.class,
-                    Signup.class, BrokerConfig.class })
+                    Signup.class, BrokerConfig.class, Volunteers.class })
     static final class Admin implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -39,7 +39,7 @@ final class AdminCommands {
         @Override
         public Integer call() {
             throw new ParameterException(spec.commandLine(),
-                    "which one? users, useradd, disable, enable, passwd, revoke, enrol-code, signup or broker-config");
+                    "which one? users, useradd, disable, enable, passwd, revoke, enrol-code, signup, broker-config or volunteers");
         }
     }
 
@@ -142,6 +142,30 @@ final class AdminCommands {
         int call(AccountClient accounts, Context context) throws Exception {
             int revoked = accounts.revoke(user);
             context.out().println("Revoked " + revoked + " token" + (revoked == 1 ? "" : "s") + " of " + user + ".");
+            return 0;
+        }
+    }
+
+    @Command(name = "volunteers", mixinStandardHelpOptions = true,
+            description = { "Lists volunteer devices: results accepted, invalid results since their last reset, whether they are",
+                    "banned (no more tasks) and their newest refused result; --reset lifts a device's ban." })
+    static final class Volunteers extends AccountCommand {
+        @Option(names = "--reset", paramLabel = "DEVICE", description = "forgive this device its invalid results so far")
+        String reset;
+
+        @Override
+        int call(AccountClient accounts, Context context) throws Exception {
+            PrintStream out = context.out();
+            if (reset != null) {
+                boolean had = accounts.resetVolunteer(reset);
+                out.println(had ? "Reset " + reset + ": it gets tasks again." : reset + " had no invalid results; nothing to lift.");
+                return 0;
+            }
+            out.println(String.format("%-24s %9s %8s %-7s %s", "DEVICE", "ACCEPTED", "INVALID", "BANNED", "LAST REFUSAL"));
+            for (AccountClient.Volunteer v : accounts.volunteers()) {
+                out.println(String.format(Locale.ROOT, "%-24s %9d %8d %-7s %s", v.providerId(), v.accepted(), v.invalid(),
+                        v.banned() ? "yes" : "no", v.lastVerdict() == null ? "-" : v.lastVerdict() + ": " + v.lastReason()));
+            }
             return 0;
         }
     }

@@ -70,6 +70,11 @@ public final class AccountClient {
     public record Credit(String providerId, String account, long tasks, double amount) {
     }
 
+    /** A volunteer device's standing: results accepted, invalid ones since its last reset, whether it gets tasks, the newest refusal. */
+    public record Volunteer(String providerId, long accepted, long invalid, boolean banned, String lastVerdict, String lastReason,
+            Long lastAt) {
+    }
+
     /** Mosquitto's files: a mosquitto_passwd password file and an ACL file, as their text. */
     public record BrokerConfig(String passwordFile, String aclFile) {
     }
@@ -84,6 +89,7 @@ public final class AccountClient {
     private static final Type USER_LIST = new TypeToken<List<User>>() { }.getType();
     private static final Type DEVICE_LIST = new TypeToken<List<Device>>() { }.getType();
     private static final Type CREDIT_LIST = new TypeToken<List<Credit>>() { }.getType();
+    private static final Type VOLUNTEER_LIST = new TypeToken<List<Volunteer>>() { }.getType();
 
     private final CoordinatorHttp http;
 
@@ -253,6 +259,18 @@ public final class AccountClient {
         body.put("user", user);
         body.put("password", new String(password == null ? new char[0] : password));
         return body;
+    }
+
+    /** Every volunteer device's standing (admins). Since 2.2. */
+    public List<Volunteer> volunteers() throws RequestorException {
+        return parse(http.getJson("/api/v1/volunteers"), VOLUNTEER_LIST, "the volunteers' standing");
+    }
+
+    /** Forgives a device its invalid results, which lifts its ban (admins); whether it had any. Since 2.2. */
+    public boolean resetVolunteer(String device) throws RequestorException {
+        requireName("device", device);
+        Map<?, ?> answer = parse(http.expect(http.answer(post("/api/v1/volunteers/" + device + "/reset", null)), 200), Map.class, "the reset");
+        return Boolean.TRUE.equals(answer.get("hadInvalidResults"));
     }
 
     private HttpRequest post(String path, Object body) {

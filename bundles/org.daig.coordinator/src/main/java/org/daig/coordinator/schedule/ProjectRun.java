@@ -119,11 +119,11 @@ final class ProjectRun {
     }
 
     /** What the admission rule needs to know of this run, for a result on {@code lease} (null: no such lease). */
-    ResultAdmission.Facts facts(boolean acceptedEarlier, double normFactor, LeaseRow lease) {
+    ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease) {
         Map<Integer, String> holders = new LinkedHashMap<>();
         active.values().forEach(l -> holders.put(l.shard(), l.providerId()));
         return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy(),
-                shardRows, acceptedEarlier, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors());
+                shardRows, acceptedEarlier, copiedDelta, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors());
     }
 
     /** The version a round's results (in shard order) make, with its figures: samples, sample-weighted training loss, providers. */

@@ -43,7 +43,10 @@ public final class ResultAdmission {
         LEASE_ENDED(TaskReply.Kind.STALE),
         LEASE_LAPSED(TaskReply.Kind.STALE),
         WRONG_SAMPLES(TaskReply.Kind.REFUSED),
+        COPIED_DELTA(TaskReply.Kind.REFUSED),
+        ZERO_DELTA(TaskReply.Kind.REFUSED),
         OUTLIER_NORM(TaskReply.Kind.REFUSED),
+        TOO_SMALL(TaskReply.Kind.REFUSED),
         ACCEPT(TaskReply.Kind.ACCEPTED);
 
         private final TaskReply.Kind kind;
@@ -84,21 +87,22 @@ public final class ResultAdmission {
      * @param acceptedBy      the providers of the current round's accepted results, by shard
      * @param shardRows       the rows of each shard, by shard
      * @param acceptedEarlier an earlier round accepted this very result (same shard, same delta)
+     * @param copiedDelta     the project accepted this delta for another task (a copy, or a stale result sent again)
      * @param recentNorms     the norms of recently accepted updates
      * @param lease           the lease the result names, in whatever state; null when there is no such lease
      * @param leases          who holds the project's live leases: provider by shard
      * @param maxContributors the most providers working on the project at once
      */
     public record Facts(String projectId, ProjectState state, int round, int totalTasks, int[] roundShards,
-            Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, List<Double> recentNorms, double normFactor,
-            LeaseRow lease, Map<Integer, String> leases, int maxContributors) {
+            Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, boolean copiedDelta, List<Double> recentNorms,
+            double normFactor, LeaseRow lease, Map<Integer, String> leases, int maxContributors) {
 
         public static Facts unknown(String projectId) {
-            return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0, null, Map.of(), 0);
+            return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, false, List.of(), 0, null, Map.of(), 0);
         }
 
         public static Facts finished(String projectId, ProjectState state) {
-            return new Facts(projectId, state, 0, 0, new int[0], Map.of(), new long[0], false, List.of(), 0, null, Map.of(), 0);
+            return new Facts(projectId, state, 0, 0, new int[0], Map.of(), new long[0], false, false, List.of(), 0, null, Map.of(), 0);
         }
     }
 
@@ -146,10 +150,23 @@ public final class ResultAdmission {
             return new Admission(Verdict.WRONG_SAMPLES, "it reports " + r.samples() + " samples but shard " + r.shard() + " has "
                     + rows + " rows");
         }
+        // free riders: an update someone else computed, or none at all, earns nothing
+        if (f.copiedDelta()) {
+            return new Admission(Verdict.COPIED_DELTA, "its update is one the project already accepted for another task");
+        }
+        if (delta.norm() == 0) {
+            return new Admission(Verdict.ZERO_DELTA, "its update is zero: training changed nothing");
+        }
         double median = LeaseTimeouts.median(f.recentNorms());
-        if (f.recentNorms().size() >= NORMS_FOR_A_MEDIAN && delta.norm() > f.normFactor() * median) {
+        boolean enough = f.recentNorms().size() >= NORMS_FOR_A_MEDIAN;
+        if (enough && delta.norm() > f.normFactor() * median) {
             return new Admission(Verdict.OUTLIER_NORM, String.format("its update norm %.4g is more than %.0f× the median %.4g of recent updates",
                     delta.norm(), f.normFactor(), median));
+        }
+        // squared: honest updates shrink as training converges, and a refused update would be refused again on every retry
+        if (enough && delta.norm() * f.normFactor() * f.normFactor() < median) {
+            return new Admission(Verdict.TOO_SMALL, String.format("its update norm %.4g is less than 1/%.0f of the median %.4g of recent updates",
+                    delta.norm(), f.normFactor() * f.normFactor(), median));
         }
         return new Admission(Verdict.ACCEPT, "accepted");
     }

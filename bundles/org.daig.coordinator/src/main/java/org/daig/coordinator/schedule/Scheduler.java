@@ -61,8 +61,12 @@ public final class Scheduler {
     public record Settings(LeaseTimeouts timeouts, double normFactor, long retryAfterMillis) {
     }
 
-    /** The answer to a result, with the credit when accepted. */
-    public record Outcome(TaskReply.Kind kind, String message, double credit) {
+    /** The answer to a result: the admission's verdict and reason, with the credit when accepted. */
+    public record Outcome(ResultAdmission.Verdict verdict, String message, double credit) {
+
+        public TaskReply.Kind kind() {
+            return verdict.kind();
+        }
     }
 
     /** A project's live figures. */
@@ -209,12 +213,8 @@ public final class Scheduler {
     public synchronized Outcome submit(String providerId, TaskResult result, Delta delta) throws Exception {
         ProjectRun run = runs.get(result.projectId());
         Admission admission = ResultAdmission.decide(facts(run, result), providerId, result, delta);
-        if (admission.kind() == TaskReply.Kind.REFUSED) {
-            LOG.warn("Refused a result from provider {} for project {} round {} shard {}: {}", providerId, result.projectId(),
-                    result.round(), result.shard(), admission.reason());
-        }
         if (admission.verdict() != ResultAdmission.Verdict.ACCEPT) {
-            return new Outcome(admission.kind(), admission.reason(), 0);
+            return new Outcome(admission.verdict(), admission.reason(), 0);
         }
         ProjectRow row = run.row;
         long now = clock.getAsLong();
@@ -232,7 +232,7 @@ public final class Scheduler {
         if (run.roundComplete()) {
             closeRound(run);
         }
-        return new Outcome(TaskReply.Kind.ACCEPTED, admission.reason(), credit);
+        return new Outcome(admission.verdict(), admission.reason(), credit);
     }
 
     private Facts facts(ProjectRun run, TaskResult result) throws SQLException {
@@ -240,10 +240,8 @@ public final class Scheduler {
             return journal.storedState(result.projectId()).map(state -> Facts.finished(result.projectId(), state))
                     .orElseGet(() -> Facts.unknown(result.projectId()));
         }
-        ProjectRow row = run.row;
-        boolean earlier = row.state() != ProjectState.PREPARING && result.round() >= 0 && result.round() < row.round()
-                && journal.acceptedEarlier(row.id(), result.round(), result.shard(), result.delta());
-        return run.facts(earlier, settings.normFactor(), lease(run, result.leaseId()));
+        SchedulerJournal.DeltaSeen seen = journal.deltaSeen(run.row, result);
+        return run.facts(seen.acceptedEarlier(), seen.copied(), settings.normFactor(), lease(run, result.leaseId()));
     }
 
     /** The lease a result names: live ones are at hand, ended ones are in the database. */

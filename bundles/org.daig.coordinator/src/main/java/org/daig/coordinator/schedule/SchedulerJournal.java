@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.daig.api.project.ProjectState;
+import org.daig.api.task.TaskResult;
 import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.LeaseRow;
@@ -159,9 +160,20 @@ final class SchedulerJournal {
         return db.transaction(c -> ProjectStore.lease(c, id));
     }
 
-    /** Whether exactly this result (shard and delta) was accepted in that round. */
-    boolean acceptedEarlier(String projectId, int round, int shard, String delta) throws SQLException {
-        return db.transaction(c -> ProjectStore.results(c, projectId, round).stream()
-                .anyMatch(r -> r.shard() == shard && r.deltaBlob().equals(delta)));
+    /**
+     * Where the project already accepted this result's delta: for this very task in an earlier
+     * round (a resend of an accepted result), or for another task (a copy, fresh or stale).
+     */
+    record DeltaSeen(boolean acceptedEarlier, boolean copied) {
+    }
+
+    DeltaSeen deltaSeen(ProjectRow row, TaskResult result) throws SQLException {
+        if (row.state() == ProjectState.PREPARING || result.delta() == null) {
+            return new DeltaSeen(false, false);
+        }
+        List<int[]> tasks = db.transaction(c -> ProjectStore.tasksWithDelta(c, row.id(), result.delta()));
+        boolean sameTask = tasks.stream().anyMatch(t -> t[0] == result.round() && t[1] == result.shard());
+        boolean earlier = sameTask && result.round() >= 0 && result.round() < row.round();
+        return new DeltaSeen(earlier, tasks.stream().anyMatch(t -> t[0] != result.round() || t[1] != result.shard()));
     }
 }

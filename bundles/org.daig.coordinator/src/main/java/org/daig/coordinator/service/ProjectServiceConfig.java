@@ -38,8 +38,13 @@ public @interface ProjectServiceConfig {
     @AttributeDefinition(name = "Lease factor", description = "Deadline = factor x the 90th percentile of recent lease-to-result times.", min = "1")
     double leaseFactor() default 3.0;
 
-    @AttributeDefinition(name = "Update norm limit", description = "Refuse an update whose L2 norm is more than this many times the median of recent ones.", min = "1")
+    @AttributeDefinition(name = "Update norm limit", description = "Refuse an update whose L2 norm is more than this many times, or less than "
+            + "1/this squared, the median of recent ones.", min = "1")
     double normFactor() default 10.0;
+
+    @AttributeDefinition(name = "Ban after invalid results", description = "A volunteer's device gets no more tasks after this many invalid "
+            + "results (forged, copied, zero, out of bounds) since an admin last reset it; 0: never.", min = "0")
+    int banAfterInvalid() default 3;
 
     @AttributeDefinition(name = "Trainer worker heap", description = "Heap of the coordinator's trainer worker (validation, evaluation, export), e.g. 2g.")
     String workerHeap() default "2g";

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.daig.api.blob.BlobStore;
 import org.daig.api.task.Task;
+import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.Scheduler;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Leases and results for the task exchange. A result's delta is read here, outside the
  * scheduler's lock: a missing blob, a wrong length or a NaN/Inf refuses it; the scheduler's
- * admission rule decides the rest.
+ * admission rule decides the rest. Each verdict goes to the device's standing
+ * ({@link VolunteerReputation}), which may end its leases for good.
  */
 @Component(service = TaskDesk.class)
 public class ResultIntake implements TaskDesk {
@@ -31,22 +33,33 @@ public class ResultIntake implements TaskDesk {
     private final BlobStore blobs;
     private final VectorBlobs vectors;
     private final CoordinatorMetrics metrics;
+    private final VolunteerReputation reputation;
 
     @Activate
     public ResultIntake(BundleContext context, @Reference(name = "records") ProjectRecords records,
-            @Reference(name = "blobs") BlobStore blobs, @Reference(name = "metrics") CoordinatorMetrics metrics) {
-        this(records, blobs, metrics, WorkDir.of(context).resolve("tmp"));
+            @Reference(name = "blobs") BlobStore blobs, @Reference(name = "metrics") CoordinatorMetrics metrics,
+            @Reference(name = "reputation") VolunteerReputation reputation) {
+        this(records, blobs, metrics, reputation, WorkDir.of(context).resolve("tmp"));
     }
 
-    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, Path tmp) {
+    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, VolunteerReputation reputation, Path tmp) {
         this.records = records;
         this.blobs = blobs;
         this.vectors = new VectorBlobs(blobs, tmp);
         this.metrics = metrics;
+        this.reputation = reputation;
+    }
+
+    @Override
+    public Optional<String> noTasksFor(String providerId) {
+        return reputation.banned(providerId);
     }
 
     @Override
     public Optional<Task> lease(String providerId, long maxParams) throws SQLException {
+        if (reputation.banned(providerId).isPresent()) {
+            return Optional.empty();
+        }
         Optional<Task> task = records.scheduler().lease(providerId, maxParams);
         task.ifPresent(t -> metrics.leased());
         return task;
@@ -59,6 +72,11 @@ public class ResultIntake implements TaskDesk {
         Delta delta = params < 0 ? Delta.ok(0) : readDelta(result, params);
         Scheduler.Outcome outcome = records.scheduler().submit(providerId, result, delta);
         metrics.resultAnswered(outcome.kind());
+        if (outcome.kind() == TaskReply.Kind.REFUSED) {
+            LOG.warn("Refused a result from provider {} for project {} round {} shard {}: {}", providerId, result.projectId(),
+                    result.round(), result.shard(), outcome.message());
+        }
+        reputation.judged(providerId, result, outcome.verdict(), outcome.message());
         return outcome;
     }
 

@@ -12,6 +12,9 @@ public interface TaskDesk {
 
     Optional<Task> lease(String providerId, long maxParams) throws SQLException;
 
+    /** Why this provider gets no tasks at all (its device is banned), if it gets none. */
+    Optional<String> noTasksFor(String providerId);
+
     /** Takes a result; the outcome says whether it counts, and why not. */
     Scheduler.Outcome result(String providerId, TaskResult result) throws Exception;
 

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public class TaskExchange implements MessageHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskExchange.class);
+    /** A banned device asks again rarely: only an admin's reset changes the answer. */
+    private static final long BANNED_RETRY_MS = 10 * 60_000;
 
     @Reference
     private TaskDesk projects;
@@ -89,6 +91,10 @@ public class TaskExchange implements MessageHandler {
                     return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null,
                             "the coordinator does not see you online: tasks go only to providers whose presence says online",
                             projects.retryAfterMillis(), 0);
+                }
+                Optional<String> banned = projects.noTasksFor(providerId);
+                if (banned.isPresent()) {
+                    return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, banned.get(), BANNED_RETRY_MS, 0);
                 }
                 Optional<Task> task = projects.lease(providerId, request.maxParams());
                 return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))

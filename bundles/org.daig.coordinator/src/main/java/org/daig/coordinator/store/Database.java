@@ -73,7 +73,16 @@ public final class Database implements AutoCloseable {
             // 3: the canonical form of each project's model, which providers load instead of the requestor's .h5 (issue 12)
             new String[] { "ALTER TABLE projects ADD COLUMN canonical_blob CHAR(64)" },
             // 4: a strategy may name its robust rule, e.g. kbatch-sync/trimmed-mean:beta=0.2 (issue 13)
-            new String[] { "ALTER TABLE projects ALTER COLUMN strategy SET DATA TYPE VARCHAR(200)" });
+            new String[] { "ALTER TABLE projects ALTER COLUMN strategy SET DATA TYPE VARCHAR(200)",
+                // where else a delta was accepted: a resend of one's own result, or a copy of someone's
+                "CREATE INDEX results_by_delta ON results (project_id, delta_blob)",
+                // the audit of refused results that count against a volunteer's device, and when an admin last forgave it
+                """
+                CREATE TABLE refusals (
+                  provider_id VARCHAR(64) NOT NULL, project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL,
+                  verdict VARCHAR(32) NOT NULL, reason VARCHAR(1000) NOT NULL, at BIGINT NOT NULL)""",
+                "CREATE INDEX refusals_by_provider ON refusals (provider_id, at)",
+                "CREATE TABLE volunteer_resets (provider_id VARCHAR(64) PRIMARY KEY, at BIGINT NOT NULL)" });
 
     private final Connection connection;
     private final String url;

@@ -74,7 +74,7 @@ class OperatorServletTest {
         for (String provider : List.of("prov-a", "prov-b", "prov-c")) { // each earns a credit
             Task t = fx.scheduler.lease(provider, 0).orElseThrow();
             fx.scheduler.submit(provider, new TaskResult("r", t.leaseId(), t.projectId(), t.round(), t.shard(), t.version(),
-                    fx.vector(1, 1, 1), t.rows(), 0.5, 0.9, 1.0), 1.0);
+                    fx.vector(1, 1, 1 + t.shard()), t.rows(), 0.5, 0.9, 1.0), 1.0); // each its own update: a copy earns nothing
         }
     }
 

@@ -35,7 +35,7 @@ class ResultAdmissionTest {
     private static final LeaseRow L1 = new LeaseRow("l1", "p", 2, 1, "a", 0, 1000, LeaseState.ACTIVE);
 
     private static final Facts RUNNING = new Facts("p", ProjectState.RUNNING, 2, 6, new int[] { 1, 4 }, Map.of(4, "b"),
-            new long[] { 10, 10, 10, 10, 10, 10 }, false, List.of(1.0, 1.0, 1.0), 10.0, L1, Map.of(1, "a"), 2);
+            new long[] { 10, 10, 10, 10, 10, 10 }, false, false, List.of(1.0, 1.0, 1.0), 10.0, L1, Map.of(1, "a"), 2);
 
     /** A result in the current round, for shard 1, of the right size, on lease l1. */
     private record Row(Facts facts, String provider, int round, int shard, int version, long samples, Delta delta, String leaseId) {
@@ -75,23 +75,28 @@ class ResultAdmissionTest {
 
     private static Facts state(Facts f, ProjectState s) {
         return new Facts(f.projectId(), s, f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(), f.acceptedEarlier(),
-                f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
+                f.copiedDelta(), f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     private static Facts acceptedEarlier(Facts f) {
         return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(), true,
-                f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
+                f.copiedDelta(), f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     private static Facts norms(Facts f, List<Double> norms) {
         return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(),
-                f.acceptedEarlier(), norms, f.normFactor(), f.lease(), f.leases(), f.maxContributors());
+                f.acceptedEarlier(), f.copiedDelta(), norms, f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     /** The result names {@code lease}; {@code holders}: who holds the live leases now, by shard. */
     private static Facts lease(Facts f, LeaseRow lease, Map<Integer, String> holders) {
         return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(),
-                f.acceptedEarlier(), f.recentNorms(), f.normFactor(), lease, holders, f.maxContributors());
+                f.acceptedEarlier(), f.copiedDelta(), f.recentNorms(), f.normFactor(), lease, holders, f.maxContributors());
+    }
+
+    private static Facts copied(Facts f) {
+        return new Facts(f.projectId(), f.state(), f.round(), f.totalTasks(), f.roundShards(), f.acceptedBy(), f.shardRows(), false, true,
+                f.recentNorms(), f.normFactor(), f.lease(), f.leases(), f.maxContributors());
     }
 
     private static LeaseRow l1(String provider, int round, int shard, LeaseState state) {
@@ -157,6 +162,20 @@ class ResultAdmissionTest {
                 row("norm over the limit", Row.fine().delta(Delta.ok(10.5)), Verdict.OUTLIER_NORM, Kind.REFUSED,
                         "is more than 10× the median"),
                 row("norm exactly at the limit", Row.fine().delta(Delta.ok(10.0)), Verdict.ACCEPT, Kind.ACCEPTED, "accepted"),
+                row("a copy of an accepted update (free rider)", Row.fine().facts(ResultAdmissionTest::copied), Verdict.COPIED_DELTA,
+                        Kind.REFUSED, "already accepted for another task"),
+                row("a copy, even of the right size, after the lease rules", Row.fine().from("x").facts(ResultAdmissionTest::copied),
+                        Verdict.NOT_YOUR_LEASE, Kind.REFUSED, "not yours"),
+                row("a zero update (free rider)", Row.fine().delta(Delta.ok(0)), Verdict.ZERO_DELTA, Kind.REFUSED, "training changed nothing"),
+                row("a zero update, even without norms for a median", Row.fine().delta(Delta.ok(0)).facts(f -> norms(f, List.of())),
+                        Verdict.ZERO_DELTA, Kind.REFUSED, "zero"),
+                row("a random small update (free rider)", Row.fine().delta(Delta.ok(0.009)), Verdict.TOO_SMALL, Kind.REFUSED,
+                        "less than 1/100 of the median 1"),
+                row("a tenth of the median: honest updates shrink as training converges", Row.fine().delta(Delta.ok(0.1)), Verdict.ACCEPT,
+                        Kind.ACCEPTED, "accepted"),
+                row("norm exactly a hundredth of the median", Row.fine().delta(Delta.ok(0.01)), Verdict.ACCEPT, Kind.ACCEPTED, "accepted"),
+                row("small, with too few norms for a median", Row.fine().delta(Delta.ok(0.001)).facts(f -> norms(f, List.of(1.0, 1.0))),
+                        Verdict.ACCEPT, Kind.ACCEPTED, "accepted"),
                 row("too few norms for a median", Row.fine().delta(Delta.ok(500)).facts(f -> norms(f, List.of(1.0, 1.0))), Verdict.ACCEPT,
                         Kind.ACCEPTED, "accepted"),
                 row("paused project: running tasks still count", Row.fine().facts(f -> state(f, ProjectState.PAUSED)), Verdict.ACCEPT,

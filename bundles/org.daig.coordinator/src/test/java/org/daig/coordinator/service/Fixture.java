@@ -188,6 +188,11 @@ public final class Fixture implements ProjectRecords, AutoCloseable {
     }
 
     /** Content-addressed files in a folder. */
+    /** Volunteers' standing on this database, banning after {@code banAfter} invalid results, on the fixture's clock. */
+    public VolunteerReputation reputation(int banAfter) throws java.sql.SQLException {
+        return new VolunteerReputation(db, banAfter, now::get);
+    }
+
     public static final class Blobs implements BlobStore {
         private final Path dir;
 

@@ -60,7 +60,7 @@ class ProjectViewsTest {
 
     private Kind hand(String provider, Task task) throws Exception {
         return fx.scheduler.submit(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
-                fx.vector(1, 1, 1), task.rows(), 0.5, 0.9, 1.0), 1.0).kind();
+                fx.vector(1, 1, 1 + task.round() * 10 + task.shard()), task.rows(), 0.5, 0.9, 1.0), 1.0).kind(); // each task its own update
     }
 
     private Map<String, CreditRow> credits() throws Exception {

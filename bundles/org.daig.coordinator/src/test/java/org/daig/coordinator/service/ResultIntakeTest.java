@@ -27,12 +27,14 @@ class ResultIntakeTest {
 
     private Fixture fx;
     private ResultIntake intake;
+    private VolunteerReputation reputation;
     private String project;
 
     @BeforeEach
     void setUp() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
-        intake = new ResultIntake(fx, fx.blobs, fx.metrics, tmp.resolve("tmp"));
+        reputation = new VolunteerReputation(fx.db, 3, () -> 1_000L);
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, tmp.resolve("tmp"));
         ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1,
                 1, ProjectSpec.KBATCH_SYNC, 7));
         List<ShardRow> shards = new ArrayList<>();
@@ -77,6 +79,40 @@ class ResultIntakeTest {
         assertEquals("its delta has NaN at index 1", nan.message());
         assertEquals(3L, fx.metrics.results().get(Kind.REFUSED));
         assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task");
+    }
+
+    @Test
+    void aDeviceThatSendsInvalidResultsGetsNoMoreTasksUntilAnAdminResetsIt() throws Exception {
+        Task task = intake.lease("a", 0).orElseThrow();
+        assertEquals(Kind.REFUSED, hand(task, fx.vector(0, 0, 0)).kind(), "a zero update: a free rider");
+        assertEquals(Kind.REFUSED, hand(task, "f".repeat(64)).kind());
+        assertTrue(intake.noTasksFor("a").isEmpty(), "two invalid results: not yet");
+        assertEquals(Kind.REFUSED, hand(task, fx.vector(1, Float.NaN, 0)).kind());
+
+        assertEquals("this device sent 3 invalid results and gets no more tasks; ask the grid's admin to review it",
+                intake.noTasksFor("a").orElseThrow());
+        assertTrue(intake.lease("a", 0).isEmpty(), "no task, though the second shard is open");
+        VolunteerReputation.Volunteer a = reputation.volunteers().get(0);
+        assertEquals(List.of("a", "0", "3", "true", "BAD_DELTA", "its delta has NaN at index 1"), List.of(a.providerId(),
+                Long.toString(a.accepted()), Long.toString(a.invalid()), Boolean.toString(a.banned()), a.lastVerdict(), a.lastReason()));
+        assertTrue(new VolunteerReputation(fx.db, 3, () -> 2_000L).banned("a").isPresent(), "the ban outlives a restart");
+        assertTrue(intake.lease("b", 0).isPresent(), "other devices are not affected");
+
+        assertTrue(reputation.reset("a"));
+        assertTrue(intake.noTasksFor("a").isEmpty(), "an admin's reset lifts the ban");
+        assertEquals(0, reputation.volunteers().get(0).invalid());
+        assertTrue(new VolunteerReputation(fx.db, 3, () -> 3_000L).banned("a").isEmpty(), "and the reset is kept");
+    }
+
+    @Test
+    void refusalsThatHonestProvidersMeetDoNotCount() throws Exception {
+        Task task = intake.lease("a", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Kind.DUPLICATE, hand(task, fx.vector(1, 1, 1)).kind(), "sent again, as after a lost acknowledgement");
+        }
+        assertTrue(intake.noTasksFor("a").isEmpty());
+        assertEquals(0, reputation.volunteers().get(0).invalid());
     }
 
     @Test

@@ -1,0 +1,118 @@
+package org.daig.coordinator.service;
+
+import java.sql.SQLException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.ResultAdmission.Verdict;
+import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.ReputationStore;
+import org.daig.coordinator.store.ReputationStore.Standing;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each volunteer device's standing. A result refused for something an honest provider does not
+ * send (forged, copied, zero, out of bounds) is written to the refusals audit and counts against
+ * its device; after {@code banAfterInvalid} of them since an admin's last reset the device gets no
+ * more tasks, on any project. Refusals that honest providers meet (a round that closed, a lease
+ * that lapsed, a duplicate) do not count.
+ */
+@Component(service = VolunteerReputation.class, configurationPid = ProjectServiceConfig.PID)
+public class VolunteerReputation {
+
+    /** The verdicts that count against a device. */
+    public static final Set<Verdict> MISCONDUCT = EnumSet.of(Verdict.BAD_DELTA, Verdict.NO_LEASE, Verdict.NOT_YOUR_LEASE,
+            Verdict.WRONG_SAMPLES, Verdict.COPIED_DELTA, Verdict.ZERO_DELTA, Verdict.OUTLIER_NORM, Verdict.TOO_SMALL);
+
+    private static final Logger LOG = LoggerFactory.getLogger(VolunteerReputation.class);
+
+    private final Database db;
+    private final LongSupplier clock;
+    /** Invalid results since the last reset, by device: the database's counts, kept at hand for every task request. */
+    private final Map<String, Long> invalid = new ConcurrentHashMap<>();
+    private volatile int banAfter;
+
+    @Activate
+    public VolunteerReputation(@Reference(name = "records") ProjectRecords records, ProjectServiceConfig config) throws SQLException {
+        this(records.database(), config.banAfterInvalid(), System::currentTimeMillis);
+    }
+
+    VolunteerReputation(Database db, int banAfter, LongSupplier clock) throws SQLException {
+        this.db = db;
+        this.clock = clock;
+        this.banAfter = banAfter;
+        invalid.putAll(db.transaction(ReputationStore::invalidCounts));
+    }
+
+    @Modified
+    void modified(ProjectServiceConfig config) {
+        banAfter = config.banAfterInvalid();
+    }
+
+    /** Notes a result's verdict: misconduct goes to the audit and counts (a banned device's further junk is not written). */
+    public void judged(String providerId, TaskResult result, Verdict verdict, String reason) {
+        if (!MISCONDUCT.contains(verdict) || banned(providerId).isPresent()) {
+            return;
+        }
+        try {
+            db.transaction(c -> {
+                ReputationStore.refused(c, providerId, String.valueOf(result.projectId()), result.round(), result.shard(), verdict.name(),
+                        reason, clock.getAsLong());
+                return null;
+            });
+        } catch (SQLException e) {
+            LOG.warn("Recording the refusal of a result of {} failed: {}", providerId, e.getMessage());
+            return;
+        }
+        long count = invalid.merge(providerId, 1L, Long::sum);
+        if (banAfter > 0 && count == banAfter) {
+            LOG.warn("Provider {} gets no more tasks: {} invalid results (the last: {}); an admin lifts it with "
+                    + "'daig admin volunteers --reset {}'", providerId, count, reason, providerId);
+        }
+    }
+
+    /** Why this device gets no tasks, if it is banned. */
+    public Optional<String> banned(String providerId) {
+        long count = invalid.getOrDefault(providerId, 0L);
+        if (banAfter <= 0 || count < banAfter) {
+            return Optional.empty();
+        }
+        return Optional.of("this device sent " + count + " invalid results and gets no more tasks; ask the grid's admin to review it");
+    }
+
+    /** Every device's standing, with whether it is banned now. */
+    public List<Volunteer> volunteers() throws SQLException {
+        return db.transaction(ReputationStore::standings).stream().map(s -> new Volunteer(s, banned(s.providerId()).isPresent())).toList();
+    }
+
+    /** Forgives a device its invalid results so far; false when it had none. */
+    public boolean reset(String providerId) throws SQLException {
+        Long before = invalid.remove(providerId);
+        db.transaction(c -> {
+            ReputationStore.reset(c, providerId, clock.getAsLong());
+            return null;
+        });
+        LOG.info("Provider {}'s invalid results ({}) were reset by an admin", providerId, before == null ? 0 : before);
+        return before != null;
+    }
+
+    /** A device's standing as admins see it. */
+    public record Volunteer(String providerId, long accepted, long invalid, boolean banned, String lastVerdict, String lastReason,
+            Long lastAt) {
+
+        Volunteer(Standing s, boolean banned) {
+            this(s.providerId(), s.accepted(), s.invalid(), banned, s.lastVerdict(), s.lastReason(), s.lastAt());
+        }
+    }
+}

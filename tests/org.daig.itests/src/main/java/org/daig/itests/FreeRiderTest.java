@@ -1,0 +1,144 @@
+package org.daig.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.http.HttpClient;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.daig.api.bus.Topics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * A free rider on the real coordinator and broker: it holds a task of its own but hands in the
+ * update another volunteer was credited for. Each copy is refused and earns nothing; after the
+ * third (banAfterInvalid) its device gets no more tasks, with the reason, until an admin resets
+ * it (Gogo daig:volunteers). The honest volunteer keeps its credit.
+ */
+class FreeRiderTest {
+
+    private final Grid grid = new Grid();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String projectId;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (projectId != null) {
+            gogo("cancel", projectId);
+        }
+        gogo("volunteers", "reset", "rider-free"); // no ban left for other tests
+        grid.close();
+    }
+
+    private String gogo(String function, String... args) throws Exception {
+        Object command = grid.serviceMatching("(&(osgi.command.scope=daig)(osgi.command.function=" + function + "))")
+                .orElseThrow(() -> new AssertionError("no daig:" + function + " command"));
+        Class<?>[] types = new Class<?>[args.length];
+        java.util.Arrays.fill(types, String.class);
+        return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
+    }
+
+    /** A result for {@code task} whose delta is the blob {@code delta}. */
+    private static String result(String requestId, JsonObject task, String delta) {
+        return "{\"requestId\":\"" + requestId + "\",\"leaseId\":\"" + task.get("leaseId").getAsString() + "\",\"projectId\":\""
+                + task.get("projectId").getAsString() + "\",\"round\":" + task.get("round").getAsInt() + ",\"shard\":"
+                + task.get("shard").getAsInt() + ",\"version\":" + task.get("version").getAsInt() + ",\"delta\":\"" + delta
+                + "\",\"samples\":" + task.get("rows").getAsLong() + ",\"loss\":0.5,\"accuracy\":0.5,\"seconds\":1.0}";
+    }
+
+    /** A provider speaking docs/protocol.md by hand: presence, requests and results on its own topics. */
+    private final class Hand implements AutoCloseable {
+        final String id;
+        final String root = grid.topicRoot + "/";
+        final RawClient client;
+        final BlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
+
+        Hand(String url, String id) throws Exception {
+            this.id = id;
+            client = RawClient.connect(url, id, id, grid.accounts.device(id));
+            client.onMessage(m -> replies.add(JsonParser.parseString(m.payload()).getAsJsonObject()));
+            assertTrue(client.subscribe(root + "coordinators/+/to/" + id + "/tasks"));
+            client.send(root + "providers/" + id + "/presence", "{\"clientId\":\"" + id + "\",\"role\":\"provider\",\"online\":true,\"since\":"
+                    + System.currentTimeMillis() + "}", true);
+        }
+
+        JsonObject exchange(String kind, String message, String requestId) throws Exception {
+            client.send(root + "providers/" + id + "/tasks/" + kind, message, false);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            JsonObject reply;
+            do {
+                reply = replies.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } while (reply != null && !requestId.equals(reply.get("requestId").getAsString()));
+            return reply;
+        }
+
+        JsonObject request() throws Exception {
+            String requestId = UUID.randomUUID().toString();
+            return exchange("request", "{\"requestId\":\"" + requestId + "\",\"maxParams\":0}", requestId);
+        }
+
+        JsonObject awaitTask() {
+            return Grid.eventually("a task for " + id + ", once the project is prepared", () -> {
+                try {
+                    JsonObject reply = request();
+                    return reply != null && "TASK".equals(reply.get("kind").getAsString()) ? reply.getAsJsonObject("task") : null;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+
+        JsonObject hand(JsonObject task, String delta) throws Exception {
+            String requestId = UUID.randomUUID().toString();
+            return exchange("result", result(requestId, task, delta), requestId);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    @Test
+    void aCopiedUpdateEarnsNothingAndThreeGetTheDeviceBannedUntilAnAdminResetsIt() throws Exception {
+        assumeTrue(TinyProject.available(), "../shared/data or the trainer runtime is absent: the coordinator needs them to prepare a project");
+        String url = grid.embeddedBroker();
+        grid.bus(Topics.COORDINATOR, "coord-free", url);
+        grid.awaitConnected("coord-free");
+        projectId = TinyProject.submit(http, grid.httpBase(), grid.adminToken(), "free-rider", 200, 2, 2);
+
+        try (Hand honest = new Hand(url, "honest-free"); Hand rider = new Hand(url, "rider-free")) {
+            JsonObject honestTask = honest.awaitTask();
+            JsonObject riderTask = rider.awaitTask();
+            // the version's own parameters stand for the honest volunteer's update: a blob of the model's length
+            String update = honestTask.get("params").getAsString();
+            assertEquals("ACCEPTED", honest.hand(honestTask, update).get("kind").getAsString());
+
+            for (int i = 0; i < 3; i++) {
+                JsonObject copy = rider.hand(riderTask, update);
+                assertEquals("REFUSED", copy.get("kind").getAsString(), copy.toString());
+                assertTrue(copy.get("message").getAsString().contains("already accepted for another task"), copy.toString());
+            }
+            JsonObject none = rider.request();
+            assertEquals("NO_TASK", none.get("kind").getAsString(), none.toString());
+            assertTrue(none.get("message").getAsString().contains("sent 3 invalid results and gets no more tasks"), none.toString());
+            String credits = gogo("credits");
+            assertTrue(credits.contains("honest-free"), credits);
+            assertFalse(credits.contains("rider-free"), "the copies earned nothing: " + credits);
+            String standing = gogo("volunteers");
+            assertTrue(standing.lines().anyMatch(l -> l.startsWith("rider-free") && l.contains(" yes ") && l.contains("COPIED_DELTA")), standing);
+
+            assertTrue(gogo("volunteers", "reset", "rider-free").contains("gets tasks again"));
+            assertEquals("TASK", rider.request().get("kind").getAsString(), "after the reset it holds its task again");
+        }
+    }
+}
