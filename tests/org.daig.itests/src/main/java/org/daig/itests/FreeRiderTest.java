@@ -6,17 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.http.HttpClient;
-import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import org.daig.api.bus.Topics;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 /**
  * A free rider on the real coordinator and broker: it holds a task of its own but hands in the
@@ -47,76 +42,16 @@ class FreeRiderTest {
         return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
     }
 
-    /** A result for {@code task} whose delta is the blob {@code delta}. */
-    private static String result(String requestId, JsonObject task, String delta) {
-        return "{\"requestId\":\"" + requestId + "\",\"leaseId\":\"" + task.get("leaseId").getAsString() + "\",\"projectId\":\""
-                + task.get("projectId").getAsString() + "\",\"round\":" + task.get("round").getAsInt() + ",\"shard\":"
-                + task.get("shard").getAsInt() + ",\"version\":" + task.get("version").getAsInt() + ",\"delta\":\"" + delta
-                + "\",\"samples\":" + task.get("rows").getAsLong() + ",\"loss\":0.5,\"accuracy\":0.5,\"seconds\":1.0}";
-    }
-
-    /** A provider speaking docs/protocol.md by hand: presence, requests and results on its own topics. */
-    private final class Hand implements AutoCloseable {
-        final String id;
-        final String root = grid.topicRoot + "/";
-        final RawClient client;
-        final BlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
-
-        Hand(String url, String id) throws Exception {
-            this.id = id;
-            client = RawClient.connect(url, id, id, grid.accounts.device(id));
-            client.onMessage(m -> replies.add(JsonParser.parseString(m.payload()).getAsJsonObject()));
-            assertTrue(client.subscribe(root + "coordinators/+/to/" + id + "/tasks"));
-            client.send(root + "providers/" + id + "/presence", "{\"clientId\":\"" + id + "\",\"role\":\"provider\",\"online\":true,\"since\":"
-                    + System.currentTimeMillis() + "}", true);
-        }
-
-        JsonObject exchange(String kind, String message, String requestId) throws Exception {
-            client.send(root + "providers/" + id + "/tasks/" + kind, message, false);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            JsonObject reply;
-            do {
-                reply = replies.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } while (reply != null && !requestId.equals(reply.get("requestId").getAsString()));
-            return reply;
-        }
-
-        JsonObject request() throws Exception {
-            String requestId = UUID.randomUUID().toString();
-            return exchange("request", "{\"requestId\":\"" + requestId + "\",\"maxParams\":0}", requestId);
-        }
-
-        JsonObject awaitTask() {
-            return Grid.eventually("a task for " + id + ", once the project is prepared", () -> {
-                try {
-                    JsonObject reply = request();
-                    return reply != null && "TASK".equals(reply.get("kind").getAsString()) ? reply.getAsJsonObject("task") : null;
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-        }
-
-        JsonObject hand(JsonObject task, String delta) throws Exception {
-            String requestId = UUID.randomUUID().toString();
-            return exchange("result", result(requestId, task, delta), requestId);
-        }
-
-        @Override
-        public void close() {
-            client.close();
-        }
-    }
-
     @Test
     void aCopiedUpdateEarnsNothingAndThreeGetTheDeviceBannedUntilAnAdminResetsIt() throws Exception {
         assumeTrue(TinyProject.available(), "../shared/data or the trainer runtime is absent: the coordinator needs them to prepare a project");
+        grid.spotChecks(0, 0); // the honest volunteer's "update" is made up: there is nothing to replay
         String url = grid.embeddedBroker();
         grid.bus(Topics.COORDINATOR, "coord-free", url);
         grid.awaitConnected("coord-free");
         projectId = TinyProject.submit(http, grid.httpBase(), grid.adminToken(), "free-rider", 200, 2, 2);
 
-        try (Hand honest = new Hand(url, "honest-free"); Hand rider = new Hand(url, "rider-free")) {
+        try (HandProvider honest = new HandProvider(grid, url, "honest-free"); HandProvider rider = new HandProvider(grid, url, "rider-free")) {
             JsonObject honestTask = honest.awaitTask();
             JsonObject riderTask = rider.awaitTask();
             // the version's own parameters stand for the honest volunteer's update: a blob of the model's length

@@ -115,6 +115,17 @@ final class Grid implements AutoCloseable {
         configurations.add(config);
     }
 
+    /** Sets the coordinator's spot checks (org.daig.coordinator.projects) and waits until they are in force. */
+    void spotChecks(double rate, int newDevices) throws IOException {
+        Dictionary<String, Object> props = new java.util.Hashtable<>();
+        props.put("spotCheckRate", rate);
+        props.put("spotCheckNewDevices", newDevices);
+        update("org.daig.coordinator.projects", props);
+        await("spot checks at rate " + rate + " and " + newDevices + " per new device", () -> serviceMatching(
+                "(&(objectClass=org.daig.coordinator.service.SpotChecks)(spotCheckRate=" + rate + ")(spotCheckNewDevices=" + newDevices + "))")
+                .isPresent());
+    }
+
     <T> Optional<T> service(Class<T> type, String filter) {
         try {
             for (ServiceReference<T> ref : context.getServiceReferences(type, filter)) {

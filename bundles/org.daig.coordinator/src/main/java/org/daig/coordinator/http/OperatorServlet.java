@@ -186,6 +186,10 @@ public class OperatorServlet extends HttpServlet {
                         .append(e.getValue()).append('\n');
             }
         }
+        out.append("# HELP daig_spot_checks_total Accepted results the coordinator replayed, by outcome.\n"
+                + "# TYPE daig_spot_checks_total counter\n");
+        m.spotChecks().forEach((outcome, count) -> out.append("daig_spot_checks_total{outcome=\"").append(outcome).append("\"} ")
+                .append(count).append('\n'));
         counter(out, "daig_results_accepted_stored", "Accepted results in the database.", projects.acceptedResults());
         response.setStatus(200);
         response.setContentType("text/plain; version=0.0.4");

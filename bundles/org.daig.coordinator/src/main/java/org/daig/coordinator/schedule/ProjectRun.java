@@ -12,6 +12,7 @@ import java.util.Set;
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.task.Task;
 import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
@@ -34,6 +35,8 @@ final class ProjectRun {
     int[] roundShards = new int[0];
     final Map<Integer, ResultRow> accepted = new LinkedHashMap<>();
     final Map<String, LeaseRow> active = new LinkedHashMap<>();
+    /** Shards whose accepted result the coordinator is replaying: the round waits for them. */
+    final Set<Integer> checking = new HashSet<>();
     final Deque<Long> leaseMillis = new ArrayDeque<>();
     final Deque<Double> norms = new ArrayDeque<>();
     final Deque<Long> roundMillis = new ArrayDeque<>();
@@ -57,11 +60,12 @@ final class ProjectRun {
     void startRound(int round, long now) {
         roundShards = round < plan.totalRounds() ? plan.shards(round) : new int[0];
         accepted.clear();
+        checking.clear();
         roundStartedAt = now;
     }
 
     boolean roundComplete() {
-        return accepted.size() == roundShards.length;
+        return accepted.size() == roundShards.length && checking.isEmpty();
     }
 
     Set<String> contributors() {
@@ -116,6 +120,13 @@ final class ProjectRun {
         return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), model, currentParams, shard.x(),
                 shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
                 blobBaseUrl);
+    }
+
+    /** An accepted result's replay: the task it answered, as its provider got it. */
+    Scheduler.PendingCheck check(ResultRow result) {
+        Task task = task(new LeaseRow(result.leaseId(), row.id(), result.round(), result.shard(), result.providerId(), result.acceptedAt(),
+                result.acceptedAt(), LeaseState.COMPLETED), null);
+        return new Scheduler.PendingCheck(task, result, row.paramCount(), row.canonicalModel() != null);
     }
 
     /** What the admission rule needs to know of this run, for a result on {@code lease} (null: no such lease). */

@@ -2,15 +2,12 @@ package org.daig.coordinator.schedule;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
-import org.daig.api.project.ProjectSpec;
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply;
@@ -19,12 +16,10 @@ import org.daig.coordinator.schedule.ResultAdmission.Admission;
 import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.ResultAdmission.Facts;
 import org.daig.coordinator.store.Database;
-import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.LeaseRow;
 import org.daig.coordinator.store.Records.LeaseState;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
-import org.daig.coordinator.store.Records.ShardRow;
 import org.daig.coordinator.store.Records.VersionRow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Decisions are serialized (one lock): they are small, and it keeps the rules easy to check.
  * Which results are taken is {@link ResultAdmission}'s pure rule. What takes long (reading
  * deltas, validation, evaluation, export) happens outside, except for the aggregation at the end
- * of a round, which is the round's transition.
+ * of a round, which is the round's transition. Projects' states are {@link ProjectLifecycle}'s.
  */
-public final class Scheduler {
+public final class Scheduler extends ProjectLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
 
@@ -57,12 +52,27 @@ public final class Scheduler {
         }
     }
 
+    /** Picks the accepted results the coordinator replays before their round may close. */
+    public interface CheckPolicy {
+        CheckPolicy NONE = providerId -> false;
+
+        boolean select(String providerId);
+    }
+
+    /** An accepted result waiting for its replay: the task as its provider got it, and the result to compare. */
+    public record PendingCheck(Task task, ResultRow result, long paramCount, boolean canonicalModel) {
+    }
+
     /** Settings that may change at runtime. */
     public record Settings(LeaseTimeouts timeouts, double normFactor, long retryAfterMillis) {
     }
 
-    /** The answer to a result: the admission's verdict and reason, with the credit when accepted. */
-    public record Outcome(ResultAdmission.Verdict verdict, String message, double credit) {
+    /** The answer to a result: the admission's verdict and reason, the credit when accepted, and its replay if it gets one. */
+    public record Outcome(ResultAdmission.Verdict verdict, String message, double credit, PendingCheck check) {
+
+        public Outcome(ResultAdmission.Verdict verdict, String message, double credit) {
+            this(verdict, message, credit, null);
+        }
 
         public TaskReply.Kind kind() {
             return verdict.kind();
@@ -74,20 +84,15 @@ public final class Scheduler {
             double etaSeconds) {
     }
 
-    private final SchedulerJournal journal;
-    private final LongSupplier clock;
     private final RoundCloser closer;
-    private final Listener listener;
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
-    private final Map<String, ProjectRun> runs = new LinkedHashMap<>();
+    private volatile CheckPolicy checks = CheckPolicy.NONE;
 
     public Scheduler(Database db, Settings settings, LongSupplier clock, RoundCloser closer, Listener listener, Supplier<String> blobBaseUrl) {
-        this.journal = new SchedulerJournal(db);
+        super(new SchedulerJournal(db), clock, listener);
         this.settings = settings;
-        this.clock = clock;
         this.closer = closer;
-        this.listener = listener;
         this.blobBaseUrl = blobBaseUrl;
     }
 
@@ -97,6 +102,11 @@ public final class Scheduler {
 
     public void configure(Settings newSettings) {
         this.settings = newSettings;
+    }
+
+    /** Which results get replayed from now on ({@link CheckPolicy#NONE}: none). */
+    public void checkWith(CheckPolicy policy) {
+        this.checks = policy;
     }
 
     /**
@@ -112,57 +122,6 @@ public final class Scheduler {
                 closeRound(run);
             }
         }
-    }
-
-    /** Creates a project owned by the default owner (the admin); see {@link #create(ProjectSpec, String)}. */
-    public ProjectRow create(ProjectSpec spec) throws SQLException {
-        return create(spec, ProjectStore.DEFAULT_OWNER);
-    }
-
-    /** Gives a project prepared before canonical models existed its canonical form; tasks name it from then on. */
-    public synchronized void canonicalModel(String id, String blob) throws SQLException {
-        ProjectRun run = requireRun(id);
-        journal.canonicalModel(id, blob);
-        run.row = run.row.withCanonicalModel(blob);
-    }
-
-    /** Creates a project of account {@code owner} in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
-    public synchronized ProjectRow create(ProjectSpec spec, String owner) throws SQLException {
-        String id = "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        ProjectRow row = new ProjectRow(id, spec, ProjectState.PREPARING, null, 0, 0, 0, null, null, 0,
-                ProjectRun.plan(spec).totalRounds(), clock.getAsLong(), null);
-        journal.created(row, owner);
-        runs.put(id, new ProjectRun(row));
-        return row;
-    }
-
-    /**
-     * Stores the shards, the model's canonical form and the initial version (0) of a prepared
-     * project and starts its first round.
-     */
-    public synchronized ProjectRow prepared(String id, long params, long trainRows, long validationRows, String validationX,
-            String validationY, List<ShardRow> shards, String initialParams, String canonicalModel) throws SQLException {
-        ProjectRun run = requireRun(id);
-        if (run.row.state() != ProjectState.PREPARING) {
-            return run.row;
-        }
-        ProjectRow row = run.row.prepared(params, trainRows, validationRows, validationX, validationY).withCanonicalModel(canonicalModel)
-                .withState(ProjectState.RUNNING, null);
-        long now = clock.getAsLong();
-        VersionRow initial = new VersionRow(id, 0, initialParams, now, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0);
-        journal.prepared(row, shards, initial);
-        run.row = row;
-        run.shards(shards);
-        run.currentParams = initialParams;
-        run.startRound(0, now);
-        listener.versionCreated(row, initial);
-        listener.stateChanged(row);
-        return row;
-    }
-
-    /** Marks a project failed (e.g. preparation went wrong), with the reason for its requestor. */
-    public synchronized void fail(String id, String message) throws SQLException {
-        setState(requireRun(id), ProjectState.FAILED, message);
     }
 
     /**
@@ -224,15 +183,54 @@ public final class Scheduler {
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now);
         double credit = run.credit(result.samples());
         List<LeaseRow> shardLeases = run.active.values().stream().filter(l -> l.shard() == result.shard()).toList();
-        journal.accepted(accepted, credit, shardLeases, now);
+        boolean check = checks.select(providerId);
+        journal.accepted(accepted, credit, shardLeases, check, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));
         run.accepted.put(result.shard(), accepted);
         ProjectRun.remember(run.leaseMillis, leaseMillis);
         ProjectRun.remember(run.norms, delta.norm());
-        if (run.roundComplete()) {
+        if (check) {
+            run.checking.add(result.shard());
+        } else if (run.roundComplete()) {
             closeRound(run);
         }
-        return new Outcome(admission.verdict(), admission.reason(), credit);
+        return new Outcome(admission.verdict(), admission.reason(), credit,
+                check ? run.check(accepted) : null);
+    }
+
+    /** The results waiting for their replay (after a restart: the ones that were waiting before it). */
+    public synchronized List<PendingCheck> pendingChecks() {
+        List<PendingCheck> pending = new ArrayList<>();
+        for (ProjectRun run : runs.values()) {
+            run.checking.stream().sorted().map(run.accepted::get)
+                    .forEach(r -> pending.add(run.check(r)));
+        }
+        return pending;
+    }
+
+    /**
+     * A replay's outcome. A result that passed (or could not be replayed: {@code passed} with
+     * state UNCHECKED) counts, and may complete its round; one that failed is taken back with its
+     * credit and its task is offered again.
+     */
+    public synchronized void checked(PendingCheck check, boolean passed, String state) throws SQLException {
+        ResultRow result = check.result();
+        ProjectRun run = runs.get(result.projectId());
+        boolean waiting = run != null && run.row.round() == result.round() && run.checking.contains(result.shard())
+                && result.equals(run.accepted.get(result.shard()));
+        journal.checked(result, state, !passed);
+        if (!waiting) {
+            return;
+        }
+        run.checking.remove(result.shard());
+        if (!passed) {
+            run.accepted.remove(result.shard());
+            run.norms.remove(result.norm());
+            LOG.warn("Project {}: the result of provider {} for round {} shard {} was taken back with its credit; the task is offered again",
+                    run.row.id(), result.providerId(), result.round(), result.shard());
+        } else if (run.roundComplete()) {
+            closeRound(run);
+        }
     }
 
     private Facts facts(ProjectRun run, TaskResult result) throws SQLException {
@@ -303,14 +301,23 @@ public final class Scheduler {
 
     /** A provider went offline: its tasks are offered again at once. */
     public synchronized int providerGone(String providerId) throws SQLException {
+        return endLeasesOf(providerId, LeaseState.EXPIRED, "went offline");
+    }
+
+    /** A device was banned: it gets no more tasks, and the ones it holds are offered again at once. */
+    public synchronized int banned(String providerId) throws SQLException {
+        return endLeasesOf(providerId, LeaseState.RELEASED, "is banned");
+    }
+
+    private int endLeasesOf(String providerId, LeaseState state, String why) throws SQLException {
         int count = 0;
         for (ProjectRun run : runs.values()) {
             List<LeaseRow> held = run.active.values().stream().filter(l -> l.providerId().equals(providerId)).toList();
-            endLeases(run, held, LeaseState.EXPIRED);
+            endLeases(run, held, state);
             count += held.size();
         }
         if (count > 0) {
-            LOG.info("Provider {} went offline; its {} task(s) will be offered again", providerId, count);
+            LOG.info("Provider {} {}; its {} task(s) will be offered again", providerId, why, count);
         }
         return count;
     }
@@ -331,66 +338,4 @@ public final class Scheduler {
         return count;
     }
 
-    private void endLeases(ProjectRun run, List<LeaseRow> leases, LeaseState state) throws SQLException {
-        if (!leases.isEmpty()) {
-            journal.leasesEnded(leases, state, clock.getAsLong());
-            leases.forEach(l -> run.active.remove(l.id()));
-        }
-    }
-
-    public synchronized ProjectRow pause(String id) throws SQLException {
-        ProjectRun run = requireRun(id);
-        if (run.row.state() == ProjectState.RUNNING) {
-            setState(run, ProjectState.PAUSED, null);
-        }
-        return run.row;
-    }
-
-    public synchronized ProjectRow resume(String id) throws SQLException {
-        ProjectRun run = requireRun(id);
-        if (run.row.state() == ProjectState.PAUSED) {
-            setState(run, ProjectState.RUNNING, null);
-        }
-        return run.row;
-    }
-
-    /** Cancels a project for good; its running tasks' results will be refused as stale. */
-    public synchronized ProjectRow cancel(String id) throws SQLException {
-        ProjectRun run = requireRun(id);
-        endLeases(run, List.copyOf(run.active.values()), LeaseState.CANCELLED);
-        setState(run, ProjectState.CANCELLED, null);
-        return run.row;
-    }
-
-    private void setState(ProjectRun run, ProjectState state, String message) throws SQLException {
-        journal.stateChanged(run.row.id(), state, message, run.active.values(), clock.getAsLong());
-        run.row = run.row.withState(state, message);
-        if (state.isFinal()) {
-            run.active.clear();
-            runs.remove(run.row.id());
-        }
-        LOG.info("Project {} is now {}{}", run.row.id(), state, message == null ? "" : ": " + message);
-        listener.stateChanged(run.row);
-    }
-
-    private ProjectRun requireRun(String id) throws SQLException {
-        ProjectRun run = runs.get(id);
-        if (run == null) {
-            boolean known = journal.storedState(id).isPresent();
-            throw new IllegalStateException(known ? "project " + id + " is already finished" : "no project " + id);
-        }
-        return run;
-    }
-
-    /** Live figures of a project that is not finished; empty for finished or unknown ones. */
-    public synchronized Optional<Live> live(String id) {
-        return Optional.ofNullable(runs.get(id)).map(ProjectRun::live);
-    }
-
-    /** Every active lease, for operators. */
-    public synchronized List<LeaseRow> activeLeases() {
-        List<LeaseRow> all = new ArrayList<>();
-        runs.values().forEach(r -> all.addAll(r.active.values()));
-        return all;
-    }
 }

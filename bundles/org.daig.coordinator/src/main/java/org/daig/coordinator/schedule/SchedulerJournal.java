@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.CheckStore;
 import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.LeaseRow;
@@ -57,6 +58,7 @@ final class SchedulerJournal {
                     for (ResultRow r : ProjectStore.results(c, row.id(), row.round())) {
                         run.accepted.put(r.shard(), r);
                     }
+                    run.checking.addAll(CheckStore.pending(c, row.id(), row.round()));
                 }
                 runs.put(row.id(), run);
             }
@@ -103,15 +105,27 @@ final class SchedulerJournal {
         });
     }
 
-    /** The result with its credit; the lease it came on completed, other leases of its shard superseded. */
-    void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, long now) throws SQLException {
+    /**
+     * The result with its credit (PENDING its replay when {@code check}); the lease it came on
+     * completed, other leases of its shard superseded.
+     */
+    void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, boolean check, long now) throws SQLException {
         db.transaction(c -> {
             ProjectStore.insertResult(c, result, credit);
+            if (check) {
+                CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(), CheckStore.PENDING);
+            }
             for (LeaseRow l : shardLeases) {
                 ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
             }
             return null;
         });
+    }
+
+    /** A replay's outcome: the result stays (state PASSED or UNCHECKED), or it and its credit are taken back. */
+    void checked(ResultRow result, String state, boolean revoke) throws SQLException {
+        db.transaction(c -> revoke ? CheckStore.revoke(c, result.projectId(), result.round(), result.shard(), result.providerId())
+                : CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(), state));
     }
 
     void roundClosed(VersionRow version, Collection<LeaseRow> leftovers, boolean done, long now) throws SQLException {

@@ -20,6 +20,9 @@ public interface CoordinatorMetrics {
     /** Results by the reply they got. */
     Map<TaskReply.Kind, Long> results();
 
+    /** Spot checks by outcome: passed, failed, unchecked (the coordinator could not replay). */
+    Map<String, Long> spotChecks();
+
     void leased();
 
     void leasesExpired(int count);
@@ -29,4 +32,6 @@ public interface CoordinatorMetrics {
     void submissionRefused();
 
     void resultAnswered(TaskReply.Kind kind);
+
+    void spotChecked(String outcome);
 }

@@ -2,6 +2,7 @@ package org.daig.coordinator.service;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.daig.api.task.TaskReply;
@@ -17,6 +18,8 @@ public class MetricsCounters implements CoordinatorMetrics {
     private final AtomicLong aggregationNanos = new AtomicLong();
     private final AtomicLong submissionsRefused = new AtomicLong();
     private final Map<TaskReply.Kind, AtomicLong> results = new EnumMap<>(TaskReply.Kind.class);
+    private final Map<String, AtomicLong> spotChecks = new TreeMap<>(Map.of("passed", new AtomicLong(), "failed",
+            new AtomicLong(), "unchecked", new AtomicLong()));
 
     public MetricsCounters() {
         for (TaskReply.Kind k : TaskReply.Kind.values()) {
@@ -80,5 +83,17 @@ public class MetricsCounters implements CoordinatorMetrics {
     @Override
     public void resultAnswered(TaskReply.Kind kind) {
         results.get(kind).incrementAndGet();
+    }
+
+    @Override
+    public Map<String, Long> spotChecks() {
+        Map<String, Long> copy = new TreeMap<>();
+        spotChecks.forEach((outcome, count) -> copy.put(outcome, count.get()));
+        return copy;
+    }
+
+    @Override
+    public void spotChecked(String outcome) {
+        spotChecks.get(outcome).incrementAndGet();
     }
 }

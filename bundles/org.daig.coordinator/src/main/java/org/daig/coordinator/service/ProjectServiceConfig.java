@@ -46,6 +46,19 @@ public @interface ProjectServiceConfig {
             + "results (forged, copied, zero, out of bounds) since an admin last reset it; 0: never.", min = "0")
     int banAfterInvalid() default 3;
 
+    @AttributeDefinition(name = "Spot-check rate", description = "The share of accepted results (0 to 1) the coordinator replays in its "
+            + "trainer worker before their round may close; a result that does not replay is taken back with its credit and bans its "
+            + "device. 0: only new devices' results (below).", min = "0", max = "1")
+    double spotCheckRate() default 0.05;
+
+    @AttributeDefinition(name = "Spot-check new devices", description = "A device's results are all replayed until this many have "
+            + "passed (new devices are where attackers start); then only the spot-check rate applies. 0: no such rule.", min = "0")
+    int spotCheckNewDevices() default 2;
+
+    @AttributeDefinition(name = "Spot-check tolerance", description = "How far a replayed update may be from the volunteer's, as "
+            + "|replayed - sent| / |replayed| (L2 norms): on the same backend results are bit-exact; the tolerance is for CPU vs CUDA.", min = "0")
+    double spotCheckTolerance() default 1e-4;
+
     @AttributeDefinition(name = "Trainer worker heap", description = "Heap of the coordinator's trainer worker (validation, evaluation, export), e.g. 2g.")
     String workerHeap() default "2g";
 

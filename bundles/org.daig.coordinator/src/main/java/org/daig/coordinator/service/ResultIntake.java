@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Leases and results for the task exchange. A result's delta is read here, outside the
  * scheduler's lock: a missing blob, a wrong length or a NaN/Inf refuses it; the scheduler's
  * admission rule decides the rest. Each verdict goes to the device's standing
- * ({@link VolunteerReputation}), which may end its leases for good.
+ * ({@link VolunteerReputation}), which may end its leases for good; a result picked for a spot
+ * check goes to its replay ({@link SpotChecks}).
  */
 @Component(service = TaskDesk.class)
 public class ResultIntake implements TaskDesk {
@@ -34,20 +35,23 @@ public class ResultIntake implements TaskDesk {
     private final VectorBlobs vectors;
     private final CoordinatorMetrics metrics;
     private final VolunteerReputation reputation;
+    private final SpotChecks spotChecks;
 
     @Activate
     public ResultIntake(BundleContext context, @Reference(name = "records") ProjectRecords records,
             @Reference(name = "blobs") BlobStore blobs, @Reference(name = "metrics") CoordinatorMetrics metrics,
-            @Reference(name = "reputation") VolunteerReputation reputation) {
-        this(records, blobs, metrics, reputation, WorkDir.of(context).resolve("tmp"));
+            @Reference(name = "reputation") VolunteerReputation reputation, @Reference(name = "spotChecks") SpotChecks spotChecks) {
+        this(records, blobs, metrics, reputation, spotChecks, WorkDir.of(context).resolve("tmp"));
     }
 
-    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, VolunteerReputation reputation, Path tmp) {
+    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, VolunteerReputation reputation, SpotChecks spotChecks,
+            Path tmp) {
         this.records = records;
         this.blobs = blobs;
         this.vectors = new VectorBlobs(blobs, tmp);
         this.metrics = metrics;
         this.reputation = reputation;
+        this.spotChecks = spotChecks;
     }
 
     @Override
@@ -77,6 +81,12 @@ public class ResultIntake implements TaskDesk {
                     result.round(), result.shard(), outcome.message());
         }
         reputation.judged(providerId, result, outcome.verdict(), outcome.message());
+        if (outcome.kind() == TaskReply.Kind.REFUSED && reputation.banned(providerId).isPresent()) {
+            records.scheduler().banned(providerId); // a banned device's leases would otherwise block their tasks until they lapse
+        }
+        if (outcome.check() != null) {
+            spotChecks.queue(outcome.check());
+        }
         return outcome;
     }
 

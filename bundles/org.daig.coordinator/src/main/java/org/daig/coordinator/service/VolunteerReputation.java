@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * send (forged, copied, zero, out of bounds) is written to the refusals audit and counts against
  * its device; after {@code banAfterInvalid} of them since an admin's last reset the device gets no
  * more tasks, on any project. Refusals that honest providers meet (a round that closed, a lease
- * that lapsed, a duplicate) do not count.
+ * that lapsed, a duplicate) do not count. A result that fails the coordinator's replay bans its
+ * device at once: an honest provider's result replays exactly (or within the cross-backend tolerance).
  */
 @Component(service = VolunteerReputation.class, configurationPid = ProjectServiceConfig.PID)
 public class VolunteerReputation {
@@ -35,12 +36,17 @@ public class VolunteerReputation {
     public static final Set<Verdict> MISCONDUCT = EnumSet.of(Verdict.BAD_DELTA, Verdict.NO_LEASE, Verdict.NOT_YOUR_LEASE,
             Verdict.WRONG_SAMPLES, Verdict.COPIED_DELTA, Verdict.ZERO_DELTA, Verdict.OUTLIER_NORM, Verdict.TOO_SMALL);
 
+    /** The audit's name for an accepted result whose replay disagreed (taken back afterwards, not an admission verdict). */
+    public static final String SPOT_CHECK_FAILED = "SPOT_CHECK_FAILED";
+
     private static final Logger LOG = LoggerFactory.getLogger(VolunteerReputation.class);
 
     private final Database db;
     private final LongSupplier clock;
     /** Invalid results since the last reset, by device: the database's counts, kept at hand for every task request. */
     private final Map<String, Long> invalid = new ConcurrentHashMap<>();
+    /** Failed spot checks since the last reset, by device. */
+    private final Map<String, Long> failedChecks = new ConcurrentHashMap<>();
     private volatile int banAfter;
 
     @Activate
@@ -53,6 +59,7 @@ public class VolunteerReputation {
         this.clock = clock;
         this.banAfter = banAfter;
         invalid.putAll(db.transaction(ReputationStore::invalidCounts));
+        failedChecks.putAll(db.transaction(ReputationStore::failedChecks));
     }
 
     @Modified
@@ -65,14 +72,7 @@ public class VolunteerReputation {
         if (!MISCONDUCT.contains(verdict) || banned(providerId).isPresent()) {
             return;
         }
-        try {
-            db.transaction(c -> {
-                ReputationStore.refused(c, providerId, String.valueOf(result.projectId()), result.round(), result.shard(), verdict.name(),
-                        reason, clock.getAsLong());
-                return null;
-            });
-        } catch (SQLException e) {
-            LOG.warn("Recording the refusal of a result of {} failed: {}", providerId, e.getMessage());
+        if (!record(providerId, String.valueOf(result.projectId()), result.round(), result.shard(), verdict.name(), reason)) {
             return;
         }
         long count = invalid.merge(providerId, 1L, Long::sum);
@@ -82,8 +82,35 @@ public class VolunteerReputation {
         }
     }
 
+    /** An accepted result failed its replay (already taken back): audited, and the device gets no more tasks. */
+    public void checkFailed(String providerId, String projectId, int round, int shard, String reason) {
+        if (record(providerId, projectId, round, shard, SPOT_CHECK_FAILED, reason)) {
+            invalid.merge(providerId, 1L, Long::sum);
+            failedChecks.merge(providerId, 1L, Long::sum);
+            LOG.warn("Provider {} gets no more tasks: its result for project {} round {} shard {} failed the coordinator's replay ({}); "
+                    + "an admin lifts it with 'daig admin volunteers --reset {}'", providerId, projectId, round, shard, reason, providerId);
+        }
+    }
+
+    private boolean record(String providerId, String projectId, int round, int shard, String verdict, String reason) {
+        try {
+            db.transaction(c -> {
+                ReputationStore.refused(c, providerId, projectId, round, shard, verdict, reason, clock.getAsLong());
+                return null;
+            });
+            return true;
+        } catch (SQLException e) {
+            LOG.warn("Recording the refusal of a result of {} failed: {}", providerId, e.getMessage());
+            return false;
+        }
+    }
+
     /** Why this device gets no tasks, if it is banned. */
     public Optional<String> banned(String providerId) {
+        if (banAfter > 0 && failedChecks.getOrDefault(providerId, 0L) > 0) {
+            return Optional.of("a result of this device failed the coordinator's replay, so it gets no more tasks; ask the grid's admin "
+                    + "to review it");
+        }
         long count = invalid.getOrDefault(providerId, 0L);
         if (banAfter <= 0 || count < banAfter) {
             return Optional.empty();
@@ -99,6 +126,7 @@ public class VolunteerReputation {
     /** Forgives a device its invalid results so far; false when it had none. */
     public boolean reset(String providerId) throws SQLException {
         Long before = invalid.remove(providerId);
+        failedChecks.remove(providerId);
         db.transaction(c -> {
             ReputationStore.reset(c, providerId, clock.getAsLong());
             return null;

@@ -82,7 +82,9 @@ public final class Database implements AutoCloseable {
                   provider_id VARCHAR(64) NOT NULL, project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL,
                   verdict VARCHAR(32) NOT NULL, reason VARCHAR(1000) NOT NULL, at BIGINT NOT NULL)""",
                 "CREATE INDEX refusals_by_provider ON refusals (provider_id, at)",
-                "CREATE TABLE volunteer_resets (provider_id VARCHAR(64) PRIMARY KEY, at BIGINT NOT NULL)" });
+                "CREATE TABLE volunteer_resets (provider_id VARCHAR(64) PRIMARY KEY, at BIGINT NOT NULL)" },
+            // 5: a result the coordinator replays before its round may close is PENDING until the replay agrees (issue 13)
+            new String[] { "ALTER TABLE results ADD COLUMN check_state VARCHAR(16)" });
 
     private final Connection connection;
     private final String url;

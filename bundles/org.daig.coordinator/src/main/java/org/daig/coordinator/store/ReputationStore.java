@@ -50,6 +50,18 @@ public final class ReputationStore {
         return counts;
     }
 
+    /** Failed spot checks since the last reset, by device. */
+    public static Map<String, Long> failedChecks(Connection c) throws SQLException {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT r.provider_id, COUNT(*) FROM refusals r " + SINCE_RESET
+                + " AND r.verdict = 'SPOT_CHECK_FAILED' GROUP BY r.provider_id"); ResultSet r = st.executeQuery()) {
+            while (r.next()) {
+                counts.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return counts;
+    }
+
     /** Every device that delivered or had a result refused, by id. */
     public static List<Standing> standings(Connection c) throws SQLException {
         Map<String, Long> accepted = new LinkedHashMap<>();

@@ -34,7 +34,7 @@ class ResultIntakeTest {
     void setUp() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
         reputation = new VolunteerReputation(fx.db, 3, () -> 1_000L);
-        intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, tmp.resolve("tmp"));
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, null, tmp.resolve("tmp")); // no spot checks here
         ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1,
                 1, ProjectSpec.KBATCH_SYNC, 7));
         List<ShardRow> shards = new ArrayList<>();
@@ -67,6 +67,7 @@ class ResultIntakeTest {
 
     @Test
     void missingWrongLengthAndNonFiniteDeltasAreRefusedAndTheShardStaysOpen() throws Exception {
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, new VolunteerReputation(fx.db, 0, () -> 1_000L), null, tmp.resolve("tmp"));
         Task task = intake.lease("a", 0).orElseThrow();
         Scheduler.Outcome missing = hand(task, "f".repeat(64));
         assertEquals(Kind.REFUSED, missing.kind());
@@ -78,7 +79,7 @@ class ResultIntakeTest {
         assertEquals(Kind.REFUSED, nan.kind());
         assertEquals("its delta has NaN at index 1", nan.message());
         assertEquals(3L, fx.metrics.results().get(Kind.REFUSED));
-        assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task");
+        assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task (no bans here)");
     }
 
     @Test
@@ -97,6 +98,7 @@ class ResultIntakeTest {
                 Long.toString(a.accepted()), Long.toString(a.invalid()), Boolean.toString(a.banned()), a.lastVerdict(), a.lastReason()));
         assertTrue(new VolunteerReputation(fx.db, 3, () -> 2_000L).banned("a").isPresent(), "the ban outlives a restart");
         assertTrue(intake.lease("b", 0).isPresent(), "other devices are not affected");
+        assertTrue(intake.lease("c", 0).isPresent(), "the banned device's lease ended: both tasks are offered again");
 
         assertTrue(reputation.reset("a"));
         assertTrue(intake.noTasksFor("a").isEmpty(), "an admin's reset lifts the ban");

@@ -63,7 +63,10 @@ public final class LoadGenerator {
         try (ProductProcess coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", broker)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]).start()) {
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
+                // simulated providers compute no gradient: there is nothing the coordinator could replay
+                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
+                .start()) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
             GridAccounts accounts = coordinator.accounts(base);
             String token = accounts.requestor();

@@ -31,4 +31,41 @@ final class Npy {
         bytes.asLongBuffer().put(values);
         return bytes.array();
     }
+
+    /**
+     * The first {@code rows} rows of a .npy file (format 1.0, C order, little-endian '<f4' or '<i8') written to
+     * {@code target}: a smaller data set for a benchmark. Returns {@code target}.
+     */
+    static java.nio.file.Path firstRows(java.nio.file.Path source, long rows, java.nio.file.Path target) throws java.io.IOException {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(source)))) {
+            byte[] magic = new byte[10];
+            in.readFully(magic);
+            int headerLength = (magic[8] & 0xff) | (magic[9] & 0xff) << 8;
+            byte[] header = new byte[headerLength];
+            in.readFully(header);
+            String dict = new String(header, StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher descr = java.util.regex.Pattern.compile("'descr'\\s*:\\s*'([^']*)'").matcher(dict);
+            java.util.regex.Matcher shape = java.util.regex.Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)").matcher(dict);
+            if (magic[6] != 1 || !descr.find() || !shape.find() || !(descr.group(1).equals("<f4") || descr.group(1).equals("<i8"))) {
+                throw new java.io.IOException(source + ": not a version 1.0 .npy of <f4 or <i8");
+            }
+            String[] dims = shape.group(1).split(",");
+            long available = Long.parseLong(dims[0].strip());
+            long rowBytes = descr.group(1).equals("<f4") ? 4 : 8;
+            StringBuilder rest = new StringBuilder();
+            for (int i = 1; i < dims.length; i++) {
+                if (!dims[i].isBlank()) {
+                    rowBytes *= Long.parseLong(dims[i].strip());
+                    rest.append(", ").append(dims[i].strip());
+                }
+            }
+            long take = Math.min(rows, available);
+            byte[] data = new byte[Math.toIntExact(take * rowBytes)];
+            in.readFully(data);
+            String newShape = "(" + take + (rest.length() == 0 ? "," : rest.toString()) + ")";
+            java.nio.file.Files.createDirectories(target.toAbsolutePath().getParent());
+            java.nio.file.Files.write(target, of(descr.group(1), newShape, data));
+            return target;
+        }
+    }
 }

@@ -98,7 +98,9 @@ class ProjectRunTest {
         ProductProcess c = (Files.exists(work.resolve("config")) ? ProductProcess.reuse(work) : ProductProcess.coordinator(work))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0])
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]);
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
+                // simulated providers compute no gradient: there is nothing the coordinator could replay
+                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0);
         return c;
     }
 

@@ -34,12 +34,18 @@ import com.google.gson.JsonObject;
 
 /**
  * A provider that speaks the task exchange exactly as docs/protocol.md describes it (MQTT for
- * requests and results, HTTP for blobs) but computes no gradient: its "delta" is a deterministic
- * function of the parameters it was given and the task's seed, after a fixed delay. So a run's
- * final parameters depend only on the rounds' inputs, which lets tests compare runs exactly, and
- * the load generator can run hundreds of them.
+ * requests and results, HTTP for blobs). By default it computes no gradient: its "delta" is a
+ * deterministic function of the parameters it was given and the task's seed, after a fixed delay.
+ * So a run's final parameters depend only on the rounds' inputs, which lets tests compare runs
+ * exactly, and the load generator can run hundreds of them. Given an {@link Update}, it sends
+ * what that makes instead (a real training, or an attack on one).
  */
 final class SimulatedProvider implements AutoCloseable {
+
+    /** Makes the update for a task from the task's parameters; the device token reads the task's blobs. */
+    interface Update {
+        float[] make(JsonObject task, float[] params, String deviceToken) throws Exception;
+    }
 
     private static final Gson GSON = new Gson();
     private static final HttpClient HTTP = TestHttp.CLIENT;
@@ -49,6 +55,7 @@ final class SimulatedProvider implements AutoCloseable {
     private final String token;
     private final MqttClient client;
     private final long workMillis;
+    private final Update update;
     private final LinkedBlockingQueue<JsonObject> replies = new LinkedBlockingQueue<>();
     /** The connect time its presence carries (docs/protocol.md, "Presence"). */
     private final long since = System.currentTimeMillis();
@@ -63,12 +70,22 @@ final class SimulatedProvider implements AutoCloseable {
     final List<Long> assignMillis = new CopyOnWriteArrayList<>();
     /** Results the coordinator confirmed (ACCEPTED), as "project/round/shard". */
     final Map<String, String> confirmed = new ConcurrentHashMap<>();
+    /** The last thing that went wrong in its loop (a coordinator restarting, a training that failed), for reports. */
+    volatile Exception lastError;
+    /** Set when the coordinator says this device gets no more tasks. */
+    final AtomicBoolean banned = new AtomicBoolean();
 
     /** Connects as {@code id} with the device token it was enrolled with ({@link GridAccounts#enrol}). */
     SimulatedProvider(String brokerUrl, String id, long workMillis, String deviceToken) throws MqttException {
+        this(brokerUrl, id, workMillis, deviceToken, null);
+    }
+
+    /** As above, sending what {@code update} makes (null: the simulated training). */
+    SimulatedProvider(String brokerUrl, String id, long workMillis, String deviceToken, Update update) throws MqttException {
         this.id = id;
         this.token = deviceToken;
         this.workMillis = workMillis;
+        this.update = update;
         client = new MqttClient(brokerUrl, id, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setUserName(id); // the broker admits a client id only with a token bound to it
@@ -153,6 +170,9 @@ final class SimulatedProvider implements AutoCloseable {
                     continue; // coordinator away: ask again
                 }
                 if (!"TASK".equals(reply.get("kind").getAsString())) {
+                    if (reply.has("message") && reply.get("message").getAsString().contains("gets no more tasks")) {
+                        banned.set(true);
+                    }
                     Thread.sleep(Math.min(500, reply.get("retryAfterMs").getAsLong()));
                     continue;
                 }
@@ -162,6 +182,7 @@ final class SimulatedProvider implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 if (running.get()) {
+                    lastError = e;
                     try {
                         Thread.sleep(200); // coordinator restarting; try again
                     } catch (InterruptedException stop) {
@@ -176,7 +197,7 @@ final class SimulatedProvider implements AutoCloseable {
         String base = task.get("blobBaseUrl").getAsString();
         float[] params = readVector(get(base + task.get("params").getAsString(), token));
         Thread.sleep(workMillis);
-        float[] delta = delta(params, task.get("seed").getAsLong());
+        float[] delta = update != null ? update.make(task, params, token) : delta(params, task.get("seed").getAsLong());
         byte[] body = vector(delta);
         String deltaId = sha256(body);
         HttpResponse<String> put = HTTP.send(

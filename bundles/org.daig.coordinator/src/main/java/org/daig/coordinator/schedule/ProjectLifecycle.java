@@ -1,0 +1,156 @@
+package org.daig.coordinator.schedule;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
+import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.daig.coordinator.store.Records.VersionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Scheduler}'s projects and their states: creation, preparation, pause, resume,
+ * cancel, failure, and the live figures. The task flow (leases, results, checks, rounds) is the
+ * scheduler's; both share its state and its lock (this object).
+ */
+abstract class ProjectLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectLifecycle.class);
+
+    final SchedulerJournal journal;
+    final LongSupplier clock;
+    final Scheduler.Listener listener;
+    final Map<String, ProjectRun> runs = new LinkedHashMap<>();
+
+    ProjectLifecycle(SchedulerJournal journal, LongSupplier clock, Scheduler.Listener listener) {
+        this.journal = journal;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Creates a project owned by the default owner (the admin); see {@link #create(ProjectSpec, String)}. */
+    public ProjectRow create(ProjectSpec spec) throws SQLException {
+        return create(spec, ProjectStore.DEFAULT_OWNER);
+    }
+
+    /** Gives a project prepared before canonical models existed its canonical form; tasks name it from then on. */
+    public synchronized void canonicalModel(String id, String blob) throws SQLException {
+        ProjectRun run = requireRun(id);
+        journal.canonicalModel(id, blob);
+        run.row = run.row.withCanonicalModel(blob);
+    }
+
+    /** Creates a project of account {@code owner} in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
+    public synchronized ProjectRow create(ProjectSpec spec, String owner) throws SQLException {
+        String id = "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        ProjectRow row = new ProjectRow(id, spec, ProjectState.PREPARING, null, 0, 0, 0, null, null, 0,
+                ProjectRun.plan(spec).totalRounds(), clock.getAsLong(), null);
+        journal.created(row, owner);
+        runs.put(id, new ProjectRun(row));
+        return row;
+    }
+
+    /**
+     * Stores the shards, the model's canonical form and the initial version (0) of a prepared
+     * project and starts its first round.
+     */
+    public synchronized ProjectRow prepared(String id, long params, long trainRows, long validationRows, String validationX,
+            String validationY, List<ShardRow> shards, String initialParams, String canonicalModel) throws SQLException {
+        ProjectRun run = requireRun(id);
+        if (run.row.state() != ProjectState.PREPARING) {
+            return run.row;
+        }
+        ProjectRow row = run.row.prepared(params, trainRows, validationRows, validationX, validationY).withCanonicalModel(canonicalModel)
+                .withState(ProjectState.RUNNING, null);
+        long now = clock.getAsLong();
+        VersionRow initial = new VersionRow(id, 0, initialParams, now, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0);
+        journal.prepared(row, shards, initial);
+        run.row = row;
+        run.shards(shards);
+        run.currentParams = initialParams;
+        run.startRound(0, now);
+        listener.versionCreated(row, initial);
+        listener.stateChanged(row);
+        return row;
+    }
+
+    /** Marks a project failed (e.g. preparation went wrong), with the reason for its requestor. */
+    public synchronized void fail(String id, String message) throws SQLException {
+        setState(requireRun(id), ProjectState.FAILED, message);
+    }
+
+    void endLeases(ProjectRun run, List<LeaseRow> leases, LeaseState state) throws SQLException {
+        if (!leases.isEmpty()) {
+            journal.leasesEnded(leases, state, clock.getAsLong());
+            leases.forEach(l -> run.active.remove(l.id()));
+        }
+    }
+
+    public synchronized ProjectRow pause(String id) throws SQLException {
+        ProjectRun run = requireRun(id);
+        if (run.row.state() == ProjectState.RUNNING) {
+            setState(run, ProjectState.PAUSED, null);
+        }
+        return run.row;
+    }
+
+    public synchronized ProjectRow resume(String id) throws SQLException {
+        ProjectRun run = requireRun(id);
+        if (run.row.state() == ProjectState.PAUSED) {
+            setState(run, ProjectState.RUNNING, null);
+        }
+        return run.row;
+    }
+
+    /** Cancels a project for good; its running tasks' results will be refused as stale. */
+    public synchronized ProjectRow cancel(String id) throws SQLException {
+        ProjectRun run = requireRun(id);
+        endLeases(run, List.copyOf(run.active.values()), LeaseState.CANCELLED);
+        setState(run, ProjectState.CANCELLED, null);
+        return run.row;
+    }
+
+    void setState(ProjectRun run, ProjectState state, String message) throws SQLException {
+        journal.stateChanged(run.row.id(), state, message, run.active.values(), clock.getAsLong());
+        run.row = run.row.withState(state, message);
+        if (state.isFinal()) {
+            run.active.clear();
+            runs.remove(run.row.id());
+        }
+        LOG.info("Project {} is now {}{}", run.row.id(), state, message == null ? "" : ": " + message);
+        listener.stateChanged(run.row);
+    }
+
+    ProjectRun requireRun(String id) throws SQLException {
+        ProjectRun run = runs.get(id);
+        if (run == null) {
+            boolean known = journal.storedState(id).isPresent();
+            throw new IllegalStateException(known ? "project " + id + " is already finished" : "no project " + id);
+        }
+        return run;
+    }
+
+    /** Live figures of a project that is not finished; empty for finished or unknown ones. */
+    public synchronized Optional<Scheduler.Live> live(String id) {
+        return Optional.ofNullable(runs.get(id)).map(ProjectRun::live);
+    }
+
+    /** Every active lease, for operators. */
+    public synchronized List<LeaseRow> activeLeases() {
+        List<LeaseRow> all = new ArrayList<>();
+        runs.values().forEach(r -> all.addAll(r.active.values()));
+        return all;
+    }
+}
