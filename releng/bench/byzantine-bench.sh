@@ -4,7 +4,8 @@
 # real in trainer workers; 1 of 4 and 7 of 16 of them attack. Prints one line per project and ends with
 #   byzantine: worst accuracy drop X.XX points (attack A, rule R); banned N of M
 #
-#   releng/bench/byzantine-bench.sh [--quick] [--data DIR --model FILE.h5]
+#   releng/bench/byzantine-bench.sh [--quick] [--checks off] [--data DIR --model FILE.h5]
+# --checks off: the coordinator replays nothing (spotCheckRate=0, spotCheckNewDevices=0), to see what the rules do alone
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)

@@ -28,18 +28,10 @@ class FreeRiderTest {
     @AfterEach
     void tearDown() throws Exception {
         if (projectId != null) {
-            gogo("cancel", projectId);
+            grid.gogo("cancel", projectId);
         }
-        gogo("volunteers", "reset", "rider-free"); // no ban left for other tests
+        grid.gogo("volunteers", "reset", "rider-free"); // no ban left for other tests
         grid.close();
-    }
-
-    private String gogo(String function, String... args) throws Exception {
-        Object command = grid.serviceMatching("(&(osgi.command.scope=daig)(osgi.command.function=" + function + "))")
-                .orElseThrow(() -> new AssertionError("no daig:" + function + " command"));
-        Class<?>[] types = new Class<?>[args.length];
-        java.util.Arrays.fill(types, String.class);
-        return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
     }
 
     @Test
@@ -66,13 +58,13 @@ class FreeRiderTest {
             JsonObject none = rider.request();
             assertEquals("NO_TASK", none.get("kind").getAsString(), none.toString());
             assertTrue(none.get("message").getAsString().contains("sent 3 invalid results and gets no more tasks"), none.toString());
-            String credits = gogo("credits");
+            String credits = grid.gogo("credits");
             assertTrue(credits.contains("honest-free"), credits);
             assertFalse(credits.contains("rider-free"), "the copies earned nothing: " + credits);
-            String standing = gogo("volunteers");
+            String standing = grid.gogo("volunteers");
             assertTrue(standing.lines().anyMatch(l -> l.startsWith("rider-free") && l.contains(" yes ") && l.contains("COPIED_DELTA")), standing);
 
-            assertTrue(gogo("volunteers", "reset", "rider-free").contains("gets tasks again"));
+            assertTrue(grid.gogo("volunteers", "reset", "rider-free").contains("gets tasks again"));
             assertEquals("TASK", rider.request().get("kind").getAsString(), "after the reset it holds its task again");
         }
     }

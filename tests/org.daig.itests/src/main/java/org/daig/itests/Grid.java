@@ -117,13 +117,19 @@ final class Grid implements AutoCloseable {
 
     /** Sets the coordinator's spot checks (org.daig.coordinator.projects) and waits until they are in force. */
     void spotChecks(double rate, int newDevices) throws IOException {
+        checks(rate, newDevices, 0);
+    }
+
+    /** Sets the coordinator's spot checks and replication rate and waits until they are in force. */
+    void checks(double rate, int newDevices, double replication) throws IOException {
         Dictionary<String, Object> props = new java.util.Hashtable<>();
         props.put("spotCheckRate", rate);
         props.put("spotCheckNewDevices", newDevices);
+        props.put("replicationRate", replication);
         update("org.daig.coordinator.projects", props);
-        await("spot checks at rate " + rate + " and " + newDevices + " per new device", () -> serviceMatching(
-                "(&(objectClass=org.daig.coordinator.service.SpotChecks)(spotCheckRate=" + rate + ")(spotCheckNewDevices=" + newDevices + "))")
-                .isPresent());
+        await("spot checks at rate " + rate + " and " + newDevices + " per new device, replication " + replication, () -> serviceMatching(
+                "(&(objectClass=org.daig.coordinator.service.SpotChecks)(spotCheckRate=" + rate + ")(spotCheckNewDevices=" + newDevices
+                        + ")(replicationRate=" + replication + "))").isPresent());
     }
 
     <T> Optional<T> service(Class<T> type, String filter) {
@@ -138,6 +144,15 @@ final class Grid implements AutoCloseable {
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** Runs the coordinator's Gogo command daig:{@code function} with string arguments, as an operator would; returns its output. */
+    String gogo(String function, String... args) throws Exception {
+        Object command = serviceMatching("(&(osgi.command.scope=daig)(osgi.command.function=" + function + "))")
+                .orElseThrow(() -> new AssertionError("no daig:" + function + " command"));
+        Class<?>[] types = new Class<?>[args.length];
+        java.util.Arrays.fill(types, String.class);
+        return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
     }
 
     /** Any service matching an LDAP filter (e.g. a Gogo command, registered under its own class). */

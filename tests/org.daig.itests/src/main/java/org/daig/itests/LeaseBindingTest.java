@@ -34,17 +34,9 @@ class LeaseBindingTest {
     @AfterEach
     void tearDown() throws Exception {
         if (projectId != null) {
-            gogo("cancel", projectId);
+            grid.gogo("cancel", projectId);
         }
         grid.close();
-    }
-
-    private String gogo(String function, String... args) throws Exception {
-        Object command = grid.serviceMatching("(&(osgi.command.scope=daig)(osgi.command.function=" + function + "))")
-                .orElseThrow(() -> new AssertionError("no daig:" + function + " command"));
-        Class<?>[] types = new Class<?>[args.length];
-        java.util.Arrays.fill(types, String.class);
-        return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
     }
 
     private static String presence(String id, boolean online, long since, String reason) {
@@ -126,15 +118,15 @@ class LeaseBindingTest {
             assertEquals("REFUSED", refused.get("kind").getAsString(), refused.toString());
             assertTrue(refused.get("message").getAsString().contains("is not yours"), refused.toString());
 
-            String leases = gogo("leases");
+            String leases = grid.gogo("leases");
             assertTrue(leases.lines().anyMatch(l -> l.startsWith(leaseId) && l.contains("victim-lease")), "the victim keeps its lease: " + leases);
-            assertFalse(gogo("credits").contains("mallory-lease"), "the forger earned nothing");
+            assertFalse(grid.gogo("credits").contains("mallory-lease"), "the forger earned nothing");
             assertTrue(grid.provider("victim-lease").orElseThrow().online(), "the victim is online for the coordinator");
 
             JsonObject own = exchange(victim, victimReplies, root + "providers/victim-lease/tasks/result", result("own-1", leaseId, task), "own-1");
             assertEquals("ACCEPTED", own.get("kind").getAsString(), "the holder's own result on its lease counts: " + own);
-            assertTrue(gogo("credits").contains("victim-lease"));
-            assertFalse(gogo("credits").contains("mallory-lease"));
+            assertTrue(grid.gogo("credits").contains("victim-lease"));
+            assertFalse(grid.gogo("credits").contains("mallory-lease"));
         }
     }
 }

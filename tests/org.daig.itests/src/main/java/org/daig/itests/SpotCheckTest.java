@@ -36,18 +36,10 @@ class SpotCheckTest {
     @AfterEach
     void tearDown() throws Exception {
         if (projectId != null) {
-            gogo("cancel", projectId);
+            grid.gogo("cancel", projectId);
         }
-        gogo("volunteers", "reset", "shifty-spot");
+        grid.gogo("volunteers", "reset", "shifty-spot");
         grid.close();
-    }
-
-    private String gogo(String function, String... args) throws Exception {
-        Object command = grid.serviceMatching("(&(osgi.command.scope=daig)(osgi.command.function=" + function + "))")
-                .orElseThrow(() -> new AssertionError("no daig:" + function + " command"));
-        Class<?>[] types = new Class<?>[args.length];
-        java.util.Arrays.fill(types, String.class);
-        return String.valueOf(command.getClass().getMethod(function, types).invoke(command, (Object[]) args));
     }
 
     @Test
@@ -77,13 +69,13 @@ class SpotCheckTest {
                     + " from provider honest-spot (bit-exact)");
             Grid.await("the doctored result taken back and its device banned", () -> {
                 try {
-                    return gogo("volunteers").lines().anyMatch(l -> l.startsWith("shifty-spot") && l.contains(" yes ")
+                    return grid.gogo("volunteers").lines().anyMatch(l -> l.startsWith("shifty-spot") && l.contains(" yes ")
                             && l.contains("SPOT_CHECK_FAILED"));
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
             });
-            String credits = gogo("credits");
+            String credits = grid.gogo("credits");
             assertTrue(credits.contains("honest-spot"), credits);
             assertFalse(credits.contains("shifty-spot"), "the credit was taken back: " + credits);
             JsonObject none = shifty.request();

@@ -37,6 +37,10 @@ final class ProjectRun {
     final Map<String, LeaseRow> active = new LinkedHashMap<>();
     /** Shards whose accepted result the coordinator is replaying: the round waits for them. */
     final Set<Integer> checking = new HashSet<>();
+    /** Replicated shards whose first result waits for a second volunteer, by shard. */
+    final Map<Integer, ResultRow> replicas = new LinkedHashMap<>();
+    /** Second results of replicated shards waiting for the comparison, by shard. */
+    final Map<Integer, ResultRow> seconds = new LinkedHashMap<>();
     final Deque<Long> leaseMillis = new ArrayDeque<>();
     final Deque<Double> norms = new ArrayDeque<>();
     final Deque<Long> roundMillis = new ArrayDeque<>();
@@ -61,6 +65,8 @@ final class ProjectRun {
         roundShards = round < plan.totalRounds() ? plan.shards(round) : new int[0];
         accepted.clear();
         checking.clear();
+        replicas.clear();
+        seconds.clear();
         roundStartedAt = now;
     }
 
@@ -78,13 +84,21 @@ final class ProjectRun {
         return active.values().stream().filter(l -> l.providerId().equals(providerId)).findFirst();
     }
 
-    /** A shard of the round that is neither accepted nor leased right now. */
-    Integer openShard() {
+    /**
+     * A shard of the round that is neither accepted nor leased right now; else a replicated shard
+     * nobody holds whose first result came from another provider.
+     */
+    Integer openShard(String providerId) {
         Set<Integer> leased = new HashSet<>();
         active.values().forEach(l -> leased.add(l.shard()));
         for (int shard : roundShards) {
             if (!accepted.containsKey(shard) && !leased.contains(shard)) {
                 return shard;
+            }
+        }
+        for (Map.Entry<Integer, ResultRow> replica : replicas.entrySet()) {
+            if (!leased.contains(replica.getKey()) && !replica.getValue().providerId().equals(providerId)) {
+                return replica.getKey();
             }
         }
         return null;
@@ -122,18 +136,23 @@ final class ProjectRun {
                 blobBaseUrl);
     }
 
-    /** An accepted result's replay: the task it answered, as its provider got it. */
-    Scheduler.PendingCheck check(ResultRow result) {
+    /** An accepted result's check: the task it answered, as its provider got it, and the second result of a replicated one. */
+    Scheduler.PendingCheck check(ResultRow result, ResultRow replica) {
         Task task = task(new LeaseRow(result.leaseId(), row.id(), result.round(), result.shard(), result.providerId(), result.acceptedAt(),
                 result.acceptedAt(), LeaseState.COMPLETED), null);
-        return new Scheduler.PendingCheck(task, result, row.paramCount(), row.canonicalModel() != null);
+        return new Scheduler.PendingCheck(task, result, replica, row.paramCount(), row.canonicalModel() != null);
     }
 
-    /** What the admission rule needs to know of this run, for a result on {@code lease} (null: no such lease). */
-    ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease) {
+    /**
+     * What the admission rule needs to know of this run, for a result on {@code lease} (null: no
+     * such lease); {@code replicaShard} (else -1) counts as not done yet: its second volunteer's result is admitted as the first was.
+     */
+    ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease, int replicaShard) {
         Map<Integer, String> holders = new LinkedHashMap<>();
         active.values().forEach(l -> holders.put(l.shard(), l.providerId()));
-        return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy(),
+        Map<Integer, String> acceptedBy = acceptedBy();
+        acceptedBy.remove(replicaShard);
+        return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy,
                 shardRows, acceptedEarlier, copiedDelta, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors());
     }
 

@@ -52,15 +52,28 @@ public final class Scheduler extends ProjectLifecycle {
         }
     }
 
-    /** Picks the accepted results the coordinator replays before their round may close. */
-    public interface CheckPolicy {
-        CheckPolicy NONE = providerId -> false;
-
-        boolean select(String providerId);
+    /** How an accepted result is verified before its round may close. */
+    public enum Verification {
+        /** Not at all: it counts as it is. */
+        NONE,
+        /** The coordinator replays its task (a spot check). */
+        REPLAY,
+        /** A second volunteer does its task too, and the two must agree (replication). */
+        REPLICA
     }
 
-    /** An accepted result waiting for its replay: the task as its provider got it, and the result to compare. */
-    public record PendingCheck(Task task, ResultRow result, long paramCount, boolean canonicalModel) {
+    /** Picks how each accepted result is verified. */
+    public interface CheckPolicy {
+        CheckPolicy OFF = providerId -> Verification.NONE;
+
+        Verification select(String providerId);
+    }
+
+    /**
+     * An accepted result waiting for its check: the task as its provider got it, the result, and
+     * for replication the second volunteer's result to compare it with (null: a replay).
+     */
+    public record PendingCheck(Task task, ResultRow result, ResultRow replica, long paramCount, boolean canonicalModel) {
     }
 
     /** Settings that may change at runtime. */
@@ -87,7 +100,7 @@ public final class Scheduler extends ProjectLifecycle {
     private final RoundCloser closer;
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
-    private volatile CheckPolicy checks = CheckPolicy.NONE;
+    private volatile CheckPolicy checks = CheckPolicy.OFF;
 
     public Scheduler(Database db, Settings settings, LongSupplier clock, RoundCloser closer, Listener listener, Supplier<String> blobBaseUrl) {
         super(new SchedulerJournal(db), clock, listener);
@@ -104,7 +117,7 @@ public final class Scheduler extends ProjectLifecycle {
         this.settings = newSettings;
     }
 
-    /** Which results get replayed from now on ({@link CheckPolicy#NONE}: none). */
+    /** How results are verified from now on ({@link CheckPolicy#OFF}: not at all). */
     public void checkWith(CheckPolicy policy) {
         this.checks = policy;
     }
@@ -140,7 +153,7 @@ public final class Scheduler extends ProjectLifecycle {
             if (held.isPresent()) {
                 return Optional.of(run.task(held.get(), blobBaseUrl.get()));
             }
-            Integer shard = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.openShard();
+            Integer shard = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.openShard(providerId);
             if (shard == null) {
                 continue;
             }
@@ -171,7 +184,11 @@ public final class Scheduler extends ProjectLifecycle {
      */
     public synchronized Outcome submit(String providerId, TaskResult result, Delta delta) throws Exception {
         ProjectRun run = runs.get(result.projectId());
-        Admission admission = ResultAdmission.decide(facts(run, result), providerId, result, delta);
+        ResultRow first = run == null ? null : run.replicas.get(result.shard());
+        if (first != null && result.round() == run.row.round() && !first.providerId().equals(providerId)) {
+            return replica(run, first, providerId, result, delta);
+        }
+        Admission admission = ResultAdmission.decide(facts(run, result, -1), providerId, result, delta);
         if (admission.verdict() != ResultAdmission.Verdict.ACCEPT) {
             return new Outcome(admission.verdict(), admission.reason(), 0);
         }
@@ -183,27 +200,55 @@ public final class Scheduler extends ProjectLifecycle {
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now);
         double credit = run.credit(result.samples());
         List<LeaseRow> shardLeases = run.active.values().stream().filter(l -> l.shard() == result.shard()).toList();
-        boolean check = checks.select(providerId);
+        Verification check = checks.select(providerId);
         journal.accepted(accepted, credit, shardLeases, check, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));
         run.accepted.put(result.shard(), accepted);
         ProjectRun.remember(run.leaseMillis, leaseMillis);
-        ProjectRun.remember(run.norms, delta.norm());
-        if (check) {
+        if (check == Verification.NONE) {
+            // a result waiting for its check joins the norm statistics only once it passed: unchecked attackers
+            // must not set the yardstick honest updates are measured by
+            ProjectRun.remember(run.norms, delta.norm());
+        }
+        if (check == Verification.REPLICA) {
+            run.checking.add(result.shard());
+            run.replicas.put(result.shard(), accepted); // offered to another volunteer once the round has no open shard
+        } else if (check == Verification.REPLAY) {
             run.checking.add(result.shard());
         } else if (run.roundComplete()) {
             closeRound(run);
         }
-        return new Outcome(admission.verdict(), admission.reason(), credit,
-                check ? run.check(accepted) : null);
+        return new Outcome(admission.verdict(), admission.reason(), credit, check == Verification.REPLAY ? run.check(accepted, null) : null);
+    }
+
+    /**
+     * A second volunteer's result for a replicated task: admitted as the task's first result
+     * would be (its own live lease, samples, a sound update), credited, and handed to the
+     * comparison; the round waits for it.
+     */
+    private Outcome replica(ProjectRun run, ResultRow first, String providerId, TaskResult result, Delta delta) throws SQLException {
+        Admission admission = ResultAdmission.decide(facts(run, result, result.shard()), providerId, result, delta);
+        if (admission.verdict() != ResultAdmission.Verdict.ACCEPT) {
+            return new Outcome(admission.verdict(), admission.reason(), 0);
+        }
+        long now = clock.getAsLong();
+        LeaseRow lease = lease(run, result.leaseId());
+        ResultRow second = new ResultRow(run.row.id(), result.round(), result.shard(), providerId, result.leaseId(), result.delta(),
+                result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), now - lease.issuedAt(), now);
+        double credit = run.credit(result.samples());
+        journal.replicaAccepted(first, second, credit, lease, now);
+        run.active.remove(lease.id());
+        run.replicas.remove(result.shard());
+        run.seconds.put(result.shard(), second);
+        return new Outcome(admission.verdict(), admission.reason(), credit, run.check(first, second));
     }
 
     /** The results waiting for their replay (after a restart: the ones that were waiting before it). */
     public synchronized List<PendingCheck> pendingChecks() {
         List<PendingCheck> pending = new ArrayList<>();
         for (ProjectRun run : runs.values()) {
-            run.checking.stream().sorted().map(run.accepted::get)
-                    .forEach(r -> pending.add(run.check(r)));
+            run.checking.stream().sorted().filter(shard -> !run.replicas.containsKey(shard)) // those wait for a second volunteer
+                    .forEach(shard -> pending.add(run.check(run.accepted.get(shard), run.seconds.get(shard))));
         }
         return pending;
     }
@@ -223,23 +268,32 @@ public final class Scheduler extends ProjectLifecycle {
             return;
         }
         run.checking.remove(result.shard());
+        run.seconds.remove(result.shard());
         if (!passed) {
             run.accepted.remove(result.shard());
-            run.norms.remove(result.norm());
             LOG.warn("Project {}: the result of provider {} for round {} shard {} was taken back with its credit; the task is offered again",
                     run.row.id(), result.providerId(), result.round(), result.shard());
-        } else if (run.roundComplete()) {
+            return;
+        }
+        ProjectRun.remember(run.norms, result.norm());
+        if (run.roundComplete()) {
             closeRound(run);
         }
     }
 
-    private Facts facts(ProjectRun run, TaskResult result) throws SQLException {
+    /** The replicated task's second result passed the comparison (or the replay that settled it), or is taken back with its credit. */
+    public synchronized void replicaChecked(PendingCheck check, boolean passed) throws SQLException {
+        journal.replicaChecked(check.replica(), passed);
+    }
+
+    /** The facts for a result's admission; {@code replicaShard} (else -1) is admitted as if nobody had done it yet. */
+    private Facts facts(ProjectRun run, TaskResult result, int replicaShard) throws SQLException {
         if (run == null) {
             return journal.storedState(result.projectId()).map(state -> Facts.finished(result.projectId(), state))
                     .orElseGet(() -> Facts.unknown(result.projectId()));
         }
         SchedulerJournal.DeltaSeen seen = journal.deltaSeen(run.row, result);
-        return run.facts(seen.acceptedEarlier(), seen.copied(), settings.normFactor(), lease(run, result.leaseId()));
+        return run.facts(seen.acceptedEarlier(), seen.copied(), settings.normFactor(), lease(run, result.leaseId()), replicaShard);
     }
 
     /** The lease a result names: live ones are at hand, ended ones are in the database. */

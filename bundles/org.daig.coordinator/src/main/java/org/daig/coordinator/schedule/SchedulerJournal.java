@@ -58,7 +58,15 @@ final class SchedulerJournal {
                     for (ResultRow r : ProjectStore.results(c, row.id(), row.round())) {
                         run.accepted.put(r.shard(), r);
                     }
-                    run.checking.addAll(CheckStore.pending(c, row.id(), row.round()));
+                    run.checking.addAll(CheckStore.inState(c, row.id(), row.round(), CheckStore.PENDING));
+                    for (int shard : CheckStore.inState(c, row.id(), row.round(), CheckStore.REPLICA)) {
+                        run.checking.add(shard);
+                        run.replicas.put(shard, run.accepted.get(shard));
+                    }
+                    for (ResultRow second : CheckStore.replicasToCompare(c, row.id(), row.round())) {
+                        run.checking.add(second.shard());
+                        run.seconds.put(second.shard(), second);
+                    }
                 }
                 runs.put(row.id(), run);
             }
@@ -106,14 +114,16 @@ final class SchedulerJournal {
     }
 
     /**
-     * The result with its credit (PENDING its replay when {@code check}); the lease it came on
+     * The result with its credit (PENDING its replay, or waiting for its REPLICA); the lease it came on
      * completed, other leases of its shard superseded.
      */
-    void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, boolean check, long now) throws SQLException {
+    void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, Scheduler.Verification check, long now)
+            throws SQLException {
         db.transaction(c -> {
             ProjectStore.insertResult(c, result, credit);
-            if (check) {
-                CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(), CheckStore.PENDING);
+            if (check != Scheduler.Verification.NONE) {
+                CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(),
+                        check == Scheduler.Verification.REPLAY ? CheckStore.PENDING : CheckStore.REPLICA);
             }
             for (LeaseRow l : shardLeases) {
                 ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
@@ -126,6 +136,23 @@ final class SchedulerJournal {
     void checked(ResultRow result, String state, boolean revoke) throws SQLException {
         db.transaction(c -> revoke ? CheckStore.revoke(c, result.projectId(), result.round(), result.shard(), result.providerId())
                 : CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(), state));
+    }
+
+    /** A replicated task's second result with its credit, the first now PENDING the comparison; the lease it came on completed. */
+    void replicaAccepted(ResultRow first, ResultRow second, double credit, LeaseRow lease, long now) throws SQLException {
+        db.transaction(c -> {
+            CheckStore.insertReplica(c, second, credit);
+            CheckStore.state(c, first.projectId(), first.round(), first.shard(), first.providerId(), CheckStore.PENDING);
+            ProjectStore.endLease(c, lease.id(), LeaseState.COMPLETED, now);
+            return null;
+        });
+    }
+
+    void replicaChecked(ResultRow second, boolean passed) throws SQLException {
+        db.transaction(c -> {
+            CheckStore.replicaChecked(c, second, passed);
+            return null;
+        });
     }
 
     void roundClosed(VersionRow version, Collection<LeaseRow> leftovers, boolean done, long now) throws SQLException {

@@ -20,7 +20,7 @@ public interface CoordinatorMetrics {
     /** Results by the reply they got. */
     Map<TaskReply.Kind, Long> results();
 
-    /** Spot checks by outcome: passed, failed, unchecked (the coordinator could not replay). */
+    /** Checks by outcome: replays passed, failed, unchecked (the coordinator could not replay); replicas agreed, disagreed. */
     Map<String, Long> spotChecks();
 
     void leased();

@@ -19,7 +19,7 @@ public class MetricsCounters implements CoordinatorMetrics {
     private final AtomicLong submissionsRefused = new AtomicLong();
     private final Map<TaskReply.Kind, AtomicLong> results = new EnumMap<>(TaskReply.Kind.class);
     private final Map<String, AtomicLong> spotChecks = new TreeMap<>(Map.of("passed", new AtomicLong(), "failed",
-            new AtomicLong(), "unchecked", new AtomicLong()));
+            new AtomicLong(), "unchecked", new AtomicLong(), "agreed", new AtomicLong(), "disagreed", new AtomicLong()));
 
     public MetricsCounters() {
         for (TaskReply.Kind k : TaskReply.Kind.values()) {

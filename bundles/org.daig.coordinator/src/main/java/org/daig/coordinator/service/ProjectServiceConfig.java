@@ -59,6 +59,11 @@ public @interface ProjectServiceConfig {
             + "|replayed - sent| / |replayed| (L2 norms): on the same backend results are bit-exact; the tolerance is for CPU vs CUDA.", min = "0")
     double spotCheckTolerance() default 1e-4;
 
+    @AttributeDefinition(name = "Replication rate", description = "The share of tasks (0 to 1) that a second volunteer does too before the "
+            + "result counts; the two updates must agree (the coordinator's replay settles a disagreement). Only while 2 or more providers "
+            + "are online. 0: none.", min = "0", max = "1")
+    double replicationRate() default 0.0;
+
     @AttributeDefinition(name = "Trainer worker heap", description = "Heap of the coordinator's trainer worker (validation, evaluation, export), e.g. 2g.")
     String workerHeap() default "2g";
 

@@ -11,29 +11,37 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 import org.daig.api.blob.BlobStore;
+import org.daig.api.presence.ProviderDirectory;
+import org.daig.api.presence.ProviderInfo;
 import org.daig.api.task.Task;
 import org.daig.api.trainer.TrainerClient;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.schedule.Scheduler.PendingCheck;
 import org.daig.coordinator.store.CheckStore;
+import org.daig.coordinator.store.Records.ResultRow;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spot checks: a task is reproducible from its shard, seed and starting version, so the
- * coordinator replays some accepted results in its own trainer worker and compares the updates.
- * Which ones: every result of a device until {@code spotCheckNewDevices} of its results passed,
- * then a random {@code spotCheckRate} of them (the volunteer cannot tell which). The round waits
- * for its replays; a result that does not replay is taken back with its credit, its task is
- * offered again, and its device is banned ({@link VolunteerReputation#checkFailed}).
+ * Checks of accepted results before their round may close. Spot checks: a task is reproducible
+ * from its shard, seed and starting version, so the coordinator replays some results in its own
+ * trainer worker and compares the updates: every result of a device until
+ * {@code spotCheckNewDevices} of them passed, then a random {@code spotCheckRate} (the volunteer
+ * cannot tell which). Replication, BOINC's way: a random {@code replicationRate} of tasks goes to a
+ * second volunteer as well, and the two updates must agree (a replay settles a disagreement). A
+ * result that fails is taken back with its credit, its task is offered again, and its device is
+ * banned ({@link VolunteerReputation#checkFailed}).
  */
 @Component(service = SpotChecks.class, immediate = true, configurationPid = ProjectServiceConfig.PID)
 public class SpotChecks implements Scheduler.CheckPolicy {
@@ -53,6 +61,11 @@ public class SpotChecks implements Scheduler.CheckPolicy {
     private volatile double rate;
     private volatile int newDevices;
     private volatile double tolerance;
+    private volatile double replication;
+    private final IntSupplier onlineProviders;
+    /** Optional and dynamic: the provider tracker reaches this component through the task desk. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ProviderDirectory directory;
 
     @Activate
     public SpotChecks(BundleContext context, @Reference(name = "records") ProjectRecords records,
@@ -60,14 +73,15 @@ public class SpotChecks implements Scheduler.CheckPolicy {
             @Reference(name = "reputation") VolunteerReputation reputation, @Reference(name = "metrics") CoordinatorMetrics metrics,
             ProjectServiceConfig config) throws SQLException {
         this(records, trainer, blobs, reputation, metrics, new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), new SecureRandom(),
-                Executors.newSingleThreadExecutor(ProjectBook.named("daig-spot-checks")));
+                Executors.newSingleThreadExecutor(ProjectBook.named("daig-spot-checks")), null);
         modified(config);
         start();
     }
 
     /** @param replays where replays run, one at a time (the coordinator has one trainer worker) */
+    /** @param onlineProviders how many providers are online (null: the provider directory's count) */
     SpotChecks(ProjectRecords records, CoordinatorTrainer trainer, BlobStore blobs, VolunteerReputation reputation,
-            CoordinatorMetrics metrics, VectorBlobs vectors, Random random, Executor replays) throws SQLException {
+            CoordinatorMetrics metrics, VectorBlobs vectors, Random random, Executor replays, IntSupplier onlineProviders) throws SQLException {
         this.records = records;
         this.trainer = trainer;
         this.blobs = blobs;
@@ -76,6 +90,10 @@ public class SpotChecks implements Scheduler.CheckPolicy {
         this.vectors = vectors;
         this.random = random;
         this.replays = replays;
+        this.onlineProviders = onlineProviders != null ? onlineProviders : () -> {
+            ProviderDirectory d = directory;
+            return d == null ? 0 : (int) d.providers().stream().filter(ProviderInfo::online).count();
+        };
         passed.putAll(records.database().transaction(CheckStore::passedByDevice));
     }
 
@@ -87,18 +105,19 @@ public class SpotChecks implements Scheduler.CheckPolicy {
 
     @Modified
     void modified(ProjectServiceConfig config) {
-        configure(config.spotCheckRate(), config.spotCheckNewDevices(), config.spotCheckTolerance());
+        configure(config.spotCheckRate(), config.spotCheckNewDevices(), config.spotCheckTolerance(), config.replicationRate());
     }
 
-    void configure(double rate, int newDevices, double tolerance) {
+    void configure(double rate, int newDevices, double tolerance, double replication) {
         this.rate = rate;
         this.newDevices = newDevices;
         this.tolerance = tolerance;
+        this.replication = replication;
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        records.scheduler().checkWith(Scheduler.CheckPolicy.NONE);
+        records.scheduler().checkWith(Scheduler.CheckPolicy.OFF);
         if (replays instanceof ExecutorService service) {
             service.shutdownNow();
             service.awaitTermination(10, TimeUnit.SECONDS);
@@ -106,53 +125,133 @@ public class SpotChecks implements Scheduler.CheckPolicy {
     }
 
     @Override
-    public boolean select(String providerId) {
-        return passed.getOrDefault(providerId, 0L) < newDevices || random.nextDouble() < rate;
+    public Scheduler.Verification select(String providerId) {
+        // replication needs a second volunteer: with one provider online the round would wait for nobody
+        if (replication > 0 && onlineProviders.getAsInt() >= 2 && random.nextDouble() < replication) {
+            return Scheduler.Verification.REPLICA;
+        }
+        boolean replay = passed.getOrDefault(providerId, 0L) < newDevices || random.nextDouble() < rate;
+        return replay ? Scheduler.Verification.REPLAY : Scheduler.Verification.NONE;
     }
 
-    /** Replays an accepted result, later, on the spot-check thread. */
+    /** Checks an accepted result, later, on the check thread. */
     public void queue(PendingCheck check) {
         replays.execute(() -> run(check));
     }
 
     void run(PendingCheck check) {
-        Task task = check.task();
-        String where = "project " + task.projectId() + " round " + task.round() + " shard " + task.shard() + " from provider "
-                + check.result().providerId();
+        if (check.replica() != null) {
+            compareReplicas(check);
+            return;
+        }
         Verdict verdict;
         try {
             verdict = compare(replay(check), vectors.read(check.result().deltaBlob(), check.paramCount()), tolerance);
         } catch (Exception e) {
             // the coordinator's own trouble (a worker that died, a disk error) is no volunteer's fault
-            LOG.warn("Could not replay the result of {}; it counts unchecked: {}", where, e.getMessage());
+            LOG.warn("Could not replay the result of {}; it counts unchecked: {}", where(check, check.result()), e.getMessage());
             decide(check, true, CheckStore.UNCHECKED);
             metrics.spotChecked("unchecked");
             return;
         }
+        settle(check, verdict);
+    }
+
+    /** The first result of a replicated task as its replay (or its replica) judged it. */
+    private void settle(PendingCheck check, Verdict verdict) {
         if (verdict.passed()) {
-            LOG.info("Spot check passed: {} ({})", where, verdict.detail());
+            LOG.info("Spot check passed: {} ({})", where(check, check.result()), verdict.detail());
             passed.merge(check.result().providerId(), 1L, Long::sum);
             decide(check, true, CheckStore.PASSED);
             metrics.spotChecked("passed");
         } else {
             decide(check, false, null);
             metrics.spotChecked("failed");
-            reputation.checkFailed(check.result().providerId(), task.projectId(), task.round(), task.shard(),
-                    "the coordinator's replay of its task disagrees: " + verdict.detail());
-            try {
-                records.scheduler().banned(check.result().providerId());
-            } catch (SQLException e) {
-                LOG.warn("Ending the leases of banned provider {} failed: {}", check.result().providerId(), e.toString());
-            }
+            ban(check, check.result(), verdict);
         }
+    }
+
+    /**
+     * Replication: two volunteers did the same task. If their updates agree, both count. If not,
+     * the coordinator's replay says who is right, and whoever disagrees with it is taken back and
+     * banned (both, if both do).
+     */
+    private void compareReplicas(PendingCheck check) {
+        Verdict agreement;
+        try {
+            agreement = compare(vectors.read(check.result().deltaBlob(), check.paramCount()),
+                    vectors.read(check.replica().deltaBlob(), check.paramCount()), tolerance);
+        } catch (Exception e) {
+            LOG.warn("Could not compare the two results of {}; both count unchecked: {}", where(check, check.result()), e.getMessage());
+            decide(check, true, CheckStore.UNCHECKED);
+            replicaDecided(check, true);
+            metrics.spotChecked("unchecked");
+            return;
+        }
+        if (agreement.passed()) {
+            LOG.info("Replicas agree: {} and provider {} ({})", where(check, check.result()), check.replica().providerId(), agreement.detail());
+            passed.merge(check.result().providerId(), 1L, Long::sum);
+            passed.merge(check.replica().providerId(), 1L, Long::sum);
+            decide(check, true, CheckStore.PASSED);
+            replicaDecided(check, true);
+            metrics.spotChecked("agreed");
+            return;
+        }
+        metrics.spotChecked("disagreed");
+        LOG.warn("Replicas disagree: {} and provider {} ({}); the coordinator's replay decides", where(check, check.result()),
+                check.replica().providerId(), agreement.detail());
+        float[] replayed;
+        try {
+            replayed = replay(check);
+        } catch (Exception e) {
+            LOG.warn("Could not replay {} to settle it; both results count unchecked: {}", where(check, check.result()), e.getMessage());
+            decide(check, true, CheckStore.UNCHECKED);
+            replicaDecided(check, true);
+            return;
+        }
+        try {
+            Verdict second = compare(replayed, vectors.read(check.replica().deltaBlob(), check.paramCount()), tolerance);
+            replicaDecided(check, second.passed());
+            if (!second.passed()) {
+                ban(check, check.replica(), second);
+            }
+            settle(check, compare(replayed, vectors.read(check.result().deltaBlob(), check.paramCount()), tolerance));
+        } catch (java.io.IOException e) {
+            LOG.warn("Could not read the results of {} again; both count unchecked: {}", where(check, check.result()), e.getMessage());
+            decide(check, true, CheckStore.UNCHECKED);
+        }
+    }
+
+    private void ban(PendingCheck check, ResultRow result, Verdict verdict) {
+        reputation.checkFailed(result.providerId(), result.projectId(), result.round(), result.shard(),
+                "the coordinator's replay of its task disagrees: " + verdict.detail());
+        try {
+            records.scheduler().banned(result.providerId());
+        } catch (SQLException e) {
+            LOG.warn("Ending the leases of banned provider {} failed: {}", result.providerId(), e.toString());
+        }
+    }
+
+    private static String where(PendingCheck check, ResultRow result) {
+        Task task = check.task();
+        return "project " + task.projectId() + " round " + task.round() + " shard " + task.shard() + " from provider " + result.providerId();
     }
 
     private void decide(PendingCheck check, boolean passed, String state) {
         try {
             records.scheduler().checked(check, passed, state);
         } catch (SQLException | RuntimeException e) {
-            LOG.error("Recording the spot check of project {} round {} shard {} failed: {}", check.task().projectId(), check.task().round(),
+            LOG.error("Recording the check of project {} round {} shard {} failed: {}", check.task().projectId(), check.task().round(),
                     check.task().shard(), e.toString());
+        }
+    }
+
+    private void replicaDecided(PendingCheck check, boolean passed) {
+        try {
+            records.scheduler().replicaChecked(check, passed);
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("Recording the second result of project {} round {} shard {} failed: {}", check.task().projectId(),
+                    check.task().round(), check.task().shard(), e.toString());
         }
     }
 

@@ -9,15 +9,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.daig.coordinator.store.Records.ResultRow;
+
 /**
- * The SQL of spot checks: a result's check state (PENDING while the coordinator replays it, then
- * PASSED or UNCHECKED when the replay could not run) and the taking back of a result that failed.
+ * The SQL of checks: a result's check state (PENDING while the coordinator replays it, REPLICA
+ * while it waits for a second volunteer, then PASSED, or UNCHECKED when the replay could not run),
+ * a replicated task's second result, and the taking back of a result that failed.
  */
 public final class CheckStore {
 
     public static final String PENDING = "PENDING";
     public static final String PASSED = "PASSED";
     public static final String UNCHECKED = "UNCHECKED";
+    /** A replicated task's first result, waiting for a second volunteer's. */
+    public static final String REPLICA = "REPLICA";
+    /** A replicated task's second result, waiting for the comparison. */
+    public static final String COMPARE = "COMPARE";
+    /** A replicated task's second result that disagreed with the coordinator's replay (its credit is gone). */
+    public static final String FAILED = "FAILED";
 
     private static final String TASK = " WHERE project_id = ? AND round = ? AND shard = ? AND provider_id = ?";
 
@@ -44,13 +53,13 @@ public final class CheckStore {
         }
     }
 
-    /** The shards of a round whose results wait for their replay. */
-    public static List<Integer> pending(Connection c, String project, int round) throws SQLException {
+    /** The shards of a round whose results are in check {@code state} (PENDING: waiting for their replay; REPLICA: for a second volunteer). */
+    public static List<Integer> inState(Connection c, String project, int round, String state) throws SQLException {
         List<Integer> shards = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT shard FROM results WHERE project_id = ? AND round = ? AND check_state = ?")) {
             st.setString(1, project);
             st.setInt(2, round);
-            st.setString(3, PENDING);
+            st.setString(3, state);
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
                     shards.add(r.getInt(1));
@@ -58,6 +67,55 @@ public final class CheckStore {
             }
         }
         return shards;
+    }
+
+    /** A replicated task's second result (state COMPARE), with its credit. */
+    public static void insertReplica(Connection c, ResultRow r, double credit) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO replicas (project_id, round, shard, provider_id, lease_id, delta_blob, "
+                + "samples, norm, accepted_at, check_state) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+            task(st, 1, r.projectId(), r.round(), r.shard(), r.providerId());
+            st.setString(5, r.leaseId());
+            st.setString(6, r.deltaBlob());
+            st.setLong(7, r.samples());
+            st.setDouble(8, r.norm());
+            st.setLong(9, r.acceptedAt());
+            st.setString(10, COMPARE);
+            st.executeUpdate();
+        }
+        ProjectStore.insertCredit(c, r, credit);
+    }
+
+    /** The comparison's outcome for a second result: PASSED, or FAILED with its credit taken back. */
+    public static void replicaChecked(Connection c, ResultRow r, boolean passed) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE replicas SET check_state = ?" + TASK)) {
+            st.setString(1, passed ? PASSED : FAILED);
+            task(st, 2, r.projectId(), r.round(), r.shard(), r.providerId());
+            st.executeUpdate();
+        }
+        if (!passed) {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM credits" + TASK)) {
+                task(st, 1, r.projectId(), r.round(), r.shard(), r.providerId());
+                st.executeUpdate();
+            }
+        }
+    }
+
+    /** Second results of a round still waiting for their comparison. */
+    public static List<ResultRow> replicasToCompare(Connection c, String project, int round) throws SQLException {
+        List<ResultRow> rows = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT shard, provider_id, lease_id, delta_blob, samples, norm, accepted_at "
+                + "FROM replicas WHERE project_id = ? AND round = ? AND check_state = ?")) {
+            st.setString(1, project);
+            st.setInt(2, round);
+            st.setString(3, COMPARE);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new ResultRow(project, round, r.getInt(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
+                            Double.NaN, Double.NaN, Double.NaN, r.getDouble(6), 0, r.getLong(7)));
+                }
+            }
+        }
+        return rows;
     }
 
     /** Spot checks passed, by device. */

@@ -84,7 +84,22 @@ public final class Database implements AutoCloseable {
                 "CREATE INDEX refusals_by_provider ON refusals (provider_id, at)",
                 "CREATE TABLE volunteer_resets (provider_id VARCHAR(64) PRIMARY KEY, at BIGINT NOT NULL)" },
             // 5: a result the coordinator replays before its round may close is PENDING until the replay agrees (issue 13)
-            new String[] { "ALTER TABLE results ADD COLUMN check_state VARCHAR(16)" });
+            new String[] { "ALTER TABLE results ADD COLUMN check_state VARCHAR(16)" },
+            // 6: replication (issue 13): a replicated task's second result, and a credit for each of its two volunteers
+            new String[] {
+                """
+                CREATE TABLE replicas (
+                  project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL, provider_id VARCHAR(64) NOT NULL,
+                  lease_id VARCHAR(64) NOT NULL, delta_blob CHAR(64) NOT NULL, samples BIGINT NOT NULL, norm DOUBLE PRECISION NOT NULL,
+                  accepted_at BIGINT NOT NULL, check_state VARCHAR(16) NOT NULL, PRIMARY KEY (project_id, round, shard, provider_id))""",
+                """
+                CREATE TABLE credits_by_task_and_device (
+                  project_id VARCHAR(64) NOT NULL, round INT NOT NULL, shard INT NOT NULL, provider_id VARCHAR(64) NOT NULL,
+                  amount DOUBLE PRECISION NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (project_id, round, shard, provider_id))""",
+                "INSERT INTO credits_by_task_and_device SELECT project_id, round, shard, provider_id, amount, at FROM credits",
+                "DROP TABLE credits",
+                "ALTER TABLE credits_by_task_and_device RENAME TO credits",
+                "CREATE INDEX credits_by_provider ON credits (provider_id)" });
 
     private final Connection connection;
     private final String url;

@@ -255,6 +255,11 @@ public final class ProjectStore {
             st.setLong(13, res.acceptedAt());
             st.executeUpdate();
         }
+        insertCredit(c, res, credit);
+    }
+
+    /** The credit for a result's work, to the device that sent it. */
+    public static void insertCredit(Connection c, ResultRow res, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
                 "INSERT INTO credits (project_id, round, shard, provider_id, amount, at) VALUES (?,?,?,?,?,?)")) {
             st.setString(1, res.projectId());
@@ -315,11 +320,15 @@ public final class ProjectStore {
         return rows;
     }
 
-    /** The newest accepted results of a project (for lease deadlines and norm checks after a restart). */
+    /**
+     * The newest accepted results of a project that count (not waiting for a check), for lease
+     * deadlines and norm checks after a restart.
+     */
     public static List<ResultRow> recentResults(Connection c, String projectId, int limit) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT round, shard, provider_id, lease_id, delta_blob, samples, loss, accuracy, "
-                + "seconds, norm, lease_millis, accepted_at FROM results WHERE project_id = ? ORDER BY accepted_at DESC, round DESC, shard DESC")) {
+                + "seconds, norm, lease_millis, accepted_at FROM results WHERE project_id = ? AND (check_state IS NULL OR check_state IN "
+                + "('PASSED', 'UNCHECKED')) ORDER BY accepted_at DESC, round DESC, shard DESC")) {
             st.setString(1, projectId);
             st.setMaxRows(limit);
             try (ResultSet r = st.executeQuery()) {

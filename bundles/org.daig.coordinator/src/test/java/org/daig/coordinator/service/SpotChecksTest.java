@@ -47,6 +47,7 @@ class SpotChecksTest {
     private SpotChecks checks;
     private ResultIntake intake;
     private String project;
+    private int online = 3;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -60,8 +61,8 @@ class SpotChecksTest {
         fx.worker.answers.put("train", f -> new WorkerAnswer(Map.of("samples", 10.0, "steps", 1.0, "loss", 0.5, "accuracy", 0.5,
                 "seconds", 0.1), honest(((Number) f.get("seed")).longValue())));
         checks = new SpotChecks(fx, fx.trainer, fx.blobs, reputation, fx.metrics, new VectorBlobs(fx.blobs, tmp.resolve("tmp")), new Random(1),
-                queued::add);
-        checks.configure(0, 1, 1e-4); // every device's first result, then none
+                queued::add, () -> online);
+        checks.configure(0, 1, 1e-4, 0); // every device's first result, then none; no replication
         checks.start();
         intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, checks, tmp.resolve("tmp"));
         ProjectRow row = fx.scheduler.create(new ProjectSpec("t", fx.vector(9), fx.vector(8), fx.vector(7), 1, 8, 2, 2, 2, 0.1, 3,
@@ -185,6 +186,94 @@ class SpotChecksTest {
         assertEquals(List.of("a", "b"), credited());
         assertTrue(fx.db.transaction(CheckStore::passedByDevice).isEmpty(), "nothing passed: the devices stay new");
         assertEquals(2L, fx.metrics.spotChecks().get("unchecked"));
+    }
+
+    @Test
+    void aReplicatedTaskGoesToASecondVolunteerAndCountsWhenBothAgree() throws Exception {
+        checks.configure(0, 0, 1e-4, 1); // every task replicated, nothing replayed
+        Task a = intake.lease("a", 0).orElseThrow();
+        Task b = intake.lease("b", 0).orElseThrow();
+        Scheduler.Outcome first = hand("a", a, honest(a.seed()));
+        assertEquals(Kind.ACCEPTED, first.kind());
+        assertNull(first.check(), "nothing to check until the second volunteer's result is in");
+        assertTrue(intake.lease("a", 0).isEmpty(), "a replica never goes back to the volunteer who did the task");
+        checks.configure(0, 0, 1e-4, 0);
+        assertEquals(Kind.ACCEPTED, hand("b", b, honest(b.seed())).kind());
+        Task replica = intake.lease("c", 0).orElseThrow();
+        assertEquals(a.shard(), replica.shard(), "the same task");
+        assertEquals(a.seed(), replica.seed());
+        Scheduler.Outcome second = hand("c", replica, honest(replica.seed()));
+        assertEquals(Kind.ACCEPTED, second.kind());
+        assertEquals(first.credit(), second.credit(), "both volunteers are credited for the work");
+        assertEquals(0, round(), "the round waits for the comparison");
+
+        replayAll();
+        assertEquals(1, round());
+        assertEquals(List.of("a", "b", "c"), credited());
+        assertEquals(1L, fx.metrics.spotChecks().get("agreed"));
+        assertFalse(fx.worker.calls.contains("train"), "agreeing replicas need no replay");
+    }
+
+    @Test
+    void whenReplicasDisagreeTheReplaySettlesItAndTheLiarIsTakenBackAndBanned() throws Exception {
+        checks.configure(0, 0, 1e-4, 1);
+        Task a = intake.lease("a", 0).orElseThrow();
+        Task b = intake.lease("b", 0).orElseThrow();
+        hand("a", a, honest(a.seed()));
+        checks.configure(0, 0, 1e-4, 0);
+        hand("b", b, honest(b.seed()));
+        Task replica = intake.lease("c", 0).orElseThrow();
+        float[] doctored = honest(replica.seed());
+        doctored[1] += 0.01f;
+        assertEquals(Kind.ACCEPTED, hand("c", replica, doctored).kind());
+
+        fx.scheduler.load(); // a restart before the comparison: it is done after it
+        queued.clear();
+        checks.start();
+        replayAll();
+        assertEquals(1L, fx.metrics.spotChecks().get("disagreed"));
+        assertTrue(fx.worker.calls.contains("train"), "the replay settled it");
+        assertTrue(reputation.banned("c").orElseThrow().contains("failed the coordinator's replay"));
+        assertTrue(reputation.banned("a").isEmpty());
+        assertEquals(List.of("a", "b"), credited(), "the liar's credit is gone, the honest first result counts");
+        assertEquals(1, round());
+    }
+
+    @Test
+    void withOneProviderOnlineNothingIsReplicated() throws Exception {
+        online = 1;
+        checks.configure(0, 0, 1e-4, 1);
+        Task a = intake.lease("a", 0).orElseThrow();
+        Task b = intake.lease("a", 0).orElseThrow();
+        assertEquals(a.leaseId(), b.leaseId());
+        hand("a", a, honest(a.seed()));
+        Task next = intake.lease("a", 0).orElseThrow();
+        hand("a", next, honest(next.seed()));
+        assertEquals(1, round(), "no second volunteer to wait for");
+    }
+
+    @Test
+    void resultsWaitingForTheirCheckDoNotSetTheYardstickForHonestOnes() throws Exception {
+        fx.scheduler.pause(project);
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("n", fx.vector(9), fx.vector(8), fx.vector(7), 1, 8, 4, 4, 4, 0.1, 1,
+                ProjectSpec.KBATCH_SYNC, 7));
+        List<ShardRow> shards = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            shards.add(new ShardRow(i, fx.vector(i, 2), fx.vector(i, 3), 10));
+        }
+        fx.scheduler.prepared(row.id(), 3, 40, 4, null, null, shards, fx.vector(0, 0, 0), null);
+        // three new devices send updates 1000x an honest one's: accepted for now (there is nothing to compare them with yet)
+        for (String attacker : List.of("x", "y", "z")) {
+            Task t = intake.lease(attacker, 0).orElseThrow();
+            float[] huge = honest(t.seed());
+            for (int i = 0; i < huge.length; i++) {
+                huge[i] *= 1000;
+            }
+            assertEquals(Kind.ACCEPTED, hand(attacker, t, huge).kind());
+        }
+        Task t = intake.lease("h", 0).orElseThrow();
+        Scheduler.Outcome outcome = hand("h", t, honest(t.seed()));
+        assertEquals(Kind.ACCEPTED, outcome.kind(), "not 'too small' next to updates nobody has checked: " + outcome.message());
     }
 
     @Test

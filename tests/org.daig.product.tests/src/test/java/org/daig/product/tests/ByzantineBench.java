@@ -15,7 +15,7 @@ import java.util.Map;
  * and each rule. Ends with {@code byzantine: worst accuracy drop X.XX points (attack A, rule R);
  * banned N of M}.
  *
- * <pre>releng/bench/byzantine-bench.sh [--quick]</pre>
+ * <pre>releng/bench/byzantine-bench.sh [--quick] [--checks off]</pre>
  */
 public final class ByzantineBench {
 
@@ -24,6 +24,7 @@ public final class ByzantineBench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        boolean spotChecks = !option(args, "--checks", "on").equals("off");
         Path dir = Path.of(option(args, "--data", "work/byzantine-bench/data"));
         Path work = Path.of(option(args, "--work", "work/byzantine-bench"));
         int rows = Integer.parseInt(option(args, "--rows", quick ? "3000" : "6000"));
@@ -33,27 +34,29 @@ public final class ByzantineBench {
         List<int[]> groups = quick ? List.of(new int[] { 4, 1 }) : List.of(new int[] { 4, 1 }, new int[] { 16, 7 });
         List<Attack> attacks = quick ? List.of(Attack.NAN, Attack.SIGN_FLIP, Attack.LABEL_FLIP, Attack.LITTLE)
                 : List.of(Attack.values()).subList(1, Attack.values().length);
-        System.out.printf(Locale.ROOT, "machine: %d cores; Fashion-MNIST, first %d training rows, 10,000 test rows; %s; %s%n",
-                Runtime.getRuntime().availableProcessors(), rows, data.model().getFileName(), quick ? "quick" : "full");
+        System.out.printf(Locale.ROOT, "machine: %d cores; Fashion-MNIST, first %d training rows, 10,000 test rows; %s; %s; spot checks %s%n",
+                Runtime.getRuntime().availableProcessors(), rows, data.model().getFileName(), quick ? "quick" : "full",
+                spotChecks ? "on (shipped settings)" : "off");
 
         List<ByzantineGrid.Figures> attacked = new ArrayList<>();
         Map<String, Double> clean = new LinkedHashMap<>();
-        try (ByzantineGrid grid = new ByzantineGrid(Files.createDirectories(work.resolve("grid")), data, 2)) {
+        try (ByzantineGrid grid = new ByzantineGrid(Files.createDirectories(work.resolve("grid")), data, 2, spotChecks)) {
             for (int[] group : groups) {
                 int n = group[0];
                 int m = group[1];
                 ByzantineGrid.Setup setup = new ByzantineGrid.Setup(n, 0, Attack.NONE, "mean", 2 * n, n, 2, 1, 32, 1);
-                ByzantineGrid.Figures plain = grid.run(setup, Duration.ofMinutes(20));
+                grid.run(setup, Duration.ofMinutes(5)); // warms up the coordinator and the workers: not counted
+                ByzantineGrid.Figures plain = grid.run(setup, Duration.ofMinutes(5));
                 System.out.println(plain.line(plain.accuracy(), plain.aggregationMs()));
                 for (String rule : rules(n, m, plain.medianNorm(), quick)) {
                     ByzantineGrid.Figures baseline = rule.equals("mean") ? plain
-                            : grid.run(setup.with(n, 0, Attack.NONE, rule), Duration.ofMinutes(20));
+                            : grid.run(setup.with(n, 0, Attack.NONE, rule), Duration.ofMinutes(5));
                     if (baseline != plain) {
                         System.out.println(baseline.line(baseline.accuracy(), plain.aggregationMs()));
                     }
                     clean.put(n + "/" + rule, baseline.accuracy());
                     for (Attack attack : attacks) {
-                        ByzantineGrid.Figures f = grid.run(setup.with(n, m, attack, rule), Duration.ofMinutes(20));
+                        ByzantineGrid.Figures f = grid.run(setup.with(n, m, attack, rule), Duration.ofMinutes(5));
                         System.out.println(f.line(baseline.accuracy(), plain.aggregationMs()));
                         attacked.add(f);
                     }

@@ -85,6 +85,11 @@ final class ByzantineGrid implements AutoCloseable {
 
     /** Starts a coordinator with its shipped configuration (spot checks and all) and {@code workers} training workers. */
     ByzantineGrid(Path work, Data data, int workers) throws Exception {
+        this(work, data, workers, true);
+    }
+
+    /** As above; without {@code spotChecks} the coordinator replays nothing, so that the rules alone can be seen. */
+    ByzantineGrid(Path work, Data data, int workers, boolean spotChecks) throws Exception {
         this.data = data;
         int[] ports = ProductsTest.freePorts(2);
         base = "http://127.0.0.1:" + ports[1];
@@ -93,8 +98,12 @@ final class ByzantineGrid implements AutoCloseable {
         coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", broker)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
-                .start();
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1]);
+        if (!spotChecks) {
+            coordinator.set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg",
+                    "spotCheckNewDevices", 0);
+        }
+        coordinator.start();
         coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
         accounts = coordinator.accounts(base);
         requestor = accounts.requestor();

@@ -122,9 +122,14 @@ final class SimulatedProvider implements AutoCloseable {
             public void deliveryComplete(IMqttDeliveryToken delivery) {
             }
         });
-        for (int attempt = 1;; attempt++) { // a broker taking a burst of connections may drop some: retry, as a provider does
+        // a broker taking a burst of connections may drop some, even right after the connect: retry, as a provider does
+        for (int attempt = 1;; attempt++) {
             try {
-                client.connect(options);
+                if (!client.isConnected()) {
+                    client.connect(options);
+                }
+                announce();
+                client.subscribe("daig/v1/coordinators/+/to/" + id + "/tasks", 1);
                 break;
             } catch (MqttException e) {
                 if (attempt == 10) {
@@ -138,8 +143,6 @@ final class SimulatedProvider implements AutoCloseable {
                 }
             }
         }
-        announce();
-        client.subscribe("daig/v1/coordinators/+/to/" + id + "/tasks", 1);
     }
 
     private String presenceTopic() {
