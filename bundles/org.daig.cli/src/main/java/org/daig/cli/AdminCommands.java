@@ -161,10 +161,11 @@ final class AdminCommands {
                 out.println(had ? "Reset " + reset + ": it gets tasks again." : reset + " had no invalid results; nothing to lift.");
                 return 0;
             }
-            out.println(String.format("%-24s %9s %8s %-7s %s", "DEVICE", "ACCEPTED", "INVALID", "BANNED", "LAST REFUSAL"));
+            out.println(String.format("%-24s %-16s %9s %8s %-7s %s", "DEVICE", "ACCOUNT", "ACCEPTED", "INVALID", "BANNED", "LAST REFUSAL"));
             for (AccountClient.Volunteer v : accounts.volunteers()) {
-                out.println(String.format(Locale.ROOT, "%-24s %9d %8d %-7s %s", v.providerId(), v.accepted(), v.invalid(),
-                        v.banned() ? "yes" : "no", v.lastVerdict() == null ? "-" : v.lastVerdict() + ": " + v.lastReason()));
+                out.println(String.format(Locale.ROOT, "%-24s %-16s %9d %8d %-7s %s", v.providerId(), v.account() == null ? "-" : v.account(),
+                        v.accepted(), v.invalid(), v.banned() ? "yes" : "no", v.lastVerdict() == null ? "-" : v.lastVerdict() + ": "
+                        + v.lastReason()));
             }
             return 0;
         }

@@ -71,8 +71,9 @@ public final class AccountClient {
     }
 
     /** A volunteer device's standing: results accepted, invalid ones since its last reset, whether it gets tasks, the newest refusal. */
-    public record Volunteer(String providerId, long accepted, long invalid, boolean banned, String lastVerdict, String lastReason,
-            Long lastAt) {
+    /** A device's standing; {@code account} is the volunteer account it is enrolled to (null when unknown; since 2.3). */
+    public record Volunteer(String providerId, String account, long accepted, long invalid, boolean banned, String lastVerdict,
+            String lastReason, Long lastAt) {
     }
 
     /** Mosquitto's files: a mosquitto_passwd password file and an ACL file, as their text. */

@@ -21,10 +21,11 @@ public class VolunteerCommands {
 
     public String volunteers() throws SQLException {
         List<VolunteerReputation.Volunteer> all = reputation.volunteers();
-        StringBuilder out = new StringBuilder(String.format("%-24s %9s %8s %-7s %s%n", "DEVICE", "ACCEPTED", "INVALID", "BANNED", "LAST REFUSAL"));
+        StringBuilder out = new StringBuilder(String.format("%-24s %-16s %9s %8s %-7s %s%n", "DEVICE", "ACCOUNT", "ACCEPTED", "INVALID",
+                "BANNED", "LAST REFUSAL"));
         for (VolunteerReputation.Volunteer v : all) {
-            out.append(String.format(Locale.ROOT, "%-24s %9d %8d %-7s %s%n", v.providerId(), v.accepted(), v.invalid(), v.banned() ? "yes" : "no",
-                    v.lastVerdict() == null ? "-" : v.lastVerdict() + ": " + v.lastReason()));
+            out.append(String.format(Locale.ROOT, "%-24s %-16s %9d %8d %-7s %s%n", v.providerId(), v.account() == null ? "-" : v.account(),
+                    v.accepted(), v.invalid(), v.banned() ? "yes" : "no", v.lastVerdict() == null ? "-" : v.lastVerdict() + ": " + v.lastReason()));
         }
         return out.append(all.size()).append(all.size() == 1 ? " device" : " devices").toString();
     }

@@ -7,8 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import org.daig.api.account.Accounts;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.schedule.ResultAdmission.Verdict;
 import org.daig.coordinator.store.Database;
@@ -18,6 +20,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * Each volunteer device's standing. A result refused for something an honest provider does not
  * send (forged, copied, zero, out of bounds) is written to the refusals audit and counts against
  * its device; after {@code banAfterInvalid} of them since an admin's last reset the device gets no
- * more tasks, on any project. Refusals that honest providers meet (a round that closed, a lease
- * that lapsed, a duplicate) do not count. A result that fails the coordinator's replay bans its
+ * more tasks, on any project, and neither does any other device of the same account. Refusals that
+ * honest providers meet (a round that closed, a lease that lapsed, a duplicate) do not count. A result that fails the coordinator's replay bans its
  * device at once: an honest provider's result replays exactly (or within the cross-backend tolerance).
  */
 @Component(service = VolunteerReputation.class, configurationPid = ProjectServiceConfig.PID)
@@ -48,6 +52,12 @@ public class VolunteerReputation {
     /** Failed spot checks since the last reset, by device. */
     private final Map<String, Long> failedChecks = new ConcurrentHashMap<>();
     private volatile int banAfter;
+    /** Optional and dynamic: whose a device is (the accounts bundle); without it, bans go by device only. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Accounts accounts;
+    private final Function<String, Optional<String>> accountOf;
+    /** Devices' accounts once known (a device stays enrolled to its account). */
+    private final Map<String, String> knownAccounts = new ConcurrentHashMap<>();
 
     @Activate
     public VolunteerReputation(@Reference(name = "records") ProjectRecords records, ProjectServiceConfig config) throws SQLException {
@@ -55,6 +65,15 @@ public class VolunteerReputation {
     }
 
     VolunteerReputation(Database db, int banAfter, LongSupplier clock) throws SQLException {
+        this(db, banAfter, clock, null);
+    }
+
+    /** @param accountOf a device's account (null: the accounts service's answer) */
+    VolunteerReputation(Database db, int banAfter, LongSupplier clock, Function<String, Optional<String>> accountOf) throws SQLException {
+        this.accountOf = accountOf != null ? accountOf : device -> {
+            Accounts book = accounts;
+            return book == null ? Optional.empty() : book.deviceAccount(device);
+        };
         this.db = db;
         this.clock = clock;
         this.banAfter = banAfter;
@@ -105,8 +124,46 @@ public class VolunteerReputation {
         }
     }
 
-    /** Why this device gets no tasks, if it is banned. */
+    /**
+     * Why this device gets no tasks, if it or another device of the same volunteer's account is
+     * banned (a new device does not buy a banned volunteer a fresh start).
+     */
     public Optional<String> banned(String providerId) {
+        Optional<String> own = bannedDevice(providerId);
+        if (own.isPresent() || (failedChecks.isEmpty() && invalid.isEmpty())) {
+            return own;
+        }
+        Optional<String> account = account(providerId);
+        if (account.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String device : bannedDevices()) {
+            if (!device.equals(providerId) && account.equals(account(device))) {
+                return Optional.of("device " + device + " of the same account is banned, and so is every device of it; ask the grid's admin "
+                        + "to review it");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Set<String> bannedDevices() {
+        Set<String> devices = new java.util.TreeSet<>(failedChecks.keySet());
+        devices.addAll(invalid.keySet());
+        devices.removeIf(d -> bannedDevice(d).isEmpty());
+        return devices;
+    }
+
+    private Optional<String> account(String device) {
+        String known = knownAccounts.get(device);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> account = accountOf.apply(device);
+        account.ifPresent(a -> knownAccounts.put(device, a));
+        return account;
+    }
+
+    private Optional<String> bannedDevice(String providerId) {
         if (banAfter > 0 && failedChecks.getOrDefault(providerId, 0L) > 0) {
             return Optional.of("a result of this device failed the coordinator's replay, so it gets no more tasks; ask the grid's admin "
                     + "to review it");
@@ -118,9 +175,10 @@ public class VolunteerReputation {
         return Optional.of("this device sent " + count + " invalid results and gets no more tasks; ask the grid's admin to review it");
     }
 
-    /** Every device's standing, with whether it is banned now. */
+    /** Every device's standing, with its account (when known) and whether it is banned now. */
     public List<Volunteer> volunteers() throws SQLException {
-        return db.transaction(ReputationStore::standings).stream().map(s -> new Volunteer(s, banned(s.providerId()).isPresent())).toList();
+        return db.transaction(ReputationStore::standings).stream()
+                .map(s -> new Volunteer(s, account(s.providerId()).orElse(null), banned(s.providerId()).isPresent())).toList();
     }
 
     /** Forgives a device its invalid results so far; false when it had none. */
@@ -136,11 +194,11 @@ public class VolunteerReputation {
     }
 
     /** A device's standing as admins see it. */
-    public record Volunteer(String providerId, long accepted, long invalid, boolean banned, String lastVerdict, String lastReason,
-            Long lastAt) {
+    public record Volunteer(String providerId, String account, long accepted, long invalid, boolean banned, String lastVerdict,
+            String lastReason, Long lastAt) {
 
-        Volunteer(Standing s, boolean banned) {
-            this(s.providerId(), s.accepted(), s.invalid(), banned, s.lastVerdict(), s.lastReason(), s.lastAt());
+        Volunteer(Standing s, String account, boolean banned) {
+            this(s.providerId(), account, s.accepted(), s.invalid(), banned, s.lastVerdict(), s.lastReason(), s.lastAt());
         }
     }
 }

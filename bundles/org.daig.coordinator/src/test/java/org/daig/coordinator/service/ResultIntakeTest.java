@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.task.Task;
@@ -104,6 +106,25 @@ class ResultIntakeTest {
         assertTrue(intake.noTasksFor("a").isEmpty(), "an admin's reset lifts the ban");
         assertEquals(0, reputation.volunteers().get(0).invalid());
         assertTrue(new VolunteerReputation(fx.db, 3, () -> 3_000L).banned("a").isEmpty(), "and the reset is kept");
+    }
+
+    @Test
+    void aBannedVolunteersOtherDevicesGetNoTasksEither() throws Exception {
+        Map<String, String> owners = Map.of("a", "ann", "a2", "ann", "b", "bob");
+        reputation = new VolunteerReputation(fx.db, 3, () -> 1_000L, device -> Optional.ofNullable(owners.get(device)));
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, null, tmp.resolve("tmp"));
+        Task task = intake.lease("a", 0).orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Kind.REFUSED, hand(task, fx.vector(0, 0, 0)).kind(), "a free rider");
+        }
+        assertTrue(intake.noTasksFor("a2").orElseThrow().contains("device a of the same account is banned"),
+                "a new device buys the volunteer no fresh start");
+        assertTrue(intake.lease("a2", 0).isEmpty());
+        assertTrue(intake.noTasksFor("b").isEmpty(), "another volunteer's devices are not affected");
+        assertEquals("ann", reputation.volunteers().get(0).account());
+
+        reputation.reset("a");
+        assertTrue(intake.lease("a2", 0).isPresent(), "the admin's reset of the banned device lifts it for the account");
     }
 
     @Test
