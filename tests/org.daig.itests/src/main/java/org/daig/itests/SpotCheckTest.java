@@ -59,7 +59,7 @@ class SpotCheckTest {
             float[] update = honest.train(worker, honestTask, tmp);
             float[] doctored = shifty.train(worker, shiftyTask, tmp);
             for (int i = 0; i < doctored.length; i++) {
-                doctored[i] += 1e-4f; // "a little is enough": small, everywhere, the norm barely moves
+                doctored[i] += 0.1f * Math.abs(doctored[i]); // "a little is enough": 10 % everywhere, the same way
             }
             assertEquals("ACCEPTED", honest.hand(honestTask, honest.upload(honestTask, update, tmp)).get("kind").getAsString());
             JsonObject accepted = shifty.hand(shiftyTask, shifty.upload(shiftyTask, doctored, tmp));

@@ -139,6 +139,7 @@ final class ByzantineGrid implements AutoCloseable {
         }
         String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
         double[] metricsBefore = metrics();
+        // the honest volunteers share an account; each attacker has its own (a ban holds for every device of an account)
         String code = accounts.enrolmentCode(s.volunteers);
         Attack.Collusion collusion = new Attack.Collusion();
         List<SimulatedProvider> honest = new ArrayList<>();
@@ -149,7 +150,8 @@ final class ByzantineGrid implements AutoCloseable {
                 String device = "b" + n + "-v" + i;
                 Attack attack = i < s.malicious ? s.attack : Attack.NONE;
                 SplittableRandom random = new SplittableRandom(s.seed * 1000 + i);
-                SimulatedProvider p = new SimulatedProvider(broker, device, 0, GridAccounts.enrol(base, device, code),
+                String enrolment = attack == Attack.NONE ? code : accounts.enrolmentCode("attacker-" + n + "-" + i, 1);
+                SimulatedProvider p = new SimulatedProvider(broker, device, 0, GridAccounts.enrol(base, device, enrolment),
                         (task, params, token) -> update(task, params, token, s, attack, random, collusion));
                 (attack == Attack.NONE ? honest : malicious).add(p);
             }

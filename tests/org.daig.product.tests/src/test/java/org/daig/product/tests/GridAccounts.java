@@ -75,13 +75,18 @@ final class GridAccounts {
 
     /** Creates the volunteer account (once) and an enrolment code for {@code uses} of its devices. */
     String enrolmentCode(int uses) throws IOException, InterruptedException {
+        return enrolmentCode(VOLUNTEER, uses);
+    }
+
+    /** Creates the volunteer account {@code user} (once) and an enrolment code for {@code uses} of its devices. */
+    String enrolmentCode(String user, int uses) throws IOException, InterruptedException {
         HttpResponse<String> users = send("GET", "/api/v1/admin/users", adminToken, null);
         expect(200, users, "listing the accounts");
         if (JsonParser.parseString(users.body()).getAsJsonArray().asList().stream()
-                .noneMatch(u -> u.getAsJsonObject().get("user").getAsString().equals(VOLUNTEER))) {
-            createUser(VOLUNTEER, "volunteer");
+                .noneMatch(u -> u.getAsJsonObject().get("user").getAsString().equals(user))) {
+            createUser(user, "volunteer");
         }
-        HttpResponse<String> r = send("POST", "/api/v1/admin/enrolment-codes", adminToken, Map.of("user", VOLUNTEER, "uses", uses,
+        HttpResponse<String> r = send("POST", "/api/v1/admin/enrolment-codes", adminToken, Map.of("user", user, "uses", uses,
                 "validHours", 2));
         expect(201, r, "making an enrolment code");
         return JsonParser.parseString(r.body()).getAsJsonObject().get("code").getAsString();
