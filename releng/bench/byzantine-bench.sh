@@ -25,6 +25,7 @@ if [[ " $* " != *" --data "* ]]; then
       --hidden 256,128 --seed 1 >/dev/null
   args+=(--data "$work/data" --model "$work/mlp.h5")
 fi
+rm -rf "$work/grid" # a fresh coordinator each run
 cp="$m/target/test-classes:bundles/org.daig.blob.client/target/classes:bundles/org.daig.trust/target/classes"
 cp="$cp:bundles/org.daig.api/target/classes:bundles/org.daig.wire/target/classes:bundles/org.daig.trainer.launcher/target/classes"
 cp="$cp:$repo/com/google/code/gson/gson/2.15.0/gson-2.15.0.jar:$repo/org/eclipse/paho/org.eclipse.paho.client.mqttv3/1.2.5/org.eclipse.paho.client.mqttv3-1.2.5.jar"
