@@ -109,10 +109,25 @@ public class SpotChecks implements Scheduler.CheckPolicy {
     }
 
     void configure(double rate, int newDevices, double tolerance, double replication) {
-        this.rate = rate;
-        this.newDevices = newDevices;
-        this.tolerance = tolerance;
-        this.replication = replication;
+        this.rate = share("spotCheckRate", rate);
+        this.newDevices = Math.max(0, newDevices);
+        this.replication = share("replicationRate", replication);
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            // a negative tolerance would fail every replay and ban every honest volunteer
+            LOG.warn("spotCheckTolerance={} in {} is not a number from 0 up; using 0.01", tolerance, ProjectServiceConfig.PID);
+            this.tolerance = 0.01;
+        } else {
+            this.tolerance = tolerance;
+        }
+    }
+
+    /** A share from 0 to 1; anything else is said in the log and brought into range. */
+    private static double share(String key, double value) {
+        double clamped = Double.isNaN(value) ? 0 : Math.max(0, Math.min(1, value));
+        if (clamped != value) {
+            LOG.warn("{}={} in {} is not a share from 0 to 1; using {}", key, value, ProjectServiceConfig.PID, clamped);
+        }
+        return clamped;
     }
 
     @Deactivate

@@ -197,6 +197,9 @@ class SpotChecksTest {
         assertEquals(Kind.ACCEPTED, first.kind());
         assertNull(first.check(), "nothing to check until the second volunteer's result is in");
         assertTrue(intake.lease("a", 0).isEmpty(), "a replica never goes back to the volunteer who did the task");
+        Scheduler.Outcome forged = hand("b", a, honest(a.seed()));
+        assertEquals(Kind.REFUSED, forged.kind(), "a copy on someone else's lease: " + forged.message());
+        assertNull(forged.check());
         checks.configure(0, 0, 1e-4, 0);
         assertEquals(Kind.ACCEPTED, hand("b", b, honest(b.seed())).kind());
         Task replica = intake.lease("c", 0).orElseThrow();
@@ -274,6 +277,19 @@ class SpotChecksTest {
         Task t = intake.lease("h", 0).orElseThrow();
         Scheduler.Outcome outcome = hand("h", t, honest(t.seed()));
         assertEquals(Kind.ACCEPTED, outcome.kind(), "not 'too small' next to updates nobody has checked: " + outcome.message());
+    }
+
+    @Test
+    void settingsOutOfRangeAreBroughtIntoRangeRatherThanBanningEveryone() throws Exception {
+        checks.configure(0, 0, -1, 0); // a negative tolerance would fail every honest replay
+        Task a = intake.lease("a", 0).orElseThrow();
+        checks.configure(7, 0, -1, -3); // a rate of 7 means "all"; a negative replication rate "none"
+        float[] otherThreads = honest(a.seed());
+        otherThreads[2] += 1e-5f; // as another thread count sums it: not bit for bit, well within 0.01
+        assertNotNull(hand("a", a, otherThreads).check(), "a rate of 7 checks everything");
+        replayAll();
+        assertTrue(reputation.banned("a").isEmpty(), "the honest replay passed under the fallback tolerance");
+        assertEquals(1L, fx.metrics.spotChecks().get("passed"));
     }
 
     @Test
