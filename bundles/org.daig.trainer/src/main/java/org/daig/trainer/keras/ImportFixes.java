@@ -15,6 +15,9 @@ import com.google.gson.JsonPrimitive;
  * (SIGSEGV in {@code sd::NDArray::getOffset}) on LSTM recurrent kernels, e.g. Keras's default
  * {@code recurrent_initializer}. The initial values are overwritten by the stored weights anyway,
  * so the initializer is swapped for Glorot uniform before import.
+ *
+ * <p>Conv1D is imported by DAIG's {@link KerasConv1d} (DL4J's cannot train), and recurrent
+ * dropout, which DL4J does not have, is left out of training.
  */
 final class ImportFixes {
 
@@ -26,6 +29,16 @@ final class ImportFixes {
     static JsonObject apply(JsonObject modelConfig) {
         JsonObject copy = modelConfig.deepCopy();
         replaceInitializers(copy);
+        for (JsonObject layer : Keras3Config.layers(copy)) {
+            JsonObject config = layer.getAsJsonObject("config");
+            if ("Conv1D".equals(Keras3Config.string(layer, "class_name"))) {
+                layer.addProperty("class_name", KerasConv1d.CLASS_NAME);
+            }
+            // DL4J has no dropout on recurrent connections: the layer trains without it (inference is the same)
+            if (config != null && config.has("recurrent_dropout") && config.get("recurrent_dropout").isJsonPrimitive()) {
+                config.addProperty("recurrent_dropout", 0.0);
+            }
+        }
         return copy;
     }
 
@@ -55,5 +68,41 @@ final class ImportFixes {
             }
             replaceInitializers(value);
         }
+    }
+
+    /**
+     * A loss "from logits" applies its sigmoid or softmax inside the loss; DL4J's losses take the
+     * output layer's activation instead. So the output layer, linear in the file, gets that
+     * activation here: training is the same, and predictions are probabilities, not logits.
+     */
+    static void logitsToProbabilities(JsonObject model, String loss, java.nio.file.Path file) throws org.daig.trainer.TrainerException {
+        String activation = loss.equals("binary_crossentropy") ? "sigmoid"
+                : loss.endsWith("categorical_crossentropy") ? "softmax" : null;
+        JsonObject output = outputLayer(model);
+        JsonObject config = output == null ? null : output.getAsJsonObject("config");
+        if (activation == null || config == null || !config.has("activation") || !"linear".equals(config.get("activation").getAsString())) {
+            throw new org.daig.trainer.TrainerException(file + ": its loss " + loss + " takes logits (from_logits=True), which DAIG "
+                    + "trains only with a linear Dense output layer; give --loss to train it with another loss");
+        }
+        config.addProperty("activation", activation);
+    }
+
+    private static JsonObject outputLayer(JsonObject model) {
+        JsonObject config = model.getAsJsonObject("config");
+        com.google.gson.JsonArray layers = config.getAsJsonArray("layers");
+        if (!config.has("output_layers")) {
+            return layers.get(layers.size() - 1).getAsJsonObject();
+        }
+        com.google.gson.JsonArray outputs = config.getAsJsonArray("output_layers");
+        if (outputs.size() != 1) {
+            return null;
+        }
+        String name = outputs.get(0).getAsJsonArray().get(0).getAsString();
+        for (JsonElement layer : layers) {
+            if (name.equals(layer.getAsJsonObject().getAsJsonObject("config").get("name").getAsString())) {
+                return layer.getAsJsonObject();
+            }
+        }
+        return null;
     }
 }

@@ -23,16 +23,11 @@ import com.google.gson.JsonParser;
  * a NullPointerException (loss saved as an object); these checks turn every such case into a
  * message that names the file and the fix.
  */
-public final class KerasModelFile implements ModelFacts {
+public final class KerasModelFile implements ModelFacts, AutoCloseable {
 
     private static final byte[] HDF5_SIGNATURE = { (byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
     /** Optimizers DL4J 1.0.0-M2.1's Keras import maps. */
     static final Set<String> OPTIMIZERS = Set.of("SGD", "Adam", "Adamax", "Adadelta", "Adagrad", "RMSprop", "Nadam");
-    /** Losses DL4J 1.0.0-M2.1's Keras import maps (Keras names and aliases). */
-    static final Set<String> LOSSES = Set.of("mean_squared_error", "mse", "mean_absolute_error", "mae",
-            "mean_absolute_percentage_error", "mape", "mean_squared_logarithmic_error", "msle", "squared_hinge", "hinge",
-            "categorical_hinge", "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-            "kullback_leibler_divergence", "kld", "poisson", "cosine_proximity", "cosine_similarity", "logcosh");
     private static final Set<String> NESTED_MODELS = Set.of("Functional", "Model", "Sequential");
 
     static {
@@ -45,18 +40,38 @@ public final class KerasModelFile implements ModelFacts {
     private final String backend;
     private final JsonObject modelConfig;
     private final JsonObject trainingConfig;
+    /** The Keras 3 file this was converted from; null for a Keras 2 file. */
+    private final Keras3File keras3;
 
-    private KerasModelFile(Path file, String kerasVersion, String backend, JsonObject modelConfig, JsonObject trainingConfig) {
+    private KerasModelFile(Path file, String kerasVersion, String backend, JsonObject modelConfig, JsonObject trainingConfig,
+            Keras3File keras3) {
         this.file = file;
         this.kerasVersion = kerasVersion;
         this.backend = backend;
         this.modelConfig = modelConfig;
         this.trainingConfig = trainingConfig;
+        this.keras3 = keras3;
     }
 
-    /** Reads and checks a model file; every problem found is in the exception's message. */
+    /** Reads and checks a model file, compiled as it says; every problem found is in the exception's message. */
     public static KerasModelFile read(Path file) throws TrainerException {
-        checkContainer(file);
+        return read(file, CompileSettings.FROM_FILE);
+    }
+
+    /**
+     * Reads and checks a Keras 2 .h5, a Keras 3 .keras or a Keras 3 .h5, trained with
+     * {@code settings} where they name something. A Keras 3 file's weights are rewritten to a
+     * temporary Keras 2 file ({@link #weightsFile()}) that {@link #close()} deletes.
+     */
+    public static KerasModelFile read(Path file, CompileSettings settings) throws TrainerException {
+        String problem = settings.problem();
+        if (problem != null) {
+            throw new TrainerException(problem);
+        }
+        Path temp = tempDir();
+        if (isZip(file)) {
+            return checked(file, Keras3File.readArchive(file, temp), settings);
+        }
         String version;
         String backend;
         JsonObject model;
@@ -66,7 +81,7 @@ public final class KerasModelFile implements ModelFacts {
             backend = archive.hasAttribute("backend") ? archive.readAttributeAsString("backend") : null;
             if (!archive.hasAttribute("model_config")) {
                 throw new TrainerException(file + ": has no model_config: it holds weights only (model.save_weights). "
-                        + "Save the whole model with model.save('model.h5') after model.compile(...)");
+                        + "Save the whole model with model.save('model.keras') or model.save('model.h5')");
             }
             model = parse(file, "model_config", archive.readAttributeAsJson("model_config"));
             training = archive.hasAttribute("training_config")
@@ -75,14 +90,42 @@ public final class KerasModelFile implements ModelFacts {
             throw e;
         } catch (Exception | LinkageError e) {
             throw new TrainerException(file + ": cannot be read as a Keras HDF5 model (" + rootMessage(e)
-                    + "). The file may be truncated or damaged: save it again with model.save('model.h5')", e);
+                    + "). The file may be truncated or damaged: save it again with model.save('model.keras')", e);
         }
-        KerasModelFile result = new KerasModelFile(file, version, backend, model, training);
+        if (version != null && version.startsWith("3.")) {
+            return checked(file, Keras3File.readLegacyH5(file, temp, version, model, training), settings);
+        }
+        try {
+            training = CompileSettings.keras2Loss(training);
+        } catch (Keras3Config.KerasFormatException e) {
+            throw new TrainerException(file + ": " + e.getMessage());
+        }
+        KerasModelFile result = new KerasModelFile(file, version, backend, model, settings.applyTo(training), null);
         result.check();
         return result;
     }
 
-    private static void checkContainer(Path file) throws TrainerException {
+    private static KerasModelFile checked(Path file, Keras3File keras3, CompileSettings settings) throws TrainerException {
+        KerasModelFile result = new KerasModelFile(file, keras3.kerasVersion, "tensorflow", keras3.modelConfig,
+                settings.applyTo(keras3.trainingConfig), keras3);
+        try {
+            result.check();
+        } catch (TrainerException e) {
+            result.close();
+            throw e;
+        }
+        return result;
+    }
+
+    private static Path tempDir() throws TrainerException {
+        try {
+            return Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+        } catch (IOException e) {
+            throw new TrainerException("no temporary directory to unpack a Keras file in: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isZip(Path file) throws TrainerException {
         if (!Files.isRegularFile(file)) {
             throw new TrainerException(file + ": no such file");
         }
@@ -90,15 +133,59 @@ public final class KerasModelFile implements ModelFacts {
         try (InputStream in = Files.newInputStream(file)) {
             int n = in.readNBytes(head, 0, 8);
             if (n >= 2 && head[0] == 'P' && head[1] == 'K') {
-                throw new TrainerException(file + ": is a zip archive, i.e. a Keras 3 '.keras' file. DAIG reads Keras 2 HDF5 "
-                        + "files: save with Keras 2 / tf.keras 2.x as model.save('model.h5')");
+                return true;
             }
             if (n < 8 || !Arrays.equals(head, HDF5_SIGNATURE)) {
-                throw new TrainerException(file + ": is not an HDF5 file. Save the model with model.save('model.h5') "
-                        + "(Keras 2 / tf.keras 2.x)");
+                throw new TrainerException(file + ": is neither a Keras .keras archive nor an HDF5 .h5 file. Save the model "
+                        + "with model.save('model.keras')");
             }
+            return false;
         } catch (IOException e) {
             throw new TrainerException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The HDF5 file holding the weights in Keras 2's layout: the file itself, or a Keras 3 file's conversion. */
+    public Path weightsFile() {
+        return keras3 == null ? file : keras3.weights;
+    }
+
+    /** The Keras version Deeplearning4j is told: 2.x for a converted Keras 3 file. */
+    String importVersion() {
+        return keras3 == null ? kerasVersion() : KerasH5Writer.KERAS_VERSION;
+    }
+
+    /** Whether it is a Keras 3 .keras archive (then a trained model is given back as .keras). */
+    public boolean isArchive() {
+        return keras3 != null && keras3.archive;
+    }
+
+    /** The Keras 3 file's own config.json content (model and compile config); null for other files. */
+    JsonObject keras3Config() {
+        return keras3 == null ? null : keras3.originalConfig.deepCopy();
+    }
+
+    /** Whether the loss takes logits: the output layer gets the loss's activation for training. */
+    boolean fromLogits() {
+        JsonElement logits = trainingConfig == null ? null : trainingConfig.get("from_logits");
+        return logits != null && logits.isJsonPrimitive() && logits.getAsBoolean();
+    }
+
+    /** The decoupled weight decay the optimizer asks for (AdamW), 0 for none. */
+    double weightDecay() {
+        JsonElement decay = trainingConfig.getAsJsonObject("optimizer_config").getAsJsonObject("config").get("weight_decay");
+        return decay == null || !decay.isJsonPrimitive() ? 0 : decay.getAsDouble();
+    }
+
+    /** Deletes the temporary conversion of a Keras 3 file, if any. */
+    @Override
+    public void close() {
+        if (keras3 != null) {
+            try {
+                Files.deleteIfExists(keras3.weights);
+            } catch (IOException ignored) {
+                // a file in the temporary directory
+            }
         }
     }
 
@@ -107,38 +194,37 @@ public final class KerasModelFile implements ModelFacts {
         if (kerasVersion != null) {
             String major = kerasVersion.split("\\.")[0];
             if (major.equals("1")) {
-                problems.add("it was saved by Keras " + kerasVersion + "; Keras 1 files are not supported: load it in Keras 2 "
-                        + "and save it again with model.save('model.h5')");
-            } else if (!major.equals("2")) {
-                problems.add("it was saved by Keras " + kerasVersion + "; only Keras 2 HDF5 files are supported: save it with "
-                        + "Keras 2 / tf.keras 2.x, or with tf_keras (the Keras 2 package) under TensorFlow 2.16+");
+                problems.add("it was saved by Keras " + kerasVersion + "; Keras 1 files are not supported: load it in Keras 2 or 3 "
+                        + "and save it again with model.save('model.keras')");
+            } else if (!major.equals("2") && !major.equals("3")) {
+                problems.add("it was saved by Keras " + kerasVersion + "; DAIG reads files from Keras 2 and 3");
             }
         }
         for (String nested : nestedModels()) {
-            problems.add("layer '" + nested + "' is itself a model (a nested tf.keras Functional/Sequential), which "
+            problems.add("layer '" + nested + "' is itself a model (a nested Functional/Sequential), which "
                     + "Deeplearning4j cannot import: rebuild the model with the inner model's layers inlined");
         }
-        if (trainingConfig == null) {
-            problems.add("it has no training configuration, so it cannot be trained. Call model.compile(optimizer=..., "
-                    + "loss=...) before model.save('model.h5')");
+        JsonElement loss = trainingConfig == null ? null : trainingConfig.get("loss");
+        String optimizer = optimizerName();
+        if ((loss == null || loss.isJsonNull()) && optimizer == null) {
+            problems.add("it was saved without a loss and an optimizer (not compiled), so it cannot be trained as it is: give them "
+                    + "at submission, e.g. --loss categorical_crossentropy --optimizer adam [--lr 0.001]");
+        } else if (loss == null || loss.isJsonNull()) {
+            problems.add("it names no loss: give one with --loss, e.g. --loss categorical_crossentropy");
+        } else if (optimizer == null) {
+            problems.add("it names no optimizer: give one with --optimizer, e.g. --optimizer adam");
         } else {
-            JsonElement loss = trainingConfig.get("loss");
-            if (loss == null || loss.isJsonNull()) {
-                problems.add("its training configuration has no loss: compile with loss='...' before saving");
-            } else if (!loss.isJsonPrimitive()) {
-                problems.add("its loss was saved as an object (" + brief(loss) + "); compile with the loss's name, e.g. "
-                        + "loss='categorical_crossentropy', and save again");
-            } else if (!LOSSES.contains(loss.getAsString())) {
-                problems.add("its loss '" + loss.getAsString() + "' is not supported; supported: " + String.join(", ", sorted(LOSSES)));
+            if (!loss.isJsonPrimitive() || CompileSettings.lossName(loss.getAsString()) == null) {
+                problems.add("its loss " + brief(loss) + " is not supported; give one of " + String.join(", ",
+                        CompileSettings.supportedLosses()) + " with --loss");
             }
-            String optimizer = optimizerName();
-            if (optimizer == null) {
-                problems.add("its training configuration names no optimizer");
-            } else if (!OPTIMIZERS.contains(optimizer)) {
-                problems.add("its optimizer '" + optimizer + "' is not supported; use one of " + String.join(", ", sorted(OPTIMIZERS)));
+            if (!OPTIMIZERS.contains(optimizer)) {
+                problems.add("its optimizer '" + optimizer + "' is not supported; give one of " + String.join(", ", sorted(OPTIMIZERS))
+                        + " with --optimizer");
             }
         }
         if (!problems.isEmpty()) {
+            close();
             throw new TrainerException(file + ": " + String.join("; ", problems));
         }
     }

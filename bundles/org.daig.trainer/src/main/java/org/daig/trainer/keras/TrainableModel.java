@@ -26,6 +26,12 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 public final class TrainableModel {
 
+    static {
+        // Deeplearning4j has no GRU; GruLayer is DAIG's (the name is Keras's class name)
+        org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("GRU", KerasGru.class);
+        org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer(KerasConv1d.CLASS_NAME, KerasConv1d.class);
+    }
+
     private final KerasModelFile source;
     private final ModelFacts facts;
     private final MultiLayerNetwork network;
@@ -82,33 +88,69 @@ public final class TrainableModel {
 
     /** Checks the file (see {@link KerasModelFile}) and imports it with its training configuration. */
     public static TrainableModel load(Path file) throws TrainerException {
-        KerasModelFile checked = KerasModelFile.read(file);
-        JsonObject fixed = ImportFixes.apply(checked.modelConfig());
-        // DL4J reads the Keras version from the JSON when it is given JSON (as model.to_json() writes it).
-        fixed.addProperty("keras_version", checked.kerasVersion());
-        fixed.addProperty("backend", checked.backend());
-        String modelJson = fixed.toString();
-        try (KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file.toString())
-                .enforceTrainingConfig(true)) {
-            builder.modelJson(modelJson);
-            if (checked.isSequential()) {
-                MultiLayerNetwork n = builder.buildSequential().getMultiLayerNetwork();
-                dropNoOpDropout(n.getLayers());
-                return new TrainableModel(checked, n, null);
+        return load(file, CompileSettings.FROM_FILE);
+    }
+
+    /**
+     * Checks a Keras 2 .h5, Keras 3 .keras or Keras 3 .h5 file (see {@link KerasModelFile}) and
+     * imports it, trained with the file's loss and optimizer or those {@code settings} name.
+     */
+    public static TrainableModel load(Path file, CompileSettings settings) throws TrainerException {
+        try (KerasModelFile checked = KerasModelFile.read(file, settings)) {
+            JsonObject fixed = ImportFixes.apply(checked.modelConfig());
+            if (checked.fromLogits()) {
+                ImportFixes.logitsToProbabilities(fixed, checked.lossName(), file);
             }
-            ComputationGraph g = builder.buildModel().getComputationGraph();
-            dropNoOpDropout(g.getLayers());
-            if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
-                throw new TrainerException(file + ": has " + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays()
-                        + " outputs; DAIG trains models with one input and one output");
+            // DL4J reads the Keras version from the JSON when it is given JSON (as model.to_json() writes it).
+            fixed.addProperty("keras_version", checked.importVersion());
+            fixed.addProperty("backend", checked.backend());
+            try (KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(checked.weightsFile().toString())
+                    .enforceTrainingConfig(true)) {
+                builder.modelJson(fixed.toString());
+                builder.trainingJson(checked.trainingConfig().toString());
+                TrainableModel model;
+                if (checked.isSequential()) {
+                    MultiLayerNetwork n = builder.buildSequential().getMultiLayerNetwork();
+                    dropNoOpDropout(n.getLayers());
+                    model = new TrainableModel(checked, n, null);
+                } else {
+                    ComputationGraph g = builder.buildModel().getComputationGraph();
+                    dropNoOpDropout(g.getLayers());
+                    if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
+                        throw new TrainerException(file + ": has " + g.getNumInputArrays() + " inputs and " + g.getNumOutputArrays()
+                                + " outputs; DAIG trains models with one input and one output");
+                    }
+                    model = new TrainableModel(checked, null, g);
+                }
+                model.addWeightDecay(checked.weightDecay());
+                return model;
+            } catch (UnsupportedKerasConfigurationException e) {
+                throw new TrainerException(file + ": Deeplearning4j cannot import it: " + firstLine(e.getMessage()), e);
+            } catch (InvalidKerasConfigurationException e) {
+                throw new TrainerException(file + ": its configuration is invalid for import: " + firstLine(e.getMessage()), e);
+            } catch (IOException | RuntimeException e) {
+                throw new TrainerException(file + ": import failed: " + KerasModelFile.rootMessage(e), e);
             }
-            return new TrainableModel(checked, null, g);
-        } catch (UnsupportedKerasConfigurationException e) {
-            throw new TrainerException(file + ": Deeplearning4j cannot import it: " + firstLine(e.getMessage()), e);
-        } catch (InvalidKerasConfigurationException e) {
-            throw new TrainerException(file + ": its configuration is invalid for import: " + firstLine(e.getMessage()), e);
-        } catch (IOException | RuntimeException e) {
-            throw new TrainerException(file + ": import failed: " + KerasModelFile.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Keras's AdamW (and any optimizer given a weight_decay) shrinks every weight by lr x decay per
+     * step apart from the gradient step: DL4J's WeightDecay with applyLR does exactly that.
+     */
+    private void addWeightDecay(double decay) {
+        if (decay <= 0) {
+            return;
+        }
+        for (org.deeplearning4j.nn.api.Layer layer : network != null ? network.getLayers() : graph.getLayers()) {
+            org.deeplearning4j.nn.conf.layers.Layer config = layer.conf().getLayer();
+            java.util.List<org.nd4j.linalg.learning.regularization.Regularization> decayOnly =
+                    java.util.List.of(new org.nd4j.linalg.learning.regularization.WeightDecay(decay, true));
+            if (config instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base) {
+                base.setRegularization(decayOnly);
+            } else if (config instanceof org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer sameDiff) {
+                sameDiff.setRegularization(decayOnly);
+            }
         }
     }
 

@@ -1,0 +1,118 @@
+package org.daig.trainer.keras;
+
+import java.util.Map;
+
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv1DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/**
+ * Keras's Conv1D (channels last) as a SameDiff layer. Deeplearning4j 1.0.0-M2.1 has a Conv1D,
+ * but its backward pass hands the native op a channels-last gradient with a channels-first input
+ * ("Op [conv1d_bp] execution failed"), so an imported Conv1D predicts but cannot train. Parameters
+ * are Keras's arrays: W = kernel [k, in, filters], b = bias [1, filters].
+ */
+public final class Conv1dLayer extends SameDiffLayer {
+
+    private static final long serialVersionUID = 1L;
+
+    private long nIn;
+    private long filters;
+    private long kernel;
+    private long stride;
+    private long dilation;
+    private String padding;
+    private String activation;
+    private boolean bias;
+    private RNNFormat format;
+
+    /** For Jackson (DL4J's configuration JSON). */
+    public Conv1dLayer() {
+    }
+
+    Conv1dLayer(String name, long filters, long kernel, long stride, long dilation, String padding, String activation, boolean bias) {
+        setLayerName(name);
+        this.filters = filters;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.dilation = dilation;
+        this.padding = padding;
+        this.activation = activation;
+        this.bias = bias;
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        InputType.InputTypeRecurrent recurrent = recurrent(inputType);
+        if (nIn <= 0 || override) {
+            nIn = recurrent.getSize();
+        }
+        format = recurrent.getFormat();
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType.InputTypeRecurrent recurrent = recurrent(inputType);
+        long length = recurrent.getTimeSeriesLength();
+        if (length > 0) {
+            length = padding.equals("valid") ? (length - dilation * (kernel - 1) - 1) / stride + 1 : (length + stride - 1) / stride;
+        }
+        return InputType.recurrent(filters, length, recurrent.getFormat());
+    }
+
+    private InputType.InputTypeRecurrent recurrent(InputType inputType) {
+        if (!(inputType instanceof InputType.InputTypeRecurrent recurrent)) {
+            throw new IllegalStateException("Conv1D layer '" + getLayerName() + "' needs a sequence input [batch, steps, channels], got "
+                    + inputType);
+        }
+        return recurrent;
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        params.addWeightParam("W", kernel, nIn, filters);
+        if (bias) {
+            params.addBiasParam("b", 1, filters);
+        }
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        double limit = Math.sqrt(6.0 / (kernel * nIn + kernel * filters)); // Glorot uniform, as Keras
+        for (Map.Entry<String, INDArray> p : params.entrySet()) {
+            if (p.getKey().equals("b")) {
+                p.getValue().assign(0);
+            } else {
+                p.getValue().assign(org.nd4j.linalg.factory.Nd4j.rand(p.getValue().dataType(), p.getValue().shape())
+                        .muli(2 * limit).subi(limit));
+            }
+        }
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
+        SDVariable x = format == RNNFormat.NCW ? input.permute(0, 2, 1) : input;
+        Conv1DConfig config = Conv1DConfig.builder().k(kernel).s(stride).d(dilation).p(0).dataFormat(Conv1DConfig.NWC)
+                .paddingMode(switch (padding) {
+                case "same" -> PaddingMode.SAME;
+                case "causal" -> PaddingMode.CAUSAL;
+                default -> PaddingMode.VALID;
+                }).build();
+        SDVariable y = bias ? sd.cnn().conv1d(x, params.get("W"), params.get("b").reshape(filters), config)
+                : sd.cnn().conv1d(x, params.get("W"), config);
+        y = GruLayer.activate(sd, activation, y);
+        return format == RNNFormat.NCW ? y.permute(0, 2, 1) : y;
+    }
+}

@@ -1,0 +1,197 @@
+package org.daig.trainer.keras;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.daig.trainer.TrainerException;
+import org.daig.trainer.keras.Keras3Config.KerasFormatException;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import com.google.gson.JsonObject;
+
+/**
+ * A model saved by Keras 3, as a {@code .keras} archive or a legacy {@code .h5}, turned into what
+ * Deeplearning4j's importer reads: a Keras 2 model config, a Keras 2 training_config, and a
+ * temporary Keras 2 HDF5 file holding the weights under Keras 2's names.
+ *
+ * <p>Weights in a .keras archive are not stored under the config's layer names but as
+ * {@code layers/<snake_case(class)>[_N]/vars/<i>}, N counting layers of that class in config
+ * order; recurrent layers keep theirs under {@code cell/vars}. A legacy .h5 from Keras 3 keeps
+ * them at {@code model_weights/<layer>/.../<name>} without Keras 2's {@code :0} suffix.
+ */
+final class Keras3File {
+
+    /** Keras 2 names of a layer's variables, in the order Keras 3 stores them. */
+    private static final Map<String, List<String>> VARIABLES = Map.of("Embedding", List.of("embeddings"), "PReLU", List.of("alpha"),
+            "SimpleRNN", List.of("kernel", "recurrent_kernel", "bias"), "LSTM", List.of("kernel", "recurrent_kernel", "bias"),
+            "GRU", List.of("kernel", "recurrent_kernel", "bias"));
+
+    final JsonObject originalConfig;
+    final JsonObject modelConfig;
+    final JsonObject trainingConfig;
+    final String kerasVersion;
+    final Path weights;
+    /** A .keras archive (or else a legacy .h5). */
+    final boolean archive;
+
+    private Keras3File(JsonObject originalConfig, JsonObject modelConfig, JsonObject trainingConfig, String kerasVersion, Path weights,
+            boolean archive) {
+        this.originalConfig = originalConfig;
+        this.modelConfig = modelConfig;
+        this.trainingConfig = trainingConfig;
+        this.kerasVersion = kerasVersion;
+        this.weights = weights;
+        this.archive = archive;
+    }
+
+    /** Reads a .keras archive; the weights are rewritten to a temporary file in {@code tempDir}. */
+    static Keras3File readArchive(Path file, Path tempDir) throws TrainerException {
+        try (KerasArchive archive = KerasArchive.open(file, tempDir)) {
+            JsonObject config = archive.config();
+            String version = archive.kerasVersion() == null ? "3" : archive.kerasVersion();
+            try {
+                JsonObject model = Keras3Config.toKeras2(config, file.toString());
+                JsonObject training = CompileSettings.fromKeras3(config.get("compile_config"));
+                List<KerasH5Writer.LayerWeights> layers = new ArrayList<>();
+                synchronized (Hdf5Archive.LOCK_OBJECT) {
+                    try (Hdf5Archive h5 = new Hdf5Archive(archive.weights().toString())) {
+                        Map<String, Integer> counters = new HashMap<>();
+                        for (JsonObject layer : Keras3Config.layers(config)) {
+                            String className = Keras3Config.string(layer, "class_name");
+                            String name = Keras3Config.string(layer.getAsJsonObject("config"), "name");
+                            String snake = Keras3Config.snakeCase(className);
+                            int n = counters.merge(snake, 1, Integer::sum) - 1;
+                            String group = n == 0 ? snake : snake + "_" + n;
+                            layers.add(new KerasH5Writer.LayerWeights(name, archiveWeights(h5, className, layer.getAsJsonObject("config"),
+                                    group)));
+                        }
+                    }
+                }
+                return new Keras3File(config, model, training, version, writeKeras2(file, tempDir, model, training, layers), true);
+            } catch (KerasFormatException e) {
+                throw new TrainerException(file + ": " + e.getMessage());
+            } catch (RuntimeException | IOException e) {
+                throw new TrainerException(file + ": its model.weights.h5 cannot be read (" + KerasModelFile.rootMessage(e)
+                        + "); save the model again with model.save('model.keras')", e);
+            }
+        }
+    }
+
+    private static List<KerasH5Writer.Weight> archiveWeights(Hdf5Archive h5, String className, JsonObject config, String group)
+            throws KerasFormatException {
+        if (!h5.getGroups("layers").contains(group)) {
+            return List.of(); // a layer without variables may have no group at all
+        }
+        boolean recurrent = List.of("SimpleRNN", "LSTM", "GRU").contains(className);
+        String[] path = recurrent ? new String[] { "layers", group, "cell", "vars" } : new String[] { "layers", group, "vars" };
+        if (recurrent && !h5.getGroups("layers", group).contains("cell") || !h5.getGroups(parent(path)).contains("vars")) {
+            return List.of();
+        }
+        List<String> stored = h5.getDataSets(path);
+        List<String> names = variableNames(className, config);
+        if (stored.isEmpty()) {
+            return List.of();
+        }
+        if (names == null || stored.size() != names.size()) {
+            throw new KerasFormatException("layer '" + Keras3Config.string(config, "name") + "' (" + className + ") has " + stored.size()
+                    + " weight arrays in model.weights.h5 where " + (names == null ? "none" : names.size()) + " were expected");
+        }
+        List<KerasH5Writer.Weight> weights = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                weights.add(weight(names.get(i), h5.readDataSet(Integer.toString(i), path)));
+            } catch (org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException e) {
+                throw new KerasFormatException("layer '" + Keras3Config.string(config, "name") + "': weight " + i + " cannot be read");
+            }
+        }
+        return weights;
+    }
+
+    private static String[] parent(String[] path) {
+        return java.util.Arrays.copyOf(path, path.length - 1);
+    }
+
+    /** Keras 2 names of the layer's variables in stored order; null for a layer that should have none. */
+    private static List<String> variableNames(String className, JsonObject config) {
+        if (VARIABLES.containsKey(className)) {
+            return VARIABLES.get(className);
+        }
+        boolean bias = !config.has("use_bias") || config.get("use_bias").getAsBoolean();
+        return switch (className) {
+        case "Dense", "Conv1D", "Conv2D" -> bias ? List.of("kernel", "bias") : List.of("kernel");
+        case "BatchNormalization" -> {
+            List<String> names = new ArrayList<>();
+            if (!config.has("scale") || config.get("scale").getAsBoolean()) {
+                names.add("gamma");
+            }
+            if (!config.has("center") || config.get("center").getAsBoolean()) {
+                names.add("beta");
+            }
+            names.add("moving_mean");
+            names.add("moving_variance");
+            yield names;
+        }
+        default -> null;
+        };
+    }
+
+    /** Reads a legacy .h5 written by Keras 3 (root attribute keras_version 3.x). */
+    static Keras3File readLegacyH5(Path file, Path tempDir, String version, JsonObject modelConfig, JsonObject compile)
+            throws TrainerException {
+        try {
+            JsonObject model = Keras3Config.toKeras2(modelConfig, file.toString());
+            JsonObject training = CompileSettings.fromKeras3(compile);
+            List<KerasH5Writer.LayerWeights> layers = new ArrayList<>();
+            synchronized (Hdf5Archive.LOCK_OBJECT) {
+                try (Hdf5Archive h5 = new Hdf5Archive(file.toString())) {
+                    List<String> stored = h5.getGroups("model_weights");
+                    for (JsonObject layer : Keras3Config.layers(modelConfig)) {
+                        String name = Keras3Config.string(layer.getAsJsonObject("config"), "name");
+                        List<KerasH5Writer.Weight> weights = new ArrayList<>();
+                        if (stored.contains(name)) {
+                            collect(h5, new String[] { "model_weights", name }, weights);
+                        }
+                        layers.add(new KerasH5Writer.LayerWeights(name, weights));
+                    }
+                }
+            }
+            return new Keras3File(modelConfig, model, training, version, writeKeras2(file, tempDir, model, training, layers), false);
+        } catch (KerasFormatException e) {
+            throw new TrainerException(file + ": " + e.getMessage());
+        } catch (RuntimeException | IOException | org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException e) {
+            throw new TrainerException(file + ": its weights cannot be read (" + KerasModelFile.rootMessage(e)
+                    + "); save the model again with model.save('model.keras')", e);
+        }
+    }
+
+    /** Every dataset below a layer's group, named by its last path element (kernel, bias, ...). */
+    private static void collect(Hdf5Archive h5, String[] path, List<KerasH5Writer.Weight> into)
+            throws org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException {
+        for (String data : h5.getDataSets(path)) {
+            into.add(weight(data.replaceAll(":\\d+$", ""), h5.readDataSet(data, path)));
+        }
+        for (String child : h5.getGroups(path)) {
+            String[] deeper = java.util.Arrays.copyOf(path, path.length + 1);
+            deeper[path.length] = child;
+            collect(h5, deeper, into);
+        }
+    }
+
+    private static KerasH5Writer.Weight weight(String name, INDArray values) {
+        return new KerasH5Writer.Weight(name + ":0", values.shape(), values.dup('c').castTo(DataType.FLOAT).data().asFloat());
+    }
+
+    private static Path writeKeras2(Path file, Path tempDir, JsonObject model, JsonObject training, List<KerasH5Writer.LayerWeights> layers)
+            throws IOException {
+        Path keras2 = Files.createTempFile(tempDir, "keras2-", ".h5");
+        KerasH5Writer.write(keras2, KerasH5Writer.KERAS_VERSION, model, training, layers);
+        return keras2;
+    }
+}
