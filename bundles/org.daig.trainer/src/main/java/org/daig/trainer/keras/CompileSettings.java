@@ -130,17 +130,25 @@ public record CompileSettings(String loss, String optimizer, Double learningRate
     }
 
     /**
-     * A Keras 2 training_config with its loss as an importable name: Keras 2.x may save the loss as
-     * a class object ({"class_name": "BinaryCrossentropy", "config": {"from_logits": true}}) or an alias.
+     * A Keras 2 training_config with its loss as an importable name (Keras 2.x may save the loss as
+     * a class object, {"class_name": "BinaryCrossentropy", "config": {"from_logits": true}}, or an
+     * alias) and AdamW as Adam with weight decay.
      */
     static JsonObject keras2Loss(JsonObject training) throws KerasFormatException {
-        if (training == null || !training.has("loss") || training.get("loss").isJsonNull()) {
-            return training;
+        if (training == null) {
+            return null;
         }
         JsonObject result = training.deepCopy();
+        JsonElement optimizer = training.get("optimizer_config");
+        if (optimizer != null && optimizer.isJsonObject() && "AdamW".equals(optimizerName(Keras3Config.string(optimizer.getAsJsonObject(),
+                "class_name")))) {
+            result.add("optimizer_config", optimizerConfig("AdamW", optimizer.getAsJsonObject().getAsJsonObject("config")));
+        }
         JsonElement loss = training.get("loss");
-        result.addProperty("loss", lossOf(loss));
-        result.addProperty("from_logits", fromLogits(loss));
+        if (loss != null && !loss.isJsonNull()) {
+            result.addProperty("loss", lossOf(loss));
+            result.addProperty("from_logits", fromLogits(loss));
+        }
         return result;
     }
 

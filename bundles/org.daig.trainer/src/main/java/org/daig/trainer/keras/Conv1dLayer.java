@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv1DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
@@ -23,15 +24,22 @@ public final class Conv1dLayer extends SameDiffLayer {
 
     private static final long serialVersionUID = 1L;
 
+    @JsonProperty
     private long nIn;
+    @JsonProperty
     private long filters;
+    @JsonProperty
     private long kernel;
+    @JsonProperty
     private long stride;
+    @JsonProperty
     private long dilation;
+    @JsonProperty
     private String padding;
+    @JsonProperty
     private String activation;
+    @JsonProperty
     private boolean bias;
-    private RNNFormat format;
 
     /** For Jackson (DL4J's configuration JSON). */
     public Conv1dLayer() {
@@ -48,13 +56,17 @@ public final class Conv1dLayer extends SameDiffLayer {
         this.bias = bias;
     }
 
+    /**
+     * Sequences arrive as Keras lays them out, [batch, steps, features] (NWC), whatever format the
+     * imported input type names: DL4J's Keras import keeps the data in Keras's layout and sets NWC
+     * on its own recurrent layers, not on the input type.
+     */
     @Override
     public void setNIn(InputType inputType, boolean override) {
         InputType.InputTypeRecurrent recurrent = recurrent(inputType);
         if (nIn <= 0 || override) {
             nIn = recurrent.getSize();
         }
-        format = recurrent.getFormat();
     }
 
     @Override
@@ -64,7 +76,7 @@ public final class Conv1dLayer extends SameDiffLayer {
         if (length > 0) {
             length = padding.equals("valid") ? (length - dilation * (kernel - 1) - 1) / stride + 1 : (length + stride - 1) / stride;
         }
-        return InputType.recurrent(filters, length, recurrent.getFormat());
+        return InputType.recurrent(filters, length, RNNFormat.NWC);
     }
 
     private InputType.InputTypeRecurrent recurrent(InputType inputType) {
@@ -103,7 +115,7 @@ public final class Conv1dLayer extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
-        SDVariable x = format == RNNFormat.NCW ? input.permute(0, 2, 1) : input;
+        SDVariable x = input; // [batch, steps, channels]: see setNIn
         Conv1DConfig config = Conv1DConfig.builder().k(kernel).s(stride).d(dilation).p(0).dataFormat(Conv1DConfig.NWC)
                 .paddingMode(switch (padding) {
                 case "same" -> PaddingMode.SAME;
@@ -113,6 +125,6 @@ public final class Conv1dLayer extends SameDiffLayer {
         SDVariable y = bias ? sd.cnn().conv1d(x, params.get("W"), params.get("b").reshape(filters), config)
                 : sd.cnn().conv1d(x, params.get("W"), config);
         y = GruLayer.activate(sd, activation, y);
-        return format == RNNFormat.NCW ? y.permute(0, 2, 1) : y;
+        return y;
     }
 }

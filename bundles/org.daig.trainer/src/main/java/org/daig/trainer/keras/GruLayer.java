@@ -13,6 +13,7 @@ import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Keras's GRU for Deeplearning4j, which has none. The parameters are Keras's own arrays, in
@@ -30,15 +31,22 @@ public final class GruLayer extends SameDiffLayer {
     static final String BIAS = "b";
     static final List<String> ACTIVATIONS = List.of("tanh", "sigmoid", "relu", "linear");
 
+    @JsonProperty
     private long nIn;
+    @JsonProperty
     private long units;
+    @JsonProperty
     private long timeSteps;
+    @JsonProperty
     private boolean resetAfter;
+    @JsonProperty
     private boolean returnSequences;
+    @JsonProperty
     private boolean goBackwards;
+    @JsonProperty
     private String activation;
+    @JsonProperty
     private String recurrentActivation;
-    private RNNFormat format;
 
     /** For Jackson (DL4J's configuration JSON). */
     public GruLayer() {
@@ -55,6 +63,11 @@ public final class GruLayer extends SameDiffLayer {
         this.recurrentActivation = recurrentActivation;
     }
 
+    /**
+     * Sequences arrive as Keras lays them out, [batch, steps, features] (NWC), whatever format the
+     * imported input type names: DL4J's Keras import keeps the data in Keras's layout and sets NWC
+     * on its own recurrent layers, not on the input type.
+     */
     @Override
     public void setNIn(InputType inputType, boolean override) {
         InputType.InputTypeRecurrent recurrent = recurrent(inputType);
@@ -62,13 +75,12 @@ public final class GruLayer extends SameDiffLayer {
             nIn = recurrent.getSize();
         }
         timeSteps = recurrent.getTimeSeriesLength();
-        format = recurrent.getFormat();
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         InputType.InputTypeRecurrent recurrent = recurrent(inputType);
-        return returnSequences ? InputType.recurrent(units, recurrent.getTimeSeriesLength(), recurrent.getFormat())
+        return returnSequences ? InputType.recurrent(units, recurrent.getTimeSeriesLength(), RNNFormat.NWC)
                 : InputType.feedForward(units);
     }
 
@@ -113,7 +125,7 @@ public final class GruLayer extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, Map<String, SDVariable> params, SDVariable mask) {
-        SDVariable x = format == RNNFormat.NCW ? input.permute(0, 2, 1) : input; // [batch, time, features]
+        SDVariable x = input; // [batch, time, features]: see setNIn
         SDVariable kernel = params.get(KERNEL);
         SDVariable recurrentKernel = params.get(RECURRENT_KERNEL);
         SDVariable bias = params.get(BIAS);
@@ -155,7 +167,7 @@ public final class GruLayer extends SameDiffLayer {
             return h;
         }
         SDVariable sequence = sd.stack(1, outputs.toArray(new SDVariable[0])); // [batch, time, units]
-        return format == RNNFormat.NCW ? sequence.permute(0, 2, 1) : sequence;
+        return sequence;
     }
 
     private SDVariable gate(SDVariable threeGates, int index) {

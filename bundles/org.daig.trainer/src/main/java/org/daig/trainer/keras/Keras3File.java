@@ -40,15 +40,18 @@ final class Keras3File {
     final Path weights;
     /** A .keras archive (or else a legacy .h5). */
     final boolean archive;
+    /** How many values the file's layer weights hold, to check against the imported network. */
+    final long weightCount;
 
     private Keras3File(JsonObject originalConfig, JsonObject modelConfig, JsonObject trainingConfig, String kerasVersion, Path weights,
-            boolean archive) {
+            boolean archive, List<KerasH5Writer.LayerWeights> layers) {
         this.originalConfig = originalConfig;
         this.modelConfig = modelConfig;
         this.trainingConfig = trainingConfig;
         this.kerasVersion = kerasVersion;
         this.weights = weights;
         this.archive = archive;
+        this.weightCount = layers.stream().flatMap(l -> l.weights().stream()).mapToLong(w -> w.values().length).sum();
     }
 
     /** Reads a .keras archive; the weights are rewritten to a temporary file in {@code tempDir}. */
@@ -74,7 +77,7 @@ final class Keras3File {
                         }
                     }
                 }
-                return new Keras3File(config, model, training, version, writeKeras2(file, tempDir, model, training, layers), true);
+                return new Keras3File(config, model, training, version, writeKeras2(file, tempDir, model, training, layers), true, layers);
             } catch (KerasFormatException e) {
                 throw new TrainerException(file + ": " + e.getMessage());
             } catch (RuntimeException | IOException e) {
@@ -111,7 +114,36 @@ final class Keras3File {
                 throw new KerasFormatException("layer '" + Keras3Config.string(config, "name") + "': weight " + i + " cannot be read");
             }
         }
+        checkShapes(className, config, weights);
         return weights;
+    }
+
+    /**
+     * The output size each weight must end with, from the layer's config: weights of another model
+     * are refused here, before Deeplearning4j copies them (it does not check every shape itself).
+     */
+    private static void checkShapes(String className, JsonObject config, List<KerasH5Writer.Weight> weights) throws KerasFormatException {
+        String size = switch (className) {
+        case "Dense", "SimpleRNN" -> "units";
+        case "Conv1D", "Conv2D" -> "filters";
+        case "Embedding" -> "output_dim";
+        case "LSTM", "GRU" -> "units";
+        default -> null;
+        };
+        if (size == null || !config.has(size)) {
+            return;
+        }
+        long gates = className.equals("LSTM") ? 4 : className.equals("GRU") ? 3 : 1;
+        long expected = config.get(size).getAsLong() * gates;
+        for (KerasH5Writer.Weight w : weights) {
+            long last = w.shape()[w.shape().length - 1];
+            if (last != expected) {
+                throw new KerasFormatException("layer '" + Keras3Config.string(config, "name") + "' (" + className + ", " + size + " "
+                        + config.get(size).getAsLong() + ") has a " + w.name().replace(":0", "") + " of shape "
+                        + java.util.Arrays.toString(w.shape()) + ": the weights do not belong to this configuration. Save the model again "
+                        + "with model.save('model.keras')");
+            }
+        }
     }
 
     private static String[] parent(String[] path) {
@@ -162,7 +194,7 @@ final class Keras3File {
                     }
                 }
             }
-            return new Keras3File(modelConfig, model, training, version, writeKeras2(file, tempDir, model, training, layers), false);
+            return new Keras3File(modelConfig, model, training, version, writeKeras2(file, tempDir, model, training, layers), false, layers);
         } catch (KerasFormatException e) {
             throw new TrainerException(file + ": " + e.getMessage());
         } catch (RuntimeException | IOException | org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException e) {

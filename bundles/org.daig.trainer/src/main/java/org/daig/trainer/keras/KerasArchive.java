@@ -113,7 +113,8 @@ public final class KerasArchive implements AutoCloseable {
             }
             return parsed.getAsJsonObject();
         } catch (RuntimeException e) {
-            throw new TrainerException(file + ": its " + entry.getName() + " is not valid JSON (" + e.getMessage()
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new TrainerException(file + ": its " + entry.getName() + " is not valid JSON (" + reason
                     + "); save the model again with model.save('model.keras')", e);
         }
     }

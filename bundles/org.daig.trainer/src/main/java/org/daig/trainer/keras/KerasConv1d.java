@@ -72,4 +72,24 @@ public final class KerasConv1d extends KerasLayer {
             this.weights.put("b", weights.get("bias").reshape(1, weights.get("bias").length()));
         }
     }
+
+    /**
+     * Writes the file's values into the layer's parameter views: DL4J's own copy goes through
+     * setParam, which a SameDiff layer ignores, leaving the random initial weights in place.
+     */
+    @Override
+    public void copyWeightsToLayer(org.deeplearning4j.nn.api.Layer target) throws InvalidKerasConfigurationException {
+        if (weights == null || weights.isEmpty()) {
+            throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "' has no weights in the file");
+        }
+        for (Map.Entry<String, INDArray> weight : weights.entrySet()) {
+            INDArray param = target.getParam(weight.getKey());
+            if (param == null || param.length() != weight.getValue().length()) {
+                throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "': weight " + weight.getKey() + " has shape "
+                        + java.util.Arrays.toString(weight.getValue().shape()) + ", the layer needs "
+                        + (param == null ? "none" : java.util.Arrays.toString(param.shape())));
+            }
+            param.assign(weight.getValue().reshape(param.shape()));
+        }
+    }
 }

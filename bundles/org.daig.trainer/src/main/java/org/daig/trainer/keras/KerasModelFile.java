@@ -136,8 +136,8 @@ public final class KerasModelFile implements ModelFacts, AutoCloseable {
                 return true;
             }
             if (n < 8 || !Arrays.equals(head, HDF5_SIGNATURE)) {
-                throw new TrainerException(file + ": is neither a Keras .keras archive nor an HDF5 .h5 file. Save the model "
-                        + "with model.save('model.keras')");
+                throw new TrainerException(file + ": is not an HDF5 file (.h5) nor a zip (.keras). Save the model with "
+                        + "model.save('model.keras')");
             }
             return false;
         } catch (IOException e) {
@@ -153,6 +153,11 @@ public final class KerasModelFile implements ModelFacts, AutoCloseable {
     /** The Keras version Deeplearning4j is told: 2.x for a converted Keras 3 file. */
     String importVersion() {
         return keras3 == null ? kerasVersion() : KerasH5Writer.KERAS_VERSION;
+    }
+
+    /** How many weight values a Keras 3 file holds; -1 for a Keras 2 file (DL4J's import checks those). */
+    long weightCount() {
+        return keras3 == null ? -1 : keras3.weightCount;
     }
 
     /** Whether it is a Keras 3 .keras archive (then a trained model is given back as .keras). */
@@ -215,7 +220,8 @@ public final class KerasModelFile implements ModelFacts, AutoCloseable {
             problems.add("it names no optimizer: give one with --optimizer, e.g. --optimizer adam");
         } else {
             if (!loss.isJsonPrimitive() || CompileSettings.lossName(loss.getAsString()) == null) {
-                problems.add("its loss " + brief(loss) + " is not supported; give one of " + String.join(", ",
+                String written = loss.isJsonPrimitive() ? "'" + loss.getAsString() + "'" : brief(loss);
+                problems.add("its loss " + written + " is not supported; give one of " + String.join(", ",
                         CompileSettings.supportedLosses()) + " with --loss");
             }
             if (!OPTIMIZERS.contains(optimizer)) {

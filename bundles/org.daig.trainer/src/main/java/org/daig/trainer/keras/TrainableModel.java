@@ -122,6 +122,10 @@ public final class TrainableModel {
                     }
                     model = new TrainableModel(checked, null, g);
                 }
+                if (checked.weightCount() >= 0 && checked.weightCount() != model.numParams()) {
+                    throw new TrainerException(file + ": its weights do not fit its configuration (the layers need " + model.numParams()
+                            + " values, the file holds " + checked.weightCount() + "): save the model again with model.save('model.keras')");
+                }
                 model.addWeightDecay(checked.weightDecay());
                 return model;
             } catch (UnsupportedKerasConfigurationException e) {

@@ -1,0 +1,92 @@
+package org.daig.trainer.keras;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+
+import org.daig.trainer.SharedData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Imported Keras 3 models compute what Keras would: the twins (one model saved as .keras and as
+ * .h5) predict alike, and real files agree with {@link ReferenceForwardPass}, a forward pass
+ * written from Keras's definitions that reads the weights itself.
+ */
+class Keras3ReferenceTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theTwinsPredictIdentically() throws Exception {
+        TrainableModel keras = TrainableModel.load(SharedData.file("keras3/404error-010__ANN-Churn-Classification__model.keras"));
+        TrainableModel h5 = TrainableModel.load(SharedData.file("keras3/404error-010__ANN-Churn-Classification__model.h5"));
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 16, 12);
+        assertEquals(keras.output(x), h5.output(x));
+        assertEquals(keras.paramsCopy(), h5.paramsCopy());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "404error-010__ANN-Churn-Classification__model.keras",
+            "Carine-Ashimwe__Summative-Assignment-SAHeart-Project__sequential_model.keras", "Lynn578__FASHION_MNIST__fashion_mnist_model.keras",
+            "CharM0625__mnist_cnn__mnist_model.keras", "Obaiz1__LSTM-vs-GRU-BTC-Price-Prediction__gru_model.keras",
+            "Obaiz1__LSTM-vs-GRU-BTC-Price-Prediction__lstm_model.keras", "daniiprietoo__DL-P2-RNNs__jena_conv.keras",
+            "daniiprietoo__DL-P2-RNNs__jena_rnn.keras" })
+    void predictionsAgreeWithAnIndependentForwardPass(String name) throws Exception {
+        Path file = SharedData.file("keras3/" + name);
+        TrainableModel model = TrainableModel.load(file);
+        ReferenceForwardPass reference = new ReferenceForwardPass(file, dir);
+        long[] in = model.facts().inputShape();
+        long[] shape = new long[in.length + 1];
+        shape[0] = 3;
+        System.arraycopy(in, 0, shape, 1, in.length);
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape);
+        INDArray actual = model.output(x);
+        int sample = (int) (x.length() / 3);
+        int[] sampleShape = new int[in.length];
+        for (int i = 0; i < in.length; i++) {
+            sampleShape[i] = (int) in[i];
+        }
+        double[] all = x.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        for (int s = 0; s < 3; s++) {
+            double[] one = java.util.Arrays.copyOfRange(all, s * sample, (s + 1) * sample);
+            double[] expected = reference.predict(new ReferenceForwardPass.Tensor(one, sampleShape)).v();
+            double[] got = actual.getRow(s).dup().castTo(DataType.DOUBLE).data().asDouble();
+            assertEquals(expected.length, got.length, "outputs per sample");
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), name + " sample " + s + " output " + i);
+            }
+        }
+        assertArrayEquals(new long[] { 3, actual.size(1) }, actual.shape());
+        assertTrue(actual.size(1) > 0);
+    }
+
+    /**
+     * Providers rebuild a model from its canonical form (DL4J's JSON and the parameters): DAIG's
+     * own GRU and Conv1D layers must survive that trip with every setting.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "Obaiz1__LSTM-vs-GRU-BTC-Price-Prediction__gru_model.keras", "daniiprietoo__DL-P2-RNNs__jena_conv.keras",
+            "daniiprietoo__DL-P2-RNNs__jena_gru_stacked.keras" })
+    void customLayersSurviveTheCanonicalForm(String name) throws Exception {
+        TrainableModel model = TrainableModel.load(SharedData.file("keras3/" + name));
+        Path canonical = dir.resolve("canonical.json");
+        CanonicalModel.write(model, canonical);
+        TrainableModel rebuilt = TrainableModel.loadCanonical(canonical);
+        rebuilt.setParams(model.paramsCopy());
+        long[] in = model.facts().inputShape();
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, in[0], in[1]);
+        assertEquals(model.output(x), rebuilt.output(x));
+    }
+}
