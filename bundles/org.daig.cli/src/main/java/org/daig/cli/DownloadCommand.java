@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
         description = "Downloads a project's model: the newest version, or the one --version names.")
 final class DownloadCommand extends RequestorCommand {
 
-    enum Format { h5, zip, npy }
+    enum Format { model, keras, h5, zip, npy }
 
     @Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -26,8 +26,9 @@ final class DownloadCommand extends RequestorCommand {
     @Option(names = "--version", paramLabel = "N", description = "the model version (default: the newest)")
     Integer version;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "h5",
-            description = "h5 (Keras), zip (DL4J) or npy (the parameters); default: ${DEFAULT-VALUE}")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "model",
+            description = "model (the format the model was uploaded in: .keras or .h5), keras (Keras 3), h5 (Keras), zip (DL4J) "
+                    + "or npy (the parameters); default: ${DEFAULT-VALUE}")
     Format format;
 
     @Option(names = "--out", paramLabel = "FILE", description = "where to write it (default: PROJECT.FORMAT)")
@@ -37,6 +38,15 @@ final class DownloadCommand extends RequestorCommand {
     int call(RequestorClient coordinator, Context context) throws Exception {
         Path target = out != null ? out : Path.of(id + "." + format.name());
         coordinator.download(id, version, format.name(), target);
+        if (out == null && format == Format.model) {
+            // named after what came: a .keras archive is a zip, a .h5 is not
+            byte[] head = new byte[2];
+            try (java.io.InputStream in = Files.newInputStream(target)) {
+                in.readNBytes(head, 0, 2);
+            }
+            Path named = Path.of(id + (head[0] == 'P' && head[1] == 'K' ? ".keras" : ".h5"));
+            target = Files.move(target, named, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         context.out().println("wrote " + target + " (" + Files.size(target) + " bytes)");
         return 0;
     }

@@ -11,6 +11,7 @@ import org.daig.requestor.ProjectRefusedException;
 import org.daig.requestor.RequestorClient;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "submit", mixinStandardHelpOptions = true, sortOptions = false,
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
                 "nothing is uploaded while a problem remains. Prints the project's id on the last line." })
 final class SubmitCommand extends RequestorCommand {
 
-    @Option(names = "--model", required = true, paramLabel = "M.h5", description = "the Keras model (.h5) to train")
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "the Keras model to train: .keras, or .h5 from Keras 2 or 3")
     Path model;
 
     @Option(names = "--x", required = true, paramLabel = "X.npy", description = "the features, one row per sample (.npy or .npz)")
@@ -62,10 +63,14 @@ final class SubmitCommand extends RequestorCommand {
                 "each also takes clip=C or clip=off (docs/robustness.md)" })
     String strategy;
 
+    @Mixin
+    CompileOptions compile;
+
     @Override
     int call(RequestorClient coordinator, Context context) throws Exception {
         ProjectSpec settings = new ProjectSpec(name != null ? name : model.getFileName().toString(), null, null, null, epochs, batch,
-                tasks, k, contributors != null ? contributors : k, validation, passes, strategy, seed);
+                tasks, k, contributors != null ? contributors : k, validation, passes, strategy, seed, compile.loss, compile.optimizer,
+                compile.lr);
         List<String> problems = Preflight.problems(settings, model, x, y, context.launcher(), context.trainerHeap());
         if (!problems.isEmpty()) {
             context.err().println("daig: the project is not submitted; nothing was uploaded. Fix these first:");

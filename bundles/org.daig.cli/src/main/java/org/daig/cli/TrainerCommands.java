@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
@@ -69,19 +70,23 @@ final class TrainerCommands {
             description = { "Shows what a Keras model file is and whether the grid can train it.",
                     "Exits 0 when it is trainable here, 1 when not (the reason is printed)." })
     static final class Inspect extends TrainerCommand {
-        @Parameters(index = "0", paramLabel = "MODEL.h5", description = "the Keras model file")
+        @Parameters(index = "0", paramLabel = "MODEL", description = "the Keras model file (.keras, or .h5 from Keras 2 or 3)")
         Path model;
+
+        @Mixin
+        CompileOptions compile;
 
         @Override
         void arguments(List<String> args) {
             args.addAll(List.of("model", "inspect", model.toString()));
+            compile.addTo(args);
         }
     }
 
     @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Runs a model on samples and writes its outputs (float32 .npy).")
     static final class Predict extends TrainerCommand {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.h5) or a DL4J model (.zip)")
+        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.keras, .h5) or a DL4J model (.zip)")
         Path model;
 
         @Option(names = "--input", required = true, paramLabel = "X.npy", description = "the samples (.npy or .npz)")
@@ -90,11 +95,15 @@ final class TrainerCommands {
         @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "where the outputs go")
         Path output;
 
+        @Mixin
+        CompileOptions compile;
+
         @Override
         void arguments(List<String> args) {
             args.addAll(List.of("model", "predict", model.toString()));
             add(args, "--input", input);
             add(args, "--output", output);
+            compile.addTo(args);
         }
     }
 
@@ -148,7 +157,7 @@ final class TrainerCommands {
     @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Prints a model's accuracy on samples and their labels.")
     static final class Evaluate extends TrainerCommand {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.h5) or a DL4J model (.zip)")
+        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.keras, .h5) or a DL4J model (.zip)")
         Path model;
 
         @Option(names = "--x", required = true, paramLabel = "X.npy", description = "the samples")
@@ -157,11 +166,15 @@ final class TrainerCommands {
         @Option(names = "--y", required = true, paramLabel = "Y.npy", description = "their labels: class ids or one-hot rows")
         Path y;
 
+        @Mixin
+        CompileOptions compile;
+
         @Override
         void arguments(List<String> args) {
             args.addAll(List.of("model", "evaluate", model.toString()));
             add(args, "--x", x);
             add(args, "--y", y);
+            compile.addTo(args);
         }
     }
 
@@ -169,7 +182,7 @@ final class TrainerCommands {
             description = { "Trains a Keras model on this machine, as one provider would.",
                     "OMP_NUM_THREADS (default 1) and DAIG_TRAINER_HEAP (default 2g) cap the trainer." })
     static final class TrainLocal extends TrainerCommand {
-        @Option(names = "--model", required = true, paramLabel = "M.h5", description = "the Keras model to train")
+        @Option(names = "--model", required = true, paramLabel = "MODEL", description = "the Keras model to train (.keras or .h5)")
         Path model;
 
         @Option(names = "--x", required = true, paramLabel = "X.npy", description = "the training samples")
@@ -196,6 +209,9 @@ final class TrainerCommands {
         @Option(names = "--out", paramLabel = "DIR", description = "where the trained model goes")
         Path out;
 
+        @Mixin
+        CompileOptions compile;
+
         @Override
         void arguments(List<String> args) {
             atLeast("--epochs", epochs, 1);
@@ -213,6 +229,7 @@ final class TrainerCommands {
             add(args, "--test-y", testY);
             add(args, "--seed", seed);
             add(args, "--out", out);
+            compile.addTo(args);
         }
     }
 

@@ -54,7 +54,7 @@ public final class RequestorClient {
     public record Submission(ProjectView project) {
     }
 
-    public static final Set<String> DOWNLOAD_FORMATS = Set.of("h5", "zip", "npy");
+    public static final Set<String> DOWNLOAD_FORMATS = Set.of("model", "keras", "h5", "zip", "npy");
 
     /** A submission waits for the coordinator's trainer to check the model and the data, which can take minutes. */
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
@@ -166,7 +166,7 @@ public final class RequestorClient {
         throwIfCancelled(stop);
         ProjectSpec spec = new ProjectSpec(settings.name(), modelId, xId, yId, settings.epochs(), settings.batchSize(),
                 settings.totalTasks(), settings.taskSize(), settings.maxContributors(), settings.validationRate(), settings.passes(),
-                settings.strategy(), settings.seed());
+                settings.strategy(), settings.seed(), settings.loss(), settings.optimizer(), settings.learningRate());
         HttpRequest request = request("/api/v1/projects").timeout(SUBMIT_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(CoordinatorHttp.GSON.toJson(spec), StandardCharsets.UTF_8)).build();
         CoordinatorHttp.Answer answer = http.answer(request);
@@ -242,12 +242,13 @@ public final class RequestorClient {
      * takes the target's name only when complete, so a broken download never looks like a model.
      *
      * @param version the model version, or null for the newest
-     * @param format  {@code h5} (Keras 2), {@code zip} (DL4J) or {@code npy} (the raw parameters)
+     * @param format  {@code model} (the format it was uploaded in), {@code keras} (Keras 3), {@code h5} (Keras 2),
+     *                {@code zip} (DL4J) or {@code npy} (the raw parameters)
      * @return the target
      */
     public Path download(String id, Integer version, String format, Path target) throws RequestorException {
         if (!DOWNLOAD_FORMATS.contains(format)) {
-            throw new RequestorException("'" + format + "' is not a model format: use h5, zip or npy");
+            throw new RequestorException("'" + format + "' is not a model format: use model, keras, h5, zip or npy");
         }
         if (version != null && version < 0) {
             throw new RequestorException("there is no version " + version + ": versions count from 0");

@@ -27,6 +27,12 @@ public final class TrainLocal {
 
     public static Result run(Path modelFile, Path x, Path y, int epochs, int batch, Path testX, Path testY, long seed,
             Path outDir, PrintStream out) throws TrainerException, IOException {
+        return run(modelFile, org.daig.trainer.keras.CompileSettings.FROM_FILE, x, y, epochs, batch, testX, testY, seed, outDir, out);
+    }
+
+    /** Trains {@code modelFile} compiled with {@code compile} where it names something (see CompileSettings). */
+    public static Result run(Path modelFile, org.daig.trainer.keras.CompileSettings compile, Path x, Path y, int epochs, int batch,
+            Path testX, Path testY, long seed, Path outDir, PrintStream out) throws TrainerException, IOException {
         if (epochs < 1) {
             throw new TrainerException("--epochs must be at least 1");
         }
@@ -34,7 +40,7 @@ public final class TrainLocal {
             throw new TrainerException("--batch must be at least 1");
         }
         Nd4j.getRandom().setSeed(seed);
-        TrainableModel model = TrainableModel.load(modelFile);
+        TrainableModel model = TrainableModel.load(modelFile, compile);
         DataSet train = TrainingData.load(model, x, y);
         DataSet test = testX == null ? null : TrainingData.load(model, testX, testY);
         out.printf("training %s: %,d parameters, %,d samples, %d epochs, batch %d, seed %d%n", modelFile.getFileName(),
@@ -61,8 +67,13 @@ public final class TrainLocal {
             try {
                 KerasExport.write(model, h5);
                 out.println("wrote " + h5);
+                if (model.source().isArchive()) { // given back in the format it came in, too
+                    Path keras = outDir.resolve("model.keras");
+                    org.daig.trainer.keras.Keras3Export.write(model, keras);
+                    out.println("wrote " + keras);
+                }
             } catch (TrainerException e) {
-                out.println("no Keras .h5: " + e.getMessage());
+                out.println("no Keras file: " + e.getMessage());
             }
         }
         return result;

@@ -79,7 +79,7 @@ public final class ProjectChecks {
         Map<String, Path> files = files(model, x, y);
         List<Problem> problems = new ArrayList<>();
         try {
-            TrainerClient.DataCheck check = trainer.check(model, x, y);
+            TrainerClient.DataCheck check = trainer.check(model, x, y, settings.compile());
             for (String message : check.problems()) {
                 problems.add(attribute(message, files, hidePaths));
             }

@@ -34,7 +34,12 @@ public final class TrainerClient {
 
     /** Loads a Keras model file (kept loaded when it is the same file as before). */
     public LoadedModel load(Path model) throws WorkerException {
-        WorkerAnswer a = worker.call(TrainerOps.LOAD, Map.of("model", model.toString()), NONE);
+        return load(model, Compile.FROM_FILE);
+    }
+
+    /** Loads a Keras model file (.h5 or .keras), trained with {@code compile} where it names something. */
+    public LoadedModel load(Path model, Compile compile) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.LOAD, compile.with(Map.of("model", model.toString())), NONE);
         return new LoadedModel((long) a.number("params"), (long) a.number("outputs"));
     }
 
@@ -49,7 +54,12 @@ public final class TrainerClient {
 
     /** What a model file is and whether it can be trained here; an untrainable model is an answer, not an error. */
     public ModelInspection inspect(Path model) throws WorkerException {
-        WorkerAnswer a = worker.call(TrainerOps.INSPECT, Map.of("model", model.toString()), NONE);
+        return inspect(model, Compile.FROM_FILE);
+    }
+
+    /** What a model file is and whether it can be trained here with {@code compile}. */
+    public ModelInspection inspect(Path model, Compile compile) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.INSPECT, compile.with(Map.of("model", model.toString())), NONE);
         Map<String, Object> f = a.fields();
         if (!Boolean.TRUE.equals(f.get("trainable"))) {
             return new ModelInspection(false, text(a, "reason"), null, null, null, null, 0, 0, null, text(a, "backend"));
@@ -81,7 +91,13 @@ public final class TrainerClient {
 
     /** Every problem of a model and its data together (an empty list: trainable as given). */
     public DataCheck check(Path model, Path x, Path y) throws WorkerException {
-        WorkerAnswer a = worker.call(TrainerOps.CHECK, Map.of("model", model.toString(), "x", x.toString(), "y", y.toString()), NONE);
+        return check(model, x, y, Compile.FROM_FILE);
+    }
+
+    /** Every problem of a model, trained with {@code compile}, and its data together. */
+    public DataCheck check(Path model, Path x, Path y, Compile compile) throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.CHECK, compile.with(Map.of("model", model.toString(), "x", x.toString(), "y",
+                y.toString())), NONE);
         List<String> problems = new ArrayList<>();
         if (a.fields().get("problems") instanceof List<?> found) {
             found.forEach(p -> problems.add(String.valueOf(p)));
@@ -131,6 +147,14 @@ public final class TrainerClient {
         worker.call(TrainerOps.EXPORT, Map.of("h5", file.toString()), NONE);
     }
 
+    /**
+     * Writes the loaded model as a Keras 3 .keras archive: the uploaded archive's config and
+     * layout with the loaded parameters. Only for a model that came as a .keras file.
+     */
+    public void exportKeras(Path file) throws WorkerException {
+        worker.call(TrainerOps.EXPORT, Map.of("keras", file.toString()), NONE);
+    }
+
     /** Writes the loaded model's canonical form, which providers load with {@link #loadCanonical}. */
     public void exportCanonical(Path file) throws WorkerException {
         worker.call(TrainerOps.EXPORT, Map.of("canonical", file.toString()), NONE);
@@ -158,6 +182,30 @@ public final class TrainerClient {
     }
 
     /** @param backend ND4J's backend class name, e.g. CpuBackend */
+    /**
+     * How a model is trained when its file does not say, or should not decide: a Keras loss name or
+     * alias, an optimizer class name, a learning rate. Null fields: as the file says.
+     */
+    public record Compile(String loss, String optimizer, Double learningRate) {
+
+        public static final Compile FROM_FILE = new Compile(null, null, null);
+
+        /** The worker request's fields plus these settings. */
+        Map<String, Object> with(Map<String, Object> fields) {
+            Map<String, Object> all = new java.util.HashMap<>(fields);
+            if (loss != null) {
+                all.put("loss", loss);
+            }
+            if (optimizer != null) {
+                all.put("optimizer", optimizer);
+            }
+            if (learningRate != null) {
+                all.put("lr", learningRate);
+            }
+            return all;
+        }
+    }
+
     public record Hello(String backend, long pid) {
     }
 

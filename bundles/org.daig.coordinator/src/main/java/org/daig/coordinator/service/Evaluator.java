@@ -70,7 +70,7 @@ final class Evaluator implements Scheduler.Listener {
             try {
                 float[] params = vectors.read(version.paramsBlob(), project.paramCount());
                 TrainerClient.Evaluation figures = trainer.use(t -> {
-                    t.load(blobs.file(project.spec().model()));
+                    t.load(blobs.file(project.spec().model()), project.spec().compile());
                     return t.evaluate(TrainerClient.DataFiles.all(blobs.file(project.validationX()), blobs.file(project.validationY())),
                             params);
                 });

@@ -38,9 +38,10 @@ public class ModelExporter implements ModelExports {
     }
 
     @Override
-    public Path export(String id, int version, String format) throws Exception {
-        if (!format.equals("zip") && !format.equals("h5") && !format.equals("npy")) {
-            throw new IllegalArgumentException("format '" + format + "' is not offered: use zip (DL4J), h5 (Keras) or npy (parameters)");
+    public Path export(String id, int version, String requested) throws Exception {
+        if (!java.util.Set.of("model", "keras", "h5", "zip", "npy").contains(requested)) {
+            throw new IllegalArgumentException("format '" + requested + "' is not offered: use model (as uploaded), keras (Keras 3, for "
+                    + "a model uploaded as .keras), h5 (Keras), zip (DL4J) or npy (parameters)");
         }
         ProjectRow row = records.database().transaction(ProjectStore::projects).stream().filter(r -> r.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no project " + id));
@@ -51,9 +52,10 @@ public class ModelExporter implements ModelExports {
         VersionRow chosen = version < 0 ? versions.get(versions.size() - 1)
                 : versions.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new IllegalStateException(
                         "project " + id + " has versions 0-" + versions.get(versions.size() - 1).version() + ", not " + version));
-        if (format.equals("npy")) {
+        if (requested.equals("npy")) {
             return blobs.file(chosen.paramsBlob());
         }
+        String format = requested.equals("model") ? (isZip(blobs.file(row.spec().model())) ? "keras" : "h5") : requested;
         Path file = workDir.resolve("exports").resolve(id + "-v" + chosen.version() + "." + format);
         if (Files.exists(file)) {
             return file;
@@ -64,10 +66,12 @@ public class ModelExporter implements ModelExports {
             float[] params = new VectorBlobs(blobs, workDir.resolve("tmp")).read(chosen.paramsBlob(), row.paramCount());
             Path model = blobs.file(row.spec().model());
             trainer.use(t -> {
-                t.load(model);
+                t.load(model, row.spec().compile());
                 t.set(params); // under the same hold of the worker as the export: no evaluation in between
                 if (format.equals("h5")) {
                     t.exportH5(temp);
+                } else if (format.equals("keras")) {
+                    t.exportKeras(temp);
                 } else {
                     t.exportZip(temp);
                 }
@@ -78,5 +82,13 @@ public class ModelExporter implements ModelExports {
             Files.deleteIfExists(temp);
         }
         return file;
+    }
+
+    /** A .keras upload is a zip; a Keras 2 or 3 .h5 is not. */
+    private static boolean isZip(Path file) throws java.io.IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == 'P' && head[1] == 'K';
+        }
     }
 }

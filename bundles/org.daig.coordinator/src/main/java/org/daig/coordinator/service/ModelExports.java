@@ -6,7 +6,8 @@ import java.nio.file.Path;
 public interface ModelExports {
 
     /**
-     * A model file of version {@code version} (-1: newest) as "zip" (DL4J), "h5" (Keras) or
+     * A model file of version {@code version} (-1: newest) as "model" (the uploaded format), "keras"
+     * (Keras 3), "zip" (DL4J), "h5" (Keras) or
      * "npy" (the parameters). Throws IllegalArgumentException for another format and
      * IllegalStateException for an unknown project or version.
      */

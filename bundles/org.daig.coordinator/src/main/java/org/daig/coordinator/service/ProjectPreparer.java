@@ -102,7 +102,7 @@ public class ProjectPreparer implements Preparation {
             String valY = validationRows > 0 ? blobs.importFile(dir.resolve("y-val.npy")).id() : null;
             Path canonicalFile = dir.resolve("model.daig.json");
             Initial initial = trainer.use(t -> {
-                long count = t.load(model).params();
+                long count = t.load(model, row.spec().compile()).params();
                 t.exportCanonical(canonicalFile);
                 return new Initial(count, t.params());
             });
@@ -131,7 +131,7 @@ public class ProjectPreparer implements Preparation {
             Path model = blobs.file(row.spec().model());
             Path canonicalFile = dir.resolve("model.daig.json");
             trainer.use(t -> {
-                t.load(model);
+                t.load(model, row.spec().compile());
                 t.exportCanonical(canonicalFile);
                 return null;
             });

@@ -99,7 +99,10 @@ public final class Database implements AutoCloseable {
                 "INSERT INTO credits_by_task_and_device SELECT project_id, round, shard, provider_id, amount, at FROM credits",
                 "DROP TABLE credits",
                 "ALTER TABLE credits_by_task_and_device RENAME TO credits",
-                "CREATE INDEX credits_by_provider ON credits (provider_id)" });
+                "CREATE INDEX credits_by_provider ON credits (provider_id)" },
+            // 7: the loss, optimizer and learning rate a requestor names for a model saved without them (issue 14)
+            new String[] { "ALTER TABLE projects ADD COLUMN loss VARCHAR(100)", "ALTER TABLE projects ADD COLUMN optimizer VARCHAR(100)",
+                "ALTER TABLE projects ADD COLUMN learning_rate DOUBLE PRECISION" });
 
     private final Connection connection;
     private final String url;

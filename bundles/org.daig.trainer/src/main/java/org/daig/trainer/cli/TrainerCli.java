@@ -57,16 +57,16 @@ public final class TrainerCli {
             if (args.length >= 2 && args[0].equals("model")) {
                 String[] rest = Arrays.copyOfRange(args, 2, args.length);
                 return switch (args[1]) {
-                case "inspect" -> inspect(rest);
-                case "predict" -> predict(new Options(rest, Set.of("input", "output")));
+                case "inspect" -> inspect(new Options(rest, COMPILE));
+                case "predict" -> predict(new Options(rest, with(COMPILE, "input", "output")));
                 case "make-mlp" -> makeMlp(new Options(rest, Set.of("out", "inputs", "outputs", "hidden", "loss", "optimizer", "lr", "seed")));
-                case "evaluate" -> evaluate(new Options(rest, Set.of("x", "y")));
+                case "evaluate" -> evaluate(new Options(rest, with(COMPILE, "x", "y")));
                 default -> usage("unknown command 'model " + args[1] + "'");
                 };
             }
             if (args.length >= 1 && args[0].equals("train-local")) {
                 return trainLocal(new Options(Arrays.copyOfRange(args, 1, args.length),
-                        Set.of("model", "x", "y", "epochs", "batch", "test-x", "test-y", "seed", "out")));
+                        with(COMPILE, "model", "x", "y", "epochs", "batch", "test-x", "test-y", "seed", "out")));
             }
             if (args.length >= 2 && args[0].equals("data") && args[1].equals("fashion-mnist")) {
                 return fashionMnist(new Options(Arrays.copyOfRange(args, 2, args.length), Set.of("from", "out")));
@@ -83,23 +83,43 @@ public final class TrainerCli {
         }
     }
 
-    private int inspect(String[] args) throws TrainerException, UsageException {
-        if (args.length != 1) {
-            throw new UsageException("model inspect takes one MODEL.h5");
+    /** The options naming how a model saved without them is trained (CompileSettings). */
+    private static final Set<String> COMPILE = Set.of("loss", "optimizer", "lr");
+
+    private static Set<String> with(Set<String> base, String... more) {
+        Set<String> all = new java.util.HashSet<>(base);
+        all.addAll(Arrays.asList(more));
+        return all;
+    }
+
+    private static org.daig.trainer.keras.CompileSettings compile(Options options) throws UsageException {
+        Double lr = null;
+        if (options.has("lr")) {
+            try {
+                lr = Double.valueOf(options.get("lr"));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--lr must be a number, e.g. 0.001");
+            }
         }
-        Path file = Path.of(args[0]);
+        return new org.daig.trainer.keras.CompileSettings(options.get("loss"), options.get("optimizer"), lr);
+    }
+
+    private int inspect(Options options) throws TrainerException, UsageException {
+        Path file = Path.of(options.positionalOrRequired(0, "MODEL"));
+        org.daig.trainer.keras.CompileSettings compile = compile(options);
         KerasModelFile checked;
         try {
-            checked = KerasModelFile.read(file);
+            checked = KerasModelFile.read(file, compile);
         } catch (TrainerException e) {
             out.println("model:      " + file);
             out.println("trainable:  no — " + e.getMessage());
             out.println("backend:    " + backend());
             return 1;
         }
+        checked.close();
         TrainableModel model;
         try {
-            model = TrainableModel.load(file);
+            model = TrainableModel.load(file, compile);
         } catch (TrainerException e) {
             out.println("model:      " + file + " (Keras " + checked.kerasVersion() + ", " + checked.modelClass() + ")");
             out.println("trainable:  no — " + e.getMessage());
@@ -132,7 +152,7 @@ public final class TrainerCli {
                         : ((ComputationGraph) model).outputSingle(false, features);
             }
         } else {
-            TrainableModel model = TrainableModel.load(modelFile);
+            TrainableModel model = TrainableModel.load(modelFile, compile(options));
             try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
                 result = model.output(TrainingData.features(model, x, 0, x.rows()));
             }
@@ -155,7 +175,7 @@ public final class TrainerCli {
                 predictions = model instanceof MultiLayerNetwork n ? n.output(features, false)
                         : ((ComputationGraph) model).outputSingle(false, features);
             } else {
-                TrainableModel model = TrainableModel.load(modelFile);
+                TrainableModel model = TrainableModel.load(modelFile, compile(options));
                 predictions = model.output(TrainingData.features(model, x, 0, x.rows()));
             }
         }
@@ -234,8 +254,8 @@ public final class TrainerCli {
         if ((testX == null) != (testY == null)) {
             throw new UsageException("--test-x and --test-y go together");
         }
-        TrainLocal.run(Path.of(options.required("model")), Path.of(options.required("x")), Path.of(options.required("y")),
-                options.intValue("epochs"), options.intValue("batch"), testX, testY,
+        TrainLocal.run(Path.of(options.required("model")), compile(options), Path.of(options.required("x")),
+                Path.of(options.required("y")), options.intValue("epochs"), options.intValue("batch"), testX, testY,
                 Long.parseLong(options.getOr("seed", "1")), options.has("out") ? Path.of(options.get("out")) : null, out);
         return 0;
     }

@@ -18,10 +18,9 @@ import com.google.gson.JsonObject;
 
 /**
  * Writes a trained model back as a Keras 2 .h5: the original file's model and training
- * configuration with the trained weights. Mapped: Dense, Conv2D (kernel transposed from DL4J's
- * [out, in, kH, kW] to Keras's [kH, kW, in, out]) and BatchNormalization (gamma, beta, moving
- * mean and variance); a model with weights in other layer types is refused with a message, and
- * its DL4J zip remains the way to get it.
+ * configuration (a Keras 3 file's in Keras 2 form) with the trained weights. A model with weights
+ * in a layer type {@link #kerasWeights} cannot map is refused with a message, and its DL4J zip
+ * remains the way to get it. {@link Keras3Export} writes .keras archives with the same weights.
  */
 public final class KerasExport {
 
@@ -38,38 +37,54 @@ public final class KerasExport {
         for (JsonObject layer : layers(source.modelConfig())) {
             String className = layer.get("class_name").getAsString();
             String name = layer.getAsJsonObject("config").get("name").getAsString();
-            Map<String, INDArray> params = params(model, name);
-            if (params == null || params.isEmpty()) {
-                layers.add(new KerasH5Writer.LayerWeights(name, List.of()));
-            } else if (className.equals("Dense")) {
-                // DL4J W is [nIn, nOut] like Keras's kernel
-                layers.add(new KerasH5Writer.LayerWeights(name, withBias(weight("kernel:0", params.get("W")), params)));
-            } else if (className.equals("Conv2D")) {
-                // DL4J W is [out, in, kH, kW]; Keras's kernel is [kH, kW, in, out]
-                layers.add(new KerasH5Writer.LayerWeights(name,
-                        withBias(weight("kernel:0", params.get("W").permute(2, 3, 1, 0)), params)));
-            } else if (className.equals("BatchNormalization") && params.containsKey("var")) {
-                List<KerasH5Writer.Weight> weights = new ArrayList<>();
-                if (params.containsKey("gamma")) {
-                    weights.add(vector("gamma:0", params.get("gamma")));
-                }
-                if (params.containsKey("beta")) {
-                    weights.add(vector("beta:0", params.get("beta")));
-                }
-                weights.add(vector("moving_mean:0", params.get("mean")));
-                weights.add(vector("moving_variance:0", params.get("var")));
-                layers.add(new KerasH5Writer.LayerWeights(name, weights));
-            } else if (className.equals("LSTM") && params.containsKey("RW")) {
-                layers.add(new KerasH5Writer.LayerWeights(name, List.of(
-                        weight("kernel:0", kerasGateOrder(params.get("W"))),
-                        weight("recurrent_kernel:0", kerasGateOrder(params.get("RW"))),
-                        vector("bias:0", kerasGateOrder(params.get("b").reshape(1, params.get("b").length()))))));
-            } else {
-                throw new TrainerException(source.file() + ": exporting layer '" + name + "' (" + className
-                        + ") to Keras .h5 is not supported yet (Dense, Conv2D, BatchNormalization and LSTM are); use the DL4J model zip instead");
+            List<KerasH5Writer.Weight> weights = kerasWeights(model, className, name);
+            if (weights == null) {
+                throw new TrainerException(source.file() + ": exporting layer '" + name + "' (" + className + ") to Keras is not "
+                        + "supported yet (Dense, Conv1D, Conv2D, BatchNormalization, Embedding, SimpleRNN, LSTM and GRU are); use the "
+                        + "DL4J model zip instead");
             }
+            layers.add(new KerasH5Writer.LayerWeights(name, weights));
         }
         KerasH5Writer.write(file, source.modelConfig(), source.trainingConfig(), layers);
+    }
+
+    /**
+     * A layer's trained weights as Keras keeps them (names with Keras 2's ":0", values in Keras's
+     * layout and order); empty for a layer without weights, null for a layer this cannot map.
+     */
+    static List<KerasH5Writer.Weight> kerasWeights(TrainableModel model, String className, String name) {
+        Map<String, INDArray> params = params(model, name);
+        if (params == null || params.isEmpty()) {
+            return List.of();
+        }
+        return switch (className) {
+        // DL4J W is [nIn, nOut] like Keras's kernel; DAIG's Conv1D keeps Keras's [k, in, out]
+        case "Dense", "Conv1D" -> withBias(weight("kernel:0", params.get("W")), params);
+        // DL4J W is [out, in, kH, kW]; Keras's kernel is [kH, kW, in, out]
+        case "Conv2D" -> withBias(weight("kernel:0", params.get("W").permute(2, 3, 1, 0)), params);
+        case "Embedding" -> List.of(weight("embeddings:0", params.get("W")));
+        case "BatchNormalization" -> {
+            List<KerasH5Writer.Weight> weights = new ArrayList<>();
+            if (params.containsKey("gamma")) {
+                weights.add(vector("gamma:0", params.get("gamma")));
+            }
+            if (params.containsKey("beta")) {
+                weights.add(vector("beta:0", params.get("beta")));
+            }
+            weights.add(vector("moving_mean:0", params.get("mean")));
+            weights.add(vector("moving_variance:0", params.get("var")));
+            yield weights;
+        }
+        case "LSTM" -> List.of(weight("kernel:0", kerasGateOrder(params.get("W"))),
+                weight("recurrent_kernel:0", kerasGateOrder(params.get("RW"))),
+                vector("bias:0", kerasGateOrder(params.get("b").reshape(1, params.get("b").length()))));
+        // SimpleRNN: DL4J's W, RW and b are Keras's kernel, recurrent_kernel and bias; GRU: DAIG's layer keeps Keras's
+        case "SimpleRNN" -> List.of(weight("kernel:0", params.get("W")), weight("recurrent_kernel:0", params.get("RW")),
+                vector("bias:0", params.get("b")));
+        case "GRU" -> List.of(weight("kernel:0", params.get("W")), weight("recurrent_kernel:0", params.get("RW")),
+                params.get("b").size(0) == 1 ? vector("bias:0", params.get("b")) : weight("bias:0", params.get("b")));
+        default -> null;
+        };
     }
 
     /**

@@ -87,7 +87,8 @@ public final class WorkerMain {
             Path file = Path.of(h.get("model").getAsString());
             if (model == null || !file.equals(modelFile)) {
                 // a provider asks for the canonical form only: it never lets a stranger's HDF5 file near the native parser
-                model = h.has("canonical") && h.get("canonical").getAsBoolean() ? TrainableModel.loadCanonical(file) : TrainableModel.load(file);
+                model = h.has("canonical") && h.get("canonical").getAsBoolean() ? TrainableModel.loadCanonical(file)
+                        : TrainableModel.load(file, compile(h));
                 modelFile = file;
             }
             JsonObject r = ok().header();
@@ -95,7 +96,7 @@ public final class WorkerMain {
             r.addProperty("outputs", model.outputSize());
             yield new Frame(r);
         }
-        case TrainerOps.INSPECT -> inspect(Path.of(h.get("model").getAsString()));
+        case TrainerOps.INSPECT -> inspect(Path.of(h.get("model").getAsString()), compile(h));
         case TrainerOps.PARAMS -> new Frame(ok().header(), params());
         case TrainerOps.SET -> {
             requireModel();
@@ -146,6 +147,9 @@ public final class WorkerMain {
             if (h.has("h5")) {
                 KerasExport.write(model, Path.of(h.get("h5").getAsString()));
             }
+            if (h.has("keras")) {
+                org.daig.trainer.keras.Keras3Export.write(model, Path.of(h.get("keras").getAsString()));
+            }
             if (h.has("canonical")) {
                 CanonicalModel.write(model, Path.of(h.get("canonical").getAsString()));
             }
@@ -160,11 +164,17 @@ public final class WorkerMain {
      * A model that cannot be used is an ok answer with trainable=false and the reason, so the
      * caller can list it with the project's other problems.
      */
-    private Frame inspect(Path file) {
+    /** The loss, optimizer and learning rate a request names (TrainerClient.Compile), for a model saved without them. */
+    private static org.daig.trainer.keras.CompileSettings compile(JsonObject h) {
+        return new org.daig.trainer.keras.CompileSettings(h.has("loss") ? h.get("loss").getAsString() : null,
+                h.has("optimizer") ? h.get("optimizer").getAsString() : null, h.has("lr") ? h.get("lr").getAsDouble() : null);
+    }
+
+    private Frame inspect(Path file, org.daig.trainer.keras.CompileSettings compile) {
         JsonObject r = ok().header();
         r.addProperty("backend", Nd4j.getBackend().getClass().getSimpleName());
         try {
-            TrainableModel inspected = TrainableModel.load(file);
+            TrainableModel inspected = TrainableModel.load(file, compile);
             org.daig.trainer.keras.KerasModelFile source = inspected.source();
             r.addProperty("trainable", true);
             r.addProperty("kerasVersion", source.kerasVersion());
@@ -197,7 +207,7 @@ public final class WorkerMain {
         com.google.gson.JsonArray problems = new com.google.gson.JsonArray();
         TrainableModel checked = null;
         try {
-            checked = TrainableModel.load(Path.of(h.get("model").getAsString()));
+            checked = TrainableModel.load(Path.of(h.get("model").getAsString()), compile(h));
         } catch (TrainerException e) {
             problems.add(e.getMessage());
         }

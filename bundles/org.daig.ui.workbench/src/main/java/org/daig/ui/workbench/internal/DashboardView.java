@@ -71,7 +71,7 @@ public final class DashboardView implements RequestorSession.Listener {
         version.setMaximum(0); // versions come with the project; SWT's default maximum is 100
         version.setToolTipText("The model version to download or predict with: 0 is the initial weights, each round adds one");
         format = new Combo(actions, SWT.READ_ONLY);
-        format.setItems("Keras .h5", "DL4J .zip", "parameters .npy");
+        format.setItems("Keras .h5", "DL4J .zip", "parameters .npy", "Keras 3 .keras (model uploaded as .keras)");
         format.select(0);
         Button download = new Button(actions, SWT.PUSH);
         download.setText("Download…");
@@ -192,6 +192,7 @@ public final class DashboardView implements RequestorSession.Listener {
         return switch (format.getSelectionIndex()) {
         case 1 -> "zip";
         case 2 -> "npy";
+        case 3 -> "keras";
         default -> "h5";
         };
     }

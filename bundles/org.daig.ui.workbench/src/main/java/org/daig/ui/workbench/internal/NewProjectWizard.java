@@ -68,7 +68,9 @@ public final class NewProjectWizard {
         scroll.setContent(body);
         section("What to train");
         field("name", "Name", "", "A name for you and the volunteers, e.g. \"fashion MLP\".", false);
-        field("model", "Keras model (.h5)", "", "Saved with model.save(...) after model.compile(...): the loss and optimizer travel with it.", true);
+        field("model", "Keras model (.keras, .h5)", "",
+                "Saved with model.save('model.keras') (Keras 3) or model.save('model.h5'); compiled, the loss and optimizer travel with it.",
+                true);
         field("x", "Training data (.npy)", "", "One row per example; the shape after the first axis must match the model's input.", true);
         field("y", "Labels (.npy)", "", "One label per row of the data: class ids, or one-hot rows.", true);
         section("How to train");
@@ -81,6 +83,10 @@ public final class NewProjectWizard {
         field("validationRate", "Validation rate", "0.1", "Share of rows kept out of training to measure each version (0 to 0.9).", false);
         field("passes", "Passes", "1", "How many times every shard is trained on (each pass is total tasks ÷ K rounds).", false);
         field("seed", "Seed", "1", "Fixes the shard order and shuffles, so a run can be repeated exactly.", false);
+        field("loss", "Loss", "", "Leave empty to use the model's; needed when it was saved without compile(), e.g. "
+                + "categorical_crossentropy, binary_crossentropy, mse.", false);
+        field("optimizer", "Optimizer", "", "Leave empty to use the model's, e.g. adam, sgd, rmsprop.", false);
+        field("learningRate", "Learning rate", "", "Leave empty to use the model's (or the optimizer's default), e.g. 0.001.", false);
         new Label(body, SWT.NONE).setText("Strategy");
         strategy = new Combo(body, SWT.READ_ONLY);
         strategy.setItems(ProjectSpec.KBATCH_SYNC);
@@ -321,7 +327,16 @@ public final class NewProjectWizard {
         Path model = path("model");
         return new ProjectSpec(name.isEmpty() && model != null ? model.getFileName().toString() : name, null, null, null, integer("epochs"),
                 integer("batchSize"), integer("totalTasks"), integer("taskSize"), integer("maxContributors"), decimal("validationRate"),
-                integer("passes"), strategy.getText(), (long) integer("seed"));
+                integer("passes"), strategy.getText(), (long) integer("seed"), text("loss"), text("optimizer"), optionalDecimal("learningRate"));
+    }
+
+    private String text(String key) {
+        String s = fields.get(key).getText().trim();
+        return s.isEmpty() ? null : s;
+    }
+
+    private Double optionalDecimal(String key) {
+        return text(key) == null ? null : decimal(key);
     }
 
     private int integer(String key) {
@@ -337,7 +352,7 @@ public final class NewProjectWizard {
         try {
             return Double.parseDouble(fields.get(key).getText().trim());
         } catch (NumberFormatException e) {
-            errors.get(key).setText("enter a fraction, like 0.1");
+            errors.get(key).setText("enter a number, like 0.1");
             throw e;
         }
     }
