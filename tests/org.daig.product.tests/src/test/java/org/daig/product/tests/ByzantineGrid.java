@@ -40,7 +40,7 @@ import com.google.gson.JsonParser;
  */
 final class ByzantineGrid implements AutoCloseable {
 
-    /** The data and the requestor's model: train and test .npy files, a Keras .h5. */
+    /** The data and the requestor's model: train and test .npy files, a Keras .h5 or .keras. */
     record Data(Path trainX, Path trainY, Path testX, Path testY, Path model) {
     }
 
@@ -56,7 +56,8 @@ final class ByzantineGrid implements AutoCloseable {
      * What became of a project. Malicious results: sent, accepted on arrival, and kept (still
      * among the project's results at the end: neither refused nor taken back by a spot check).
      */
-    record Figures(Setup setup, String state, double accuracy, int maliciousSent, int maliciousAccepted, int maliciousKept, int banned,
+    record Figures(String projectId, Setup setup, String state, double accuracy, int maliciousSent, int maliciousAccepted, int maliciousKept,
+            int banned,
             double meanBanRound, int rounds, double aggregationMs, double roundMs, double seconds, double medianNorm) {
 
         String line(double cleanAccuracy, double meanAggregationMs) {
@@ -283,8 +284,18 @@ final class ByzantineGrid implements AutoCloseable {
                 throw new IllegalStateException("honest volunteer " + p.id + " was banned: the coordinator's replay disagreed with a real training");
             }
         }
-        return new Figures(s, state, accuracy, sent, accepted, kept, banned, banned == 0 ? 0 : banRounds / banned, rounds, aggregationMs,
+        return new Figures(id, s, state, accuracy, sent, accepted, kept, banned, banned == 0 ? 0 : banRounds / banned, rounds, aggregationMs,
                 roundMs, seconds, norms.isEmpty() ? Double.NaN : norms.get(norms.size() / 2));
+    }
+
+    /** The requestor's download of a project's newest model in {@code format} (model, keras, h5, zip or npy). */
+    byte[] download(String projectId, String format) throws Exception {
+        return SimulatedProvider.get(base + "/api/v1/projects/" + projectId + "/model?format=" + format, requestor);
+    }
+
+    /** The parameters a trainer worker reads from {@code model} (a Keras file). */
+    float[] params(Path model) throws Exception {
+        return pool.use(model, false, t -> t.params());
     }
 
     /** The coordinator's aggregation seconds and rounds so far (its /metrics). */

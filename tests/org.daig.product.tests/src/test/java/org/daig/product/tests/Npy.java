@@ -68,4 +68,18 @@ final class Npy {
             return target;
         }
     }
+
+    /** A float32 .npy's rows given another shape (e.g. 784 values per row as {@code 28, 28, 1}); returns {@code target}. */
+    static java.nio.file.Path reshapedRows(java.nio.file.Path source, String rowShape, java.nio.file.Path target) throws java.io.IOException {
+        byte[] file = java.nio.file.Files.readAllBytes(source);
+        int headerLength = (file[8] & 0xff) | (file[9] & 0xff) << 8;
+        String dict = new String(file, 10, headerLength, StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher shape = java.util.regex.Pattern.compile("'shape'\\s*:\\s*\\((\\d+)").matcher(dict);
+        if (!dict.contains("'<f4'") || !shape.find()) {
+            throw new java.io.IOException(source + ": not a float32 .npy");
+        }
+        byte[] data = java.util.Arrays.copyOfRange(file, 10 + headerLength, file.length);
+        java.nio.file.Files.write(target, of("<f4", "(" + shape.group(1) + ", " + rowShape + ")", data));
+        return target;
+    }
 }
