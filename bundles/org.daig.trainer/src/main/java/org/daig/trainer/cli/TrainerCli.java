@@ -49,6 +49,7 @@ public final class TrainerCli {
     }
 
     public static void main(String[] args) {
+        org.daig.trainer.SameDiffNoise.install();
         System.exit(new TrainerCli(System.out).run(args));
     }
 

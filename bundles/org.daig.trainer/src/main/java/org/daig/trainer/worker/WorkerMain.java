@@ -45,6 +45,7 @@ public final class WorkerMain {
     public static void main(String[] args) throws IOException {
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true)); // keep stdout for frames
+        org.daig.trainer.SameDiffNoise.install();
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
         new WorkerMain().serve(in, frames);
     }

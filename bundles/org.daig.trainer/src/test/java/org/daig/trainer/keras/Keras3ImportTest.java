@@ -69,7 +69,7 @@ class Keras3ImportTest {
     }
 
     /** Random input of the model's shape; token ids for a model that starts with an Embedding. */
-    private static INDArray input(TrainableModel model, long[] shape) {
+    static INDArray input(TrainableModel model, long[] shape) {
         if (shape[1] == -1) {
             shape[1] = 20; // a free sequence length
         }
@@ -81,7 +81,7 @@ class Keras3ImportTest {
     }
 
     /** Targets the model's loss accepts: class ids for sparse categorical, one-hot for categorical, values in [0, 1] otherwise. */
-    private static INDArray targets(TrainableModel model, INDArray out) {
+    static INDArray targets(TrainableModel model, INDArray out) {
         String loss = model.facts().lossName();
         if (loss.equals("sparse_categorical_crossentropy")) {
             return Nd4j.zeros(DataType.FLOAT, out.size(0), 1).addi(1);
