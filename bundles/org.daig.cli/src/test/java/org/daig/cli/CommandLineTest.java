@@ -17,16 +17,18 @@ class CommandLineTest {
     /** Every command, and options its help must name. */
     static final Map<String, List<String>> COMMANDS = Map.ofEntries(
             Map.entry("submit", List.of("--model", "--x", "--y", "--epochs", "--batch", "--tasks", "--k", "--contributors",
-                    "--validation", "--passes", "--seed", "--name", "--coordinator")),
+                    "--validation", "--passes", "--seed", "--name", "--loss", "--optimizer", "--lr", "--coordinator")),
             Map.entry("list", List.of("--coordinator")), Map.entry("status", List.of("PROJECT", "--coordinator")),
             Map.entry("watch", List.of("PROJECT", "--coordinator")), Map.entry("pause", List.of("PROJECT", "--coordinator")),
             Map.entry("resume", List.of("PROJECT", "--coordinator")), Map.entry("cancel", List.of("PROJECT", "--coordinator")),
             Map.entry("download", List.of("PROJECT", "--version", "--format", "--out", "--coordinator")),
-            Map.entry("model", List.of("inspect", "predict", "make-mlp", "evaluate")), Map.entry("model inspect", List.of("MODEL.h5")),
-            Map.entry("model predict", List.of("MODEL", "--input", "--output")),
+            Map.entry("model", List.of("inspect", "predict", "make-mlp", "evaluate")),
+            Map.entry("model inspect", List.of("MODEL", "--loss", "--optimizer", "--lr")),
+            Map.entry("model predict", List.of("MODEL", "--input", "--output", "--loss")),
             Map.entry("model make-mlp", List.of("--out", "--inputs", "--outputs", "--hidden", "--loss", "--optimizer", "--lr", "--seed")),
-            Map.entry("model evaluate", List.of("MODEL", "--x", "--y")),
-            Map.entry("train-local", List.of("--model", "--x", "--y", "--epochs", "--batch", "--test-x", "--test-y", "--seed", "--out")),
+            Map.entry("model evaluate", List.of("MODEL", "--x", "--y", "--loss")),
+            Map.entry("train-local", List.of("--model", "--x", "--y", "--epochs", "--batch", "--test-x", "--test-y", "--seed", "--out",
+                    "--loss", "--optimizer", "--lr")),
             Map.entry("data", List.of("fashion-mnist")), Map.entry("data fashion-mnist", List.of("--from", "--out")),
             Map.entry("login", List.of("--coordinator", "--user", "--password-file")), Map.entry("logout", List.of("forgotten")),
             Map.entry("whoami", List.of("--coordinator")),
@@ -124,7 +126,7 @@ class CommandLineTest {
     void aBadDownloadFormatNamesTheChoices() {
         Run run = Run.of("download", "p1", "--format", "onnx");
         assertEquals(2, run.status, run.toString());
-        assertTrue(run.err().contains("--format: 'onnx' is not one of h5, zip, npy"), run.toString());
+        assertTrue(run.err().contains("--format: 'onnx' is not one of model, keras, h5, zip, npy"), run.toString());
     }
 
     @Test
@@ -147,6 +149,11 @@ class CommandLineTest {
 
         run = Run.of("data", "fashion-mnist", "--out", "d");
         assertEquals(List.of(List.of("data", "fashion-mnist", "--from", "/usr/share/datasets/fashion-mnist", "--out", "d")),
+                run.trainerRuns);
+
+        // a model saved without compile(): the loss and optimizer travel to the trainer
+        run = Run.of("model", "inspect", "m.keras", "--loss", "mse", "--optimizer", "adam", "--lr", "0.01");
+        assertEquals(List.of(List.of("model", "inspect", "m.keras", "--loss", "mse", "--optimizer", "adam", "--lr", "0.01")),
                 run.trainerRuns);
     }
 

@@ -319,7 +319,7 @@ class RequestorClientTest {
     void anUnknownFormatIsRefusedWithoutAsking() {
         RequestorException e = assertThrows(RequestorException.class, () -> client.download("p-1", null, "onnx", dir.resolve("m")));
 
-        assertEquals("'onnx' is not a model format: use h5, zip or npy", e.getMessage());
+        assertEquals("'onnx' is not a model format: use model, keras, h5, zip or npy", e.getMessage());
         assertEquals(List.of(), coordinator.requests());
     }
 

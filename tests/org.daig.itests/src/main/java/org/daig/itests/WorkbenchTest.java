@@ -153,7 +153,12 @@ class WorkbenchTest {
             wizard.set("epochs", "2");
             wizard.submitButton().notifyListeners(SWT.Selection, new Event());
         });
-        String id = Grid.eventually("the project submitted", () -> ui.sync(wizard::submittedId));
+        Grid.await("the submission done", () -> ui.sync(() -> wizard.submittedId() != null || !wizard.busy() && !wizard.generalText().isBlank()),
+                Duration.ofSeconds(120));
+        String id = ui.sync(wizard::submittedId);
+        assertTrue(id != null, () -> "not submitted: " + ui.sync(() -> wizard.generalText() + " " + java.util.stream.Stream.of("name", "model",
+                "x", "y", "epochs", "batchSize", "totalTasks", "taskSize", "maxContributors", "validationRate", "passes", "seed", "loss",
+                "optimizer", "learningRate").map(k -> k + ": " + wizard.errorOf(k)).toList()));
         Grid.await("two rounds drawn on the dashboard", () -> ui.sync(() -> dashboard[0].roundsShown() >= 2), Duration.ofSeconds(240));
         assertTrue(ui.sync(() -> dashboard[0].titleText()).contains(id));
         Grid.await("the project completed", () -> {

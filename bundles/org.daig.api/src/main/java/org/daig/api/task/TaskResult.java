@@ -15,7 +15,15 @@ package org.daig.api.task;
  * @param loss      loss on the shard after training
  * @param accuracy  accuracy on the shard after training (NaN if not a classifier)
  * @param seconds   seconds spent training
+ * @param threads   the thread count the worker trained with (0: not reported)
+ * @param runtime   the worker's runtime fingerprint (backend, CPU model, library version; null: not reported): with the
+ *                  same runtime and thread count, the coordinator's replay must match bit for bit
  */
 public record TaskResult(String requestId, String leaseId, String projectId, int round, int shard, int version,
-        String delta, long samples, double loss, double accuracy, double seconds) {
+        String delta, long samples, double loss, double accuracy, double seconds, int threads, String runtime) {
+
+    public TaskResult(String requestId, String leaseId, String projectId, int round, int shard, int version, String delta,
+            long samples, double loss, double accuracy, double seconds) {
+        this(requestId, leaseId, projectId, round, shard, version, delta, samples, loss, accuracy, seconds, 0, null);
+    }
 }

@@ -126,9 +126,13 @@ public final class TrainerClient {
         fields.put("epochs", request.epochs());
         fields.put("batch", request.batchSize());
         fields.put("seed", request.seed());
+        if (request.threads() > 0) {
+            fields.put("threads", request.threads());
+        }
         WorkerAnswer a = worker.call(TrainerOps.TRAIN, fields, params == null ? NONE : params);
+        Object threads = a.fields().get("threads");
         return new TrainResult((long) a.number("samples"), (long) a.number("steps"), a.number("loss"), a.number("accuracy"),
-                a.number("seconds"), a.payload());
+                a.number("seconds"), a.payload(), threads instanceof Number n ? n.intValue() : 0, text(a, "runtime"));
     }
 
     /** Loss and accuracy of the loaded model (with {@code params} when not empty) on a data set. */
@@ -239,11 +243,28 @@ public final class TrainerClient {
         }
     }
 
-    public record TrainRequest(DataFiles data, int epochs, int batchSize, long seed) {
+    /**
+     * @param threads the thread count to train with, 0 for the worker's own: a replay with the
+     *                volunteer's count reproduces its update bit for bit on the same runtime
+     */
+    public record TrainRequest(DataFiles data, int epochs, int batchSize, long seed, int threads) {
+
+        public TrainRequest(DataFiles data, int epochs, int batchSize, long seed) {
+            this(data, epochs, batchSize, seed, 0);
+        }
     }
 
-    /** @param delta the change to the parameters the training made */
-    public record TrainResult(long samples, long steps, double loss, double accuracy, double seconds, float[] delta) {
+    /**
+     * @param delta   the change to the parameters the training made
+     * @param threads the thread count it trained with (0: not reported)
+     * @param runtime what else decides the bits: backend, CPU model, library versions (null: not reported)
+     */
+    public record TrainResult(long samples, long steps, double loss, double accuracy, double seconds, float[] delta, int threads,
+            String runtime) {
+
+        public TrainResult(long samples, long steps, double loss, double accuracy, double seconds, float[] delta) {
+            this(samples, steps, loss, accuracy, seconds, delta, 0, null);
+        }
     }
 
     public record Evaluation(double loss, double accuracy, long samples) {

@@ -161,7 +161,7 @@ public class SpotChecks implements Scheduler.CheckPolicy {
         }
         Verdict verdict;
         try {
-            verdict = compare(replay(check), vectors.read(check.result().deltaBlob(), check.paramCount()), tolerance);
+            verdict = judge(replay(check), check.result(), vectors.read(check.result().deltaBlob(), check.paramCount()));
         } catch (Exception e) {
             // the coordinator's own trouble (a worker that died, a disk error) is no volunteer's fault
             LOG.warn("Could not replay the result of {}; it counts unchecked: {}", where(check, check.result()), e.getMessage());
@@ -195,7 +195,8 @@ public class SpotChecks implements Scheduler.CheckPolicy {
         Verdict agreement;
         try {
             agreement = compare(vectors.read(check.result().deltaBlob(), check.paramCount()),
-                    vectors.read(check.replica().deltaBlob(), check.paramCount()), tolerance);
+                    vectors.read(check.replica().deltaBlob(), check.paramCount()),
+                    sameRun(check.result().threads(), check.result().runtime(), check.replica()) ? 0 : tolerance);
         } catch (Exception e) {
             LOG.warn("Could not compare the two results of {}; both count unchecked: {}", where(check, check.result()), e.getMessage());
             decide(check, true, CheckStore.UNCHECKED);
@@ -215,7 +216,7 @@ public class SpotChecks implements Scheduler.CheckPolicy {
         metrics.spotChecked("disagreed");
         LOG.warn("Replicas disagree: {} and provider {} ({}); the coordinator's replay decides", where(check, check.result()),
                 check.replica().providerId(), agreement.detail());
-        float[] replayed;
+        TrainerClient.TrainResult replayed;
         try {
             replayed = replay(check);
         } catch (Exception e) {
@@ -225,12 +226,12 @@ public class SpotChecks implements Scheduler.CheckPolicy {
             return;
         }
         try {
-            Verdict second = compare(replayed, vectors.read(check.replica().deltaBlob(), check.paramCount()), tolerance);
+            Verdict second = judge(replayed, check.replica(), vectors.read(check.replica().deltaBlob(), check.paramCount()));
             replicaDecided(check, second.passed());
             if (!second.passed()) {
                 ban(check, check.replica(), second);
             }
-            settle(check, compare(replayed, vectors.read(check.result().deltaBlob(), check.paramCount()), tolerance));
+            settle(check, judge(replayed, check.result(), vectors.read(check.result().deltaBlob(), check.paramCount())));
         } catch (java.io.IOException e) {
             LOG.warn("Could not read the results of {} again; both count unchecked: {}", where(check, check.result()), e.getMessage());
             decide(check, true, CheckStore.UNCHECKED);
@@ -270,8 +271,11 @@ public class SpotChecks implements Scheduler.CheckPolicy {
         }
     }
 
-    /** The update the task gives when the coordinator trains it. */
-    private float[] replay(PendingCheck check) throws Exception {
+    /**
+     * The update the task gives when the coordinator trains it, with the volunteer's thread count
+     * (the split of a sum over threads decides its last bits).
+     */
+    private TrainerClient.TrainResult replay(PendingCheck check) throws Exception {
         Task task = check.task();
         float[] params = vectors.read(task.params(), check.paramCount());
         return trainer.use(t -> {
@@ -281,12 +285,27 @@ public class SpotChecks implements Scheduler.CheckPolicy {
                 t.load(blobs.file(task.model()));
             }
             return t.train(new TrainerClient.TrainRequest(TrainerClient.DataFiles.all(blobs.file(task.x()), blobs.file(task.y())),
-                    task.epochs(), task.batchSize(), task.seed()), params).delta();
+                    task.epochs(), task.batchSize(), task.seed(), Math.max(0, check.result().threads())), params);
         });
     }
 
     /** Whether a replay agrees with what the volunteer sent, and how closely. */
     record Verdict(boolean passed, String detail) {
+    }
+
+    /**
+     * A replay against a result: bit for bit when both ran on the same runtime (backend, CPU
+     * model, library version) with the same thread count, where an honest volunteer's update is
+     * exactly the coordinator's; within the tolerance otherwise, or when the volunteer did not say.
+     */
+    Verdict judge(TrainerClient.TrainResult replayed, ResultRow sent, float[] sentDelta) {
+        boolean exact = sameRun(replayed.threads(), replayed.runtime(), sent);
+        Verdict v = compare(replayed.delta(), sentDelta, exact ? 0 : tolerance);
+        return exact && !v.passed() ? new Verdict(false, v.detail() + " on the same runtime and threads, where it must be bit-exact") : v;
+    }
+
+    static boolean sameRun(int threads, String runtime, ResultRow other) {
+        return threads > 0 && threads == other.threads() && runtime != null && runtime.equals(other.runtime());
     }
 
     static Verdict compare(float[] replayed, float[] sent, double tolerance) {

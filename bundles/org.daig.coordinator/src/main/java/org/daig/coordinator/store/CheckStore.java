@@ -72,7 +72,7 @@ public final class CheckStore {
     /** A replicated task's second result (state COMPARE), with its credit. */
     public static void insertReplica(Connection c, ResultRow r, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO replicas (project_id, round, shard, provider_id, lease_id, delta_blob, "
-                + "samples, norm, accepted_at, check_state) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                + "samples, norm, accepted_at, check_state, threads, runtime) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
             task(st, 1, r.projectId(), r.round(), r.shard(), r.providerId());
             st.setString(5, r.leaseId());
             st.setString(6, r.deltaBlob());
@@ -80,6 +80,8 @@ public final class CheckStore {
             st.setDouble(8, r.norm());
             st.setLong(9, r.acceptedAt());
             st.setString(10, COMPARE);
+            st.setInt(11, r.threads());
+            st.setString(12, r.runtime());
             st.executeUpdate();
         }
         ProjectStore.insertCredit(c, r, credit);
@@ -103,15 +105,15 @@ public final class CheckStore {
     /** Second results of a round still waiting for their comparison. */
     public static List<ResultRow> replicasToCompare(Connection c, String project, int round) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT shard, provider_id, lease_id, delta_blob, samples, norm, accepted_at "
-                + "FROM replicas WHERE project_id = ? AND round = ? AND check_state = ?")) {
+        try (PreparedStatement st = c.prepareStatement("SELECT shard, provider_id, lease_id, delta_blob, samples, norm, accepted_at, "
+                + "threads, runtime FROM replicas WHERE project_id = ? AND round = ? AND check_state = ?")) {
             st.setString(1, project);
             st.setInt(2, round);
             st.setString(3, COMPARE);
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
                     rows.add(new ResultRow(project, round, r.getInt(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
-                            Double.NaN, Double.NaN, Double.NaN, r.getDouble(6), 0, r.getLong(7)));
+                            Double.NaN, Double.NaN, Double.NaN, r.getDouble(6), 0, r.getLong(7), r.getInt(8), r.getString(9)));
                 }
             }
         }

@@ -102,7 +102,10 @@ public final class Database implements AutoCloseable {
                 "CREATE INDEX credits_by_provider ON credits (provider_id)" },
             // 7: the loss, optimizer and learning rate a requestor names for a model saved without them (issue 14)
             new String[] { "ALTER TABLE projects ADD COLUMN loss VARCHAR(100)", "ALTER TABLE projects ADD COLUMN optimizer VARCHAR(100)",
-                "ALTER TABLE projects ADD COLUMN learning_rate DOUBLE PRECISION" });
+                "ALTER TABLE projects ADD COLUMN learning_rate DOUBLE PRECISION" },
+            // 8: how a volunteer's worker trained each result, so a replay with the same runtime and threads must match exactly (issue 13)
+            new String[] { "ALTER TABLE results ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE results ADD COLUMN runtime VARCHAR(200)",
+                "ALTER TABLE replicas ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE replicas ADD COLUMN runtime VARCHAR(200)" });
 
     private final Connection connection;
     private final String url;

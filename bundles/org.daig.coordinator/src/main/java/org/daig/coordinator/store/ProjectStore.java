@@ -243,7 +243,7 @@ public final class ProjectStore {
 
     public static void insertResult(Connection c, ResultRow res, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO results (project_id, round, shard, provider_id, lease_id, delta_blob, "
-                + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at, threads, runtime) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, res.projectId());
             st.setInt(2, res.round());
             st.setInt(3, res.shard());
@@ -257,6 +257,8 @@ public final class ProjectStore {
             st.setDouble(11, res.norm());
             st.setLong(12, res.leaseMillis());
             st.setLong(13, res.acceptedAt());
+            st.setInt(14, res.threads());
+            st.setString(15, res.runtime());
             st.executeUpdate();
         }
         insertCredit(c, res, credit);
@@ -280,13 +282,14 @@ public final class ProjectStore {
     public static List<ResultRow> results(Connection c, String projectId, int round) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT shard, provider_id, lease_id, delta_blob, samples, loss, accuracy, seconds, "
-                + "norm, lease_millis, accepted_at FROM results WHERE project_id = ? AND round = ? ORDER BY shard")) {
+                + "norm, lease_millis, accepted_at, threads, runtime FROM results WHERE project_id = ? AND round = ? ORDER BY shard")) {
             st.setString(1, projectId);
             st.setInt(2, round);
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
                     rows.add(new ResultRow(projectId, round, r.getInt(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
-                            getDouble(r, 6), getDouble(r, 7), getDouble(r, 8), r.getDouble(9), r.getLong(10), r.getLong(11)));
+                            getDouble(r, 6), getDouble(r, 7), getDouble(r, 8), r.getDouble(9), r.getLong(10), r.getLong(11), r.getInt(12),
+                            r.getString(13)));
                 }
             }
         }

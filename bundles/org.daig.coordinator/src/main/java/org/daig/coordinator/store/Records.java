@@ -50,8 +50,16 @@ public final class Records {
             LeaseState state) {
     }
 
+    /** threads and runtime: how the volunteer's worker trained (TaskResult), what a replay must match to demand bit-exactness. */
     public record ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob,
-            long samples, double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt) {
+            long samples, double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt, int threads,
+            String runtime) {
+
+        public ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob, long samples,
+                double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt) {
+            this(projectId, round, shard, providerId, leaseId, deltaBlob, samples, loss, accuracy, seconds, norm, leaseMillis, acceptedAt,
+                    0, null);
+        }
     }
 
     public record CreditRow(String providerId, long tasks, double amount) {

@@ -48,6 +48,7 @@ class SpotChecksTest {
     private ResultIntake intake;
     private String project;
     private int online = 3;
+    private final List<Integer> replayThreads = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -58,8 +59,13 @@ class SpotChecksTest {
         reputation = fx.reputation(3);
         fx.worker.answers.put("load", f -> new WorkerAnswer(Map.of("params", 3.0, "outputs", 1.0), new float[0]));
         // the honest update of a task follows from its seed, as a real task's follows from its shard, seed and version
-        fx.worker.answers.put("train", f -> new WorkerAnswer(Map.of("samples", 10.0, "steps", 1.0, "loss", 0.5, "accuracy", 0.5,
-                "seconds", 0.1), honest(((Number) f.get("seed")).longValue())));
+        // the coordinator's worker runs 2 threads unless a replay asks for the volunteer's count
+        fx.worker.answers.put("train", f -> {
+            replayThreads.add(f.get("threads") instanceof Number n ? n.intValue() : 0);
+            return new WorkerAnswer(Map.of("samples", 10.0, "steps", 1.0, "loss", 0.5, "accuracy", 0.5, "seconds", 0.1, "threads",
+                    f.get("threads") instanceof Number n ? n.doubleValue() : 2.0, "runtime", "cpu avx2 nd4j-1.0.0-M2.1"),
+                    honest(((Number) f.get("seed")).longValue()));
+        });
         checks = new SpotChecks(fx, fx.trainer, fx.blobs, reputation, fx.metrics, new VectorBlobs(fx.blobs, tmp.resolve("tmp")), new Random(1),
                 queued::add, () -> online);
         checks.configure(0, 1, 1e-4, 0); // every device's first result, then none; no replication
@@ -87,6 +93,11 @@ class SpotChecksTest {
     private Scheduler.Outcome hand(String provider, Task task, float[] delta) throws Exception {
         return intake.result(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
                 fx.vector(delta), task.rows(), 0.5, 0.9, 1.0));
+    }
+
+    private Scheduler.Outcome hand(String provider, Task task, float[] delta, int threads, String runtime) throws Exception {
+        return intake.result(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), task.version(),
+                fx.vector(delta), task.rows(), 0.5, 0.9, 1.0, threads, runtime));
     }
 
     private void replayAll() {
@@ -290,6 +301,31 @@ class SpotChecksTest {
         replayAll();
         assertTrue(reputation.banned("a").isEmpty(), "the honest replay passed under the fallback tolerance");
         assertEquals(1L, fx.metrics.spotChecks().get("passed"));
+    }
+
+    /**
+     * A volunteer that reports its worker's runtime and threads is replayed with its thread count,
+     * and on the same runtime the replay must match bit for bit: a shift the tolerance would let
+     * through (1e-6 relative, under 1e-4) is caught. On another runtime the tolerance applies.
+     */
+    @Test
+    void onTheSameRuntimeAndThreadsAReplayMustBeBitExact() throws Exception {
+        Task a = intake.lease("a", 0).orElseThrow();
+        Task b = intake.lease("b", 0).orElseThrow();
+        float[] nudged = honest(a.seed());
+        nudged[1] += 2e-6f; // well inside the 1e-4 tolerance
+        assertEquals(Kind.ACCEPTED, hand("a", a, nudged, 1, "cpu avx2 nd4j-1.0.0-M2.1").kind());
+        float[] alsoNudged = honest(b.seed());
+        alsoNudged[1] += 2e-6f;
+        assertEquals(Kind.ACCEPTED, hand("b", b, alsoNudged, 4, "cuda sm_90 nd4j-1.0.0-M2.1").kind());
+
+        replayAll();
+        assertEquals(List.of(1, 4), replayThreads, "each replay ran with its volunteer's thread count");
+        assertTrue(reputation.banned("a").isPresent(), "same runtime and threads: caught");
+        String reason = reputation.volunteers().stream().filter(v -> v.providerId().equals("a")).findFirst().orElseThrow().lastReason();
+        assertTrue(reason.contains("must be bit-exact"), reason);
+        assertTrue(reputation.banned("b").isEmpty(), "another runtime: within the tolerance, passed");
+        assertEquals(List.of("b"), credited());
     }
 
     @Test

@@ -36,7 +36,7 @@ final class ResultCommitter {
         for (int attempt = 1; attempt <= ATTEMPTS && running.getAsBoolean(); attempt++) {
             TaskResult result = new TaskResult(UUID.randomUUID().toString(), task.leaseId(), task.projectId(), task.round(), task.shard(),
                     task.version(), delta, answer.samples(), answer.loss(), answer.accuracy(),
-                    answer.seconds());
+                    answer.seconds(), answer.threads(), answer.runtime()); // what the coordinator needs to replay it bit for bit
             TaskReply reply = exchange.sendResult(result);
             if (reply == null) {
                 continue; // no answer: commit again

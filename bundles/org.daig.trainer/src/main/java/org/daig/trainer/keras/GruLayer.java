@@ -129,7 +129,8 @@ public final class GruLayer extends SameDiffLayer {
         SDVariable kernel = params.get(KERNEL);
         SDVariable recurrentKernel = params.get(RECURRENT_KERNEL);
         SDVariable bias = params.get(BIAS);
-        SDVariable inputBias = bias.get(SDIndex.point(0), SDIndex.all());
+        // one row without reset_after: a reshape (the gradient of a slice of a [1, n] parameter fails in SameDiff)
+        SDVariable inputBias = resetAfter ? bias.get(SDIndex.point(0), SDIndex.all()) : bias.reshape(3 * units);
         // one matrix product for every time step's input projection
         SDVariable projected = x.reshape(-1L, nIn).mmul(kernel).add(inputBias).reshape(-1L, timeSteps, 3 * units);
         SDVariable h = null;
@@ -152,10 +153,11 @@ public final class GruLayer extends SameDiffLayer {
                 r = activate(sd, recurrentActivation, xr.add(gate(inner, 1)));
                 candidate = activate(sd, activation, xh.add(r.mul(gate(inner, 2))));
             } else {
-                SDVariable zr = h.mmul(recurrentKernel.get(SDIndex.all(), SDIndex.interval(0L, 2 * units)));
+                // whole products, then the gates' columns: SameDiff's gradient of a sliced parameter fails
+                SDVariable zr = h.mmul(recurrentKernel);
                 z = activate(sd, recurrentActivation, xz.add(gate(zr, 0)));
                 r = activate(sd, recurrentActivation, xr.add(gate(zr, 1)));
-                SDVariable hh = r.mul(h).mmul(recurrentKernel.get(SDIndex.all(), SDIndex.interval(2 * units, 3 * units)));
+                SDVariable hh = gate(r.mul(h).mmul(recurrentKernel), 2);
                 candidate = activate(sd, activation, xh.add(hh));
             }
             h = candidate.add(z.mul(h.sub(candidate))); // z * h + (1 - z) * candidate

@@ -158,6 +158,16 @@ final class Keras3File {
         boolean bias = !config.has("use_bias") || config.get("use_bias").getAsBoolean();
         return switch (className) {
         case "Dense", "Conv1D", "Conv2D" -> bias ? List.of("kernel", "bias") : List.of("kernel");
+        case "LayerNormalization" -> {
+            List<String> names = new ArrayList<>();
+            if (!config.has("scale") || config.get("scale").getAsBoolean()) {
+                names.add("gamma");
+            }
+            if (!config.has("center") || config.get("center").getAsBoolean()) {
+                names.add("beta");
+            }
+            yield names;
+        }
         case "BatchNormalization" -> {
             List<String> names = new ArrayList<>();
             if (!config.has("scale") || config.get("scale").getAsBoolean()) {

@@ -63,6 +63,16 @@ public final class KerasExport {
         // DL4J W is [out, in, kH, kW]; Keras's kernel is [kH, kW, in, out]
         case "Conv2D" -> withBias(weight("kernel:0", params.get("W").permute(2, 3, 1, 0)), params);
         case "Embedding" -> List.of(weight("embeddings:0", params.get("W")));
+        case "LayerNormalization" -> {
+            List<KerasH5Writer.Weight> weights = new ArrayList<>();
+            if (params.containsKey("gamma")) {
+                weights.add(vector("gamma:0", params.get("gamma")));
+            }
+            if (params.containsKey("beta")) {
+                weights.add(vector("beta:0", params.get("beta")));
+            }
+            yield weights;
+        }
         case "BatchNormalization" -> {
             List<KerasH5Writer.Weight> weights = new ArrayList<>();
             if (params.containsKey("gamma")) {

@@ -30,6 +30,7 @@ public final class TrainableModel {
         // Deeplearning4j has no GRU; GruLayer is DAIG's (the name is Keras's class name)
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("GRU", KerasGru.class);
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer(KerasConv1d.CLASS_NAME, KerasConv1d.class);
+        org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("LayerNormalization", KerasLayerNorm.class);
     }
 
     private final KerasModelFile source;

@@ -278,8 +278,15 @@ public final class WorkerMain {
         Nd4j.getRandom().setSeed(seed);
         long start = System.nanoTime();
         long steps = 0;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            steps += TrainLocal.fitEpoch(model, data, batch, seed + epoch);
+        // a replay asks for the volunteer's thread count: how a sum is split over threads decides its last bits
+        int own = org.daig.trainer.Threads.use(h.has("threads") ? h.get("threads").getAsInt() : 0);
+        int threads = org.daig.trainer.Threads.current(); // what it got: ND4J lowers a count, it does not raise it past its start
+        try {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                steps += TrainLocal.fitEpoch(model, data, batch, seed + epoch);
+            }
+        } finally {
+            org.daig.trainer.Threads.use(own);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         float[] after = params();
@@ -293,6 +300,8 @@ public final class WorkerMain {
         r.addProperty("loss", model.loss(data));
         r.addProperty("accuracy", TrainLocal.accuracy(model, data));
         r.addProperty("seconds", seconds);
+        r.addProperty("threads", threads);
+        r.addProperty("runtime", org.daig.trainer.Threads.runtime());
         return new Frame(r, delta);
     }
 

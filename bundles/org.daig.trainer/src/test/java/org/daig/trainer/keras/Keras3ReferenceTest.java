@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import org.daig.trainer.SharedData;
 import org.junit.jupiter.api.Test;
@@ -148,5 +149,67 @@ class Keras3ReferenceTest {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile()); java.io.InputStream in = z.getInputStream(z.getEntry(entry))) {
             return in.readAllBytes();
         }
+    }
+
+    private static final String INIT = "\"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": \"GlorotUniform\", "
+            + "\"config\": {\"seed\": null}, \"registered_name\": null}, \"bias_initializer\": {\"module\": \"keras.initializers\", "
+            + "\"class_name\": \"Zeros\", \"config\": {}, \"registered_name\": null}, \"kernel_regularizer\": null, "
+            + "\"bias_regularizer\": null, \"activity_regularizer\": null, \"kernel_constraint\": null, \"bias_constraint\": null";
+
+    /**
+     * Layers no file in the folder has: LayerNormalization between Dense layers, and a GRU with
+     * reset_after=False (Keras 2's form). Written in Keras 3's layout with random weights, they
+     * agree with the reference pass, train, and round-trip through .keras export.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "layer-norm", "gru-reset-before" })
+    void layersWithoutARealFileAgreeWithTheReference(String which) throws Exception {
+        Path file;
+        long[] shape;
+        if (which.equals("layer-norm")) {
+            file = Keras3Fixture.write(dir.resolve("ln.keras"), Keras3Fixture.sequential("[null, 6]", "categorical_crossentropy",
+                    Keras3Fixture.layer("Dense", "\"name\": \"dense\", \"units\": 5, \"activation\": \"relu\", \"use_bias\": true, " + INIT),
+                    Keras3Fixture.layer("LayerNormalization", "\"name\": \"layer_normalization\", \"axis\": -1, \"epsilon\": 0.001, "
+                            + "\"center\": true, \"scale\": true"),
+                    Keras3Fixture.layer("Dense", "\"name\": \"dense_1\", \"units\": 3, \"activation\": \"softmax\", \"use_bias\": true, " + INIT)),
+                    List.of(new Keras3Fixture.Variable("layers/dense/vars/0", 6, 5), new Keras3Fixture.Variable("layers/dense/vars/1", 5),
+                            new Keras3Fixture.Variable("layers/layer_normalization/vars/0", 5),
+                            new Keras3Fixture.Variable("layers/layer_normalization/vars/1", 5),
+                            new Keras3Fixture.Variable("layers/dense_1/vars/0", 5, 3), new Keras3Fixture.Variable("layers/dense_1/vars/1", 3)), 21);
+            shape = new long[] { 4, 6 };
+        } else {
+            file = Keras3Fixture.write(dir.resolve("gru.keras"), Keras3Fixture.sequential("[null, 5, 3]", "mse",
+                    Keras3Fixture.layer("GRU", "\"name\": \"gru\", \"units\": 4, \"activation\": \"tanh\", \"recurrent_activation\": "
+                            + "\"sigmoid\", \"use_bias\": true, \"reset_after\": false, \"return_sequences\": false, \"go_backwards\": false, "
+                            + "\"stateful\": false, \"unroll\": false, \"dropout\": 0.0, \"recurrent_dropout\": 0.0, " + INIT),
+                    Keras3Fixture.layer("Dense", "\"name\": \"dense\", \"units\": 1, \"activation\": \"linear\", \"use_bias\": true, " + INIT)),
+                    List.of(new Keras3Fixture.Variable("layers/gru/cell/vars/0", 3, 12), new Keras3Fixture.Variable("layers/gru/cell/vars/1", 4, 12),
+                            new Keras3Fixture.Variable("layers/gru/cell/vars/2", 12), new Keras3Fixture.Variable("layers/dense/vars/0", 4, 1),
+                            new Keras3Fixture.Variable("layers/dense/vars/1", 1)), 22);
+            shape = new long[] { 4, 5, 3 };
+        }
+        TrainableModel model = TrainableModel.load(file);
+        Nd4j.getRandom().setSeed(17);
+        INDArray x = Nd4j.rand(DataType.FLOAT, shape).subi(0.5).muli(4);
+        INDArray actual = model.output(x);
+        ReferenceForwardPass reference = new ReferenceForwardPass(file, dir);
+        int sample = (int) (x.length() / shape[0]);
+        int[] sampleShape = java.util.Arrays.stream(java.util.Arrays.copyOfRange(shape, 1, shape.length)).mapToInt(d -> (int) d).toArray();
+        double[] all = x.dup('c').castTo(DataType.DOUBLE).data().asDouble();
+        for (int s = 0; s < shape[0]; s++) {
+            double[] expected = reference.predict(new ReferenceForwardPass.Tensor(java.util.Arrays.copyOfRange(all, s * sample, (s + 1) * sample),
+                    sampleShape)).v();
+            double[] got = actual.getRow(s).dup().castTo(DataType.DOUBLE).data().asDouble();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), which + " sample " + s + " output " + i);
+            }
+        }
+        INDArray y = which.equals("layer-norm") ? Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT) : Nd4j.ones(DataType.FLOAT, 4, 1);
+        model.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
+        INDArray trained = model.output(x);
+        assertTrue(!actual.equalsWithEps(trained, 1e-7), "it trains");
+        Path exported = dir.resolve("exported-" + which + ".keras");
+        Keras3Export.write(model, exported);
+        assertTrue(trained.equalsWithEps(TrainableModel.load(exported).output(x), 1e-6), "round trip through .keras");
     }
 }

@@ -19,8 +19,9 @@ import com.google.gson.JsonParser;
 /**
  * A forward pass written from Keras's definitions, independent of the importer: it reads
  * config.json and the raw arrays of model.weights.h5 itself and computes one sample at a time in
- * doubles. Sequential models of InputLayer, Dense, BatchNormalization, Dropout, Flatten, Conv1D,
- * Conv2D, MaxPooling2D, GlobalAveragePooling1D, SimpleRNN, LSTM and GRU (channels last).
+ * doubles. Sequential models of InputLayer, Dense, BatchNormalization, LayerNormalization, Dropout,
+ * Flatten, Conv1D, Conv2D, MaxPooling2D, GlobalAveragePooling1D, SimpleRNN, LSTM and GRU (both
+ * reset_after forms; channels last).
  */
 final class ReferenceForwardPass {
 
@@ -86,6 +87,7 @@ final class ReferenceForwardPass {
             case "Flatten" -> new Tensor(x.v(), new int[] { x.v().length });
             case "Dense" -> activate(dense(x, w.get(0), w.get(1)), c);
             case "BatchNormalization" -> batchNorm(x, w, c);
+            case "LayerNormalization" -> layerNorm(x, w, c);
             case "Conv2D" -> activate(conv2d(x, w.get(0), shapes.get(c.get("name").getAsString()).get("0"), w.get(1), c), c);
             case "Conv1D" -> activate(conv1d(x, w.get(0), shapes.get(c.get("name").getAsString()).get("0"), w.get(1)), c);
             case "MaxPooling2D" -> maxPool2d(x, c.getAsJsonArray("pool_size").get(0).getAsInt());
@@ -129,6 +131,28 @@ final class ReferenceForwardPass {
         for (int i = 0; i < y.length; i++) {
             int k = i % ch;
             y[i] = (x.v()[i] - mean[k]) / Math.sqrt(var[k] + eps) * gamma[k] + beta[k];
+        }
+        return new Tensor(y, x.shape());
+    }
+
+    /** Over the last axis, with gamma and beta (scale and center on). */
+    private static Tensor layerNorm(Tensor x, List<double[]> w, JsonObject c) {
+        double eps = c.get("epsilon").getAsDouble();
+        int n = x.shape()[x.shape().length - 1];
+        double[] y = new double[x.v().length];
+        for (int row = 0; row < y.length / n; row++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += x.v()[row * n + i] / n;
+            }
+            double var = 0;
+            for (int i = 0; i < n; i++) {
+                double d = x.v()[row * n + i] - mean;
+                var += d * d / n;
+            }
+            for (int i = 0; i < n; i++) {
+                y[row * n + i] = (x.v()[row * n + i] - mean) / Math.sqrt(var + eps) * w.get(0)[i] + w.get(1)[i];
+            }
         }
         return new Tensor(y, x.shape());
     }
@@ -214,8 +238,12 @@ final class ReferenceForwardPass {
         return new Tensor(y, new int[] { ch });
     }
 
-    /** Keras GRU, reset_after=True: gates z, r, h; recurrent bias in the second row of the bias. */
+    /**
+     * Keras GRU, gates z, r, h. reset_after=True: the recurrent bias in the bias's second row and
+     * r applied after the recurrent product; False: one bias, r applied to h before it.
+     */
     private static Tensor gru(Tensor x, List<double[]> w, JsonObject c) {
+        boolean resetAfter = !c.has("reset_after") || c.get("reset_after").getAsBoolean();
         int steps = x.shape()[0];
         int in = x.shape()[1];
         int u = c.get("units").getAsInt();
@@ -228,19 +256,30 @@ final class ReferenceForwardPass {
             double[] hp = new double[3 * u];
             for (int g = 0; g < 3 * u; g++) {
                 xp[g] = bias[g];
-                hp[g] = bias[3 * u + g];
+                hp[g] = resetAfter ? bias[3 * u + g] : 0;
                 for (int i = 0; i < in; i++) {
                     xp[g] += x.v()[t * in + i] * kernel[i * 3 * u + g];
                 }
-                for (int j = 0; j < u; j++) {
+                for (int j = 0; j < u && (resetAfter || g < 2 * u); j++) {
                     hp[g] += h[j] * rec[j * 3 * u + g];
                 }
             }
             double[] next = new double[u];
+            double[] r = new double[u];
+            for (int j = 0; j < u; j++) {
+                r[j] = sigmoid(xp[u + j] + hp[u + j]);
+            }
             for (int j = 0; j < u; j++) {
                 double z = sigmoid(xp[j] + hp[j]);
-                double r = sigmoid(xp[u + j] + hp[u + j]);
-                double hh = Math.tanh(xp[2 * u + j] + r * hp[2 * u + j]);
+                double recurrent = 0;
+                if (resetAfter) {
+                    recurrent = r[j] * hp[2 * u + j];
+                } else {
+                    for (int k = 0; k < u; k++) {
+                        recurrent += r[k] * h[k] * rec[k * 3 * u + 2 * u + j];
+                    }
+                }
+                double hh = Math.tanh(xp[2 * u + j] + recurrent);
                 next[j] = z * h[j] + (1 - z) * hh;
             }
             h = next;
