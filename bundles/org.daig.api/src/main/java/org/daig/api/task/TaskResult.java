@@ -15,15 +15,20 @@ package org.daig.api.task;
  * @param loss      loss on the shard after training
  * @param accuracy  accuracy on the shard after training (NaN if not a classifier)
  * @param seconds   seconds spent training
- * @param threads   the thread count the worker trained with (0: not reported)
+ * @param threads   the thread count the worker trained with (null or 0: not reported; see {@link #threadCount()})
  * @param runtime   the worker's runtime fingerprint (backend, CPU model, library version; null: not reported): with the
  *                  same runtime and thread count, the coordinator's replay must match bit for bit
  */
 public record TaskResult(String requestId, String leaseId, String projectId, int round, int shard, int version,
-        String delta, long samples, double loss, double accuracy, double seconds, int threads, String runtime) {
+        String delta, long samples, double loss, double accuracy, double seconds, Integer threads, String runtime) {
 
     public TaskResult(String requestId, String leaseId, String projectId, int round, int shard, int version, String delta,
             long samples, double loss, double accuracy, double seconds) {
-        this(requestId, leaseId, projectId, round, shard, version, delta, samples, loss, accuracy, seconds, 0, null);
+        this(requestId, leaseId, projectId, round, shard, version, delta, samples, loss, accuracy, seconds, null, null);
+    }
+
+    /** The thread count, 0 when the provider did not say (an older provider's message has no such field). */
+    public int threadCount() {
+        return threads == null ? 0 : threads;
     }
 }
