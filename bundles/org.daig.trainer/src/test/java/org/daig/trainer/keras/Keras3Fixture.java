@@ -97,4 +97,27 @@ final class Keras3Fixture {
                 + String.join(", ", layers) + "]}, \"registered_name\": null, \"compile_config\": {\"optimizer\": \"adam\", \"loss\": \""
                 + loss + "\", \"metrics\": null}}";
     }
+
+    /** A Functional layer entry whose inbound node calls it on {@code inputs} (one, or a list for a merge). */
+    static String functionalLayer(String className, String config, String... inputs) {
+        StringBuilder tensors = new StringBuilder();
+        for (String input : inputs) {
+            tensors.append(tensors.length() == 0 ? "" : ", ").append("{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": null, ")
+                    .append("\"dtype\": \"float32\", \"keras_history\": [\"").append(input).append("\", 0, 0]}}");
+        }
+        String args = inputs.length == 1 ? tensors.toString() : "[" + tensors + "]";
+        String layer = layer(className, config);
+        return layer.substring(0, layer.length() - 1) + ", \"name\": \"" + config.replaceAll(".*\"name\": \"([^\"]+)\".*", "$1")
+                + "\", \"inbound_nodes\": [{\"args\": [" + args + "], \"kwargs\": {}}]}";
+    }
+
+    /** A compiled Functional model: one input layer "input_layer", the layers, one output layer. */
+    static String functional(String batchShape, String loss, String output, String... layers) {
+        return "{\"module\": \"keras\", \"class_name\": \"Functional\", \"config\": {\"name\": \"functional\", \"trainable\": true, "
+                + "\"layers\": [{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": " + batchShape
+                + ", \"dtype\": \"float32\", \"sparse\": false, \"name\": \"input_layer\"}, \"registered_name\": null, \"name\": \"input_layer\", "
+                + "\"inbound_nodes\": []}, " + String.join(", ", layers) + "], \"input_layers\": [\"input_layer\", 0, 0], \"output_layers\": [\""
+                + output + "\", 0, 0]}, \"registered_name\": null, \"compile_config\": {\"optimizer\": \"adam\", \"loss\": \"" + loss
+                + "\", \"metrics\": null}}";
+    }
 }

@@ -157,12 +157,13 @@ class Keras3ReferenceTest {
             + "\"bias_regularizer\": null, \"activity_regularizer\": null, \"kernel_constraint\": null, \"bias_constraint\": null";
 
     /**
-     * Layers no file in the folder has: LayerNormalization between Dense layers, and a GRU with
-     * reset_after=False (Keras 2's form). Written in Keras 3's layout with random weights, they
-     * agree with the reference pass, train, and round-trip through .keras export.
+     * Layers no file in the folder has: LayerNormalization between Dense layers, a GRU with
+     * reset_after=False (Keras 2's form), and a Functional graph with Add, a ReLU layer and
+     * Concatenate. Written in Keras 3's layout with random weights, they agree with the reference
+     * pass, train, and round-trip through .keras export.
      */
     @ParameterizedTest
-    @ValueSource(strings = { "layer-norm", "gru-reset-before" })
+    @ValueSource(strings = { "layer-norm", "gru-reset-before", "functional-merge" })
     void layersWithoutARealFileAgreeWithTheReference(String which) throws Exception {
         Path file;
         long[] shape;
@@ -176,6 +177,23 @@ class Keras3ReferenceTest {
                             new Keras3Fixture.Variable("layers/layer_normalization/vars/0", 5),
                             new Keras3Fixture.Variable("layers/layer_normalization/vars/1", 5),
                             new Keras3Fixture.Variable("layers/dense_1/vars/0", 5, 3), new Keras3Fixture.Variable("layers/dense_1/vars/1", 3)), 21);
+            shape = new long[] { 4, 6 };
+        } else if (which.equals("functional-merge")) {
+            // two branches added, a ReLU layer, concatenated with one branch again: Keras 3's Functional nodes
+            file = Keras3Fixture.write(dir.resolve("merge.keras"), Keras3Fixture.functional("[null, 6]", "categorical_crossentropy", "dense_out",
+                    Keras3Fixture.functionalLayer("Dense", "\"name\": \"dense_a\", \"units\": 4, \"activation\": \"linear\", \"use_bias\": true, "
+                            + INIT, "input_layer"),
+                    Keras3Fixture.functionalLayer("Dense", "\"name\": \"dense_b\", \"units\": 4, \"activation\": \"tanh\", \"use_bias\": true, "
+                            + INIT, "input_layer"),
+                    Keras3Fixture.functionalLayer("Add", "\"name\": \"add\"", "dense_a", "dense_b"),
+                    Keras3Fixture.functionalLayer("ReLU", "\"name\": \"re_lu\", \"max_value\": null, \"negative_slope\": 0.0, \"threshold\": 0.0",
+                            "add"),
+                    Keras3Fixture.functionalLayer("Concatenate", "\"name\": \"concatenate\", \"axis\": -1", "re_lu", "dense_a"),
+                    Keras3Fixture.functionalLayer("Dense", "\"name\": \"dense_out\", \"units\": 3, \"activation\": \"softmax\", \"use_bias\": true, "
+                            + INIT, "concatenate")),
+                    List.of(new Keras3Fixture.Variable("layers/dense/vars/0", 6, 4), new Keras3Fixture.Variable("layers/dense/vars/1", 4),
+                            new Keras3Fixture.Variable("layers/dense_1/vars/0", 6, 4), new Keras3Fixture.Variable("layers/dense_1/vars/1", 4),
+                            new Keras3Fixture.Variable("layers/dense_2/vars/0", 8, 3), new Keras3Fixture.Variable("layers/dense_2/vars/1", 3)), 23);
             shape = new long[] { 4, 6 };
         } else {
             file = Keras3Fixture.write(dir.resolve("gru.keras"), Keras3Fixture.sequential("[null, 5, 3]", "mse",
@@ -204,7 +222,7 @@ class Keras3ReferenceTest {
                 assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), which + " sample " + s + " output " + i);
             }
         }
-        INDArray y = which.equals("layer-norm") ? Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT) : Nd4j.ones(DataType.FLOAT, 4, 1);
+        INDArray y = !which.startsWith("gru") ? Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT) : Nd4j.ones(DataType.FLOAT, 4, 1);
         model.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
         INDArray trained = model.output(x);
         assertTrue(!actual.equalsWithEps(trained, 1e-7), "it trains");

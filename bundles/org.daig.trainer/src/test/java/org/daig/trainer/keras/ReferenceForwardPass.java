@@ -19,7 +19,8 @@ import com.google.gson.JsonParser;
 /**
  * A forward pass written from Keras's definitions, independent of the importer: it reads
  * config.json and the raw arrays of model.weights.h5 itself and computes one sample at a time in
- * doubles. Sequential models of InputLayer, Dense, BatchNormalization, LayerNormalization, Dropout,
+ * doubles. Sequential and Functional models of InputLayer, Dense, Activation, ReLU, Add, Concatenate
+ * (vectors), BatchNormalization, LayerNormalization, Dropout,
  * Flatten, Conv1D, Conv2D, MaxPooling2D, GlobalAveragePooling1D, SimpleRNN, LSTM and GRU (both
  * reset_after forms; channels last).
  */
@@ -77,19 +78,28 @@ final class ReferenceForwardPass {
     }
 
     Tensor predict(Tensor input) {
+        // Sequential: each layer takes the previous one's output; Functional: what its inbound node names
+        Map<String, Tensor> outputs = new HashMap<>();
         Tensor x = input;
         for (JsonElement e : layers) {
             JsonObject layer = e.getAsJsonObject();
             JsonObject c = layer.getAsJsonObject("config");
-            List<double[]> w = weights.get(c.get("name").getAsString());
+            String name = c.get("name").getAsString();
+            List<Tensor> in = inputs(layer, outputs, x, input);
+            x = in.get(0);
+            List<double[]> w = weights.get(name);
             x = switch (layer.get("class_name").getAsString()) {
             case "InputLayer", "Dropout" -> x;
             case "Flatten" -> new Tensor(x.v(), new int[] { x.v().length });
             case "Dense" -> activate(dense(x, w.get(0), w.get(1)), c);
+            case "Activation" -> activate(x, c);
+            case "ReLU" -> new Tensor(java.util.Arrays.stream(x.v()).map(v -> Math.max(0, v)).toArray(), x.shape());
+            case "Add" -> add(in);
+            case "Concatenate" -> concatenate(in);
             case "BatchNormalization" -> batchNorm(x, w, c);
             case "LayerNormalization" -> layerNorm(x, w, c);
-            case "Conv2D" -> activate(conv2d(x, w.get(0), shapes.get(c.get("name").getAsString()).get("0"), w.get(1), c), c);
-            case "Conv1D" -> activate(conv1d(x, w.get(0), shapes.get(c.get("name").getAsString()).get("0"), w.get(1)), c);
+            case "Conv2D" -> activate(conv2d(x, w.get(0), shapes.get(name).get("0"), w.get(1), c), c);
+            case "Conv1D" -> activate(conv1d(x, w.get(0), shapes.get(name).get("0"), w.get(1)), c);
             case "MaxPooling2D" -> maxPool2d(x, c.getAsJsonArray("pool_size").get(0).getAsInt());
             case "GlobalAveragePooling1D" -> globalAverage1d(x);
             case "GRU" -> gru(x, w, c);
@@ -97,8 +107,41 @@ final class ReferenceForwardPass {
             case "SimpleRNN" -> simpleRnn(x, w, c);
             default -> throw new IllegalArgumentException("the reference pass has no " + layer.get("class_name"));
             };
+            outputs.put(name, x);
         }
         return x;
+    }
+
+    /** A Functional layer's inputs from its inbound node's keras_history; a Sequential layer's: the previous output. */
+    private static List<Tensor> inputs(JsonObject layer, Map<String, Tensor> outputs, Tensor previous, Tensor input) {
+        if (!layer.has("inbound_nodes")) {
+            return List.of(previous);
+        }
+        if (layer.getAsJsonArray("inbound_nodes").isEmpty()) {
+            return List.of(input);
+        }
+        List<Tensor> in = new java.util.ArrayList<>();
+        JsonElement args = layer.getAsJsonArray("inbound_nodes").get(0).getAsJsonObject().getAsJsonArray("args").get(0);
+        for (JsonElement t : args.isJsonArray() ? args.getAsJsonArray() : List.of(args)) {
+            in.add(outputs.get(t.getAsJsonObject().getAsJsonObject("config").getAsJsonArray("keras_history").get(0).getAsString()));
+        }
+        return in;
+    }
+
+    private static Tensor add(List<Tensor> in) {
+        double[] y = in.get(0).v().clone();
+        for (Tensor t : in.subList(1, in.size())) {
+            for (int i = 0; i < y.length; i++) {
+                y[i] += t.v()[i];
+            }
+        }
+        return new Tensor(y, in.get(0).shape());
+    }
+
+    /** Along the last axis, for vectors. */
+    private static Tensor concatenate(List<Tensor> in) {
+        double[] y = in.stream().flatMapToDouble(t -> java.util.Arrays.stream(t.v())).toArray();
+        return new Tensor(y, new int[] { y.length });
     }
 
     private static Tensor dense(Tensor x, double[] kernel, double[] bias) {
