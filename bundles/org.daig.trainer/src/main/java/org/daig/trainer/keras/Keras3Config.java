@@ -27,7 +27,8 @@ final class Keras3Config {
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "BatchNormalization", "Embedding", "SimpleRNN", "LSTM", "GRU", "ReLU",
             "LeakyReLU", "ELU", "Softmax", "Add", "Concatenate", "SpatialDropout1D", "SpatialDropout2D", "ZeroPadding1D",
             "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Permute", "RepeatVector", "Subtract",
-            "Multiply", "Average", "Maximum", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Masking", "PReLU", "LayerNormalization");
+            "Multiply", "Average", "Maximum", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Masking", "PReLU", "LayerNormalization",
+            "Normalization");
     private static final Set<String> WRAPPERS = Set.of("module", "registered_name", "shared_object_id", "build_config");
 
     private Keras3Config() {

@@ -31,7 +31,9 @@ final class Keras3File {
     /** Keras 2 names of a layer's variables, in the order Keras 3 stores them. */
     private static final Map<String, List<String>> VARIABLES = Map.of("Embedding", List.of("embeddings"), "PReLU", List.of("alpha"),
             "SimpleRNN", List.of("kernel", "recurrent_kernel", "bias"), "LSTM", List.of("kernel", "recurrent_kernel", "bias"),
-            "GRU", List.of("kernel", "recurrent_kernel", "bias"));
+            "GRU", List.of("kernel", "recurrent_kernel", "bias"), "Normalization", List.of("mean", "variance"));
+
+    private static final java.util.Set<String> CONSTANTS = java.util.Set.of("mean:0", "variance:0");
 
     final JsonObject originalConfig;
     final JsonObject modelConfig;
@@ -51,7 +53,9 @@ final class Keras3File {
         this.kerasVersion = kerasVersion;
         this.weights = weights;
         this.archive = archive;
-        this.weightCount = layers.stream().flatMap(l -> l.weights().stream()).mapToLong(w -> w.values().length).sum();
+        // a Normalization layer's mean, variance and count are constants of the network, not parameters
+        this.weightCount = layers.stream().flatMap(l -> l.weights().stream()).filter(w -> !CONSTANTS.contains(w.name()))
+                .mapToLong(w -> w.values().length).sum();
     }
 
     /** Reads a .keras archive; the weights are rewritten to a temporary file in {@code tempDir}. */
@@ -102,7 +106,9 @@ final class Keras3File {
         if (stored.isEmpty()) {
             return List.of();
         }
-        if (names == null || stored.size() != names.size()) {
+        // a Normalization saved by some Keras versions also keeps a sample count after mean and variance: not needed
+        boolean extraCount = className.equals("Normalization") && stored.size() == 3;
+        if (names == null || stored.size() != names.size() && !extraCount) {
             throw new KerasFormatException("layer '" + Keras3Config.string(config, "name") + "' (" + className + ") has " + stored.size()
                     + " weight arrays in model.weights.h5 where " + (names == null ? "none" : names.size()) + " were expected");
         }

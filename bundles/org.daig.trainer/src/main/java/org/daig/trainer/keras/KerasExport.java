@@ -53,6 +53,9 @@ public final class KerasExport {
      * layout and order); empty for a layer without weights, null for a layer this cannot map.
      */
     static List<KerasH5Writer.Weight> kerasWeights(TrainableModel model, String className, String name) {
+        if (className.equals("Normalization")) {
+            return normalization(model, name);
+        }
         Map<String, INDArray> params = params(model, name);
         if (params == null || params.isEmpty()) {
             return List.of();
@@ -95,6 +98,13 @@ public final class KerasExport {
                 params.get("b").size(0) == 1 ? vector("bias:0", params.get("b")) : weight("bias:0", params.get("b")));
         default -> null;
         };
+    }
+
+    /** A Normalization layer's constants, as the file had them (training does not change them). */
+    private static List<KerasH5Writer.Weight> normalization(TrainableModel model, String name) {
+        org.deeplearning4j.nn.api.Layer layer = model.network() != null ? model.network().getLayer(name) : model.graph().getLayer(name);
+        NormalizationLayer config = (NormalizationLayer) layer.conf().getLayer();
+        return List.of(vector("mean:0", Nd4j.createFromArray(config.mean())), vector("variance:0", Nd4j.createFromArray(config.variance())));
     }
 
     /**

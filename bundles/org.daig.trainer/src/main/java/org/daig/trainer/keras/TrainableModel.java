@@ -31,6 +31,7 @@ public final class TrainableModel {
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("GRU", KerasGru.class);
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer(KerasConv1d.CLASS_NAME, KerasConv1d.class);
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("LayerNormalization", KerasLayerNorm.class);
+        org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("Normalization", KerasNormalization.class);
     }
 
     private final KerasModelFile source;

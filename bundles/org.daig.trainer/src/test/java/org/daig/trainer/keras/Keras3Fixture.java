@@ -57,8 +57,9 @@ final class Keras3Fixture {
                         count *= d;
                     }
                     float[] values = new float[(int) count];
+                    boolean variance = v.path().matches(".*normalization/vars/1");
                     for (int i = 0; i < values.length; i++) {
-                        values[i] = (float) (random.nextDouble() - 0.5);
+                        values[i] = (float) (variance ? 0.1 + random.nextDouble() : random.nextDouble() - 0.5);
                     }
                     try (DataSpace space = new DataSpace(v.shape().length, v.shape());
                          DataSet data = h5.createDataSet(v.path(), PredType.IEEE_F32LE(), space);

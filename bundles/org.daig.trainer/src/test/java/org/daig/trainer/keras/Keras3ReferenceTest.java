@@ -163,7 +163,7 @@ class Keras3ReferenceTest {
      * pass, train, and round-trip through .keras export.
      */
     @ParameterizedTest
-    @ValueSource(strings = { "layer-norm", "gru-reset-before", "functional-merge" })
+    @ValueSource(strings = { "layer-norm", "gru-reset-before", "functional-merge", "normalization" })
     void layersWithoutARealFileAgreeWithTheReference(String which) throws Exception {
         Path file;
         long[] shape;
@@ -177,6 +177,16 @@ class Keras3ReferenceTest {
                             new Keras3Fixture.Variable("layers/layer_normalization/vars/0", 5),
                             new Keras3Fixture.Variable("layers/layer_normalization/vars/1", 5),
                             new Keras3Fixture.Variable("layers/dense_1/vars/0", 5, 3), new Keras3Fixture.Variable("layers/dense_1/vars/1", 3)), 21);
+            shape = new long[] { 4, 6 };
+        } else if (which.equals("normalization")) {
+            // adapted statistics (the random variances are made positive below) in front of a Dense layer
+            file = Keras3Fixture.write(dir.resolve("norm.keras"), Keras3Fixture.sequential("[null, 6]", "categorical_crossentropy",
+                    Keras3Fixture.layer("Normalization", "\"name\": \"normalization\", \"axis\": -1, \"mean\": null, \"variance\": null, "
+                            + "\"invert\": false"),
+                    Keras3Fixture.layer("Dense", "\"name\": \"dense\", \"units\": 3, \"activation\": \"softmax\", \"use_bias\": true, " + INIT)),
+                    List.of(new Keras3Fixture.Variable("layers/normalization/vars/0", 6),
+                            new Keras3Fixture.Variable("layers/normalization/vars/1", 6),
+                            new Keras3Fixture.Variable("layers/dense/vars/0", 6, 3), new Keras3Fixture.Variable("layers/dense/vars/1", 3)), 24);
             shape = new long[] { 4, 6 };
         } else if (which.equals("functional-merge")) {
             // two branches added, a ReLU layer, concatenated with one branch again: Keras 3's Functional nodes

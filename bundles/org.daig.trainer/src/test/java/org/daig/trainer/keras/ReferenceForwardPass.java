@@ -98,6 +98,7 @@ final class ReferenceForwardPass {
             case "Concatenate" -> concatenate(in);
             case "BatchNormalization" -> batchNorm(x, w, c);
             case "LayerNormalization" -> layerNorm(x, w, c);
+            case "Normalization" -> normalization(x, w);
             case "Conv2D" -> activate(conv2d(x, w.get(0), shapes.get(name).get("0"), w.get(1), c), c);
             case "Conv1D" -> activate(conv1d(x, w.get(0), shapes.get(name).get("0"), w.get(1)), c);
             case "MaxPooling2D" -> maxPool2d(x, c.getAsJsonArray("pool_size").get(0).getAsInt());
@@ -174,6 +175,16 @@ final class ReferenceForwardPass {
         for (int i = 0; i < y.length; i++) {
             int k = i % ch;
             y[i] = (x.v()[i] - mean[k]) / Math.sqrt(var[k] + eps) * gamma[k] + beta[k];
+        }
+        return new Tensor(y, x.shape());
+    }
+
+    /** Keras's Normalization: (x - mean) / max(sqrt(variance), 1e-7), per feature. */
+    private static Tensor normalization(Tensor x, List<double[]> w) {
+        int n = w.get(0).length;
+        double[] y = new double[x.v().length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (x.v()[i] - w.get(0)[i % n]) / Math.max(Math.sqrt(w.get(1)[i % n]), 1e-7);
         }
         return new Tensor(y, x.shape());
     }
