@@ -153,7 +153,7 @@ final class ByzantineGrid implements AutoCloseable {
                 SplittableRandom random = new SplittableRandom(s.seed * 1000 + i);
                 String enrolment = attack == Attack.NONE ? code : accounts.enrolmentCode("attacker-" + n + "-" + i, 1);
                 SimulatedProvider p = new SimulatedProvider(broker, device, 0, GridAccounts.enrol(base, device, enrolment),
-                        (task, params, token) -> update(task, params, token, s, attack, random, collusion));
+                        new Volunteer(attack, random, collusion));
                 (attack == Attack.NONE ? honest : malicious).add(p);
             }
             honest.forEach(SimulatedProvider::start);
@@ -185,19 +185,52 @@ final class ByzantineGrid implements AutoCloseable {
         }
     }
 
-    private float[] update(JsonObject task, float[] params, String token, Setup s, Attack attack, SplittableRandom random,
-            Attack.Collusion collusion) throws Exception {
-        float[] honestUpdate = null;
-        if (attack.trains()) {
-            String blobs = task.get("blobBaseUrl").getAsString();
-            Path model = blob(blobs, task.get("model").getAsString(), token);
-            Path x = blob(blobs, task.get("x").getAsString(), token);
-            Path y = blob(blobs, task.get("y").getAsString(), token);
-            Path labels = attack.poisonsData() ? flipped(y) : y;
-            honestUpdate = pool.use(model, true, t -> t.train(new TrainerClient.TrainRequest(TrainerClient.DataFiles.all(x, labels),
-                    task.get("epochs").getAsInt(), task.get("batchSize").getAsInt(), task.get("seed").getAsLong()), params).delta());
+    /**
+     * A simulated volunteer's updates: a real training in a trainer worker (reported with its thread
+     * count and runtime, as a provider reports them, so the coordinator's replay must match it bit for
+     * bit), then what its attack makes of it.
+     */
+    private final class Volunteer implements SimulatedProvider.Update {
+        private final Attack attack;
+        private final SplittableRandom random;
+        private final Attack.Collusion collusion;
+        private volatile Integer threads;
+        private volatile String runtime;
+
+        Volunteer(Attack attack, SplittableRandom random, Attack.Collusion collusion) {
+            this.attack = attack;
+            this.random = random;
+            this.collusion = collusion;
         }
-        return attack.apply(honestUpdate, params.length, random, collusion);
+
+        @Override
+        public float[] make(JsonObject task, float[] params, String token) throws Exception {
+            float[] honestUpdate = null;
+            if (attack.trains()) {
+                String blobs = task.get("blobBaseUrl").getAsString();
+                Path model = blob(blobs, task.get("model").getAsString(), token);
+                Path x = blob(blobs, task.get("x").getAsString(), token);
+                Path y = blob(blobs, task.get("y").getAsString(), token);
+                Path labels = attack.poisonsData() ? flipped(y) : y;
+                TrainerClient.TrainResult trained = pool.use(model, true, t -> t.train(new TrainerClient.TrainRequest(
+                        TrainerClient.DataFiles.all(x, labels), task.get("epochs").getAsInt(), task.get("batchSize").getAsInt(),
+                        task.get("seed").getAsLong()), params));
+                honestUpdate = trained.delta();
+                threads = trained.threads();
+                runtime = trained.runtime();
+            }
+            return attack.apply(honestUpdate, params.length, random, collusion);
+        }
+
+        @Override
+        public Integer threads() {
+            return threads;
+        }
+
+        @Override
+        public String runtime() {
+            return runtime;
+        }
     }
 
     /** A task's blob on disk, fetched once with the device's token. */

@@ -45,6 +45,16 @@ final class SimulatedProvider implements AutoCloseable {
     /** Makes the update for a task from the task's parameters; the device token reads the task's blobs. */
     interface Update {
         float[] make(JsonObject task, float[] params, String deviceToken) throws Exception;
+
+        /** The thread count the last update was trained with, or null: sent with the result, as a provider does. */
+        default Integer threads() {
+            return null;
+        }
+
+        /** The worker runtime the last update was trained on, or null (see TaskResult.runtime). */
+        default String runtime() {
+            return null;
+        }
     }
 
     private static final Gson GSON = new Gson();
@@ -228,6 +238,10 @@ final class SimulatedProvider implements AutoCloseable {
         result.put("loss", 1.0);
         result.put("accuracy", 0.5);
         result.put("seconds", workMillis / 1000.0);
+        if (update != null && update.threads() != null) {
+            result.put("threads", update.threads());
+            result.put("runtime", update.runtime());
+        }
         for (int attempt = 0; attempt < 100 && running.get(); attempt++) {
             String requestId = UUID.randomUUID().toString();
             result.put("requestId", requestId);
