@@ -35,7 +35,7 @@ final class Keras3Config {
     }
 
     /** The model config (class_name Sequential or Functional, config) in the Keras 2 dialect. */
-    static JsonObject toKeras2(JsonObject model, String file) throws KerasFormatException {
+    static JsonObject toKeras2(JsonObject model) throws KerasFormatException {
         String modelClass = string(model, "class_name");
         if (!"Sequential".equals(modelClass) && !"Functional".equals(modelClass) && !"Model".equals(modelClass)) {
             throw new KerasFormatException("its model class is '" + modelClass + "'; DAIG imports Sequential and Functional models "
@@ -47,7 +47,6 @@ final class Keras3Config {
             throw new KerasFormatException("its config.json has no layer list (config.layers)");
         }
         JsonArray converted = new JsonArray();
-        Map<String, String> renamed = new java.util.HashMap<>();
         for (JsonElement element : layers) {
             JsonObject layer = element.getAsJsonObject();
             String className = string(layer, "class_name");
@@ -56,7 +55,7 @@ final class Keras3Config {
                 throw new KerasFormatException("layer '" + name + "' is a " + className + ", which DAIG cannot import yet; supported: "
                         + String.join(", ", new java.util.TreeSet<>(LAYERS)));
             }
-            converted.add(layer(layer, renamed));
+            converted.add(layer(layer));
         }
         JsonObject result = new JsonObject();
         result.addProperty("class_name", "Sequential".equals(modelClass) ? "Sequential" : "Model");
@@ -71,7 +70,7 @@ final class Keras3Config {
         return result;
     }
 
-    private static JsonObject layer(JsonObject layer, Map<String, String> renamed) {
+    private static JsonObject layer(JsonObject layer) {
         JsonObject converted = new JsonObject();
         String className = string(layer, "class_name");
         converted.addProperty("class_name", className);

@@ -64,7 +64,7 @@ final class Keras3File {
             JsonObject config = archive.config();
             String version = archive.kerasVersion() == null ? "3" : archive.kerasVersion();
             try {
-                JsonObject model = Keras3Config.toKeras2(config, file.toString());
+                JsonObject model = Keras3Config.toKeras2(config);
                 JsonObject training = CompileSettings.fromKeras3(config.get("compile_config"));
                 List<KerasH5Writer.LayerWeights> layers = new ArrayList<>();
                 synchronized (Hdf5Archive.LOCK_OBJECT) {
@@ -194,7 +194,7 @@ final class Keras3File {
     static Keras3File readLegacyH5(Path file, Path tempDir, String version, JsonObject modelConfig, JsonObject compile)
             throws TrainerException {
         try {
-            JsonObject model = Keras3Config.toKeras2(modelConfig, file.toString());
+            JsonObject model = Keras3Config.toKeras2(modelConfig);
             JsonObject training = CompileSettings.fromKeras3(compile);
             List<KerasH5Writer.LayerWeights> layers = new ArrayList<>();
             synchronized (Hdf5Archive.LOCK_OBJECT) {
