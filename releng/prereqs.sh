@@ -74,6 +74,8 @@ daig_prereqs() { # demo|test
       command -v xauth >/dev/null 2>&1 || x+=(xauth)
       [ ${#x[@]} -eq 0 ] || _daig_want "the build draws the UI tests on its own virtual X server" "${x[@]}"
       _daig_have_lib libgtk-3.so.0 || _daig_want "SWT (the tray and workbench tests) draws with GTK 3" libgtk-3-0
+      [ -d /usr/share/datasets/fashion-mnist ] ||
+        _daig_want "the Keras 3 grid test trains a Fashion-MNIST CNN (and the byzantine bench uses the images)" dataset-fashion-mnist
       ;;
     demo)
       [ -d /usr/share/datasets/fashion-mnist ] || _daig_want "the demo trains on Debian's Fashion-MNIST" dataset-fashion-mnist
