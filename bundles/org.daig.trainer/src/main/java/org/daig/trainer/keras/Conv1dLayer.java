@@ -56,11 +56,6 @@ public final class Conv1dLayer extends SameDiffLayer {
         this.bias = bias;
     }
 
-    /**
-     * Sequences arrive as Keras lays them out, [batch, steps, features] (NWC), whatever format the
-     * imported input type names: DL4J's Keras import keeps the data in Keras's layout and sets NWC
-     * on its own recurrent layers, not on the input type.
-     */
     @Override
     public void setNIn(InputType inputType, boolean override) {
         InputType.InputTypeRecurrent recurrent = recurrent(inputType);
@@ -80,11 +75,7 @@ public final class Conv1dLayer extends SameDiffLayer {
     }
 
     private InputType.InputTypeRecurrent recurrent(InputType inputType) {
-        if (!(inputType instanceof InputType.InputTypeRecurrent recurrent)) {
-            throw new IllegalStateException("Conv1D layer '" + getLayerName() + "' needs a sequence input [batch, steps, channels], got "
-                    + inputType);
-        }
-        return recurrent;
+        return SameDiffLayers.sequence(inputType, "Conv1D layer '" + getLayerName() + "'");
     }
 
     @Override
@@ -124,7 +115,7 @@ public final class Conv1dLayer extends SameDiffLayer {
                 }).build();
         SDVariable y = bias ? sd.cnn().conv1d(x, params.get("W"), params.get("b").reshape(filters), config)
                 : sd.cnn().conv1d(x, params.get("W"), config);
-        y = GruLayer.activate(sd, activation, y);
+        y = SameDiffLayers.activate(sd, activation, y);
         return y;
     }
 }

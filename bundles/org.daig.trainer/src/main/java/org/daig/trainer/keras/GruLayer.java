@@ -29,7 +29,6 @@ public final class GruLayer extends SameDiffLayer {
     static final String KERNEL = "W";
     static final String RECURRENT_KERNEL = "RW";
     static final String BIAS = "b";
-    static final List<String> ACTIVATIONS = List.of("tanh", "sigmoid", "relu", "linear");
 
     @JsonProperty
     private long nIn;
@@ -63,11 +62,6 @@ public final class GruLayer extends SameDiffLayer {
         this.recurrentActivation = recurrentActivation;
     }
 
-    /**
-     * Sequences arrive as Keras lays them out, [batch, steps, features] (NWC), whatever format the
-     * imported input type names: DL4J's Keras import keeps the data in Keras's layout and sets NWC
-     * on its own recurrent layers, not on the input type.
-     */
     @Override
     public void setNIn(InputType inputType, boolean override) {
         InputType.InputTypeRecurrent recurrent = recurrent(inputType);
@@ -85,10 +79,7 @@ public final class GruLayer extends SameDiffLayer {
     }
 
     private InputType.InputTypeRecurrent recurrent(InputType inputType) {
-        if (!(inputType instanceof InputType.InputTypeRecurrent recurrent)) {
-            throw new IllegalStateException("GRU layer '" + getLayerName() + "' needs a sequence input [batch, time, features], got "
-                    + inputType);
-        }
+        InputType.InputTypeRecurrent recurrent = SameDiffLayers.sequence(inputType, "GRU layer '" + getLayerName() + "'");
         if (recurrent.getTimeSeriesLength() <= 0) {
             throw new IllegalStateException("GRU layer '" + getLayerName() + "' needs a fixed sequence length; give the model's "
                     + "Input a shape such as (60, 9) instead of (None, 9)");
@@ -149,16 +140,16 @@ public final class GruLayer extends SameDiffLayer {
             SDVariable candidate;
             if (resetAfter) {
                 SDVariable inner = h.mmul(recurrentKernel).add(bias.get(SDIndex.point(1), SDIndex.all()));
-                z = activate(sd, recurrentActivation, xz.add(gate(inner, 0)));
-                r = activate(sd, recurrentActivation, xr.add(gate(inner, 1)));
-                candidate = activate(sd, activation, xh.add(r.mul(gate(inner, 2))));
+                z = SameDiffLayers.activate(sd, recurrentActivation, xz.add(gate(inner, 0)));
+                r = SameDiffLayers.activate(sd, recurrentActivation, xr.add(gate(inner, 1)));
+                candidate = SameDiffLayers.activate(sd, activation, xh.add(r.mul(gate(inner, 2))));
             } else {
                 // whole products, then the gates' columns: SameDiff's gradient of a sliced parameter fails
                 SDVariable zr = h.mmul(recurrentKernel);
-                z = activate(sd, recurrentActivation, xz.add(gate(zr, 0)));
-                r = activate(sd, recurrentActivation, xr.add(gate(zr, 1)));
+                z = SameDiffLayers.activate(sd, recurrentActivation, xz.add(gate(zr, 0)));
+                r = SameDiffLayers.activate(sd, recurrentActivation, xr.add(gate(zr, 1)));
                 SDVariable hh = gate(r.mul(h).mmul(recurrentKernel), 2);
-                candidate = activate(sd, activation, xh.add(hh));
+                candidate = SameDiffLayers.activate(sd, activation, xh.add(hh));
             }
             h = candidate.add(z.mul(h.sub(candidate))); // z * h + (1 - z) * candidate
             if (returnSequences) {
@@ -176,15 +167,6 @@ public final class GruLayer extends SameDiffLayer {
         return threeGates.get(SDIndex.all(), SDIndex.interval(index * units, (index + 1) * units));
     }
 
-    static SDVariable activate(SameDiff sd, String name, SDVariable x) {
-        return switch (name) {
-        case "tanh" -> sd.math.tanh(x);
-        case "sigmoid" -> sd.nn.sigmoid(x);
-        case "relu" -> sd.nn.relu(x, 0);
-        case "linear" -> x;
-        default -> throw new IllegalStateException("GRU activation '" + name + "' is not supported; use one of " + ACTIVATIONS);
-        };
-    }
 
     public long getUnits() {
         return units;

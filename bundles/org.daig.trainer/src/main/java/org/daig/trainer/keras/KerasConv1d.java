@@ -4,9 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasLayerUtils;
@@ -16,17 +13,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Imports a Keras Conv1D as a {@link Conv1dLayer}; {@link ImportFixes} renames Conv1D to
  * {@link #CLASS_NAME} so that DL4J's importer takes this class instead of its own.
  */
-public final class KerasConv1d extends KerasLayer {
+public final class KerasConv1d extends KerasSameDiffImport {
 
     static final String CLASS_NAME = "DaigConv1D";
 
     public KerasConv1d(Map<String, Object> layerConfig) throws InvalidKerasConfigurationException, UnsupportedKerasConfigurationException {
-        super(layerConfig, false);
+        super(layerConfig, "Conv1D");
         Map<String, Object> config = KerasLayerUtils.getInnerLayerConfigFromConfig(layerConfig, conf);
         String activation = config.get("activation") instanceof String s ? s : "linear";
-        if (!GruLayer.ACTIVATIONS.contains(activation)) {
-            throw new UnsupportedKerasConfigurationException("Conv1D layer '" + layerName + "': activation '" + activation
-                    + "' is not supported; use one of " + GruLayer.ACTIVATIONS);
+        if (!SameDiffLayers.ACTIVATIONS.contains(activation)) {
+            throw new UnsupportedKerasConfigurationException(refusal("activation '" + activation
+                    + "' is not supported; use one of " + SameDiffLayers.ACTIVATIONS));
         }
         String padding = config.get("padding") instanceof String s ? s : "valid";
         if ("channels_first".equals(config.get("data_format")) || Number.class.isInstance(config.get("groups"))
@@ -49,47 +46,14 @@ public final class KerasConv1d extends KerasLayer {
     }
 
     @Override
-    public InputType getOutputType(InputType... inputType) throws InvalidKerasConfigurationException {
-        if (inputType.length != 1) {
-            throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "' takes one input");
-        }
-        return layer.getOutputType(-1, inputType[0]);
-    }
-
-    @Override
-    public InputPreProcessor getInputPreprocessor(InputType... inputType) {
-        return null;
-    }
-
-    @Override
     public void setWeights(Map<String, INDArray> weights) throws InvalidKerasConfigurationException {
         this.weights = new HashMap<>();
         if (!weights.containsKey("kernel")) {
-            throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "' has no kernel in the file");
+            throw new InvalidKerasConfigurationException(refusal("has no kernel in the file"));
         }
         this.weights.put("W", weights.get("kernel"));
         if (weights.containsKey("bias")) {
             this.weights.put("b", weights.get("bias").reshape(1, weights.get("bias").length()));
-        }
-    }
-
-    /**
-     * Writes the file's values into the layer's parameter views: DL4J's own copy goes through
-     * setParam, which a SameDiff layer ignores, leaving the random initial weights in place.
-     */
-    @Override
-    public void copyWeightsToLayer(org.deeplearning4j.nn.api.Layer target) throws InvalidKerasConfigurationException {
-        if (weights == null || weights.isEmpty()) {
-            throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "' has no weights in the file");
-        }
-        for (Map.Entry<String, INDArray> weight : weights.entrySet()) {
-            INDArray param = target.getParam(weight.getKey());
-            if (param == null || param.length() != weight.getValue().length()) {
-                throw new InvalidKerasConfigurationException("Conv1D layer '" + layerName + "': weight " + weight.getKey() + " has shape "
-                        + java.util.Arrays.toString(weight.getValue().shape()) + ", the layer needs "
-                        + (param == null ? "none" : java.util.Arrays.toString(param.shape())));
-            }
-            param.assign(weight.getValue().reshape(param.shape()));
         }
     }
 }

@@ -1,11 +1,7 @@
 package org.daig.trainer.keras;
 
-import java.util.List;
 import java.util.Map;
 
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.modelimport.keras.KerasLayer;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasLayerUtils;
@@ -13,16 +9,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Imports Keras's Normalization (last axis, not inverted) as a {@link NormalizationLayer} with the file's mean and variance. */
-public final class KerasNormalization extends KerasLayer {
+public final class KerasNormalization extends KerasSameDiffImport {
 
     public KerasNormalization(Map<String, Object> layerConfig) throws InvalidKerasConfigurationException,
             UnsupportedKerasConfigurationException {
-        super(layerConfig, false);
+        super(layerConfig, "Normalization");
         Map<String, Object> config = KerasLayerUtils.getInnerLayerConfigFromConfig(layerConfig, conf);
-        Object axis = config.get("axis");
-        boolean lastAxis = axis == null || axis instanceof Number n && n.intValue() == -1
-                || axis instanceof List<?> l && l.size() == 1 && l.get(0) instanceof Number n && n.intValue() == -1;
-        if (!lastAxis || Boolean.TRUE.equals(config.get("invert"))) {
+        if (!lastAxis(config.get("axis")) || Boolean.TRUE.equals(config.get("invert"))) {
             throw new UnsupportedKerasConfigurationException("Normalization '" + layerName + "': DAIG supports the last axis (-1) "
                     + "without invert");
         }
@@ -32,16 +25,6 @@ public final class KerasNormalization extends KerasLayer {
     @Override
     public int getNumParams() {
         return 3; // mean, variance, count: read from the file, kept as constants
-    }
-
-    @Override
-    public InputType getOutputType(InputType... inputType) {
-        return inputType[0];
-    }
-
-    @Override
-    public InputPreProcessor getInputPreprocessor(InputType... inputType) {
-        return null;
     }
 
     @Override
