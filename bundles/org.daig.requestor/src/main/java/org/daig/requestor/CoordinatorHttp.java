@@ -38,7 +38,7 @@ final class CoordinatorHttp {
     static final int MAX_ANSWER_BYTES = 16 << 20;
 
     static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping()
-            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
+            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, FiniteOrNull.boxed()).create();
 
     private final URI coordinator;
     private final HttpClient http;

@@ -28,6 +28,8 @@ public final class ProjectChecks {
     public static final int MAX_CONTRIBUTORS = 100_000;
     public static final int MAX_PASSES = 10_000;
     public static final double MAX_VALIDATION_RATE = 0.9;
+    /** The largest learning rate a project may ask for (the trainer refuses 10 and above too). */
+    public static final double MAX_LEARNING_RATE = 10;
 
     private ProjectChecks() {
     }
@@ -51,6 +53,10 @@ public final class ProjectChecks {
             problems.add(new Problem("validationRate", "must be a fraction from 0 to " + MAX_VALIDATION_RATE));
         }
         range(problems, "passes", s.passes(), MAX_PASSES);
+        if (s.learningRate() != null && !(s.learningRate() > 0 && s.learningRate() < MAX_LEARNING_RATE)) { // also refuses NaN
+            problems.add(new Problem("learningRate", "must be a number above 0 and below " + MAX_LEARNING_RATE + ", e.g. 0.001 "
+                    + "(or left empty: the model file's)"));
+        }
         return problems;
     }
 

@@ -38,7 +38,7 @@ public record ProjectSpec(String name, String model, String x, String y, int epo
     public ProjectSpec withDefaults() {
         return new ProjectSpec(name, model, x, y, epochs, batchSize, totalTasks, taskSize, maxContributors, validationRate,
                 passes <= 0 ? 1 : passes, strategy == null || strategy.isBlank() ? KBATCH_SYNC : strategy, seed, blankToNull(loss),
-                blankToNull(optimizer), learningRate == null || learningRate.isNaN() ? null : learningRate); // JSON null may read as NaN
+                blankToNull(optimizer), learningRate);
     }
 
     /** How the worker compiles the model for this project. */

@@ -203,7 +203,7 @@ public final class TrainerClient {
             if (optimizer != null) {
                 all.put("optimizer", optimizer);
             }
-            if (learningRate != null && !learningRate.isNaN()) { // a JSON null read as NaN means "as the file says"
+            if (learningRate != null) {
                 all.put("lr", learningRate);
             }
             return all;

@@ -44,6 +44,21 @@ class ProjectChecksTest {
                 ProjectChecks.settingsProblems(wrong));
     }
 
+    /** A learning rate is optional (the model file's); given, it must be a usable number. */
+    @Test
+    void aLearningRateIsEmptyOrAPositiveNumber() {
+        Problem wrong = new Problem("learningRate", "must be a number above 0 and below 10.0, e.g. 0.001 (or left empty: the model file's)");
+        for (Double rate : new Double[] { Double.NaN, 0.0, -0.1, 10.0, Double.POSITIVE_INFINITY }) {
+            assertEquals(List.of(wrong), ProjectChecks.settingsProblems(withRate(rate)), "learning rate " + rate);
+        }
+        assertEquals(List.of(), ProjectChecks.settingsProblems(withRate(null)));
+        assertEquals(List.of(), ProjectChecks.settingsProblems(withRate(0.001)));
+    }
+
+    private static ProjectSpec withRate(Double rate) {
+        return new ProjectSpec("a", null, null, null, 1, 1, 1, 1, 1, 0, 1, null, 0, "mse", "adam", rate);
+    }
+
     @Test
     void theCoordinatorsUpperLimitsAreCheckedToo() {
         ProjectSpec huge = new ProjectSpec("x".repeat(201), null, null, null, 10_001, 1, 6, 7, 1, Double.NaN, 10_001, null, 1);

@@ -14,7 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 final class Json {
 
     static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting()
-            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, new FiniteOrNull()).create();
+            .registerTypeAdapter(double.class, new FiniteOrNull()).registerTypeAdapter(Double.class, FiniteOrNull.boxed()).create();
 
     private Json() {
     }

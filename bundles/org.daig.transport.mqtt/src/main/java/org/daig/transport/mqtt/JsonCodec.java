@@ -28,7 +28,7 @@ public final class JsonCodec {
     static final FiniteOrNull NON_FINITE_AS_NULL = new FiniteOrNull();
 
     private final Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls()
-            .registerTypeAdapter(double.class, NON_FINITE_AS_NULL).registerTypeAdapter(Double.class, NON_FINITE_AS_NULL).create();
+            .registerTypeAdapter(double.class, NON_FINITE_AS_NULL).registerTypeAdapter(Double.class, FiniteOrNull.boxed()).create();
     private final int maxPayloadBytes;
 
     public JsonCodec(int maxPayloadBytes) {

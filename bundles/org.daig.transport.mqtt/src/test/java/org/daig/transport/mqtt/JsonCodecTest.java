@@ -47,6 +47,18 @@ class JsonCodecTest {
         assertTrue(Double.isNaN(back.accuracy()));
     }
 
+    record Optional(String id, Double rate) {
+    }
+
+    /** An optional Double left out stays out: null, not a NaN that reads like a measurement. */
+    @Test
+    void aNullBoxedDoubleComesBackNull() throws Exception {
+        JsonCodec codec = new JsonCodec(1024);
+        assertEquals(new Optional("p1", null), codec.decode(codec.encode(new Optional("p1", null)), Optional.class));
+        assertEquals(new Optional("p1", 0.5), codec.decode(codec.encode(new Optional("p1", 0.5)), Optional.class));
+        assertEquals(new Optional("p1", null), codec.decode(utf8("{\"id\":\"p1\"}"), Optional.class));
+    }
+
     @Test
     void unknownFieldsAreIgnoredSoNewerPeersCanAddFields() throws Exception {
         Presence p = codec.decode(utf8("{\"clientId\":\"c\",\"role\":\"provider\",\"online\":true,\"since\":5,\"future\":[1,2]}"),
