@@ -90,7 +90,10 @@ public record CompileSettings(String loss, String optimizer, Double learningRate
             result.add("optimizer_config", optimizerConfig(optimizerName(optimizer), null));
         }
         if (learningRate != null && result.has("optimizer_config")) {
-            result.getAsJsonObject("optimizer_config").getAsJsonObject("config").addProperty("learning_rate", learningRate);
+            // both names: Keras 2.3+ writes learning_rate, older files lr, and DL4J's import reads lr first
+            JsonObject config = result.getAsJsonObject("optimizer_config").getAsJsonObject("config");
+            config.addProperty("learning_rate", learningRate);
+            config.addProperty("lr", learningRate);
         }
         return result.size() == 0 ? null : result;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.daig.api.trainer.TrainerOps;
 import org.daig.trainer.TrainLocal;
@@ -40,7 +41,8 @@ import com.google.gson.JsonObject;
 public final class WorkerMain {
 
     private TrainableModel model;
-    private Path modelFile;
+    /** What the loaded model was loaded from: the file, how (canonical or Keras), and the compile settings it was given. */
+    private List<Object> loadedFrom;
 
     public static void main(String[] args) throws IOException {
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
@@ -86,11 +88,13 @@ public final class WorkerMain {
         }
         case TrainerOps.LOAD -> {
             Path file = Path.of(h.get("model").getAsString());
-            if (model == null || !file.equals(modelFile)) {
+            boolean canonical = h.has("canonical") && h.get("canonical").getAsBoolean();
+            // kept loaded for the same file and settings only: two projects may share a model file but name different losses
+            List<Object> from = List.of(file, canonical, compile(h));
+            if (model == null || !from.equals(loadedFrom)) {
                 // a provider asks for the canonical form only: it never lets a stranger's HDF5 file near the native parser
-                model = h.has("canonical") && h.get("canonical").getAsBoolean() ? TrainableModel.loadCanonical(file)
-                        : TrainableModel.load(file, compile(h));
-                modelFile = file;
+                model = canonical ? TrainableModel.loadCanonical(file) : TrainableModel.load(file, compile(h));
+                loadedFrom = from;
             }
             JsonObject r = ok().header();
             r.addProperty("params", model.numParams());
