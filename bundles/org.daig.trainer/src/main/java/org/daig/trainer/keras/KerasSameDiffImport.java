@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * What DAIG's imports of Keras layers as SameDiff layers (GRU, Conv1D, LayerNormalization,
  * Normalization) share: one input, the output type the layer computes, no preprocessor, and the
- * copy of the file's weights. DL4J's own copy goes through setParam, which a SameDiff layer
- * ignores: the layer kept its random initial weights (found by the reference forward pass).
+ * copy of the file's weights: after DL4J's own copy, a SameDiff layer still held its random
+ * initial weights (found by the reference forward pass).
  */
 abstract class KerasSameDiffImport extends KerasLayer {
 
