@@ -27,8 +27,16 @@ public record TaskResult(String requestId, String leaseId, String projectId, int
         this(requestId, leaseId, projectId, round, shard, version, delta, samples, loss, accuracy, seconds, null, null);
     }
 
-    /** The thread count, 0 when the provider did not say (an older provider's message has no such field). */
+    /** The longest runtime fingerprint kept; a longer one counts as not reported. */
+    public static final int MAX_RUNTIME_LENGTH = 200;
+
+    /** The thread count, 0 when the provider did not say (an older provider's message has no such field) or said nonsense. */
     public int threadCount() {
-        return threads == null ? 0 : threads;
+        return threads == null || threads < 0 || threads > 4096 ? 0 : threads;
+    }
+
+    /** The runtime fingerprint, null when not reported or longer than {@link #MAX_RUNTIME_LENGTH}. */
+    public String runtimeOrNull() {
+        return runtime == null || runtime.length() > MAX_RUNTIME_LENGTH ? null : runtime;
     }
 }

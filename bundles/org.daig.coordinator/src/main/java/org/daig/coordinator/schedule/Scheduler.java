@@ -198,7 +198,7 @@ public final class Scheduler extends ProjectLifecycle {
         long leaseMillis = lease != null ? now - lease.issuedAt() : now - run.roundStartedAt;
         ResultRow accepted = new ResultRow(row.id(), row.round(), result.shard(), providerId, result.leaseId(), result.delta(),
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now, result.threadCount(),
-                result.runtime());
+                result.runtimeOrNull());
         double credit = run.credit(result.samples());
         List<LeaseRow> shardLeases = run.active.values().stream().filter(l -> l.shard() == result.shard()).toList();
         Verification check = checks.select(providerId);
@@ -236,7 +236,7 @@ public final class Scheduler extends ProjectLifecycle {
         LeaseRow lease = lease(run, result.leaseId());
         ResultRow second = new ResultRow(run.row.id(), result.round(), result.shard(), providerId, result.leaseId(), result.delta(),
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), now - lease.issuedAt(), now,
-                result.threadCount(), result.runtime());
+                result.threadCount(), result.runtimeOrNull());
         double credit = run.credit(result.samples());
         journal.replicaAccepted(first, second, credit, lease, now);
         run.active.remove(lease.id());

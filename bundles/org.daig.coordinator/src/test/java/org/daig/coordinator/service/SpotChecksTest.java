@@ -328,6 +328,24 @@ class SpotChecksTest {
         assertEquals(List.of("b"), credited());
     }
 
+    /**
+     * A provider's runtime and thread count are its own words: an absurd count or an overlong
+     * fingerprint (hostile, or broken) counts as not reported. The result is stored and the replay
+     * judges it within the tolerance; nothing fails on the way.
+     */
+    @Test
+    void anOverlongRuntimeOrAbsurdThreadCountCountsAsNotReported() throws Exception {
+        Task a = intake.lease("a", 0).orElseThrow();
+        float[] nudged = honest(a.seed());
+        nudged[1] += 2e-6f;
+        String huge = "cpu avx2 nd4j-1.0.0-M2.1" + "x".repeat(100_000);
+        assertEquals(Kind.ACCEPTED, hand("a", a, nudged, -7, huge).kind());
+        replayAll();
+        assertEquals(List.of(0), replayThreads, "replayed with the coordinator's own threads");
+        assertTrue(reputation.banned("a").isEmpty(), "not required to be bit-exact: within the tolerance, passed");
+        assertEquals(List.of("a"), credited());
+    }
+
     @Test
     void replaysCompareBitForBitThenWithinTheTolerance() {
         float[] sent = { 1, 2, 3 };
