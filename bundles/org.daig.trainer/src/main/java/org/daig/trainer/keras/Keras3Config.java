@@ -25,7 +25,7 @@ final class Keras3Config {
     static final Set<String> LAYERS = Set.of("InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Conv1D", "Conv2D",
             "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
             "GlobalMaxPooling1D", "GlobalMaxPooling2D", "BatchNormalization", "Embedding", "SimpleRNN", "LSTM", "GRU", "ReLU",
-            "LeakyReLU", "ELU", "Softmax", "Add", "Concatenate", "SpatialDropout1D", "SpatialDropout2D", "ZeroPadding1D",
+            "LeakyReLU", "ELU", "Softmax", "Bidirectional", "Add", "Concatenate", "SpatialDropout1D", "SpatialDropout2D", "ZeroPadding1D",
             "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Cropping1D", "Cropping2D", "Permute", "RepeatVector", "Subtract",
             "Multiply", "Average", "Maximum", "GaussianNoise", "GaussianDropout", "AlphaDropout", "Masking", "PReLU", "LayerNormalization",
             "Normalization");
@@ -55,6 +55,9 @@ final class Keras3Config {
                 throw new KerasFormatException("layer '" + name + "' is a " + className + ", which DAIG cannot import yet; supported: "
                         + String.join(", ", new java.util.TreeSet<>(LAYERS)));
             }
+            if (className.equals("Bidirectional")) {
+                checkBidirectional(layer.getAsJsonObject("config"));
+            }
             converted.add(layer(layer));
         }
         JsonObject result = new JsonObject();
@@ -81,6 +84,11 @@ final class Keras3Config {
         if (config.has("dtype") && !config.get("dtype").isJsonPrimitive()) {
             config.addProperty("dtype", "float32");
         }
+        if (className.equals("Bidirectional")) {
+            // DL4J rebuilds the backward layer from the forward one (checked to match in checkBidirectional)
+            config.remove("backward_layer");
+            config.add("layer", layer(layer.getAsJsonObject("config").getAsJsonObject("layer")));
+        }
         if (className.equals("Embedding") && !config.has("input_length")) {
             config.add("input_length", JsonNull.INSTANCE);
         }
@@ -90,6 +98,44 @@ final class Keras3Config {
             converted.add("inbound_nodes", inboundNodes(layer.getAsJsonArray("inbound_nodes")));
         }
         return converted;
+    }
+
+    /** Recurrent layers Deeplearning4j's Bidirectional wrapper takes. */
+    static final Set<String> BIDIRECTIONAL_INNER = Set.of("LSTM", "SimpleRNN");
+
+    /**
+     * A Bidirectional layer DL4J can rebuild: an LSTM or SimpleRNN inside, a merge mode, and a
+     * backward layer that is the forward one run backwards. DL4J finds the two directions' weights
+     * by the words forward and backward in their paths, so the layer's own name must not hold them.
+     */
+    private static void checkBidirectional(JsonObject config) throws KerasFormatException {
+        String name = string(config, "name");
+        JsonObject inner = config.getAsJsonObject("layer");
+        String innerClass = string(inner, "class_name");
+        if (!BIDIRECTIONAL_INNER.contains(innerClass)) {
+            throw new KerasFormatException("layer '" + name + "' is a Bidirectional " + innerClass + "; DAIG imports Bidirectional LSTM "
+                    + "and SimpleRNN layers");
+        }
+        String merge = string(config, "merge_mode");
+        if (!Set.of("concat", "sum", "mul", "ave").contains(String.valueOf(merge))) {
+            throw new KerasFormatException("layer '" + name + "' (Bidirectional) has merge_mode " + merge + "; DAIG imports concat, sum, "
+                    + "mul and ave");
+        }
+        JsonObject backward = config.getAsJsonObject("backward_layer");
+        if (backward != null) {
+            JsonObject f = inner.getAsJsonObject("config");
+            JsonObject b = backward.getAsJsonObject("config");
+            if (!innerClass.equals(string(backward, "class_name")) || !String.valueOf(f.get("units")).equals(String.valueOf(b.get("units")))
+                    || !String.valueOf(f.get("activation")).equals(String.valueOf(b.get("activation")))) {
+                throw new KerasFormatException("layer '" + name + "' (Bidirectional) has a backward layer unlike its forward one; DAIG "
+                        + "imports Bidirectional layers whose backward layer is the forward one run backwards");
+            }
+        }
+        String lower = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        if (lower.contains("forward") || lower.contains("backward")) {
+            throw new KerasFormatException("layer '" + name + "' (Bidirectional) has 'forward' or 'backward' in its name, which "
+                    + "Deeplearning4j's import confuses with its two directions; rename the layer (e.g. 'bidirectional') and save again");
+        }
     }
 
     /** Drops Keras 3's {module, registered_name, ...} wrapping, recursively; dtype policies become their name. */

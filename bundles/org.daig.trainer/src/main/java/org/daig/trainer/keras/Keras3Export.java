@@ -82,15 +82,24 @@ public final class Keras3Export {
             String name = Keras3Config.string(layer.getAsJsonObject("config"), "name");
             String snake = Keras3Config.snakeCase(className);
             int n = counters.merge(snake, 1, Integer::sum) - 1;
-            String group = "layers/" + (n == 0 ? snake : snake + "_" + n) + (List.of("SimpleRNN", "LSTM", "GRU").contains(className)
-                    ? "/cell/vars/" : "/vars/");
-            List<KerasH5Writer.Weight> weights = KerasExport.kerasWeights(model, className, name);
+            String group = "layers/" + (n == 0 ? snake : snake + "_" + n);
+            List<KerasH5Writer.Weight> weights = KerasExport.kerasWeights(model, layer);
             if (weights == null) {
                 throw new TrainerException("exporting layer '" + name + "' (" + className + ") to .keras is not supported yet; "
                         + "download the model as zip (DL4J)");
             }
+            if (className.equals("Bidirectional")) {
+                // forward weights first, then as many backward ones, each copy a recurrent layer of its own
+                int half = weights.size() / 2;
+                for (int i = 0; i < half; i++) {
+                    values.put(group + "/forward_layer/cell/vars/" + i, weights.get(i).values());
+                    values.put(group + "/backward_layer/cell/vars/" + i, weights.get(half + i).values());
+                }
+                continue;
+            }
+            String vars = group + (List.of("SimpleRNN", "LSTM", "GRU").contains(className) ? "/cell/vars/" : "/vars/");
             for (int i = 0; i < weights.size(); i++) {
-                values.put(group + i, weights.get(i).values());
+                values.put(vars + i, weights.get(i).values());
             }
         }
         return values;

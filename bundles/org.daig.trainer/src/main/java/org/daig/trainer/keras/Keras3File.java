@@ -96,10 +96,39 @@ final class Keras3File {
         if (!h5.getGroups("layers").contains(group)) {
             return List.of(); // a layer without variables may have no group at all
         }
+        if (className.equals("Bidirectional")) {
+            // the wrapped layer's two copies keep their variables under forward_layer/ and backward_layer/;
+            // DL4J wants the forward ones first, under names holding "forward" and "backward"
+            JsonObject inner = config.getAsJsonObject("layer");
+            String innerClass = Keras3Config.string(inner, "class_name");
+            JsonObject innerConfig = inner.getAsJsonObject("config").deepCopy();
+            innerConfig.addProperty("name", Keras3Config.string(config, "name"));
+            List<KerasH5Writer.Weight> weights = new ArrayList<>();
+            for (String direction : new String[] { "forward", "backward" }) {
+                String prefix = direction + "_" + Keras3Config.snakeCase(innerClass) + "/";
+                for (KerasH5Writer.Weight w : variables(h5, innerClass, innerConfig, "layers", group, direction + "_layer")) {
+                    weights.add(new KerasH5Writer.Weight(prefix + w.name(), w.shape(), w.values()));
+                }
+            }
+            return weights;
+        }
+        return variables(h5, className, config, "layers", group);
+    }
+
+    /** A layer's variables below {@code group} ({@code vars/i}, or {@code cell/vars/i} for a recurrent layer). */
+    private static List<KerasH5Writer.Weight> variables(Hdf5Archive h5, String className, JsonObject config, String... group)
+            throws KerasFormatException {
         boolean recurrent = List.of("SimpleRNN", "LSTM", "GRU").contains(className);
-        String[] path = recurrent ? new String[] { "layers", group, "cell", "vars" } : new String[] { "layers", group, "vars" };
-        if (recurrent && !h5.getGroups("layers", group).contains("cell") || !h5.getGroups(parent(path)).contains("vars")) {
-            return List.of();
+        String[] path = java.util.Arrays.copyOf(group, group.length + (recurrent ? 2 : 1));
+        if (recurrent) {
+            path[group.length] = "cell";
+        }
+        path[path.length - 1] = "vars";
+        for (int depth = 1; depth < path.length; depth++) {
+            String[] parent = java.util.Arrays.copyOf(path, depth);
+            if (!h5.getGroups(parent).contains(path[depth])) {
+                return List.of();
+            }
         }
         List<String> stored = h5.getDataSets(path);
         List<String> names = variableNames(className, config);
@@ -152,10 +181,6 @@ final class Keras3File {
         }
     }
 
-    private static String[] parent(String[] path) {
-        return java.util.Arrays.copyOf(path, path.length - 1);
-    }
-
     /** Keras 2 names of the layer's variables in stored order; null for a layer that should have none. */
     private static List<String> variableNames(String className, JsonObject config) {
         if (VARIABLES.containsKey(className)) {
@@ -203,7 +228,9 @@ final class Keras3File {
                     for (JsonObject layer : Keras3Config.layers(modelConfig)) {
                         String name = Keras3Config.string(layer.getAsJsonObject("config"), "name");
                         List<KerasH5Writer.Weight> weights = new ArrayList<>();
-                        if (stored.contains(name)) {
+                        if (stored.contains(name) && "Bidirectional".equals(Keras3Config.string(layer, "class_name"))) {
+                            collectDirections(h5, layer, weights);
+                        } else if (stored.contains(name)) {
                             collect(h5, new String[] { "model_weights", name }, weights);
                         }
                         layers.add(new KerasH5Writer.LayerWeights(name, weights));
@@ -229,6 +256,39 @@ final class Keras3File {
             String[] deeper = java.util.Arrays.copyOf(path, path.length + 1);
             deeper[path.length] = child;
             collect(h5, deeper, into);
+        }
+    }
+
+    /**
+     * A Bidirectional layer's weights in a legacy .h5: below groups named forward_... and
+     * backward_... (Keras names the two copies so), renamed as the archive reader names them.
+     */
+    private static void collectDirections(Hdf5Archive h5, JsonObject layer, List<KerasH5Writer.Weight> into)
+            throws KerasFormatException, org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException {
+        String name = Keras3Config.string(layer.getAsJsonObject("config"), "name");
+        String inner = Keras3Config.snakeCase(Keras3Config.string(layer.getAsJsonObject("config").getAsJsonObject("layer"), "class_name"));
+        for (String direction : new String[] { "forward", "backward" }) {
+            List<KerasH5Writer.Weight> found = new ArrayList<>();
+            findDirection(h5, new String[] { "model_weights", name }, direction, found);
+            if (found.isEmpty()) {
+                throw new KerasFormatException("layer '" + name + "' (Bidirectional) has no " + direction + " weights in the file");
+            }
+            for (KerasH5Writer.Weight w : found) {
+                into.add(new KerasH5Writer.Weight(direction + "_" + inner + "/" + w.name(), w.shape(), w.values()));
+            }
+        }
+    }
+
+    private static void findDirection(Hdf5Archive h5, String[] path, String direction, List<KerasH5Writer.Weight> into)
+            throws org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException {
+        for (String child : h5.getGroups(path)) {
+            String[] deeper = java.util.Arrays.copyOf(path, path.length + 1);
+            deeper[path.length] = child;
+            if (child.startsWith(direction)) {
+                collect(h5, deeper, into);
+            } else {
+                findDirection(h5, deeper, direction, into);
+            }
         }
     }
 

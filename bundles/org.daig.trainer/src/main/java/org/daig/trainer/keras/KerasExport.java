@@ -37,10 +37,11 @@ public final class KerasExport {
         for (JsonObject layer : layers(source.modelConfig())) {
             String className = layer.get("class_name").getAsString();
             String name = layer.getAsJsonObject("config").get("name").getAsString();
-            List<KerasH5Writer.Weight> weights = kerasWeights(model, className, name);
+            List<KerasH5Writer.Weight> weights = kerasWeights(model, layer);
             if (weights == null) {
                 throw new TrainerException(source.file() + ": exporting layer '" + name + "' (" + className + ") to Keras is not "
-                        + "supported yet (Dense, Conv1D, Conv2D, BatchNormalization, Embedding, SimpleRNN, LSTM and GRU are); use the "
+                        + "supported yet (Dense, Conv1D, Conv2D, BatchNormalization, Embedding, SimpleRNN, LSTM, GRU and Bidirectional "
+                        + "are); use the "
                         + "DL4J model zip instead");
             }
             layers.add(new KerasH5Writer.LayerWeights(name, weights));
@@ -52,7 +53,9 @@ public final class KerasExport {
      * A layer's trained weights as Keras keeps them (names with Keras 2's ":0", values in Keras's
      * layout and order); empty for a layer without weights, null for a layer this cannot map.
      */
-    static List<KerasH5Writer.Weight> kerasWeights(TrainableModel model, String className, String name) {
+    static List<KerasH5Writer.Weight> kerasWeights(TrainableModel model, JsonObject layer) {
+        String className = layer.get("class_name").getAsString();
+        String name = layer.getAsJsonObject("config").get("name").getAsString();
         if (className.equals("Normalization")) {
             return normalization(model, name);
         }
@@ -60,6 +63,36 @@ public final class KerasExport {
         if (params == null || params.isEmpty()) {
             return List.of();
         }
+        if (className.equals("Bidirectional")) {
+            return bidirectional(params, layer.getAsJsonObject("config").getAsJsonObject("layer").get("class_name").getAsString());
+        }
+        return kerasWeights(className, params);
+    }
+
+    /**
+     * DL4J's Bidirectional keeps the two copies' parameters as f+name and b+name; Keras lists the
+     * forward layer's weights, then the backward one's.
+     */
+    private static List<KerasH5Writer.Weight> bidirectional(Map<String, INDArray> params, String innerClass) {
+        List<KerasH5Writer.Weight> weights = new ArrayList<>();
+        for (String direction : new String[] { "forward", "backward" }) {
+            Map<String, INDArray> one = new java.util.HashMap<>();
+            params.forEach((key, value) -> {
+                if (key.startsWith(direction.substring(0, 1))) {
+                    one.put(key.substring(1), value);
+                }
+            });
+            List<KerasH5Writer.Weight> inner = kerasWeights(innerClass, one);
+            if (inner == null) {
+                return null;
+            }
+            String prefix = direction + "_" + Keras3Config.snakeCase(innerClass) + "/";
+            inner.forEach(w -> weights.add(new KerasH5Writer.Weight(prefix + w.name(), w.shape(), w.values())));
+        }
+        return weights;
+    }
+
+    private static List<KerasH5Writer.Weight> kerasWeights(String className, Map<String, INDArray> params) {
         return switch (className) {
         // DL4J W is [nIn, nOut] like Keras's kernel; DAIG's Conv1D keeps Keras's [k, in, out]
         case "Dense", "Conv1D" -> withBias(weight("kernel:0", params.get("W")), params);

@@ -99,7 +99,13 @@ public final class KerasH5Writer {
                 return;
             }
             try (Group inner = group.createGroup(layer.layer())) {
+                java.util.Set<String> subgroups = new java.util.HashSet<>();
                 for (Weight w : layer.weights()) {
+                    // a wrapper's weights sit one level deeper (forward_lstm/kernel:0): create that group first
+                    int slash = w.name().lastIndexOf('/');
+                    if (slash > 0 && subgroups.add(w.name().substring(0, slash))) {
+                        inner.createGroup(w.name().substring(0, slash)).close();
+                    }
                     try (DataSpace space = new DataSpace(w.shape().length, w.shape());
                          DataSet data = inner.createDataSet(w.name(), PredType.IEEE_F32LE(), space);
                          FloatPointer values = new FloatPointer(w.values())) {

@@ -32,6 +32,7 @@ public final class TrainableModel {
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer(KerasConv1d.CLASS_NAME, KerasConv1d.class);
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("LayerNormalization", KerasLayerNorm.class);
         org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer("Normalization", KerasNormalization.class);
+        org.deeplearning4j.nn.modelimport.keras.KerasLayer.registerCustomLayer(KerasLastSteps.CLASS_NAME, KerasLastSteps.class);
     }
 
     private final KerasModelFile source;
@@ -169,10 +170,19 @@ public final class TrainableModel {
     private static void dropNoOpDropout(org.deeplearning4j.nn.api.Layer[] layers) {
         for (org.deeplearning4j.nn.api.Layer layer : layers) {
             org.deeplearning4j.nn.conf.layers.Layer config = layer.conf().getLayer();
-            if (config.getIDropout() instanceof org.deeplearning4j.nn.conf.dropout.Dropout dropout
-                    && dropout.getP() == 1.0 && dropout.getPSchedule() == null) {
-                config.setIDropout(null);
+            dropNoOpDropout(config);
+            if (config instanceof org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional bidirectional) {
+                // the two copies of a Bidirectional's layer carry their own (they fail in backprop even at rate 0)
+                dropNoOpDropout(bidirectional.getFwd());
+                dropNoOpDropout(bidirectional.getBwd());
             }
+        }
+    }
+
+    private static void dropNoOpDropout(org.deeplearning4j.nn.conf.layers.Layer config) {
+        if (config.getIDropout() instanceof org.deeplearning4j.nn.conf.dropout.Dropout dropout
+                && dropout.getP() == 1.0 && dropout.getPSchedule() == null) {
+            config.setIDropout(null);
         }
     }
 

@@ -151,6 +151,40 @@ class Keras3ReferenceTest {
         }
     }
 
+    /** What DL4J's Bidirectional cannot rebuild is refused in one line that names the layer and what is supported. */
+    @ParameterizedTest
+    @ValueSource(strings = { "GRU inside", "merge_mode None", "forward in the name" })
+    void bidirectionalLayersDl4jCannotBuildAreRefusedByName(String which) throws Exception {
+        String name = which.startsWith("forward") ? "forward_pass" : "bidirectional";
+        String layer = bidirectional(name, which.startsWith("merge") ? "null" : "concat", which.startsWith("GRU") ? "GRU" : "LSTM",
+                "\"units\": 2, \"return_sequences\": false").replace("\"merge_mode\": \"null\"", "\"merge_mode\": null");
+        Path file = Keras3Fixture.write(dir.resolve("refused.keras"), Keras3Fixture.sequential("[null, 5, 3]", "mse", layer,
+                Keras3Fixture.layer("Dense", "\"name\": \"dense\", \"units\": 1, \"activation\": \"linear\", \"use_bias\": true, " + INIT)),
+                List.of(new Keras3Fixture.Variable("layers/dense/vars/0", 4, 1), new Keras3Fixture.Variable("layers/dense/vars/1", 1)), 26);
+        String message = org.junit.jupiter.api.Assertions.assertThrows(org.daig.trainer.TrainerException.class,
+                () -> TrainableModel.load(file)).getMessage();
+        assertTrue(message.startsWith(file.toString()) && !message.contains("\n"), message);
+        assertTrue(message.contains("layer '" + name + "'"), "names the layer: " + message);
+        assertTrue(message.contains(which.startsWith("GRU") ? "LSTM and SimpleRNN" : which.startsWith("merge") ? "concat, sum"
+                : "rename the layer"), message);
+    }
+
+    /**
+     * A Bidirectional layer as Keras 3.8 writes it: the wrapped layer's config (named forward_...)
+     * and the backward copy's (named backward_..., go_backwards true).
+     */
+    private static String bidirectional(String name, String merge, String innerClass, String innerConfig) {
+        String common = ", \"activation\": \"tanh\", \"use_bias\": true, \"stateful\": false, \"unroll\": false, \"dropout\": 0.0, "
+                + "\"recurrent_dropout\": 0.0, \"return_state\": false, " + INIT + ", \"recurrent_initializer\": {\"module\": "
+                + "\"keras.initializers\", \"class_name\": \"Orthogonal\", \"config\": {\"gain\": 1.0, \"seed\": null}, "
+                + "\"registered_name\": null}, \"recurrent_regularizer\": null, \"recurrent_constraint\": null, " + innerConfig;
+        String snake = Keras3Config.snakeCase(innerClass);
+        String forward = Keras3Fixture.layer(innerClass, "\"name\": \"forward_" + snake + "\", \"go_backwards\": false" + common);
+        String backward = Keras3Fixture.layer(innerClass, "\"name\": \"backward_" + snake + "\", \"go_backwards\": true" + common);
+        return Keras3Fixture.layer("Bidirectional", "\"name\": \"" + name + "\", \"merge_mode\": \"" + merge + "\", \"layer\": "
+                + forward + ", \"backward_layer\": " + backward);
+    }
+
     private static final String INIT = "\"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": \"GlorotUniform\", "
             + "\"config\": {\"seed\": null}, \"registered_name\": null}, \"bias_initializer\": {\"module\": \"keras.initializers\", "
             + "\"class_name\": \"Zeros\", \"config\": {}, \"registered_name\": null}, \"kernel_regularizer\": null, "
@@ -159,11 +193,13 @@ class Keras3ReferenceTest {
     /**
      * Layers no file in the folder has: LayerNormalization between Dense layers, a GRU with
      * reset_after=False (Keras 2's form), and a Functional graph with Add, a ReLU layer and
-     * Concatenate. Written in Keras 3's layout with random weights, they agree with the reference
-     * pass, train, and round-trip through .keras export.
+     * Concatenate, a Normalization layer, and two stacked Bidirectional layers (an LSTM returning
+     * sequences, concatenated; a SimpleRNN returning its last state, summed). Written in Keras 3's
+     * layout with random weights, they agree with the reference pass, train, and round-trip
+     * through .keras and .h5 export and the canonical form providers train.
      */
     @ParameterizedTest
-    @ValueSource(strings = { "layer-norm", "gru-reset-before", "functional-merge", "normalization" })
+    @ValueSource(strings = { "layer-norm", "gru-reset-before", "functional-merge", "normalization", "bidirectional" })
     void layersWithoutARealFileAgreeWithTheReference(String which) throws Exception {
         Path file;
         long[] shape;
@@ -205,6 +241,26 @@ class Keras3ReferenceTest {
                             new Keras3Fixture.Variable("layers/dense_1/vars/0", 6, 4), new Keras3Fixture.Variable("layers/dense_1/vars/1", 4),
                             new Keras3Fixture.Variable("layers/dense_2/vars/0", 8, 3), new Keras3Fixture.Variable("layers/dense_2/vars/1", 3)), 23);
             shape = new long[] { 4, 6 };
+        } else if (which.equals("bidirectional")) {
+            file = Keras3Fixture.write(dir.resolve("bidirectional.keras"), Keras3Fixture.sequential("[null, 5, 3]", "mse",
+                    bidirectional("bidirectional", "concat", "LSTM", "\"units\": 4, \"recurrent_activation\": \"sigmoid\", "
+                            + "\"unit_forget_bias\": true, \"return_sequences\": true"),
+                    bidirectional("bidirectional_1", "sum", "SimpleRNN", "\"units\": 3, \"return_sequences\": false"),
+                    Keras3Fixture.layer("Dense", "\"name\": \"dense\", \"units\": 1, \"activation\": \"linear\", \"use_bias\": true, " + INIT)),
+                    List.of(new Keras3Fixture.Variable("layers/bidirectional/forward_layer/cell/vars/0", 3, 16),
+                            new Keras3Fixture.Variable("layers/bidirectional/forward_layer/cell/vars/1", 4, 16),
+                            new Keras3Fixture.Variable("layers/bidirectional/forward_layer/cell/vars/2", 16),
+                            new Keras3Fixture.Variable("layers/bidirectional/backward_layer/cell/vars/0", 3, 16),
+                            new Keras3Fixture.Variable("layers/bidirectional/backward_layer/cell/vars/1", 4, 16),
+                            new Keras3Fixture.Variable("layers/bidirectional/backward_layer/cell/vars/2", 16),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/forward_layer/cell/vars/0", 8, 3),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/forward_layer/cell/vars/1", 3, 3),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/forward_layer/cell/vars/2", 3),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/backward_layer/cell/vars/0", 8, 3),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/backward_layer/cell/vars/1", 3, 3),
+                            new Keras3Fixture.Variable("layers/bidirectional_1/backward_layer/cell/vars/2", 3),
+                            new Keras3Fixture.Variable("layers/dense/vars/0", 3, 1), new Keras3Fixture.Variable("layers/dense/vars/1", 1)), 25);
+            shape = new long[] { 4, 5, 3 };
         } else {
             file = Keras3Fixture.write(dir.resolve("gru.keras"), Keras3Fixture.sequential("[null, 5, 3]", "mse",
                     Keras3Fixture.layer("GRU", "\"name\": \"gru\", \"units\": 4, \"activation\": \"tanh\", \"recurrent_activation\": "
@@ -232,12 +288,32 @@ class Keras3ReferenceTest {
                 assertEquals(expected[i], got[i], 1e-5 * Math.max(1, Math.abs(expected[i])), which + " sample " + s + " output " + i);
             }
         }
-        INDArray y = !which.startsWith("gru") ? Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT) : Nd4j.ones(DataType.FLOAT, 4, 1);
+        boolean regression = which.startsWith("gru") || which.equals("bidirectional");
+        INDArray y = regression ? Nd4j.ones(DataType.FLOAT, 4, 1) : Nd4j.eye(3).getRows(0, 1, 2, 0).castTo(DataType.FLOAT);
         model.fit(new org.nd4j.linalg.dataset.DataSet(x, y));
         INDArray trained = model.output(x);
         assertTrue(!actual.equalsWithEps(trained, 1e-7), "it trains");
         Path exported = dir.resolve("exported-" + which + ".keras");
         Keras3Export.write(model, exported);
         assertTrue(trained.equalsWithEps(TrainableModel.load(exported).output(x), 1e-6), "round trip through .keras");
+        Path h5 = dir.resolve("exported-" + which + ".h5");
+        KerasExport.write(model, h5);
+        assertTrue(trained.equalsWithEps(TrainableModel.load(h5).output(x), 1e-6), "round trip through Keras 2 .h5");
+        // the legacy .h5 Keras 3 writes for model.save('m.h5'): the Keras 3 config, weights under the layers' names
+        List<KerasH5Writer.LayerWeights> layers = new java.util.ArrayList<>();
+        for (com.google.gson.JsonObject layer : Keras3Config.layers(model.source().keras3Config())) {
+            layers.add(new KerasH5Writer.LayerWeights(layer.getAsJsonObject("config").get("name").getAsString(),
+                    KerasExport.kerasWeights(model, layer)));
+        }
+        Path legacy = dir.resolve("legacy-" + which + ".h5");
+        KerasH5Writer.write(legacy, "3.8.0", model.source().keras3Config(), com.google.gson.JsonParser.parseString(
+                "{\"loss\": \"mse\", \"optimizer_config\": \"adam\"}").getAsJsonObject(), layers);
+        assertTrue(trained.equalsWithEps(TrainableModel.load(legacy).output(x), 1e-6), "round trip through a Keras 3 legacy .h5");
+        // providers train the canonical form (DL4J's JSON and the parameters)
+        Path canonical = dir.resolve("canonical-" + which + ".json");
+        CanonicalModel.write(model, canonical);
+        TrainableModel rebuilt = TrainableModel.loadCanonical(canonical);
+        rebuilt.setParams(model.paramsCopy());
+        assertTrue(trained.equalsWithEps(rebuilt.output(x), 1e-6), "round trip through the canonical form");
     }
 }

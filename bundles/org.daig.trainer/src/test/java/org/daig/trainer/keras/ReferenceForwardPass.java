@@ -21,7 +21,8 @@ import com.google.gson.JsonParser;
  * config.json and the raw arrays of model.weights.h5 itself and computes one sample at a time in
  * doubles. Sequential and Functional models of InputLayer, Dense, Activation, ReLU, Add, Concatenate
  * (vectors), BatchNormalization, LayerNormalization, Dropout,
- * Flatten, Conv1D, Conv2D, MaxPooling2D, GlobalAveragePooling1D, SimpleRNN, LSTM and GRU (both
+ * Flatten, Conv1D, Conv2D, MaxPooling2D, GlobalAveragePooling1D, SimpleRNN, LSTM, Bidirectional
+ * (around those two; sequences or last state) and GRU (both
  * reset_after forms; channels last).
  */
 final class ReferenceForwardPass {
@@ -57,17 +58,22 @@ final class ReferenceForwardPass {
                 if (!archive.getGroups("layers").contains(group)) {
                     continue;
                 }
-                String[] path = archive.getGroups("layers", group).contains("cell") ? new String[] { "layers", group, "cell", "vars" }
-                        : new String[] { "layers", group, "vars" };
-                if (!archive.getGroups(java.util.Arrays.copyOf(path, path.length - 1)).contains("vars")) {
-                    continue;
-                }
                 List<double[]> values = new java.util.ArrayList<>();
                 Map<String, int[]> dims = new HashMap<>();
-                for (int i = 0; i < archive.getDataSets(path).size(); i++) {
-                    org.nd4j.linalg.api.ndarray.INDArray a = archive.readDataSet(Integer.toString(i), path);
-                    values.add(a.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble());
-                    dims.put(Integer.toString(i), java.util.Arrays.stream(a.shape()).mapToInt(x -> (int) x).toArray());
+                // a Bidirectional layer: the forward copy's variables, then the backward one's
+                List<String[]> groups = className.equals("Bidirectional")
+                        ? List.of(new String[] { "layers", group, "forward_layer" }, new String[] { "layers", group, "backward_layer" })
+                        : List.<String[]>of(new String[] { "layers", group });
+                for (String[] g : groups) {
+                    String[] path = archive.getGroups(g).contains("cell") ? append(append(g, "cell"), "vars") : append(g, "vars");
+                    if (!archive.getGroups(java.util.Arrays.copyOf(path, path.length - 1)).contains("vars")) {
+                        continue;
+                    }
+                    for (int i = 0; i < archive.getDataSets(path).size(); i++) {
+                        org.nd4j.linalg.api.ndarray.INDArray a = archive.readDataSet(Integer.toString(i), path);
+                        values.add(a.dup('c').castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).data().asDouble());
+                        dims.put(Integer.toString(dims.size()), java.util.Arrays.stream(a.shape()).mapToInt(x -> (int) x).toArray());
+                    }
                 }
                 weights.put(name, values);
                 shapes.put(name, dims);
@@ -75,6 +81,12 @@ final class ReferenceForwardPass {
         } finally {
             Files.deleteIfExists(h5);
         }
+    }
+
+    private static String[] append(String[] path, String last) {
+        String[] longer = java.util.Arrays.copyOf(path, path.length + 1);
+        longer[path.length] = last;
+        return longer;
     }
 
     Tensor predict(Tensor input) {
@@ -106,6 +118,7 @@ final class ReferenceForwardPass {
             case "GRU" -> gru(x, w, c);
             case "LSTM" -> lstm(x, w, c);
             case "SimpleRNN" -> simpleRnn(x, w, c);
+            case "Bidirectional" -> bidirectional(x, w, c);
             default -> throw new IllegalArgumentException("the reference pass has no " + layer.get("class_name"));
             };
             outputs.put(name, x);
@@ -348,6 +361,7 @@ final class ReferenceForwardPass {
         int u = c.get("units").getAsInt();
         double[] h = new double[u];
         double[] cell = new double[u];
+        double[] sequence = new double[steps * u];
         for (int t = 0; t < steps; t++) {
             double[] z = new double[4 * u];
             for (int g = 0; g < 4 * u; g++) {
@@ -363,8 +377,9 @@ final class ReferenceForwardPass {
                 cell[j] = sigmoid(z[u + j]) * cell[j] + sigmoid(z[j]) * Math.tanh(z[2 * u + j]);
                 h[j] = sigmoid(z[3 * u + j]) * Math.tanh(cell[j]);
             }
+            System.arraycopy(h, 0, sequence, t * u, u);
         }
-        return new Tensor(h, new int[] { u });
+        return output(h, sequence, steps, c);
     }
 
     private static Tensor simpleRnn(Tensor x, List<double[]> w, JsonObject c) {
@@ -372,6 +387,7 @@ final class ReferenceForwardPass {
         int in = x.shape()[1];
         int u = c.get("units").getAsInt();
         double[] h = new double[u];
+        double[] sequence = new double[steps * u];
         for (int t = 0; t < steps; t++) {
             double[] next = new double[u];
             for (int j = 0; j < u; j++) {
@@ -385,8 +401,68 @@ final class ReferenceForwardPass {
                 next[j] = apply(c.get("activation").getAsString(), s);
             }
             h = next;
+            System.arraycopy(h, 0, sequence, t * u, u);
         }
-        return new Tensor(h, new int[] { u });
+        return output(h, sequence, steps, c);
+    }
+
+    /** A recurrent layer's output: every step's state with return_sequences, else the last one. */
+    private static Tensor output(double[] last, double[] sequence, int steps, JsonObject c) {
+        boolean all = c.has("return_sequences") && c.get("return_sequences").getAsBoolean();
+        return all ? new Tensor(sequence, new int[] { steps, last.length }) : new Tensor(last, new int[] { last.length });
+    }
+
+    /**
+     * Keras Bidirectional: the wrapped layer on the sequence and a copy on the reversed sequence
+     * (its step outputs reversed back), merged by concatenation, sum, product or average.
+     */
+    private static Tensor bidirectional(Tensor x, List<double[]> w, JsonObject c) {
+        JsonObject layer = c.getAsJsonObject("layer");
+        JsonObject inner = layer.getAsJsonObject("config");
+        String innerClass = layer.get("class_name").getAsString();
+        java.util.function.BiFunction<Tensor, List<double[]>, Tensor> run = innerClass.equals("LSTM") ? (t, v) -> lstm(t, v, inner)
+                : (t, v) -> simpleRnn(t, v, inner);
+        int half = w.size() / 2;
+        Tensor forward = run.apply(x, w.subList(0, half));
+        Tensor backward = run.apply(reverseTime(x), w.subList(half, w.size()));
+        if (backward.shape().length == 2) {
+            backward = reverseTime(backward);
+        }
+        String mode = c.get("merge_mode").getAsString();
+        if (mode.equals("concat")) {
+            int u = forward.shape()[forward.shape().length - 1];
+            int rows = forward.v().length / u;
+            double[] y = new double[2 * forward.v().length];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(forward.v(), r * u, y, r * 2 * u, u);
+                System.arraycopy(backward.v(), r * u, y, r * 2 * u + u, u);
+            }
+            int[] shape = forward.shape().clone();
+            shape[shape.length - 1] = 2 * u;
+            return new Tensor(y, shape);
+        }
+        double[] y = new double[forward.v().length];
+        for (int i = 0; i < y.length; i++) {
+            double f = forward.v()[i];
+            double b = backward.v()[i];
+            y[i] = switch (mode) {
+            case "sum" -> f + b;
+            case "mul" -> f * b;
+            case "ave" -> (f + b) / 2;
+            default -> throw new IllegalArgumentException("merge_mode " + mode);
+            };
+        }
+        return new Tensor(y, forward.shape());
+    }
+
+    private static Tensor reverseTime(Tensor x) {
+        int steps = x.shape()[0];
+        int width = x.v().length / steps;
+        double[] y = new double[x.v().length];
+        for (int t = 0; t < steps; t++) {
+            System.arraycopy(x.v(), t * width, y, (steps - 1 - t) * width, width);
+        }
+        return new Tensor(y, x.shape());
     }
 
     private static Tensor activate(Tensor x, JsonObject c) {
