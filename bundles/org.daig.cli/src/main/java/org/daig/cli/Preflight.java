@@ -24,7 +24,8 @@ final class Preflight {
             Map.entry("epochs", "--epochs"), Map.entry("batchSize", "--batch"), Map.entry("totalTasks", "--tasks"),
             Map.entry("taskSize", "--k (tasks per round)"), Map.entry("maxContributors", "--contributors"),
             Map.entry("validationRate", "--validation"), Map.entry("passes", "--passes"), Map.entry("strategy", "--strategy"),
-            Map.entry("seed", "--seed"), Map.entry("model", "--model"), Map.entry("x", "--x"), Map.entry("y", "--y"));
+            Map.entry("seed", "--seed"), Map.entry("model", "--model"), Map.entry("x", "--x"), Map.entry("y", "--y"),
+            Map.entry("compression", "--compression"), Map.entry("maxStaleness", "--max-staleness"));
 
     private Preflight() {
     }
@@ -38,6 +39,11 @@ final class Preflight {
         List<Problem> problems = ProjectChecks.beforeUpload(settings, model, x, y, limits -> launcher.get().start(limits),
                 new WorkerLimits(heap, 1, false));
         List<String> messages = new ArrayList<>();
+        try {
+            org.daig.wire.UpdateCodec.Compression.parse(settings.compression());
+        } catch (IllegalArgumentException e) {
+            messages.add("--compression: " + e.getMessage());
+        }
         Map<String, Path> paths = Map.of("model", model, "x", x, "y", y);
         for (Problem p : problems) {
             Path file = paths.get(p.field());

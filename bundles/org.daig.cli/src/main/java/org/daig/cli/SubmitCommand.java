@@ -63,6 +63,17 @@ final class SubmitCommand extends RequestorCommand {
                 "each also takes clip=C or clip=off (docs/robustness.md)" })
     String strategy;
 
+    @Option(names = "--compression", paramLabel = "C", defaultValue = "none",
+            description = { "how volunteers encode their updates (default: ${DEFAULT-VALUE}): none, fp16, int8[:block]",
+                "(blockwise, default block 4096) or topk[:fraction] (the largest values only, default 0.001, with error feedback);",
+                "docs/strategies.md" })
+    String compression;
+
+    @Option(names = "--max-staleness", paramLabel = "S",
+            description = "asynchronous strategies: how many versions an update may lag behind and still count (default: "
+                    + ProjectSpec.DEFAULT_MAX_STALENESS + ")")
+    Integer maxStaleness;
+
     @Mixin
     CompileOptions compile;
 
@@ -70,7 +81,7 @@ final class SubmitCommand extends RequestorCommand {
     int call(RequestorClient coordinator, Context context) throws Exception {
         ProjectSpec settings = new ProjectSpec(name != null ? name : model.getFileName().toString(), null, null, null, epochs, batch,
                 tasks, k, contributors != null ? contributors : k, validation, passes, strategy, seed, compile.loss, compile.optimizer,
-                compile.lr);
+                compile.lr, compression, maxStaleness);
         List<String> problems = Preflight.problems(settings, model, x, y, context.launcher(), context.trainerHeap());
         if (!problems.isEmpty()) {
             context.err().println("daig: the project is not submitted; nothing was uploaded. Fix these first:");

@@ -21,6 +21,9 @@ import org.daig.api.trainer.WorkerLimits;
  */
 public final class ProjectChecks {
 
+    /** The most versions an asynchronous update may lag behind (a bound, not a default). */
+    public static final int MAX_STALENESS = 1000;
+    static final int MAX_COMPRESSION = 40;
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_EPOCHS = 10_000;
     public static final int MAX_BATCH_SIZE = 1 << 20;
@@ -56,6 +59,13 @@ public final class ProjectChecks {
         if (s.learningRate() != null && !(s.learningRate() > 0 && s.learningRate() < MAX_LEARNING_RATE)) { // also refuses NaN
             problems.add(new Problem("learningRate", "must be a number above 0 and below " + MAX_LEARNING_RATE + ", e.g. 0.001 "
                     + "(or left empty: the model file's)"));
+        }
+        if (s.maxStaleness() != null && !(s.maxStaleness() >= 0 && s.maxStaleness() <= MAX_STALENESS)) {
+            problems.add(new Problem("maxStaleness", "must be a whole number from 0 to " + MAX_STALENESS + " (versions an update may lag "
+                    + "behind), or left empty: " + ProjectSpec.DEFAULT_MAX_STALENESS));
+        }
+        if (s.compression() != null && s.compression().length() > MAX_COMPRESSION) {
+            problems.add(new Problem("compression", "is " + s.compression().length() + " characters long; e.g. none, fp16, int8 or topk:0.001"));
         }
         return problems;
     }

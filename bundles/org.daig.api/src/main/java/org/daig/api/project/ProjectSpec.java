@@ -20,25 +20,44 @@ package org.daig.api.project;
  * @param loss            the loss to train with (a Keras name or alias), null: the file's
  * @param optimizer       the optimizer (a Keras class name), null: the file's
  * @param learningRate    the optimizer's learning rate, null: the file's (or Keras's default)
+ * @param compression     how providers encode their updates ({@code none}, {@code fp16}, {@code int8[:block]},
+ *                        {@code topk[:fraction]}; docs/protocol.md), null: none
+ * @param maxStaleness    asynchronous strategies: the most versions an update may lag behind and still
+ *                        count, null: {@link #DEFAULT_MAX_STALENESS}
  */
 public record ProjectSpec(String name, String model, String x, String y, int epochs, int batchSize, int totalTasks,
         int taskSize, int maxContributors, double validationRate, int passes, String strategy, long seed, String loss,
-        String optimizer, Double learningRate) {
+        String optimizer, Double learningRate, String compression, Integer maxStaleness) {
 
     public static final String KBATCH_SYNC = "kbatch-sync";
+    public static final int DEFAULT_MAX_STALENESS = 16;
+
+    /** A project with the given loss and optimizer, uncompressed updates and the default staleness bound. */
+    public ProjectSpec(String name, String model, String x, String y, int epochs, int batchSize, int totalTasks, int taskSize,
+            int maxContributors, double validationRate, int passes, String strategy, long seed, String loss, String optimizer,
+            Double learningRate) {
+        this(name, model, x, y, epochs, batchSize, totalTasks, taskSize, maxContributors, validationRate, passes, strategy, seed,
+                loss, optimizer, learningRate, null, null);
+    }
 
     /** A project trained with the loss and optimizer its model file names. */
     public ProjectSpec(String name, String model, String x, String y, int epochs, int batchSize, int totalTasks, int taskSize,
             int maxContributors, double validationRate, int passes, String strategy, long seed) {
         this(name, model, x, y, epochs, batchSize, totalTasks, taskSize, maxContributors, validationRate, passes, strategy, seed,
-                null, null, null);
+                null, null, null, null, null);
     }
 
-    /** The defaults a requestor may leave out (passes 0 → 1, no strategy → K-batch sync). */
+    /** The defaults a requestor may leave out (passes 0 → 1, no strategy → K-batch sync, no compression → none). */
     public ProjectSpec withDefaults() {
         return new ProjectSpec(name, model, x, y, epochs, batchSize, totalTasks, taskSize, maxContributors, validationRate,
                 passes <= 0 ? 1 : passes, strategy == null || strategy.isBlank() ? KBATCH_SYNC : strategy, seed, blankToNull(loss),
-                blankToNull(optimizer), learningRate);
+                blankToNull(optimizer), learningRate, compression == null || compression.isBlank() ? "none" : compression.trim(),
+                maxStaleness == null ? DEFAULT_MAX_STALENESS : maxStaleness);
+    }
+
+    /** The staleness bound in force. */
+    public int staleness() {
+        return maxStaleness == null ? DEFAULT_MAX_STALENESS : maxStaleness;
     }
 
     /** How the worker compiles the model for this project. */

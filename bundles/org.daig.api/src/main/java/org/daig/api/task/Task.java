@@ -19,7 +19,15 @@ package org.daig.api.task;
  * @param seed        seed of the task's shuffles
  * @param deadline    epoch milliseconds by which the result must arrive, else the task is offered again
  * @param blobBaseUrl where the blobs are, e.g. {@code http://host:7700/api/v1/blobs/}
+ * @param compression how to encode the update (docs/protocol.md, "Compressed vectors"); null or
+ *                    {@code none}: a float32 .npy
  */
 public record Task(String leaseId, String projectId, int round, int shard, int version, String model, String params,
-        String x, String y, long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl) {
+        String x, String y, long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl, String compression) {
+
+    /** A task whose update goes up as a float32 .npy. */
+    public Task(String leaseId, String projectId, int round, int shard, int version, String model, String params, String x, String y,
+            long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl) {
+        this(leaseId, projectId, round, shard, version, model, params, x, y, rows, epochs, batchSize, seed, deadline, blobBaseUrl, null);
+    }
 }

@@ -153,4 +153,10 @@ abstract class ProjectLifecycle {
         runs.values().forEach(r -> all.addAll(r.active.values()));
         return all;
     }
+
+    /** How a project's updates are encoded (its compression setting; null: none or no such running project). */
+    public synchronized String compression(String projectId) {
+        ProjectRun run = runs.get(projectId);
+        return run == null ? null : run.row.spec().compression();
+    }
 }

@@ -133,7 +133,7 @@ final class ProjectRun {
         String model = row.canonicalModel() != null ? row.canonicalModel() : spec.model();
         return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), model, currentParams, shard.x(),
                 shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
-                blobBaseUrl);
+                blobBaseUrl, spec.compression());
     }
 
     /** An accepted result's check: the task it answered, as its provider got it, and the second result of a replicated one. */

@@ -65,7 +65,7 @@ public class Aggregation implements RoundAggregation {
 
                 @Override
                 public float[] delta() throws IOException {
-                    return vectors.read(r.deltaBlob(), project.paramCount());
+                    return vectors.readDelta(r.deltaBlob(), project.paramCount(), project.spec().compression());
                 }
             });
         }

@@ -73,7 +73,7 @@ public class ResultIntake implements TaskDesk {
     public Scheduler.Outcome result(String providerId, TaskResult result) throws Exception {
         long params = records.scheduler().paramCount(result.projectId());
         // finished or unknown projects: the scheduler says which, without reading the delta
-        Delta delta = params < 0 ? Delta.ok(0) : readDelta(result, params);
+        Delta delta = params < 0 ? Delta.ok(0) : readDelta(result, params, records.scheduler().compression(result.projectId()));
         Scheduler.Outcome outcome = records.scheduler().submit(providerId, result, delta);
         metrics.resultAnswered(outcome.kind());
         if (outcome.kind() == TaskReply.Kind.REFUSED) {
@@ -90,13 +90,13 @@ public class ResultIntake implements TaskDesk {
         return outcome;
     }
 
-    /** The delta's L2 norm, or what is wrong with it. */
-    Delta readDelta(TaskResult result, long params) {
+    /** The delta's L2 norm, or what is wrong with it; {@code compression}: how the project's updates are encoded. */
+    Delta readDelta(TaskResult result, long params, String compression) {
         if (!BlobStore.isValidId(result.delta()) || blobs.find(result.delta()).isEmpty()) {
             return Delta.refused("delta blob " + result.delta() + " is not on the coordinator: upload it before committing the result");
         }
         try {
-            float[] delta = vectors.read(result.delta(), params);
+            float[] delta = vectors.readDelta(result.delta(), params, compression);
             double norm = 0;
             for (int i = 0; i < delta.length; i++) {
                 if (!Float.isFinite(delta[i])) {

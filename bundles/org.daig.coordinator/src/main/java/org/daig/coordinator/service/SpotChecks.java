@@ -22,6 +22,7 @@ import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.schedule.Scheduler.PendingCheck;
 import org.daig.coordinator.store.CheckStore;
 import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.wire.UpdateCodec;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -155,13 +156,24 @@ public class SpotChecks implements Scheduler.CheckPolicy {
     }
 
     void run(PendingCheck check) {
+        if (compression(check).encoding() == UpdateCodec.Encoding.TOPK) {
+            // a sparsified update is the top of (update + what the provider still owed from earlier tasks): no replay can match it
+            LOG.info("Not checking {}: its project sparsifies updates (topk), which carry the provider's residual", where(check,
+                    check.result()));
+            decide(check, true, CheckStore.UNCHECKED);
+            if (check.replica() != null) {
+                replicaDecided(check, true);
+            }
+            metrics.spotChecked("unchecked");
+            return;
+        }
         if (check.replica() != null) {
             compareReplicas(check);
             return;
         }
         Verdict verdict;
         try {
-            verdict = judge(replay(check), check.result(), vectors.read(check.result().deltaBlob(), check.paramCount()));
+            verdict = judge(replay(check), check.result(), delta(check, check.result()), compression(check));
         } catch (Exception e) {
             // the coordinator's own trouble (a worker that died, a disk error) is no volunteer's fault
             LOG.warn("Could not replay the result of {}; it counts unchecked: {}", where(check, check.result()), e.getMessage());
@@ -194,9 +206,9 @@ public class SpotChecks implements Scheduler.CheckPolicy {
     private void compareReplicas(PendingCheck check) {
         Verdict agreement;
         try {
-            agreement = compare(vectors.read(check.result().deltaBlob(), check.paramCount()),
-                    vectors.read(check.replica().deltaBlob(), check.paramCount()),
-                    sameRun(check.result().threads(), check.result().runtime(), check.replica()) ? 0 : tolerance);
+            boolean exact = compression(check).none() && sameRun(check.result().threads(), check.result().runtime(), check.replica());
+            agreement = compare(delta(check, check.result()), delta(check, check.replica()), exact ? 0
+                    : tolerance + 2 * allowance(compression(check)));
         } catch (Exception e) {
             LOG.warn("Could not compare the two results of {}; both count unchecked: {}", where(check, check.result()), e.getMessage());
             decide(check, true, CheckStore.UNCHECKED);
@@ -226,12 +238,12 @@ public class SpotChecks implements Scheduler.CheckPolicy {
             return;
         }
         try {
-            Verdict second = judge(replayed, check.replica(), vectors.read(check.replica().deltaBlob(), check.paramCount()));
+            Verdict second = judge(replayed, check.replica(), delta(check, check.replica()), compression(check));
             replicaDecided(check, second.passed());
             if (!second.passed()) {
                 ban(check, check.replica(), second);
             }
-            settle(check, judge(replayed, check.result(), vectors.read(check.result().deltaBlob(), check.paramCount())));
+            settle(check, judge(replayed, check.result(), delta(check, check.result()), compression(check)));
         } catch (java.io.IOException e) {
             LOG.warn("Could not read the results of {} again; both count unchecked: {}", where(check, check.result()), e.getMessage());
             decide(check, true, CheckStore.UNCHECKED);
@@ -298,10 +310,31 @@ public class SpotChecks implements Scheduler.CheckPolicy {
      * model, library version) with the same thread count, where an honest volunteer's update is
      * exactly the coordinator's; within the tolerance otherwise, or when the volunteer did not say.
      */
-    Verdict judge(TrainerClient.TrainResult replayed, ResultRow sent, float[] sentDelta) {
-        boolean exact = sameRun(replayed.threads(), replayed.runtime(), sent);
-        Verdict v = compare(replayed.delta(), sentDelta, exact ? 0 : tolerance);
+    Verdict judge(TrainerClient.TrainResult replayed, ResultRow sent, float[] sentDelta, UpdateCodec.Compression compression) {
+        boolean exact = compression.none() && sameRun(replayed.threads(), replayed.runtime(), sent);
+        Verdict v = compare(replayed.delta(), sentDelta, exact ? 0 : tolerance + allowance(compression));
         return exact && !v.passed() ? new Verdict(false, v.detail() + " on the same runtime and threads, where it must be bit-exact") : v;
+    }
+
+    private static UpdateCodec.Compression compression(PendingCheck check) {
+        return UpdateCodec.Compression.parse(check.task().compression());
+    }
+
+    private float[] delta(PendingCheck check, ResultRow result) throws java.io.IOException {
+        return vectors.readDelta(result.deltaBlob(), check.paramCount(), check.task().compression());
+    }
+
+    /**
+     * How far a quantized update may sit from its replay on top of the tolerance: the encoding's own
+     * error plus the residual carried from the provider's earlier task (relative L2, measured in
+     * UpdateCodecTest's distributions with room to spare).
+     */
+    static double allowance(UpdateCodec.Compression compression) {
+        return switch (compression.encoding()) {
+        case FP32, TOPK -> 0;
+        case FP16 -> 0.005;
+        case INT8 -> 0.08;
+        };
     }
 
     static boolean sameRun(int threads, String runtime, ResultRow other) {

@@ -17,6 +17,7 @@ import org.daig.api.project.ProjectSpec;
 import org.daig.api.trainer.WorkerException;
 import org.daig.coordinator.aggregate.StrategyName;
 import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.wire.UpdateCodec;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -71,6 +72,14 @@ public class SubmissionDesk implements ProjectSubmissions {
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem("strategy", e.getMessage()));
             }
+        }
+        try {
+            String compression = UpdateCodec.Compression.parse(spec.compression()).text(); // "int8" is stored as "int8:4096"
+            spec = new ProjectSpec(spec.name(), spec.model(), spec.x(), spec.y(), spec.epochs(), spec.batchSize(), spec.totalTasks(),
+                    spec.taskSize(), spec.maxContributors(), spec.validationRate(), spec.passes(), spec.strategy(), spec.seed(), spec.loss(),
+                    spec.optimizer(), spec.learningRate(), compression, spec.maxStaleness());
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem("compression", e.getMessage()));
         }
         List<Problem> blobProblems = blobProblems(spec, submitter);
         problems.addAll(blobProblems);

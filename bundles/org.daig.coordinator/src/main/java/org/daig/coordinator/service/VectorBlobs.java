@@ -8,9 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.daig.api.blob.BlobStore;
+import org.daig.wire.UpdateCodec;
 import org.daig.wire.VectorFile;
 
-/** Parameter vectors and deltas kept as float32 .npy blobs. */
+/** Parameter vectors kept as float32 .npy blobs, and updates as .npy or in the project's compression. */
 final class VectorBlobs {
 
     private final BlobStore blobs;
@@ -25,6 +26,17 @@ final class VectorBlobs {
     float[] read(String blob, long expectedLength) throws IOException {
         try (InputStream in = blobs.open(blob, 0)) {
             return VectorFile.read(in, expectedLength);
+        }
+    }
+
+    /** An update as its project's compression says it was sent (none: a .npy). */
+    float[] readDelta(String blob, long expectedLength, String compression) throws IOException {
+        UpdateCodec.Compression c = UpdateCodec.Compression.parse(compression);
+        if (c.none()) {
+            return read(blob, expectedLength);
+        }
+        try (InputStream in = new java.io.BufferedInputStream(blobs.open(blob, 0), 1 << 16)) {
+            return UpdateCodec.decode(in, expectedLength, c);
         }
     }
 

@@ -105,7 +105,9 @@ public final class Database implements AutoCloseable {
                 "ALTER TABLE projects ADD COLUMN learning_rate DOUBLE PRECISION" },
             // 8: how a volunteer's worker trained each result, so a replay with the same runtime and threads must match exactly (issue 13)
             new String[] { "ALTER TABLE results ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE results ADD COLUMN runtime VARCHAR(200)",
-                "ALTER TABLE replicas ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE replicas ADD COLUMN runtime VARCHAR(200)" });
+                "ALTER TABLE replicas ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE replicas ADD COLUMN runtime VARCHAR(200)" },
+            // 9: how providers encode their updates, and the staleness bound of asynchronous strategies (issue 15)
+            new String[] { "ALTER TABLE projects ADD COLUMN compression VARCHAR(40)", "ALTER TABLE projects ADD COLUMN max_staleness INT" });
 
     private final Connection connection;
     private final String url;

@@ -37,7 +37,8 @@ public final class ProjectStore {
         ProjectSpec s = p.spec();
         try (PreparedStatement st = c.prepareStatement("INSERT INTO projects (id, name, state, message, model_blob, x_blob, y_blob, "
                 + "epochs, batch_size, total_tasks, task_size, max_contributors, validation_rate, passes, strategy, seed, "
-                + "round, total_rounds, created_at, owner, loss, optimizer, learning_rate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + "round, total_rounds, created_at, owner, loss, optimizer, learning_rate, compression, max_staleness) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, p.id());
             st.setString(2, s.name());
             st.setString(3, p.state().name());
@@ -61,6 +62,8 @@ public final class ProjectStore {
             st.setString(21, s.loss());
             st.setString(22, s.optimizer());
             st.setObject(23, s.learningRate(), java.sql.Types.DOUBLE);
+            st.setString(24, s.compression());
+            st.setObject(25, s.maxStaleness(), java.sql.Types.INTEGER);
             st.executeUpdate();
         }
     }
@@ -122,13 +125,14 @@ public final class ProjectStore {
         try (PreparedStatement st = c.prepareStatement("SELECT id, name, state, message, model_blob, x_blob, y_blob, epochs, "
                 + "batch_size, total_tasks, task_size, max_contributors, validation_rate, passes, strategy, seed, param_count, "
                 + "train_rows, validation_rows, val_x_blob, val_y_blob, round, total_rounds, created_at, canonical_blob, loss, optimizer, "
-                + "learning_rate FROM projects "
+                + "learning_rate, compression, max_staleness FROM projects "
                 + "ORDER BY created_at, id");
              ResultSet r = st.executeQuery()) {
             while (r.next()) {
                 ProjectSpec spec = new ProjectSpec(r.getString(2), r.getString(5), r.getString(6), r.getString(7), r.getInt(8),
                         r.getInt(9), r.getInt(10), r.getInt(11), r.getInt(12), r.getDouble(13), r.getInt(14), r.getString(15),
-                        r.getLong(16), r.getString(26), r.getString(27), r.getObject(28) == null ? null : r.getDouble(28));
+                        r.getLong(16), r.getString(26), r.getString(27), r.getObject(28) == null ? null : r.getDouble(28), r.getString(29),
+                        r.getObject(30) == null ? null : r.getInt(30));
                 rows.add(new ProjectRow(r.getString(1), spec, ProjectState.valueOf(r.getString(3)), r.getString(4), r.getLong(17),
                         r.getLong(18), r.getLong(19), r.getString(20), r.getString(21), r.getInt(22), r.getInt(23), r.getLong(24),
                         r.getString(25)));

@@ -136,6 +136,13 @@ public final class Fixture implements ProjectRecords, AutoCloseable {
         return blobs.importFile(f).id();
     }
 
+    /** A blob of these bytes (e.g. an update in a compressed encoding). */
+    public String bytes(byte[] content) throws IOException {
+        Path f = Files.createTempFile(dir, "b", ".bin");
+        Files.write(f, content);
+        return blobs.importFile(f).id();
+    }
+
     /** A worker whose answers are scripted per operation; it records every call. */
     static final class FakeWorker implements Worker {
         final Map<String, Function<Map<String, ?>, WorkerAnswer>> answers = new java.util.HashMap<>();

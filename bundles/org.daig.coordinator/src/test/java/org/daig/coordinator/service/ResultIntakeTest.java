@@ -1,5 +1,6 @@
 package org.daig.coordinator.service;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,46 @@ class ResultIntakeTest {
         assertEquals("its delta has NaN at index 1", nan.message());
         assertEquals(3L, fx.metrics.results().get(Kind.REFUSED));
         assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task (no bans here)");
+    }
+
+    /**
+     * A project whose updates go up as fp16: an fp16 update is read (and its round closes with the
+     * decoded values); a .npy, another encoding or a truncated one is refused by name, and the task
+     * stays open.
+     */
+    @Test
+    void aCompressedProjectReadsItsEncodingAndRefusesAnyOther() throws Exception {
+        fx.close();
+        List<float[]> aggregated = new ArrayList<>();
+        fx = new Fixture(tmp.resolve("compressed"), (p, current, results) -> {
+            for (var r : results) {
+                aggregated.add(org.daig.wire.UpdateCodec.decode(fx.blobs.open(r.deltaBlob(), 0), 3,
+                        org.daig.wire.UpdateCodec.Compression.parse(p.spec().compression())));
+            }
+            return current;
+        });
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, new VolunteerReputation(fx.db, 0, () -> 1_000L), null, tmp.resolve("tmp"));
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 1, 1, 1, 0.1,
+                1, ProjectSpec.KBATCH_SYNC, 7, null, null, null, "fp16", null));
+        fx.scheduler.prepared(row.id(), 3, 10, 1, null, null, List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 10)),
+                fx.vector(0, 0, 0), null);
+        Task task = intake.lease("a", 0).orElseThrow();
+        assertEquals("fp16", task.compression(), "the task tells the provider how to encode");
+        org.daig.wire.UpdateCodec.Compression fp16 = org.daig.wire.UpdateCodec.Compression.parse("fp16");
+        org.daig.wire.UpdateCodec.Compression int8 = org.daig.wire.UpdateCodec.Compression.parse("int8");
+        byte[] good = org.daig.wire.UpdateCodec.encode(new float[] { 0.5f, -1.25f, 2f }, fp16);
+        String[][] refusals = { { fx.vector(0.5f, -1.25f, 2f), "not a DAIG compressed vector" },
+            { fx.bytes(org.daig.wire.UpdateCodec.encode(new float[] { 0.5f, -1.25f, 2f }, int8)), "encoded as int8" },
+            { fx.bytes(java.util.Arrays.copyOf(good, good.length - 1)), "truncated" } };
+        for (String[] refusal : refusals) {
+            Scheduler.Outcome outcome = hand(task, refusal[0]);
+            assertEquals(Kind.REFUSED, outcome.kind(), refusal[1]);
+            assertTrue(outcome.message().contains(refusal[1]), outcome.message());
+        }
+        assertTrue(aggregated.isEmpty(), "nothing refused reached the round");
+        assertEquals(Kind.ACCEPTED, hand(task, fx.bytes(good)).kind());
+        assertEquals(1, aggregated.size(), "the round closed with the one result");
+        assertArrayEquals(new float[] { 0.5f, -1.25f, 2f }, aggregated.get(0));
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.WorkerException;
 import org.daig.blob.client.BlobCache;
 import org.daig.blob.client.BlobClient;
+import org.daig.wire.UpdateCodec;
 import org.daig.wire.VectorFile;
 
 /**
@@ -37,6 +38,8 @@ final class TaskTrainer {
     private final Supplier<String> deviceToken;
     /** One cache per coordinator blob endpoint; all share the directory and its size cap. */
     private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
+    /** Per project, what compressed updates have not delivered yet (kept in memory across its tasks). */
+    private final Map<String, UpdateCodec.Residual> residuals = new ConcurrentHashMap<>();
 
     TaskTrainer(Path cacheDir, long cacheBytes, Path tmpDir, WarmWorker worker) {
         this(cacheDir, cacheBytes, tmpDir, worker, () -> null);
@@ -79,14 +82,27 @@ final class TaskTrainer {
                 task.batchSize(), task.seed()), params);
     }
 
-    /** Uploads the update as a .npy blob; returns its id. */
-    String upload(String baseUrl, float[] delta) throws IOException {
-        Path file = Files.createTempFile(tmpDir, "delta", ".npy");
+    /**
+     * Uploads the update as the task's compression says (none: a .npy blob), with error feedback:
+     * what this encoding drops is added to this project's next update. Returns the blob id.
+     */
+    String upload(Task task, float[] delta) throws IOException {
+        UpdateCodec.Compression compression;
+        try {
+            compression = UpdateCodec.Compression.parse(task.compression());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the coordinator asked for " + e.getMessage());
+        }
+        Path file = Files.createTempFile(tmpDir, "delta", compression.none() ? ".npy" : ".dup");
         try {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                VectorFile.write(out, delta);
+                if (compression.none()) {
+                    VectorFile.write(out, delta);
+                } else {
+                    out.write(residuals.computeIfAbsent(task.projectId(), p -> new UpdateCodec.Residual()).encode(delta, compression));
+                }
             }
-            return new BlobClient(URI.create(baseUrl), deviceToken).upload(file, n -> { });
+            return new BlobClient(URI.create(task.blobBaseUrl()), deviceToken).upload(file, n -> { });
         } finally {
             Files.deleteIfExists(file);
         }

@@ -221,7 +221,7 @@ final class WorkLoop {
                 return; // given back meanwhile
             }
             activity = "uploading the result of " + where;
-            String delta = trainer.upload(task.blobBaseUrl(), answer.delta());
+            String delta = trainer.upload(task, answer.delta());
             if (committer.commit(task, taskStartedAt, delta, answer, () -> running)) {
                 lastProblem = null;
             }

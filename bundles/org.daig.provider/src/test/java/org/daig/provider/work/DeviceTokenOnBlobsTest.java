@@ -115,12 +115,38 @@ class DeviceTokenOnBlobsTest {
         TaskTrainer trainer = trainer(folder);
 
         TaskTrainer.Inputs inputs = trainer.download(task(model, params, x, y));
-        String delta = trainer.upload("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/blobs/", new float[] { 0.5f });
+        String delta = trainer.upload(task(model, params, x, y), new float[] { 0.5f });
 
         assertArrayEquals(new byte[] { 1, 2, 3 }, Files.readAllBytes(inputs.model()));
         assertTrue(blobs.containsKey(delta), "the delta was uploaded");
         assertFalse(seen.isEmpty());
         assertTrue(seen.stream().allMatch(s -> s.endsWith(" Bearer " + TOKEN)), seen.toString());
+    }
+
+    /**
+     * A project with topk compression: the update goes up in the task's encoding, and what the
+     * first task's encoding dropped rides on the second task's update (error feedback).
+     */
+    @Test
+    void compressedUpdatesGoUpInTheTasksEncodingAndCarryTheirResidual() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("provider"));
+        Files.writeString(folder.resolve("device-token"), TOKEN);
+        TaskTrainer trainer = trainer(folder);
+        Task task = new Task("l", "p", 0, 0, 0, "m", "w", "x", "y", 1, 1, 1, 1, 0,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/blobs/", "topk:0.01");
+        float[] delta = new float[200];
+        delta[7] = 3;
+        delta[50] = -2; // 0.01 of 200: two values go up, the largest
+        delta[120] = 1;
+        org.daig.wire.UpdateCodec.Compression topk = org.daig.wire.UpdateCodec.Compression.parse("topk:0.01");
+        float[] first = org.daig.wire.UpdateCodec.decode(new java.io.ByteArrayInputStream(blobs.get(trainer.upload(task, delta))), 200,
+                topk);
+        assertEquals(3f, first[7]);
+        assertEquals(-2f, first[50]);
+        assertEquals(0f, first[120], "dropped this time");
+        float[] second = org.daig.wire.UpdateCodec.decode(new java.io.ByteArrayInputStream(blobs.get(trainer.upload(task, new float[200]))),
+                200, topk);
+        assertEquals(1f, second[120], "what the first encoding dropped goes up with the next update");
     }
 
     @Test

@@ -44,6 +44,7 @@ public final class NewProjectWizard {
     private final Map<String, Text> fields = new LinkedHashMap<>();
     private final Map<String, Label> errors = new LinkedHashMap<>();
     private final Combo strategy;
+    private final Combo compression;
     private final Label general;
     private final ProgressBar progress;
     private final Button check;
@@ -93,6 +94,13 @@ public final class NewProjectWizard {
         strategy.select(0);
         strategy.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         hint("K-batch synchronous SGD: every round waits for its K results; the average is exactly reproducible.");
+        new Label(body, SWT.NONE).setText("Compression");
+        compression = new Combo(body, SWT.READ_ONLY);
+        compression.setItems("none", "fp16", "int8", "topk");
+        compression.select(0);
+        compression.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
+        hint("How volunteers send their updates: fp16 halves the bytes, int8 quarters them, topk sends only the largest 0.1 % "
+                + "(what it leaves out goes with the next update).");
         general = new Label(shell, SWT.WRAP);
         general.setForeground(red());
         general.setLayoutData(wide(1));
@@ -327,7 +335,8 @@ public final class NewProjectWizard {
         Path model = path("model");
         return new ProjectSpec(name.isEmpty() && model != null ? model.getFileName().toString() : name, null, null, null, integer("epochs"),
                 integer("batchSize"), integer("totalTasks"), integer("taskSize"), integer("maxContributors"), decimal("validationRate"),
-                integer("passes"), strategy.getText(), (long) integer("seed"), text("loss"), text("optimizer"), optionalDecimal("learningRate"));
+                integer("passes"), strategy.getText(), (long) integer("seed"), text("loss"), text("optimizer"), optionalDecimal("learningRate"),
+                compression.getText(), null);
     }
 
     private String text(String key) {
