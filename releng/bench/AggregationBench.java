@@ -57,9 +57,14 @@ public class AggregationBench {
         for (int j = 0; j < k; j++) {
             float[] d = deltas.get(j);
             long samples = 1000 + j;
+            double norm = norm(d);
             updates.add(new AggregationStrategy.Update() {
                 public long samples() {
                     return samples;
+                }
+
+                public double norm() {
+                    return norm;
                 }
 
                 public float[] delta() {
@@ -75,12 +80,23 @@ public class AggregationBench {
             }
             sink = target;
         }, 20, 15);
-        double aggregate = median(() -> sink = strategy.aggregate(params, updates), 20, 15);
+        org.daig.coordinator.aggregate.RobustAggregation mean = org.daig.coordinator.aggregate.RobustAggregation.DEFAULT;
+        double aggregate = median(() -> sink = strategy.aggregate(params, updates, mean).next(), 20, 15);
         long bytes = (long) k * n * 4;
         System.out.printf("machine: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         System.out.printf("copy of %d x %d floats (%.0f MB): %.1f ms = %.2f GB/s%n", k, n, bytes / 1e6, copy / 1e6, bytes / copy);
         System.out.printf("K-batch sync aggregation, K=%d, %d params: %.1f ms = %.2f GB/s = %.0f%% of the copy's bandwidth%n", k, n,
                 aggregate / 1e6, bytes / aggregate, 100 * copy / aggregate);
+
+        // several parameter servers: the same aggregation cut into ranges, one thread per range (issue 15)
+        int cores = Runtime.getRuntime().availableProcessors();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(cores);
+        for (int shards : new int[] { 2, cores }) {
+            org.daig.coordinator.aggregate.ParameterShards ps = new org.daig.coordinator.aggregate.ParameterShards(pool, shards);
+            double sharded = median(() -> sink = ps.aggregate(strategy, params, updates, mean).next(), 10, 15);
+            System.out.printf("the same with %d parameter shards: %.1f ms = %.2fx faster than one%n", shards, sharded / 1e6, aggregate / sharded);
+        }
+        pool.shutdown();
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(n * 4 + 128);
         VectorFile.write(out, deltas.get(0));
@@ -92,5 +108,13 @@ public class AggregationBench {
         }, 20, 15);
         System.out.printf("decode one .npy update (%d floats): %.1f ms = %.1fx the copy of the same bytes (%.1f ms)%n", n, decode / 1e6,
                 decode / copyOne, copyOne / 1e6);
+    }
+
+    static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
     }
 }

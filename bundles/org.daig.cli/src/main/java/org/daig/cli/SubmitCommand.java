@@ -60,7 +60,8 @@ final class SubmitCommand extends RequestorCommand {
     @Option(names = "--strategy", paramLabel = "STRATEGY", defaultValue = ProjectSpec.KBATCH_SYNC,
             description = { "how results are merged (default: ${DEFAULT-VALUE}), optionally with a robust rule after a slash:",
                 "kbatch-sync/median, /trimmed-mean:beta=0.2, /centered-clip:tau=T, /krum:f=1, /multi-krum:f=1,m=3;",
-                "each also takes clip=C or clip=off (docs/robustness.md)" })
+                "each also takes clip=C or clip=off (docs/robustness.md). Asynchronous: async-apply (each update applied",
+                "as it comes) or async-queue (answered first, applied from a queue); docs/strategies.md" })
     String strategy;
 
     @Option(names = "--compression", paramLabel = "C", defaultValue = "none",

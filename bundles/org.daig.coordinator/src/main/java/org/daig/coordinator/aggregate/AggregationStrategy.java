@@ -19,6 +19,11 @@ public interface AggregationStrategy {
         double norm();
 
         float[] delta() throws IOException;
+
+        /** How many versions the project moved on between the version this update was computed on and now. */
+        default int staleness() {
+            return 0;
+        }
     }
 
     /**

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Scheduler}'s projects and their states: creation, preparation, pause, resume,
- * cancel, failure, and the live figures. The task flow (leases, results, checks, rounds) is the
+ * cancel, failure, leases that end (given back, lapsed, their provider gone or banned), and the
+ * live figures. The task flow (leases, results, checks, rounds or asynchronous updates) is the
  * scheduler's; both share its state and its lock (this object).
  */
 abstract class ProjectLifecycle {
@@ -80,6 +81,7 @@ abstract class ProjectLifecycle {
         run.row = row;
         run.shards(shards);
         run.currentParams = initialParams;
+        run.versionParams.put(0, initialParams);
         run.startRound(0, now);
         listener.versionCreated(row, initial);
         listener.stateChanged(row);
@@ -158,5 +160,57 @@ abstract class ProjectLifecycle {
     public synchronized String compression(String projectId) {
         ProjectRun run = runs.get(projectId);
         return run == null ? null : run.row.spec().compression();
+    }
+
+    /** A provider gives a lease back: the task is offered again at once. */
+    public synchronized boolean release(String providerId, String leaseId, String reason) throws SQLException {
+        for (ProjectRun run : runs.values()) {
+            LeaseRow lease = run.active.get(leaseId);
+            if (lease != null && lease.providerId().equals(providerId)) {
+                endLeases(run, List.of(lease), LeaseState.RELEASED);
+                LOG.info("Provider {} gave back shard {} of project {} ({})", providerId, lease.shard(), run.row.id(), reason);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A provider went offline: its tasks are offered again at once. */
+    public synchronized int providerGone(String providerId) throws SQLException {
+        return endLeasesOf(providerId, LeaseState.EXPIRED, "went offline");
+    }
+
+    /** A device was banned: it gets no more tasks, and the ones it holds are offered again at once. */
+    public synchronized int banned(String providerId) throws SQLException {
+        return endLeasesOf(providerId, LeaseState.RELEASED, "is banned");
+    }
+
+    private int endLeasesOf(String providerId, LeaseState state, String why) throws SQLException {
+        int count = 0;
+        for (ProjectRun run : runs.values()) {
+            List<LeaseRow> held = run.active.values().stream().filter(l -> l.providerId().equals(providerId)).toList();
+            endLeases(run, held, state);
+            count += held.size();
+        }
+        if (count > 0) {
+            LOG.info("Provider {} {}; its {} task(s) will be offered again", providerId, why, count);
+        }
+        return count;
+    }
+
+    /** Ends leases past their deadline; returns how many. Called about once a second. */
+    public synchronized int expire() throws SQLException {
+        long now = clock.getAsLong();
+        int count = 0;
+        for (ProjectRun run : runs.values()) {
+            List<LeaseRow> late = run.active.values().stream().filter(l -> l.deadline() <= now).toList();
+            for (LeaseRow l : late) {
+                LOG.info("Lease {} of provider {} (project {}, shard {}) passed its deadline; the task will be offered again", l.id(),
+                        l.providerId(), run.row.id(), l.shard());
+            }
+            endLeases(run, late, LeaseState.EXPIRED);
+            count += late.size();
+        }
+        return count;
     }
 }

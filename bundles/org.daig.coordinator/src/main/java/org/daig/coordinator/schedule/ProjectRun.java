@@ -2,6 +2,7 @@ package org.daig.coordinator.schedule;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +29,33 @@ final class ProjectRun {
     /** How many recent figures are kept. */
     static final int RECENT = 20;
 
+    /**
+     * How results become versions: in rounds of K (K-batch sync), or one version per update, applied
+     * as it arrives (async-apply) or queued and applied after the provider has its answer
+     * (async-queue).
+     */
+    enum Pacing {
+        ROUNDS, APPLY, QUEUE;
+
+        static Pacing of(ProjectSpec spec) {
+            String name = spec.strategy() == null ? "" : spec.strategy().split("/", 2)[0].trim();
+            return switch (name) {
+            case AsyncUpdates.APPLY -> APPLY;
+            case AsyncUpdates.QUEUE -> QUEUE;
+            default -> ROUNDS;
+            };
+        }
+    }
+
     ProjectRow row;
+    final Pacing pacing;
     final RoundPlan plan;
+    /** Asynchronous: who delivered each accepted task (by its index in the plan). */
+    final Map<Integer, String> doneBy = new HashMap<>();
+    /** async-queue: accepted updates waiting to be applied, oldest first. */
+    final Deque<ResultRow> queued = new ArrayDeque<>();
+    /** Asynchronous: each version's parameters (a lease trains from the version it was given). */
+    final Map<Integer, String> versionParams = new HashMap<>();
     String currentParams;
     long roundStartedAt;
     int[] roundShards = new int[0];
@@ -49,11 +75,43 @@ final class ProjectRun {
 
     ProjectRun(ProjectRow row) {
         this.row = row;
+        this.pacing = Pacing.of(row.spec());
         this.plan = plan(row.spec());
     }
 
+    /** The rounds of K-batch sync; asynchronous strategies take tasks one by one (a "round" of one task per version). */
     static RoundPlan plan(ProjectSpec spec) {
-        return new RoundPlan(spec.totalTasks(), spec.taskSize(), spec.passes(), spec.seed());
+        int k = Pacing.of(spec) == Pacing.ROUNDS ? spec.taskSize() : 1;
+        return new RoundPlan(spec.totalTasks(), k, spec.passes(), spec.seed());
+    }
+
+    boolean async() {
+        return pacing != Pacing.ROUNDS;
+    }
+
+    /**
+     * A new lease for {@code providerId}, or null when nothing is open. K-batch sync: a shard of
+     * the round. Asynchronous: the first task of the plan neither accepted nor leased, on the
+     * current version.
+     */
+    LeaseRow newLease(String id, String providerId, long now, long deadline) {
+        if (!async()) {
+            Integer shard = openShard(providerId);
+            return shard == null ? null : new LeaseRow(id, row.id(), row.round(), shard, providerId, now, deadline, LeaseState.ACTIVE);
+        }
+        Set<Integer> leased = new HashSet<>();
+        active.values().forEach(l -> leased.add(l.round()));
+        for (int task = 0; task < plan.totalRounds(); task++) {
+            if (!doneBy.containsKey(task) && !leased.contains(task)) {
+                return new LeaseRow(id, row.id(), task, plan.shards(task)[0], providerId, now, deadline, LeaseState.ACTIVE, row.round());
+            }
+        }
+        return null;
+    }
+
+    /** Asynchronous: every task accepted and (async-queue) applied. */
+    boolean allApplied() {
+        return doneBy.size() >= plan.totalRounds() && queued.isEmpty();
     }
 
     void shards(List<ShardRow> all) {
@@ -131,7 +189,8 @@ final class ProjectRun {
         ProjectSpec spec = row.spec();
         // providers load the canonical form, never the requestor's .h5 (until the preparer has made it for an old project)
         String model = row.canonicalModel() != null ? row.canonicalModel() : spec.model();
-        return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.round(), model, currentParams, shard.x(),
+        String params = async() ? versionParams.getOrDefault(lease.baseVersion(), currentParams) : currentParams;
+        return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.baseVersion(), model, params, shard.x(),
                 shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
                 blobBaseUrl, spec.compression());
     }
@@ -139,7 +198,7 @@ final class ProjectRun {
     /** An accepted result's check: the task it answered, as its provider got it, and the second result of a replicated one. */
     Scheduler.PendingCheck check(ResultRow result, ResultRow replica) {
         Task task = task(new LeaseRow(result.leaseId(), row.id(), result.round(), result.shard(), result.providerId(), result.acceptedAt(),
-                result.acceptedAt(), LeaseState.COMPLETED), null);
+                result.acceptedAt(), LeaseState.COMPLETED, result.baseVersion()), null);
         return new Scheduler.PendingCheck(task, result, replica, row.paramCount(), row.canonicalModel() != null);
     }
 
@@ -147,9 +206,20 @@ final class ProjectRun {
      * What the admission rule needs to know of this run, for a result on {@code lease} (null: no
      * such lease); {@code replicaShard} (else -1) counts as not done yet: its second volunteer's result is admitted as the first was.
      */
-    ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease, int replicaShard) {
+    ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease, int replicaShard,
+            int task) {
         Map<Integer, String> holders = new LinkedHashMap<>();
         active.values().forEach(l -> holders.put(l.shard(), l.providerId()));
+        if (async()) {
+            // the result's task stands for the round; its holder is whoever holds that very task now
+            boolean exists = task >= 0 && task < plan.totalRounds();
+            int[] shards = exists ? plan.shards(task) : new int[0];
+            active.values().stream().filter(l -> l.round() == task).forEach(l -> holders.put(l.shard(), l.providerId()));
+            Map<Integer, String> by = exists && doneBy.containsKey(task) ? Map.of(shards[0], doneBy.get(task)) : Map.of();
+            return new ResultAdmission.Facts(row.id(), row.state(), exists ? task : -1, row.spec().totalTasks(), shards, by, shardRows,
+                    acceptedEarlier, copiedDelta, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors(), row.round(),
+                    row.spec().staleness());
+        }
         Map<Integer, String> acceptedBy = acceptedBy();
         acceptedBy.remove(replicaShard);
         return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy,
@@ -171,8 +241,9 @@ final class ProjectRun {
     }
 
     Scheduler.Live live() {
-        return new Scheduler.Live(row, contributors().size(), accepted.size(), roundShards.length, List.copyOf(active.values()),
-                etaSeconds());
+        // asynchronous: "the round" is the whole plan, one task per version
+        return new Scheduler.Live(row, contributors().size(), async() ? doneBy.size() : accepted.size(),
+                async() ? plan.totalRounds() : roundShards.length, List.copyOf(active.values()), etaSeconds());
     }
 
     static <T> void remember(Deque<T> recent, T value) {

@@ -86,16 +86,26 @@ public final class ResultAdmission {
      * @param state           null for a project the coordinator never had
      * @param acceptedBy      the providers of the current round's accepted results, by shard
      * @param shardRows       the rows of each shard, by shard
-     * @param acceptedEarlier an earlier round accepted this very result (same shard, same delta)
+     * @param acceptedEarlier an earlier round (asynchronous: this task) accepted this very result (same shard, same delta)
      * @param copiedDelta     the project accepted this delta for another task (a copy, or a stale result sent again)
      * @param recentNorms     the norms of recently accepted updates
      * @param lease           the lease the result names, in whatever state; null when there is no such lease
      * @param leases          who holds the project's live leases: provider by shard
      * @param maxContributors the most providers working on the project at once
+     * @param version         the project's current version
+     * @param maxStaleness    how many versions a result's base may lag behind it (0: synchronous)
      */
     public record Facts(String projectId, ProjectState state, int round, int totalTasks, int[] roundShards,
             Map<Integer, String> acceptedBy, long[] shardRows, boolean acceptedEarlier, boolean copiedDelta, List<Double> recentNorms,
-            double normFactor, LeaseRow lease, Map<Integer, String> leases, int maxContributors) {
+            double normFactor, LeaseRow lease, Map<Integer, String> leases, int maxContributors, int version, int maxStaleness) {
+
+        /** K-batch sync: the round is the version, and a result must be computed on it. */
+        public Facts(String projectId, ProjectState state, int round, int totalTasks, int[] roundShards, Map<Integer, String> acceptedBy,
+                long[] shardRows, boolean acceptedEarlier, boolean copiedDelta, List<Double> recentNorms, double normFactor, LeaseRow lease,
+                Map<Integer, String> leases, int maxContributors) {
+            this(projectId, state, round, totalTasks, roundShards, acceptedBy, shardRows, acceptedEarlier, copiedDelta, recentNorms,
+                    normFactor, lease, leases, maxContributors, round, 0);
+        }
 
         public static Facts unknown(String projectId) {
             return new Facts(projectId, null, 0, 0, new int[0], Map.of(), new long[0], false, false, List.of(), 0, null, Map.of(), 0);
@@ -126,12 +136,14 @@ public final class ResultAdmission {
         if (r.round() > f.round() || r.round() < 0 || r.shard() < 0 || r.shard() >= f.totalTasks()) {
             return new Admission(Verdict.NO_SUCH_TASK, "project " + id + " has no task for round " + r.round() + ", shard " + r.shard());
         }
-        if (r.round() < f.round() && f.acceptedEarlier()) {
+        if (f.acceptedEarlier()) {
             return new Admission(Verdict.ACCEPTED_EARLIER, "shard " + r.shard() + " of round " + r.round() + " was already accepted");
         }
-        if (r.round() < f.round() || r.version() != f.round()) {
-            return new Admission(Verdict.ROUND_OVER, "round " + r.round() + " (version " + r.version()
-                    + ") is over; the project is at version " + f.round());
+        if (r.round() < f.round() || r.version() > f.version() || f.version() - r.version() > f.maxStaleness()) {
+            return new Admission(Verdict.ROUND_OVER, f.maxStaleness() == 0 ? "round " + r.round() + " (version " + r.version()
+                    + ") is over; the project is at version " + f.version()
+                    : "version " + r.version() + " is " + (f.version() - r.version()) + " versions behind the project's " + f.version()
+                    + ", more than its max staleness " + f.maxStaleness());
         }
         if (!contains(f.roundShards(), r.shard())) {
             return new Admission(Verdict.NOT_IN_ROUND, "shard " + r.shard() + " is not part of round " + f.round());
@@ -183,6 +195,11 @@ public final class ResultAdmission {
         }
         if (!lease.projectId().equals(f.projectId()) || lease.round() != r.round() || lease.shard() != r.shard()) {
             return new Admission(Verdict.NOT_YOUR_LEASE, "lease " + lease.id() + " is for another task");
+        }
+        if (lease.baseVersion() != r.version()) {
+            // a result claiming a newer base than it was given would dodge the staleness rule
+            return new Admission(Verdict.NOT_YOUR_LEASE, "lease " + lease.id() + " trains from version " + lease.baseVersion()
+                    + ", not " + r.version());
         }
         if (lease.state() == LeaseState.ACTIVE) {
             return null;

@@ -17,7 +17,6 @@ import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.ResultAdmission.Facts;
 import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.Records.LeaseRow;
-import org.daig.coordinator.store.Records.LeaseState;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.VersionRow;
@@ -97,7 +96,8 @@ public final class Scheduler extends ProjectLifecycle {
             double etaSeconds) {
     }
 
-    private final RoundCloser closer;
+    final RoundCloser closer;
+    private final AsyncUpdates async = new AsyncUpdates(this);
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
     private volatile CheckPolicy checks = CheckPolicy.OFF;
@@ -122,6 +122,15 @@ public final class Scheduler extends ProjectLifecycle {
         this.checks = policy;
     }
 
+    CheckPolicy checkPolicy() {
+        return checks;
+    }
+
+    /** Where async-queue projects apply their queued updates (a thread of their own by default; tests run them in line). */
+    public void applyWith(java.util.concurrent.Executor executor) {
+        async.applyWith(executor);
+    }
+
     /**
      * Rebuilds the in-memory state from the database. A round whose results were all committed
      * before a crash but whose new version was not is closed now.
@@ -130,7 +139,9 @@ public final class Scheduler extends ProjectLifecycle {
         runs.clear();
         runs.putAll(journal.load(clock.getAsLong()));
         for (ProjectRun run : List.copyOf(runs.values())) {
-            if (run.row.state() != ProjectState.PREPARING && run.roundComplete()) {
+            if (run.async()) {
+                async.resume(run);
+            } else if (run.row.state() != ProjectState.PREPARING && run.roundComplete()) {
                 LOG.info("Project {}: round {} had all its results before the restart; closing it now", run.row.id(), run.row.round());
                 closeRound(run);
             }
@@ -153,12 +164,12 @@ public final class Scheduler extends ProjectLifecycle {
             if (held.isPresent()) {
                 return Optional.of(run.task(held.get(), blobBaseUrl.get()));
             }
-            Integer shard = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.openShard(providerId);
-            if (shard == null) {
+            LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease("l"
+                    + UUID.randomUUID().toString().replace("-", "").substring(0, 16), providerId, now,
+                    now + settings.timeouts().timeoutMillis(run.leaseMillis));
+            if (lease == null) {
                 continue;
             }
-            LeaseRow lease = new LeaseRow("l" + UUID.randomUUID().toString().replace("-", "").substring(0, 16), run.row.id(),
-                    run.row.round(), shard, providerId, now, now + settings.timeouts().timeoutMillis(run.leaseMillis), LeaseState.ACTIVE);
             journal.leased(lease);
             run.active.put(lease.id(), lease);
             return Optional.of(run.task(lease, blobBaseUrl.get()));
@@ -184,6 +195,9 @@ public final class Scheduler extends ProjectLifecycle {
      */
     public synchronized Outcome submit(String providerId, TaskResult result, Delta delta) throws Exception {
         ProjectRun run = runs.get(result.projectId());
+        if (run != null && run.async()) {
+            return async.submit(run, providerId, result, delta);
+        }
         ResultRow first = run == null ? null : run.replicas.get(result.shard());
         if (first != null && result.round() == run.row.round() && !first.providerId().equals(providerId)) {
             return replica(run, first, providerId, result, delta);
@@ -289,17 +303,18 @@ public final class Scheduler extends ProjectLifecycle {
     }
 
     /** The facts for a result's admission; {@code replicaShard} (else -1) is admitted as if nobody had done it yet. */
-    private Facts facts(ProjectRun run, TaskResult result, int replicaShard) throws SQLException {
+    Facts facts(ProjectRun run, TaskResult result, int replicaShard) throws SQLException {
         if (run == null) {
             return journal.storedState(result.projectId()).map(state -> Facts.finished(result.projectId(), state))
                     .orElseGet(() -> Facts.unknown(result.projectId()));
         }
         SchedulerJournal.DeltaSeen seen = journal.deltaSeen(run.row, result);
-        return run.facts(seen.acceptedEarlier(), seen.copied(), settings.normFactor(), lease(run, result.leaseId()), replicaShard);
+        return run.facts(seen.acceptedEarlier(), seen.copied(), settings.normFactor(), lease(run, result.leaseId()), replicaShard,
+                result.round());
     }
 
     /** The lease a result names: live ones are at hand, ended ones are in the database. */
-    private LeaseRow lease(ProjectRun run, String leaseId) throws SQLException {
+    LeaseRow lease(ProjectRun run, String leaseId) throws SQLException {
         if (leaseId == null || leaseId.isBlank()) {
             return null;
         }
@@ -341,57 +356,4 @@ public final class Scheduler extends ProjectLifecycle {
             listener.stateChanged(run.row);
         }
     }
-
-    /** A provider gives a lease back: the task is offered again at once. */
-    public synchronized boolean release(String providerId, String leaseId, String reason) throws SQLException {
-        for (ProjectRun run : runs.values()) {
-            LeaseRow lease = run.active.get(leaseId);
-            if (lease != null && lease.providerId().equals(providerId)) {
-                endLeases(run, List.of(lease), LeaseState.RELEASED);
-                LOG.info("Provider {} gave back shard {} of project {} ({})", providerId, lease.shard(), run.row.id(), reason);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A provider went offline: its tasks are offered again at once. */
-    public synchronized int providerGone(String providerId) throws SQLException {
-        return endLeasesOf(providerId, LeaseState.EXPIRED, "went offline");
-    }
-
-    /** A device was banned: it gets no more tasks, and the ones it holds are offered again at once. */
-    public synchronized int banned(String providerId) throws SQLException {
-        return endLeasesOf(providerId, LeaseState.RELEASED, "is banned");
-    }
-
-    private int endLeasesOf(String providerId, LeaseState state, String why) throws SQLException {
-        int count = 0;
-        for (ProjectRun run : runs.values()) {
-            List<LeaseRow> held = run.active.values().stream().filter(l -> l.providerId().equals(providerId)).toList();
-            endLeases(run, held, state);
-            count += held.size();
-        }
-        if (count > 0) {
-            LOG.info("Provider {} {}; its {} task(s) will be offered again", providerId, why, count);
-        }
-        return count;
-    }
-
-    /** Ends leases past their deadline; returns how many. Called about once a second. */
-    public synchronized int expire() throws SQLException {
-        long now = clock.getAsLong();
-        int count = 0;
-        for (ProjectRun run : runs.values()) {
-            List<LeaseRow> late = run.active.values().stream().filter(l -> l.deadline() <= now).toList();
-            for (LeaseRow l : late) {
-                LOG.info("Lease {} of provider {} (project {}, shard {}) passed its deadline; the task will be offered again", l.id(),
-                        l.providerId(), run.row.id(), l.shard());
-            }
-            endLeases(run, late, LeaseState.EXPIRED);
-            count += late.size();
-        }
-        return count;
-    }
-
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.AsyncStore;
 import org.daig.coordinator.store.CheckStore;
 import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.ProjectStore;
@@ -55,6 +56,14 @@ final class SchedulerJournal {
                         ProjectRun.remember(run.norms, recent.get(i).norm());
                     }
                     run.startRound(row.round(), now);
+                    if (run.async()) {
+                        versions.forEach(v -> run.versionParams.put(v.version(), v.paramsBlob()));
+                        AsyncStore.AsyncProgress progress = AsyncStore.asyncProgress(c, row.id());
+                        run.doneBy.putAll(progress.doneBy());
+                        run.queued.addAll(progress.unapplied()); // accepted and answered, not applied yet: applied after the restart
+                        runs.put(row.id(), run);
+                        continue;
+                    }
                     for (ResultRow r : ProjectStore.results(c, row.id(), row.round())) {
                         run.accepted.put(r.shard(), r);
                     }
@@ -72,7 +81,7 @@ final class SchedulerJournal {
             }
             for (LeaseRow lease : ProjectStore.activeLeases(c)) {
                 ProjectRun run = runs.get(lease.projectId());
-                if (run != null && lease.round() == run.row.round()) {
+                if (run != null && (run.async() || lease.round() == run.row.round())) {
                     run.active.put(lease.id(), lease);
                 } else {
                     ProjectStore.endLease(c, lease.id(), LeaseState.SUPERSEDED, now);
@@ -120,16 +129,48 @@ final class SchedulerJournal {
     void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, Scheduler.Verification check, long now)
             throws SQLException {
         db.transaction(c -> {
-            ProjectStore.insertResult(c, result, credit);
-            if (check != Scheduler.Verification.NONE) {
-                CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(),
-                        check == Scheduler.Verification.REPLAY ? CheckStore.PENDING : CheckStore.REPLICA);
-            }
-            for (LeaseRow l : shardLeases) {
-                ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
-            }
+            insertAccepted(c, result, credit, shardLeases, check, now);
             return null;
         });
+    }
+
+    private static void insertAccepted(java.sql.Connection c, ResultRow result, double credit, List<LeaseRow> shardLeases,
+            Scheduler.Verification check, long now) throws SQLException {
+        ProjectStore.insertResult(c, result, credit);
+        if (check != Scheduler.Verification.NONE) {
+            CheckStore.state(c, result.projectId(), result.round(), result.shard(), result.providerId(),
+                    check == Scheduler.Verification.REPLAY ? CheckStore.PENDING : CheckStore.REPLICA);
+        }
+        for (LeaseRow l : shardLeases) {
+            ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
+        }
+    }
+
+    /** async-apply: the accepted result and the version it makes, in one transaction (nothing is answered before it commits). */
+    void acceptedAndApplied(ResultRow result, double credit, List<LeaseRow> taskLeases, Scheduler.Verification check, VersionRow version,
+            boolean done, long now) throws SQLException {
+        db.transaction(c -> {
+            insertAccepted(c, result, credit, taskLeases, check, now);
+            insertApplied(c, result, version, done);
+            return null;
+        });
+    }
+
+    /** async-queue: the version a queued (accepted, answered) update makes, and that it is applied, in one transaction. */
+    void applied(ResultRow result, VersionRow version, boolean done) throws SQLException {
+        db.transaction(c -> {
+            insertApplied(c, result, version, done);
+            return null;
+        });
+    }
+
+    private static void insertApplied(java.sql.Connection c, ResultRow result, VersionRow version, boolean done) throws SQLException {
+        ProjectStore.insertVersion(c, version);
+        AsyncStore.markApplied(c, result, version.version());
+        ProjectStore.updateRound(c, version.projectId(), version.version());
+        if (done) {
+            ProjectStore.updateState(c, version.projectId(), ProjectState.COMPLETED, null);
+        }
     }
 
     /** A replay's outcome: the result stays (state PASSED or UNCHECKED), or it and its credit are taken back. */
@@ -214,7 +255,9 @@ final class SchedulerJournal {
         }
         List<int[]> tasks = db.transaction(c -> ProjectStore.tasksWithDelta(c, row.id(), result.delta()));
         boolean sameTask = tasks.stream().anyMatch(t -> t[0] == result.round() && t[1] == result.shard());
-        boolean earlier = sameTask && result.round() >= 0 && result.round() < row.round();
+        // a resend: under K-batch sync, of a round closed since; asynchronously, of a task that counted already
+        boolean earlier = sameTask && result.round() >= 0 && (result.round() < row.round() || ProjectRun.Pacing.of(row.spec())
+                != ProjectRun.Pacing.ROUNDS);
         return new DeltaSeen(earlier, tasks.stream().anyMatch(t -> t[0] != result.round() || t[1] != result.shard()));
     }
 }

@@ -5,40 +5,73 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.daig.api.blob.BlobStore;
-import org.daig.api.project.ProjectSpec;
 import org.daig.coordinator.aggregate.AggregationStrategy;
+import org.daig.coordinator.aggregate.AsyncSgd;
 import org.daig.coordinator.aggregate.KBatchSyncSgd;
+import org.daig.coordinator.aggregate.ParameterShards;
 import org.daig.coordinator.aggregate.StrategyName;
+import org.daig.coordinator.schedule.AsyncUpdates;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The scheduler's round closer: reads the current version and the deltas, aggregates, stores the next version. */
-@Component(service = RoundAggregation.class)
+@Component(service = RoundAggregation.class, configurationPid = ProjectServiceConfig.PID)
 public class Aggregation implements RoundAggregation {
 
     private static final Logger LOG = LoggerFactory.getLogger(Aggregation.class);
 
-    private final Map<String, AggregationStrategy> strategies = Map.of(ProjectSpec.KBATCH_SYNC, new KBatchSyncSgd());
+    /** In the order they are listed to requestors. */
+    private final Map<String, AggregationStrategy> strategies = strategies(new KBatchSyncSgd(), new AsyncSgd(AsyncUpdates.APPLY),
+            new AsyncSgd(AsyncUpdates.QUEUE));
+
+    private static Map<String, AggregationStrategy> strategies(AggregationStrategy... all) {
+        Map<String, AggregationStrategy> byName = new java.util.LinkedHashMap<>();
+        for (AggregationStrategy s : all) {
+            byName.put(s.name(), s);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
+    }
+
     private final VectorBlobs vectors;
     private final CoordinatorMetrics metrics;
+    private final ExecutorService pool;
+    private final ParameterShards shards;
 
     @Activate
     public Aggregation(BundleContext context, @Reference(name = "blobs") BlobStore blobs,
-            @Reference(name = "metrics") CoordinatorMetrics metrics) {
-        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics);
+            @Reference(name = "metrics") CoordinatorMetrics metrics, ProjectServiceConfig config) {
+        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics, config.aggregationShards());
     }
 
     Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics) {
+        this(vectors, metrics, 1);
+    }
+
+    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics, int shards) {
         this.vectors = vectors;
         this.metrics = metrics;
+        this.pool = Executors.newFixedThreadPool(Math.max(1, shards), r -> {
+            Thread t = new Thread(r, "daig-parameter-shard");
+            t.setDaemon(true);
+            return t;
+        });
+        this.shards = new ParameterShards(pool, shards);
+    }
+
+    @Deactivate
+    void deactivate() {
+        pool.shutdownNow();
     }
 
     @Override
@@ -64,13 +97,18 @@ public class Aggregation implements RoundAggregation {
                 }
 
                 @Override
+                public int staleness() {
+                    return project.round() - r.baseVersion(); // asynchronous: versions made since its provider got its parameters
+                }
+
+                @Override
                 public float[] delta() throws IOException {
                     return vectors.readDelta(r.deltaBlob(), project.paramCount(), project.spec().compression());
                 }
             });
         }
         StrategyName strategy = StrategyName.parse(project.spec().strategy(), strategies.keySet());
-        AggregationStrategy.Outcome outcome = strategies.get(strategy.strategy()).aggregate(current, updates, strategy.rule());
+        AggregationStrategy.Outcome outcome = shards.aggregate(strategies.get(strategy.strategy()), current, updates, strategy.rule());
         for (int k : outcome.dropped()) {
             ResultRow r = results.get(k);
             LOG.warn("Project {} round {}: the result of {} for shard {} is left out of the next version: with it the version would not be "

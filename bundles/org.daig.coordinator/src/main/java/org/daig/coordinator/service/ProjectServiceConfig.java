@@ -70,4 +70,9 @@ public @interface ProjectServiceConfig {
 
     @AttributeDefinition(name = "Trainer worker threads", min = "1")
     int workerThreads() default 2;
+
+    @AttributeDefinition(name = "Parameter shards", description = "Several parameter servers: the parameters are cut into this many "
+            + "contiguous ranges, each applied by a thread of its own, for strategies that work value by value (the mean, the asynchronous "
+            + "step; docs/strategies.md). 1: one.", min = "1", max = "64")
+    int aggregationShards() default 1;
 }

@@ -68,7 +68,11 @@ public class SubmissionDesk implements ProjectSubmissions {
             problems.add(new Problem("strategy", "is " + spec.strategy().length() + " characters long; at most " + MAX_STRATEGY));
         } else {
             try {
-                StrategyName.parse(spec.strategy(), strategies);
+                StrategyName name = StrategyName.parse(spec.strategy(), strategies);
+                if (name.strategy().startsWith("async-") && spec.strategy().contains("/")) {
+                    problems.add(new Problem("strategy", "asynchronous strategies apply one update at a time and take no robust rule; "
+                            + "use " + name.strategy() + " alone, or kbatch-sync/" + spec.strategy().split("/", 2)[1]));
+                }
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem("strategy", e.getMessage()));
             }

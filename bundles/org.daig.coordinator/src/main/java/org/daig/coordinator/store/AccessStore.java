@@ -139,11 +139,11 @@ public final class AccessStore {
 
     /**
      * Whether blob {@code id} is what a live lease of {@code providerId} needs: the project's canonical model (never the .h5),
-     * the parameters of the version the lease trains from (its round), or its shard's x or y.
+     * the parameters of the version the lease trains from (its base version), or its shard's x or y.
      */
     public static boolean leasedBlob(Connection c, String providerId, String id, long now) throws SQLException {
         return exists(c, "SELECT 1 FROM leases l JOIN projects p ON p.id = l.project_id "
-                + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = l.round "
+                + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = COALESCE(l.base_version, l.round) "
                 + "LEFT JOIN shards s ON s.project_id = l.project_id AND s.shard = l.shard "
                 + "WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
                 + "AND (p.canonical_blob = ? OR v.params_blob = ? OR s.x_blob = ? OR s.y_blob = ?)", providerId, now, id, id, id, id);

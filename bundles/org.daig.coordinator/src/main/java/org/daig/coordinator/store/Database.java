@@ -107,7 +107,11 @@ public final class Database implements AutoCloseable {
             new String[] { "ALTER TABLE results ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE results ADD COLUMN runtime VARCHAR(200)",
                 "ALTER TABLE replicas ADD COLUMN threads INT DEFAULT 0 NOT NULL", "ALTER TABLE replicas ADD COLUMN runtime VARCHAR(200)" },
             // 9: how providers encode their updates, and the staleness bound of asynchronous strategies (issue 15)
-            new String[] { "ALTER TABLE projects ADD COLUMN compression VARCHAR(40)", "ALTER TABLE projects ADD COLUMN max_staleness INT" });
+            new String[] { "ALTER TABLE projects ADD COLUMN compression VARCHAR(40)", "ALTER TABLE projects ADD COLUMN max_staleness INT" },
+            // 10: asynchronous strategies: the version each task starts from, and when a queued update was applied (issue 15)
+            new String[] { "ALTER TABLE leases ADD COLUMN base_version INT", "UPDATE leases SET base_version = round",
+                "ALTER TABLE results ADD COLUMN base_version INT", "UPDATE results SET base_version = round",
+                "ALTER TABLE results ADD COLUMN applied_version INT" });
 
     private final Connection connection;
     private final String url;

@@ -198,7 +198,7 @@ public final class ProjectStore {
 
     public static void insertLease(Connection c, LeaseRow l) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO leases (id, project_id, round, shard, provider_id, issued_at, "
-                + "deadline, state) VALUES (?,?,?,?,?,?,?,?)")) {
+                + "deadline, state, base_version) VALUES (?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, l.id());
             st.setString(2, l.projectId());
             st.setInt(3, l.round());
@@ -207,6 +207,7 @@ public final class ProjectStore {
             st.setLong(6, l.issuedAt());
             st.setLong(7, l.deadline());
             st.setString(8, l.state().name());
+            st.setInt(9, l.baseVersion());
             st.executeUpdate();
         }
     }
@@ -222,12 +223,12 @@ public final class ProjectStore {
 
     public static List<LeaseRow> activeLeases(Connection c) throws SQLException {
         List<LeaseRow> rows = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT id, project_id, round, shard, provider_id, issued_at, deadline FROM leases "
-                + "WHERE state = 'ACTIVE' ORDER BY issued_at, id");
+        try (PreparedStatement st = c.prepareStatement("SELECT id, project_id, round, shard, provider_id, issued_at, deadline, "
+                + "COALESCE(base_version, round) FROM leases WHERE state = 'ACTIVE' ORDER BY issued_at, id");
              ResultSet r = st.executeQuery()) {
             while (r.next()) {
                 rows.add(new LeaseRow(r.getString(1), r.getString(2), r.getInt(3), r.getInt(4), r.getString(5), r.getLong(6), r.getLong(7),
-                        LeaseState.ACTIVE));
+                        LeaseState.ACTIVE, r.getInt(8)));
             }
         }
         return rows;
@@ -235,19 +236,21 @@ public final class ProjectStore {
 
     /** One lease, in whatever state, or empty when there is no such lease. */
     public static java.util.Optional<LeaseRow> lease(Connection c, String id) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT id, project_id, round, shard, provider_id, issued_at, deadline, state "
-                + "FROM leases WHERE id = ?")) {
+        try (PreparedStatement st = c.prepareStatement("SELECT id, project_id, round, shard, provider_id, issued_at, deadline, state, "
+                + "COALESCE(base_version, round) FROM leases WHERE id = ?")) {
             st.setString(1, id);
             try (ResultSet r = st.executeQuery()) {
                 return r.next() ? java.util.Optional.of(new LeaseRow(r.getString(1), r.getString(2), r.getInt(3), r.getInt(4),
-                        r.getString(5), r.getLong(6), r.getLong(7), LeaseState.valueOf(r.getString(8)))) : java.util.Optional.empty();
+                        r.getString(5), r.getLong(6), r.getLong(7), LeaseState.valueOf(r.getString(8)), r.getInt(9)))
+                        : java.util.Optional.empty();
             }
         }
     }
 
     public static void insertResult(Connection c, ResultRow res, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO results (project_id, round, shard, provider_id, lease_id, delta_blob, "
-                + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at, threads, runtime) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at, threads, runtime, base_version) "
+                + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, res.projectId());
             st.setInt(2, res.round());
             st.setInt(3, res.shard());
@@ -263,6 +266,7 @@ public final class ProjectStore {
             st.setLong(13, res.acceptedAt());
             st.setInt(14, res.threads());
             st.setString(15, res.runtime());
+            st.setInt(16, res.baseVersion());
             st.executeUpdate();
         }
         insertCredit(c, res, credit);
@@ -286,14 +290,15 @@ public final class ProjectStore {
     public static List<ResultRow> results(Connection c, String projectId, int round) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT shard, provider_id, lease_id, delta_blob, samples, loss, accuracy, seconds, "
-                + "norm, lease_millis, accepted_at, threads, runtime FROM results WHERE project_id = ? AND round = ? ORDER BY shard")) {
+                + "norm, lease_millis, accepted_at, threads, runtime, COALESCE(base_version, round) FROM results WHERE project_id = ? "
+                + "AND round = ? ORDER BY shard")) {
             st.setString(1, projectId);
             st.setInt(2, round);
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
                     rows.add(new ResultRow(projectId, round, r.getInt(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
                             getDouble(r, 6), getDouble(r, 7), getDouble(r, 8), r.getDouble(9), r.getLong(10), r.getLong(11), r.getInt(12),
-                            r.getString(13)));
+                            r.getString(13), r.getInt(14)));
                 }
             }
         }

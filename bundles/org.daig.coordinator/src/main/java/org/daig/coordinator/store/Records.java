@@ -46,14 +46,35 @@ public final class Records {
         ACTIVE, COMPLETED, EXPIRED, RELEASED, SUPERSEDED, CANCELLED
     }
 
+    /**
+     * A task handed to a provider. {@code round}: the round (K-batch sync) or the task's index in
+     * the plan (asynchronous strategies); {@code baseVersion}: the version its provider trains from
+     * (the round, under K-batch sync).
+     */
     public record LeaseRow(String id, String projectId, int round, int shard, String providerId, long issuedAt, long deadline,
-            LeaseState state) {
+            LeaseState state, int baseVersion) {
+
+        public LeaseRow(String id, String projectId, int round, int shard, String providerId, long issuedAt, long deadline,
+                LeaseState state) {
+            this(id, projectId, round, shard, providerId, issuedAt, deadline, state, round);
+        }
+
+        public LeaseRow withState(LeaseState newState) {
+            return new LeaseRow(id, projectId, round, shard, providerId, issuedAt, deadline, newState, baseVersion);
+        }
     }
 
     /** threads and runtime: how the volunteer's worker trained (TaskResult), what a replay must match to demand bit-exactness. */
+    /** baseVersion: the version the result was trained from (the round, under K-batch sync). */
     public record ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob,
             long samples, double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt, int threads,
-            String runtime) {
+            String runtime, int baseVersion) {
+
+        public ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob, long samples,
+                double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt, int threads, String runtime) {
+            this(projectId, round, shard, providerId, leaseId, deltaBlob, samples, loss, accuracy, seconds, norm, leaseMillis, acceptedAt,
+                    threads, runtime, round);
+        }
 
         public ResultRow(String projectId, int round, int shard, String providerId, String leaseId, String deltaBlob, long samples,
                 double loss, double accuracy, double seconds, double norm, long leaseMillis, long acceptedAt) {

@@ -74,9 +74,12 @@ class AggregationTest {
 
     @Test
     void itOffersTheRegisteredStrategies() {
-        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC), aggregation.strategies());
-        Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics);
-        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC), activated.strategies());
+        assertEquals(List.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue"), List.copyOf(aggregation.strategies()));
+        ProjectServiceConfig config = (ProjectServiceConfig) java.lang.reflect.Proxy.newProxyInstance(ProjectServiceConfig.class.getClassLoader(),
+                new Class<?>[] { ProjectServiceConfig.class }, (proxy, method, args) -> method.getName().equals("aggregationShards") ? 2
+                        : method.getDefaultValue());
+        Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics, config);
+        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue"), activated.strategies());
     }
 
     @Test

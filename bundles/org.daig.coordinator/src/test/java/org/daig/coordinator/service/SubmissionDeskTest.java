@@ -67,6 +67,19 @@ class SubmissionDeskTest {
     }
 
     @Test
+    void anUnknownCompressionARobustRuleOnAnAsynchronousStrategyAndABadStalenessAreRefusedByField() throws Exception {
+        ProjectSpec s = spec("async", 1, 2, 0.1, "async-apply/median", "0".repeat(64));
+        ProjectSubmissions.Submission answer = desk.submit(new ProjectSpec(s.name(), s.model(), s.x(), s.y(), 1, 8, 6, 2, 3, 0.1, 1,
+                s.strategy(), 42, null, null, null, "gzip", -1), Fixture.ADMIN);
+        Map<String, String> byField = new java.util.LinkedHashMap<>();
+        answer.problems().forEach(p -> byField.put(p.field(), p.message()));
+        assertTrue(byField.get("strategy").contains("take no robust rule"), byField.toString());
+        assertTrue(byField.get("compression").contains("unknown compression 'gzip'"), byField.toString());
+        assertTrue(byField.get("maxStaleness").contains("from 0 to 1000"), byField.toString());
+        assertEquals(List.of(), stored(), "nothing was created");
+    }
+
+    @Test
     void badSettingsAreRefusedWithEveryProblemInProjectChecksWordsAndNothingIsCreated() throws Exception {
         ProjectSubmissions.Submission answer = desk.submit(spec("", 0, 9, 1.5, "magic", "0".repeat(64)), Fixture.ADMIN);
         assertNull(answer.project());
@@ -77,8 +90,8 @@ class SubmissionDeskTest {
         assertEquals("must be at least 1", byField.get("epochs"));
         assertEquals("must be between 1 and the number of tasks (6)", byField.get("taskSize"));
         assertEquals("must be a fraction from 0 to 0.9", byField.get("validationRate"));
-        assertEquals("'magic' is not available; choose one of [" + ProjectSpec.KBATCH_SYNC + "], optionally with a robust rule, "
-                + "e.g. kbatch-sync/median", byField.get("strategy"));
+        assertEquals("'magic' is not available; choose one of [" + ProjectSpec.KBATCH_SYNC + ", async-apply, async-queue], optionally "
+                + "with a robust rule, e.g. kbatch-sync/median", byField.get("strategy"));
         assertTrue(byField.get("y").contains("is not on the coordinator: upload it first"), byField.get("y"));
         assertTrue(fx.worker.calls.isEmpty(), "the data is not checked while a file is missing");
         assertTrue(stored().isEmpty());

@@ -77,6 +77,7 @@ public class VolunteerService implements Participation {
         gate = new IdleGate(participation, worker, () -> loop.wake());
         TaskTrainer trainer = new TaskTrainer(cacheDir, config.cacheMegabytes() * (1L << 20), tmpDir, worker, new DeviceTokenFile(data));
         loop = new WorkLoop(exchange, participation, gate, worker, trainer, history, clock);
+        loop.slowDown(config.slowdownFactor());
         participation.policyChanged(idle.current());
         idle.addListener(gate);
         loop.start();

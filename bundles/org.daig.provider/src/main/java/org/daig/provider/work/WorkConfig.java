@@ -13,4 +13,8 @@ public @interface WorkConfig {
 
     @AttributeDefinition(name = "Participate at first start", description = "Whether a fresh installation starts participating. Afterwards 'participate' and 'stop' are remembered.")
     boolean participateByDefault() default false;
+
+    @AttributeDefinition(name = "Act slower (benchmarks)", description = "For benchmarks and tests of volunteers of mixed speed: this machine "
+            + "acts as one this many times slower, waiting (factor - 1) x its training time before it sends a result. 1: off.", min = "1")
+    double slowdownFactor() default 1;
 }

@@ -44,6 +44,7 @@ final class WorkLoop {
     private volatile String activity = "starting";
     private volatile String lastProblem;
     private volatile Instant lastProblemAt = Instant.EPOCH;
+    private volatile double slowdown = 1;
 
     WorkLoop(TaskExchange exchange, ParticipationState state, IdleGate gate, WarmWorker worker, TaskTrainer trainer,
             TaskHistory history, Clock clock) {
@@ -60,6 +61,11 @@ final class WorkLoop {
 
     void start() {
         thread.start();
+    }
+
+    /** Benchmarks of mixed speeds: act {@code factor} times slower than this machine trains (1: as fast as it is). */
+    void slowDown(double factor) {
+        this.slowdown = Double.isFinite(factor) && factor > 1 ? factor : 1;
     }
 
     /** Gives back the task in hand, kills the worker and waits (a while) for the thread to end. */
@@ -220,6 +226,12 @@ final class WorkLoop {
             if (current != task) {
                 return; // given back meanwhile
             }
+            if (slowdown > 1) {
+                actSlower(task, (long) ((slowdown - 1) * answer.seconds() * 1000), where);
+            }
+            if (current != task) {
+                return;
+            }
             activity = "uploading the result of " + where;
             String delta = trainer.upload(task, answer.delta());
             if (committer.commit(task, taskStartedAt, delta, answer, () -> running)) {
@@ -241,6 +253,17 @@ final class WorkLoop {
             gate.taskEnded();
             if (finishing) {
                 finished.complete(null);
+            }
+        }
+    }
+
+    /** Waits as a slower machine would still be training; a give-back or a stop ends the wait. */
+    private void actSlower(Task task, long millis, String where) throws InterruptedException {
+        activity = "acting " + slowdown + "x slower on " + where;
+        long until = System.nanoTime() + millis * 1_000_000;
+        synchronized (lock) {
+            while (running && current == task && System.nanoTime() < until) {
+                lock.wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
             }
         }
     }

@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -90,8 +92,13 @@ class ProjectRunTest {
     }
 
     private static String spec(String model, String x, String y) {
+        return spec(model, x, y, "kbatch-sync");
+    }
+
+    private static String spec(String model, String x, String y, String strategy) {
         return "{\"name\":\"crash test\",\"model\":\"" + model + "\",\"x\":\"" + x + "\",\"y\":\"" + y + "\",\"epochs\":1,\"batchSize\":8,"
-                + "\"totalTasks\":6,\"taskSize\":3,\"maxContributors\":3,\"validationRate\":0.1,\"passes\":2,\"seed\":7}";
+                + "\"totalTasks\":6,\"taskSize\":3,\"maxContributors\":3,\"validationRate\":0.1,\"passes\":2,\"seed\":7,\"strategy\":\""
+                + strategy + "\"}";
     }
 
     private static ProductProcess coordinator(Path work, int[] ports, String externalBroker) throws IOException {
@@ -120,6 +127,12 @@ class ProjectRunTest {
      * password and ACL files once the providers are enrolled.
      */
     private static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash) throws Exception {
+        return run(work, in, mosquitto, crash, "kbatch-sync");
+    }
+
+    /** {@code strategy}: K-batch sync makes a version per round (4), an asynchronous one a version per accepted update (12). */
+    private static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash, String strategy) throws Exception {
+        boolean async = strategy.startsWith("async-");
         int[] ports = ProductsTest.freePorts(2);
         String externalBroker = mosquitto != null ? mosquitto.url : null;
         String broker = externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0];
@@ -133,7 +146,7 @@ class ProjectRunTest {
             String model = upload(base, requestor, in.model());
             String x = upload(base, requestor, in.x());
             String y = upload(base, requestor, in.y());
-            HttpResponse<String> created = post(base + "/api/v1/projects", requestor, spec(model, x, y));
+            HttpResponse<String> created = post(base + "/api/v1/projects", requestor, spec(model, x, y, strategy));
             assertEquals(201, created.statusCode(), created.body());
             String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
             String code = accounts.enrolmentCode(3);
@@ -150,7 +163,7 @@ class ProjectRunTest {
                 p.start();
             }
             if (crash) {
-                ProductProcess.await("a result of round 2 (of 4) to be accepted", RUN,
+                ProductProcess.await("a result of round (asynchronous: task) 2 to be accepted", RUN,
                         () -> providers.stream().anyMatch(p -> p.confirmed.keySet().stream().anyMatch(k -> k.split("/")[1].equals("2"))));
                 coordinator.kill9();
                 Map<String, String> confirmedBeforeCrash = new HashMap<>();
@@ -172,12 +185,15 @@ class ProjectRunTest {
                 awaitProject(base, requestor, id, "COMPLETED");
             }
             JsonObject done = ProductsTest.json(base + "/api/v1/projects/" + id, requestor);
-            assertEquals(4, done.get("version").getAsInt(), "6 shards, K=3, 2 passes: 4 rounds");
+            // asynchronous: one version per update, so an update lost or applied twice would show in the count
+            assertEquals(async ? 12 : 4, done.get("version").getAsInt(),
+                    async ? "12 updates, each applied once" : "6 shards, K=3, 2 passes: 4 rounds");
             // Each version is evaluated on the validation set in the background, after it is made.
             ProductProcess.await("every version evaluated on the validation set", RUN, () -> {
-                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions", requestor))
-                        .getAsJsonArray();
-                return versions.size() == 5 && versions.asList().stream().allMatch(v -> v.getAsJsonObject().get("loss").isJsonPrimitive());
+                JsonArray versions = JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/versions",
+                        requestor)).getAsJsonArray();
+                return versions.size() == (async ? 13 : 5)
+                        && versions.asList().stream().allMatch(v -> v.getAsJsonObject().get("loss").isJsonPrimitive());
             });
             byte[] h5 = SimulatedProvider.get(base + "/api/v1/projects/" + id + "/model?format=h5", requestor);
             assertEquals("\u0089HDF", new String(h5, 0, 4, StandardCharsets.ISO_8859_1), "a Keras .h5 comes back");
@@ -196,6 +212,20 @@ class ProjectRunTest {
         float[] interrupted = run(tmp.resolve("crash"), in, null, true);
         float[] uninterrupted = run(tmp.resolve("plain"), in, null, false);
         assertArrayEquals(uninterrupted, interrupted, "the same rounds give the same parameters, crash or not");
+    }
+
+    /**
+     * DistNet's asynchronous strategies under kill -9: the coordinator dies mid-run and restarts on
+     * its data; every update a provider heard ACCEPTED for is the one recorded for its task, and
+     * the project ends with exactly one version per task (none lost, none applied twice; for
+     * async-queue also those accepted but still queued at the crash).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "async-apply", "async-queue" })
+    void anAsynchronousProjectKilledMidRunLosesNoAcknowledgedUpdateAndAppliesNoneTwice(String strategy, @TempDir Path tmp)
+            throws Exception {
+        float[] params = run(tmp.resolve("crash"), inputs(tmp.resolve("inputs")), null, true, strategy);
+        assertTrue(params.length > 0);
     }
 
     @Test

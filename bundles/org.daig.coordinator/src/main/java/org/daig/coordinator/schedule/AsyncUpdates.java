@@ -1,0 +1,176 @@
+package org.daig.coordinator.schedule;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+import org.daig.api.project.ProjectState;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.ResultAdmission.Admission;
+import org.daig.coordinator.schedule.ResultAdmission.Delta;
+import org.daig.coordinator.store.Records.LeaseRow;
+import org.daig.coordinator.store.Records.LeaseState;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.coordinator.store.Records.VersionRow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Scheduler}'s asynchronous strategies (DistNet's "apply and reply" and "reply without
+ * applying"): every accepted update makes a version of its own, scaled by its staleness
+ * ({@link org.daig.coordinator.aggregate.AsyncSgd}); none waits for a round.
+ * <ul>
+ * <li>{@code async-apply}: the update is applied under the scheduler's lock, and the result and
+ * its version are committed in one transaction before the provider hears ACCEPTED;</li>
+ * <li>{@code async-queue}: the accepted result is committed and answered at once; an applier
+ * thread applies the queue in acceptance order, each version committed with the mark that its
+ * update is applied, so after a crash the queue is rebuilt exactly: nothing acknowledged is lost
+ * and nothing is applied twice.</li>
+ * </ul>
+ * Tasks are the plan's one by one (the first neither accepted nor leased), each trained from the
+ * version current when it was leased; a result more than the project's max staleness behind is
+ * refused (STALE) and its task offered again. Checks of asynchronous results are replays after
+ * the fact: a failed one takes back the credit and bans the device, the update stays applied.
+ * Guarded by the scheduler's lock, like the rest of its state.
+ */
+public final class AsyncUpdates {
+
+    public static final String APPLY = "async-apply";
+    public static final String QUEUE = "async-queue";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AsyncUpdates.class);
+
+    private final Scheduler scheduler;
+    private volatile Executor applier;
+
+    AsyncUpdates(Scheduler scheduler) {
+        this.scheduler = scheduler;
+        this.applier = command -> {
+            Thread t = new Thread(command, "daig-async-applier");
+            t.setDaemon(true);
+            t.start();
+        };
+    }
+
+    void applyWith(Executor executor) {
+        this.applier = executor;
+    }
+
+    /** Takes a result of an asynchronous project; called under the scheduler's lock. */
+    Scheduler.Outcome submit(ProjectRun run, String providerId, TaskResult result, Delta delta) throws Exception {
+        LeaseRow lease = scheduler.lease(run, result.leaseId());
+        Admission admission = ResultAdmission.decide(scheduler.facts(run, result, -1), providerId, result, delta);
+        if (admission.verdict() == ResultAdmission.Verdict.ROUND_OVER && lease != null && run.active.containsKey(lease.id())) {
+            // too stale to count: the task is offered again, from the current version
+            scheduler.endLeases(run, List.of(lease), LeaseState.SUPERSEDED);
+        }
+        if (admission.verdict() != ResultAdmission.Verdict.ACCEPT) {
+            return new Scheduler.Outcome(admission.verdict(), admission.reason(), 0);
+        }
+        long now = scheduler.clock.getAsLong();
+        ResultRow accepted = new ResultRow(run.row.id(), result.round(), result.shard(), providerId, result.leaseId(), result.delta(),
+                result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(),
+                lease != null ? now - lease.issuedAt() : 0, now, result.threadCount(), result.runtimeOrNull(), result.version());
+        double credit = run.credit(result.samples());
+        List<LeaseRow> taskLeases = run.active.values().stream().filter(l -> l.round() == result.round()).toList();
+        // replication pairs results of one round; here a check is a replay, after the update counted
+        Scheduler.Verification check = scheduler.checkPolicy().select(providerId) == Scheduler.Verification.NONE
+                ? Scheduler.Verification.NONE : Scheduler.Verification.REPLAY;
+        if (run.pacing == ProjectRun.Pacing.APPLY) {
+            String params = aggregate(run, accepted);
+            if (params == null) {
+                return new Scheduler.Outcome(ResultAdmission.Verdict.PROJECT_FINISHED, "project " + run.row.id() + " failed", 0);
+            }
+            VersionRow version = run.nextVersion(params, List.of(accepted), now);
+            boolean done = run.doneBy.size() + 1 >= run.plan.totalRounds();
+            scheduler.journal.acceptedAndApplied(accepted, credit, taskLeases, check, version, done, now);
+            taken(run, accepted, taskLeases, check);
+            versionMade(run, version, done, now);
+        } else {
+            scheduler.journal.accepted(accepted, credit, taskLeases, check, now);
+            taken(run, accepted, taskLeases, check);
+            run.queued.addLast(accepted);
+            String id = run.row.id();
+            applier.execute(() -> applyQueued(id));
+        }
+        return new Scheduler.Outcome(admission.verdict(), admission.reason(), credit,
+                check == Scheduler.Verification.REPLAY ? run.check(accepted, null) : null);
+    }
+
+    private void taken(ProjectRun run, ResultRow accepted, List<LeaseRow> taskLeases, Scheduler.Verification check) {
+        taskLeases.forEach(l -> run.active.remove(l.id()));
+        run.doneBy.put(accepted.round(), accepted.providerId());
+        ProjectRun.remember(run.leaseMillis, accepted.leaseMillis());
+        if (check == Scheduler.Verification.NONE) {
+            ProjectRun.remember(run.norms, accepted.norm());
+        }
+    }
+
+    /** async-queue: applies the project's queued updates in order, one version each. */
+    void applyQueued(String projectId) {
+        synchronized (scheduler) {
+            ProjectRun run = scheduler.runs.get(projectId);
+            try {
+                while (run != null && !run.queued.isEmpty() && run.row.state() != ProjectState.PREPARING) {
+                    ResultRow next = run.queued.peekFirst();
+                    String params = aggregate(run, next);
+                    if (params == null) {
+                        return;
+                    }
+                    long now = scheduler.clock.getAsLong();
+                    VersionRow version = run.nextVersion(params, List.of(next), now);
+                    boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == 1;
+                    scheduler.journal.applied(next, version, done);
+                    run.queued.removeFirst();
+                    versionMade(run, version, done, now);
+                }
+            } catch (SQLException e) {
+                // the version was not committed: the update stays queued in the database and is applied after a restart
+                LOG.error("Project {}: applying a queued update failed: {}", projectId, e.toString());
+            }
+        }
+    }
+
+    /** Restarted with accepted updates not applied yet: apply them now. */
+    void resume(ProjectRun run) {
+        if (!run.queued.isEmpty()) {
+            LOG.info("Project {}: {} accepted update(s) were waiting to be applied before the restart; applying them", run.row.id(),
+                    run.queued.size());
+            String id = run.row.id();
+            applier.execute(() -> applyQueued(id));
+        }
+    }
+
+    /** The next parameters with this one update, or null when aggregation failed (the project is failed then). */
+    private String aggregate(ProjectRun run, ResultRow update) throws SQLException {
+        try {
+            return scheduler.closer.aggregate(run.row, run.currentParams, List.of(update));
+        } catch (Exception e) {
+            LOG.error("Project {}: applying the update of {} for task {} failed: {}", run.row.id(), update.providerId(), update.round(),
+                    e.toString());
+            scheduler.setState(run, ProjectState.FAILED, "applying an update at version " + run.row.round() + " failed: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void versionMade(ProjectRun run, VersionRow version, boolean done, long now) {
+        ProjectRow row = run.row;
+        run.currentParams = version.paramsBlob();
+        run.versionParams.put(version.version(), version.paramsBlob());
+        // only versions a live lease trains from are still handed out
+        int oldest = run.active.values().stream().mapToInt(LeaseRow::baseVersion).min().orElse(version.version());
+        run.versionParams.keySet().removeIf(v -> v < oldest && v != version.version());
+        ProjectRun.remember(run.roundMillis, version.roundMillis());
+        run.row = done ? row.withRound(version.version()).withState(ProjectState.COMPLETED, null) : row.withRound(version.version());
+        run.startRound(version.version(), now);
+        if (done) {
+            scheduler.runs.remove(row.id());
+            LOG.info("Project {} completed: {} updates applied asynchronously", row.id(), version.version());
+        }
+        scheduler.listener.versionCreated(run.row, version);
+        if (done) {
+            scheduler.listener.stateChanged(run.row);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package org.daig.coordinator.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.daig.api.project.ProjectSpec;
+import org.daig.api.project.ProjectState;
+import org.daig.api.task.Task;
+import org.daig.api.task.TaskReply.Kind;
+import org.daig.api.task.TaskResult;
+import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ShardRow;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The asynchronous strategies' bookkeeping on a real H2 database, with a hand-driven clock and a
+ * recording stand-in for the arithmetic: every accepted update makes one version, a fast provider
+ * never waits for a slow one, staleness is measured and bounded, and a restart neither loses an
+ * acknowledged update nor applies one twice.
+ */
+class AsyncSchedulerTest {
+
+    private static int databases;
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    /** The staleness of each update the aggregation was given, in the order given. */
+    private final List<Integer> applied = new ArrayList<>();
+    /** async-queue's applier, run by hand. */
+    private final List<Runnable> pending = new ArrayList<>();
+    private String url;
+    private Database db;
+    private Scheduler scheduler;
+
+    @BeforeEach
+    void open() throws Exception {
+        url = "jdbc:h2:mem:async" + (databases++) + ";DB_CLOSE_DELAY=-1";
+        db = database();
+        scheduler = scheduler(db);
+    }
+
+    private Database database() throws Exception {
+        JdbcDataSource source = new JdbcDataSource();
+        source.setURL(url);
+        return new Database(source, url);
+    }
+
+    private Scheduler scheduler(Database database) {
+        Scheduler s = new Scheduler(database, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 2000),
+                now::get, (project, current, results) -> {
+                    results.forEach(r -> applied.add(project.round() - r.baseVersion()));
+                    return current.substring(0, 60) + String.format("%04d", project.round() + 1);
+                }, (project, version) -> { }, () -> "http://coordinator/api/v1/blobs/");
+        s.applyWith(pending::add);
+        return s;
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    private static String blob(int n) {
+        return String.format("%064x", n);
+    }
+
+    /** A running project of 4 shards of 10 rows, two passes, up to 3 providers at once. */
+    private String project(String strategy, Integer maxStaleness) throws Exception {
+        ProjectSpec spec = new ProjectSpec("async", blob(1), blob(2), blob(3), 1, 8, 4, 2, 3, 0.1, 2, strategy, 42, null, null, null,
+                null, maxStaleness);
+        ProjectRow row = scheduler.create(spec);
+        assertEquals(8, row.totalRounds(), "one version per task: 4 shards x 2 passes");
+        List<ShardRow> shards = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            shards.add(new ShardRow(i, blob(100 + i), blob(200 + i), 10));
+        }
+        scheduler.prepared(row.id(), 100, 40, 4, blob(4), blob(5), shards, blob(1000).substring(0, 60) + "0000", null);
+        return row.id();
+    }
+
+    private Scheduler.Outcome submit(String provider, Task task) throws Exception {
+        return scheduler.submit(provider, result(task, task.version()), 1.0);
+    }
+
+    private static TaskResult result(Task task, int version) {
+        return new TaskResult("r", task.leaseId(), task.projectId(), task.round(), task.shard(), version,
+                blob(5000 + task.round() * 10 + task.shard()), task.rows(), 0.5, 0.9, 1.0);
+    }
+
+    private int version(String project) throws Exception {
+        return db.transaction(c -> ProjectStore.versions(c, project)).size() - 1;
+    }
+
+    @Test
+    void aFastProviderKeepsWorkingOnNewVersionsWhileASlowOneTrainsAnOldOne() throws Exception {
+        String id = project(AsyncUpdates.APPLY, null);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        Task fast = scheduler.lease("fast", 0).orElseThrow();
+        assertEquals(0, slow.version());
+        assertEquals(0, fast.version());
+        assertTrue(slow.round() != fast.round(), "two different tasks of the plan");
+        for (int v = 1; v <= 3; v++) {
+            assertEquals(Kind.ACCEPTED, submit("fast", fast).kind());
+            assertEquals(v, version(id), "each update is a version at once, before the answer");
+            fast = scheduler.lease("fast", 0).orElseThrow();
+            assertEquals(v, fast.version(), "the next task starts from the newest version");
+            assertTrue(fast.params().endsWith(String.format("%04d", v)), fast.params());
+        }
+        assertEquals(0, slow.version());
+        assertEquals(Kind.ACCEPTED, submit("slow", slow).kind(), "three versions behind is within the default bound of 16");
+        assertEquals(List.of(0, 0, 0, 3), applied, "the slow update was weighed as 3 versions stale");
+        assertEquals(4, version(id));
+    }
+
+    @Test
+    void anUpdateTooStaleIsRefusedAndItsTaskOfferedAgainFromTheNewestVersion() throws Exception {
+        String id = project(AsyncUpdates.APPLY, 1);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        for (int v = 0; v < 2; v++) {
+            assertEquals(Kind.ACCEPTED, submit("fast", scheduler.lease("fast", 0).orElseThrow()).kind());
+        }
+        Scheduler.Outcome late = submit("slow", slow);
+        assertEquals(Kind.STALE, late.kind());
+        assertTrue(late.message().contains("2 versions behind") && late.message().contains("max staleness 1"), late.message());
+        Task again = scheduler.lease("other", 0).orElseThrow();
+        assertEquals(slow.round(), again.round(), "the refused task is the first one open again");
+        assertEquals(2, again.version());
+        assertEquals(2, version(id), "nothing was applied for it");
+        assertEquals(Kind.ACCEPTED, submit("other", again).kind());
+    }
+
+    @Test
+    void aResultClaimingANewerVersionThanItsLeaseOrSentTwiceIsNotAppliedAgain() throws Exception {
+        String id = project(AsyncUpdates.APPLY, 1);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        Task fast = scheduler.lease("fast", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("fast", fast).kind());
+        assertEquals(Kind.ACCEPTED, submit("fast", scheduler.lease("fast", 0).orElseThrow()).kind());
+        Scheduler.Outcome dodging = scheduler.submit("slow", result(slow, 2), 1.0);
+        assertEquals(Kind.REFUSED, dodging.kind(), "claiming version 2 to escape the staleness bound");
+        assertTrue(dodging.message().contains("trains from version 0"), dodging.message());
+        assertEquals(Kind.DUPLICATE, submit("fast", fast).kind(), "a resend");
+        assertEquals(2, version(id));
+        assertEquals(2, applied.size());
+    }
+
+    @Test
+    void aQueuedProjectAnswersFirstAndAppliesAfterInAcceptanceOrder() throws Exception {
+        String id = project(AsyncUpdates.QUEUE, null);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("b", b).kind());
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        assertEquals(0, version(id), "answered before any update was applied");
+        assertEquals(0, scheduler.lease("c", 0).orElseThrow().version());
+        pending.remove(0).run();
+        assertEquals(2, version(id), "the applier drains the queue, one version per update");
+        assertEquals(List.of(0, 1), applied, "b's update made version 1, a's (also from version 0) came 1 version late");
+    }
+
+    @Test
+    void acceptedButUnappliedUpdatesAreAppliedOnceAfterARestart() throws Exception {
+        String id = project(AsyncUpdates.QUEUE, null);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        Task c = scheduler.lease("c", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        pending.remove(0).run();
+        assertEquals(Kind.ACCEPTED, submit("b", b).kind());
+        assertEquals(Kind.ACCEPTED, submit("c", c).kind());
+        pending.clear(); // the coordinator dies before its applier ran: two updates acknowledged, not applied
+        assertEquals(1, version(id));
+
+        Scheduler restarted = scheduler(db);
+        restarted.load();
+        assertEquals(1, pending.size(), "the restart queues what was waiting");
+        pending.remove(0).run();
+        assertEquals(3, version(id), "both acknowledged updates are in, each once");
+        assertEquals(3, applied.size());
+        assertEquals(Kind.DUPLICATE, restarted.submit("b", result(b, 0), 1.0).kind(), "a resend after the restart changes nothing");
+        assertEquals(3, version(id));
+        Task next = restarted.lease("a", 0).orElseThrow();
+        assertEquals(3, next.version());
+        assertTrue(next.round() != a.round() && next.round() != b.round() && next.round() != c.round(), "done tasks are not offered");
+    }
+
+    @Test
+    void theProjectCompletesWhenEveryTaskOfEveryPassIsApplied() throws Exception {
+        String id = project(AsyncUpdates.APPLY, null);
+        List<Integer> tasks = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Task t = scheduler.lease("p" + (i % 3), 0).orElseThrow();
+            tasks.add(t.round());
+            assertEquals(Kind.ACCEPTED, submit("p" + (i % 3), t).kind());
+        }
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), tasks, "the plan's tasks, each once");
+        assertEquals(8, version(id));
+        assertTrue(scheduler.lease("p0", 0).isEmpty());
+        assertEquals(ProjectState.COMPLETED, db.transaction(c -> ProjectStore.projects(c)).get(0).state());
+    }
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Issue 15 measurements with the built products (./mvnw verify first; needs dataset-fashion-mnist):
+#   strategies   Fashion-MNIST, the demo's MLP (784-256-128-10), 4 providers on this machine, one of them
+#                acting 4x slower (slowdownFactor=4): for kbatch-sync, async-apply and async-queue, the time
+#                from the first version to the first whose validation accuracy reaches 0.85, and the test
+#                accuracy after the same number of samples (every task of every pass, whatever the strategy)
+#   compression  the same with kbatch-sync for fp16, int8 and topk: bytes per task as a ratio to float32,
+#                test accuracy after the same rounds; encode/decode time as a ratio to a plain copy of the
+#                bytes (CompressionBench, same process)
+#
+#   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes, a few minutes)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+products=$root/product/target/products
+ch=$products/daig-coordinator/linux/gtk/x86_64/daig-coordinator
+dh=$products/daig-desktop/linux/gtk/x86_64/daig-desktop
+work=$root/work/strategies-bench
+quick=0; [ "${1:-}" = --quick ] && quick=1
+if [ $quick = 1 ]; then tasks=8; passes=2; else tasks=16; passes=3; fi
+batch=64; target=0.85
+[ -x "$ch/bin/daig" ] || { echo "build the products first: ./mvnw -B verify" >&2; exit 2; }
+rm -rf "$work"; mkdir -p "$work"
+cli() { DAIG_DATA_DIR=$work/cli XDG_CONFIG_HOME=$work/requestor-session "$ch/bin/daig" "$@"; }
+now() { date +%s.%N; }
+wait_for() { for _ in $(seq 1 900); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no '$2' in $1" >&2; exit 1; }
+
+cli data fashion-mnist --out "$work/data" >/dev/null
+cli model make-mlp --out "$work/mlp.h5" --inputs 784 --outputs 10 --hidden 256,128 --seed 1 >/dev/null
+echo "machine: $(nproc) cores; Fashion-MNIST 60,000 train (10% held out for validation) / 10,000 test; MLP 784-256-128-10;"
+echo "$tasks tasks x $passes passes of 1 local epoch, batch $batch; 4 providers of 1 worker thread, one acting 4x slower"
+
+url=http://127.0.0.1:7700
+pids=""
+json() { grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
+start_grid() {
+  mkdir -p "$work/c/config" "$work/secrets"; cp "$ch"/config/* "$work/c/config/"
+  DAIG_CONFIG_DIR=$work/c/config DAIG_DATA_DIR=$work/c/data DAIG_LOG_DIR=$work/c/logs "$ch/bin/daig-coordinator" >"$work/c.out" 2>&1 &
+  pids=$!
+  trap 'kill $pids 2>/dev/null; wait $pids 2>/dev/null' EXIT
+  wait_for "$work/c.out" "DAIG coordinator ready"
+  # accounts as in ./daig demo: the admin makes the requestor 'bench' and an enrolment code for the four providers
+  admin() { DAIG_DATA_DIR=$work/cli XDG_CONFIG_HOME=$work/admin-session "$ch/bin/daig" "$@"; }
+  admin login --coordinator "$url" --user admin --password-file "$work/c/data/accounts/admin-password" >/dev/null
+  head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$work/secrets/bench.password"
+  admin admin useradd bench --role requestor --password-file "$work/secrets/bench.password" >/dev/null
+  admin admin useradd volunteer --role volunteer --password-file "$work/secrets/bench.password" >/dev/null
+  code=$(admin admin enrol-code --user volunteer --uses 4 --valid-hours 2); code=${code##*[[:space:]]}
+  cli login --coordinator "$url" --user bench --password-file "$work/secrets/bench.password" >/dev/null
+  token=$(curl -s -X POST "$url/api/v1/login" -d "{\"user\":\"bench\",\"password\":\"$(cat "$work/secrets/bench.password")\"}" | json token)
+  for n in 1 2 3 4; do
+    p=$work/p$n; mkdir -p "$p/config"; cp "$dh"/config/* "$p/config/"
+    sed -i "s/^#\{0,1\}org.osgi.service.http.port=.*/org.osgi.service.http.port=$((7710 + n))/" "$p/config/org.apache.felix.http.cfg"
+    printf 'participateByDefault=true\n' >> "$p/config/org.daig.provider.work.cfg"
+    if [ $n = 4 ]; then printf 'slowdownFactor=4\n' >> "$p/config/org.daig.provider.work.cfg"; fi
+    printf 'mode=always\nmaxWorkerThreads=1\n' >> "$p/config/org.daig.monitor.policy.cfg"
+    printf '.enrolmentCode=%s\n' "$code" >> "$p/config/org.daig.provider.cfg"
+    DAIG_CONFIG_DIR=$p/config DAIG_DATA_DIR=$p/data DAIG_LOG_DIR=$p/logs "$dh/bin/daig-provider" >"$p.out" 2>&1 &
+    pids="$pids $!"
+  done
+  for n in 1 2 3 4; do wait_for "$work/p$n.out" "Provider enrolled"; done
+  sleep 2 # warm workers, as a running grid has them
+}
+stop_grid() { kill $pids 2>/dev/null; wait $pids 2>/dev/null || true; trap - EXIT; }
+api() { curl -s -H "Authorization: Bearer $token" "$url$1"; }
+
+run() { # strategy compression; sets t85 (s or "-"), acc, bytes (mean bytes per result), wall
+  local strategy=$1 compression=$2
+  t0=$(now)
+  id=$(cli submit --model "$work/mlp.h5" --x "$work/data/train_x.npy" --y "$work/data/train_y.npy" --epochs 1 --batch $batch \
+        --tasks $tasks --k 4 --contributors 4 --validation 0.1 --passes $passes --seed 7 --strategy "$strategy" \
+        --compression "$compression" | tail -n 1)
+  cli watch "$id" >"$work/watch-$id.out"
+  wall=$(echo "$(now) - $t0" | bc)
+  # versions: when each was made and its validation accuracy (evaluated in the background: wait for the last one)
+  for _ in $(seq 1 600); do
+    api "/api/v1/projects/$id/versions" >"$work/versions-$id.json" || true
+    python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if v and v[-1].get("accuracy") is not None else 1)' \
+      "$work/versions-$id.json" 2>/dev/null && break
+    sleep 0.5
+  done
+  t85=$(python3 -c 'import json,sys
+v=json.load(open(sys.argv[1])); t=float(sys.argv[2]); first=v[0]["at"]
+hit=[x["at"] for x in v if x.get("accuracy") is not None and x["accuracy"] >= t]
+print("%.1f" % ((hit[0]-first)/1000) if hit else "-")' "$work/versions-$id.json" $target)
+  cli download "$id" --format h5 --out "$work/$id.h5" >/dev/null
+  acc=$(cli model evaluate "$work/$id.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
+  # the results' update blobs, as the coordinator stored them: their mean size
+  api "/api/v1/projects/$id/results" >"$work/results-$id.json"
+  bytes=$(python3 -c 'import json,sys,os
+rs=json.load(open(sys.argv[1])); sizes=[]
+for r in rs:
+    for d,_,fs in os.walk(sys.argv[2]):
+        sizes += [os.path.getsize(os.path.join(d,f)) for f in fs if f.startswith(r["deltaBlob"])]
+print("%.0f" % (sum(sizes)/len(sizes)) if sizes else "0")' "$work/results-$id.json" "$work/c/data")
+}
+
+start_grid
+declare -A T85 ACC BYTES
+for s in kbatch-sync async-apply async-queue; do
+  run "$s" none; T85[$s]=$t85; ACC[$s]=$acc; BYTES[none]=$bytes
+  printf 'strategy %-12s time to %.2f validation accuracy: %6s s; test accuracy after %d tasks: %s (%.0f s submit to done)\n' "$s" $target "$t85" $((tasks * passes)) "$acc" "$wall"
+done
+for c in fp16 int8 topk; do
+  run kbatch-sync "$c"; BYTES[$c]=$bytes; ACC[$c]=$acc
+  printf 'compression %-5s %9s bytes per task (%.1fx smaller than float32 %s); test accuracy %s vs %s uncompressed (%+.2f points)\n' "$c" "$bytes" \
+    "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[kbatch-sync]}" "$(echo "($acc - ${ACC[kbatch-sync]}) * 100" | bc -l)"
+done
+stop_grid
+
+c=$root/bundles/org.daig.wire/target/classes
+mkdir -p "$work/classes"
+javac -d "$work/classes" -cp "$c" "$root/releng/bench/CompressionBench.java"
+java -Xmx2g -cp "$work/classes:$c" CompressionBench 1000000
+
+best=""; best_t=""
+for s in async-apply async-queue; do
+  t=${T85[$s]}
+  if [ "$t" != - ] && { [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc)" = 1 ]; }; then best=$s; best_t=$t; fi
+done
+printf 'strategies: best async (%s) reaches %.2f in %s s vs sync %s s; topk ratio %.0fx at %+.2f points\n' "${best:-none}" $target "${best_t:--}" \
+  "${T85[kbatch-sync]}" "$(echo "${BYTES[none]} / ${BYTES[topk]}" | bc -l)" "$(echo "(${ACC[topk]} - ${ACC[kbatch-sync]}) * 100" | bc -l)"
