@@ -43,6 +43,8 @@ public final class WorkerMain {
     private TrainableModel model;
     /** What the loaded model was loaded from: the file, how (canonical or Keras), and the compile settings it was given. */
     private List<Object> loadedFrom;
+    /** The loaded file's own parameters, which a LOAD of the same file restores. */
+    private org.nd4j.linalg.api.ndarray.INDArray fileParams;
 
     public static void main(String[] args) throws IOException {
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
@@ -95,6 +97,11 @@ public final class WorkerMain {
                 // a provider asks for the canonical form only: it never lets a stranger's HDF5 file near the native parser
                 model = canonical ? TrainableModel.loadCanonical(file) : TrainableModel.load(file, compile(h));
                 loadedFrom = from;
+                fileParams = model.paramsCopy();
+            } else {
+                // kept, but loaded means the file's parameters: SET, APPLY and EVALUATE changed them since (a second
+                // project of the same file would otherwise start from the first one's last evaluated version)
+                model.setParams(fileParams.dup());
             }
             JsonObject r = ok().header();
             r.addProperty("params", model.numParams());

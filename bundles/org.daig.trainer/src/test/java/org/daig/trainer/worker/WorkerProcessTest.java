@@ -1,5 +1,6 @@
 package org.daig.trainer.worker;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -132,6 +133,21 @@ class WorkerProcessTest {
         float[] fast = w.call("train", step, start).payload();
         double ratio = norm(fast) / norm(slow);
         assertEquals(5.0, ratio, 1e-3, "the second load's learning rate is the one that trains");
+    }
+
+    /** A second project of the same model file must start from the file's weights, not from what the first one set. */
+    @Test
+    void loadingTheSameFileAgainGivesTheFilesParametersBack() throws Exception {
+        Path model = digitsModel();
+        Worker w = start("1g");
+        w.call("load", fields("model", model), NONE);
+        float[] fromFile = w.call("params", fields(), NONE).payload();
+        float[] changed = fromFile.clone();
+        java.util.Arrays.fill(changed, 0.5f);
+        w.call("set", fields(), changed);
+        assertArrayEquals(changed, w.call("params", fields(), NONE).payload(), "set took effect");
+        w.call("load", fields("model", model), NONE);
+        assertArrayEquals(fromFile, w.call("params", fields(), NONE).payload());
     }
 
     private static double norm(float[] v) {
