@@ -8,7 +8,7 @@
 #                test accuracy after the same rounds; encode/decode time as a ratio to a plain copy of the
 #                bytes (CompressionBench, same process)
 #
-#   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes, a few minutes)
+#   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes; TOPK=topk:F sets the sparsity, default 0.005)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 products=$root/product/target/products
@@ -32,8 +32,9 @@ echo "$tasks tasks x $passes passes of 1 local epoch, batch $batch; 4 providers 
 url=http://127.0.0.1:7700
 pids=""
 json() { grep -o "\"$1\": *\"[^\"]*\"" | head -n 1 | sed 's/.*: *"\(.*\)"/\1/'; }
-start_grid() {
-  mkdir -p "$work/c/config" "$work/secrets"; cp "$ch"/config/* "$work/c/config/"
+start_grid() { # slow: 1 when provider 4 acts 4x slower
+  local slow=$1
+  rm -rf "$work/c" "$work"/p? "$work"/*-session; mkdir -p "$work/c/config" "$work/secrets"; cp "$ch"/config/* "$work/c/config/"
   DAIG_CONFIG_DIR=$work/c/config DAIG_DATA_DIR=$work/c/data DAIG_LOG_DIR=$work/c/logs "$ch/bin/daig-coordinator" >"$work/c.out" 2>&1 &
   pids=$!
   trap 'kill $pids 2>/dev/null; wait $pids 2>/dev/null' EXIT
@@ -51,7 +52,7 @@ start_grid() {
     p=$work/p$n; mkdir -p "$p/config"; cp "$dh"/config/* "$p/config/"
     sed -i "s/^#\{0,1\}org.osgi.service.http.port=.*/org.osgi.service.http.port=$((7710 + n))/" "$p/config/org.apache.felix.http.cfg"
     printf 'participateByDefault=true\n' >> "$p/config/org.daig.provider.work.cfg"
-    if [ $n = 4 ]; then printf 'slowdownFactor=4\n' >> "$p/config/org.daig.provider.work.cfg"; fi
+    if [ $n = 4 ] && [ "$slow" = 1 ]; then printf 'slowdownFactor=4\n' >> "$p/config/org.daig.provider.work.cfg"; fi
     printf 'mode=always\nmaxWorkerThreads=1\n' >> "$p/config/org.daig.monitor.policy.cfg"
     printf '.enrolmentCode=%s\n' "$code" >> "$p/config/org.daig.provider.cfg"
     DAIG_CONFIG_DIR=$p/config DAIG_DATA_DIR=$p/data DAIG_LOG_DIR=$p/logs "$dh/bin/daig-provider" >"$p.out" 2>&1 &
@@ -94,16 +95,22 @@ for r in rs:
 print("%.0f" % (sum(sizes)/len(sizes)) if sizes else "0")' "$work/results-$id.json" "$work/c/data")
 }
 
-start_grid
+start_grid 1
 declare -A T85 ACC BYTES
 for s in kbatch-sync async-apply async-queue; do
-  run "$s" none; T85[$s]=$t85; ACC[$s]=$acc; BYTES[none]=$bytes
+  run "$s" none; T85[$s]=$t85; ACC[$s]=$acc
   printf 'strategy %-12s time to %.2f validation accuracy: %6s s; test accuracy after %d tasks: %s (%.0f s submit to done)\n' "$s" $target "$t85" $((tasks * passes)) "$acc" "$wall"
 done
-for c in fp16 int8 topk; do
-  run kbatch-sync "$c"; BYTES[$c]=$bytes; ACC[$c]=$acc
+stop_grid
+# compression: the same four providers, none slowed (the bytes and the accuracy are the question here)
+start_grid 0
+run kbatch-sync none; BYTES[none]=$bytes; ACC[none]=$acc
+printf 'compression %-5s %9s bytes per task; test accuracy %s\n' none "$bytes" "$acc"
+topk=${TOPK:-topk:0.005}
+for c in fp16 int8 $topk; do
+  run kbatch-sync "$c"; c=${c%%:*}; BYTES[$c]=$bytes; ACC[$c]=$acc
   printf 'compression %-5s %9s bytes per task (%.1fx smaller than float32 %s); test accuracy %s vs %s uncompressed (%+.2f points)\n' "$c" "$bytes" \
-    "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[kbatch-sync]}" "$(echo "($acc - ${ACC[kbatch-sync]}) * 100" | bc -l)"
+    "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[none]}" "$(echo "($acc - ${ACC[none]}) * 100" | bc -l)"
 done
 stop_grid
 
@@ -118,4 +125,4 @@ for s in async-apply async-queue; do
   if [ "$t" != - ] && { [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc)" = 1 ]; }; then best=$s; best_t=$t; fi
 done
 printf 'strategies: best async (%s) reaches %.2f in %s s vs sync %s s; topk ratio %.0fx at %+.2f points\n' "${best:-none}" $target "${best_t:--}" \
-  "${T85[kbatch-sync]}" "$(echo "${BYTES[none]} / ${BYTES[topk]}" | bc -l)" "$(echo "(${ACC[topk]} - ${ACC[kbatch-sync]}) * 100" | bc -l)"
+  "${T85[kbatch-sync]}" "$(echo "${BYTES[none]} / ${BYTES[topk]}" | bc -l)" "$(echo "(${ACC[topk]} - ${ACC[none]}) * 100" | bc -l)"

@@ -164,9 +164,7 @@ public final class RequestorClient {
         String xId = upload(blobs, "x", x, report, stop);
         String yId = upload(blobs, "y", y, report, stop);
         throwIfCancelled(stop);
-        ProjectSpec spec = new ProjectSpec(settings.name(), modelId, xId, yId, settings.epochs(), settings.batchSize(),
-                settings.totalTasks(), settings.taskSize(), settings.maxContributors(), settings.validationRate(), settings.passes(),
-                settings.strategy(), settings.seed(), settings.loss(), settings.optimizer(), settings.learningRate());
+        ProjectSpec spec = settings.withFiles(modelId, xId, yId);
         HttpRequest request = request("/api/v1/projects").timeout(SUBMIT_TIMEOUT).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(CoordinatorHttp.GSON.toJson(spec), StandardCharsets.UTF_8)).build();
         CoordinatorHttp.Answer answer = http.answer(request);

@@ -193,7 +193,9 @@ class RequestorClientTest {
         coordinator.answer("POST /api/v1/projects", 201, VIEW_JSON);
         List<String> progress = new ArrayList<>();
 
-        RequestorClient.Submission submission = client.submit(settings(2, 6, 3), model, x, y,
+        ProjectSpec s = settings(2, 6, 3);
+        ProjectSpec settings = new ProjectSpec(s.name(), null, null, null, 2, 16, 6, 3, 3, 0.1, 1, null, 1, "mse", "sgd", 0.01, "int8", 4);
+        RequestorClient.Submission submission = client.submit(settings, model, x, y,
                 (what, file, sent, total) -> progress.add(what + " " + file.getFileName() + " " + sent + "/" + total), () -> false);
 
         assertEquals("p-1", submission.project().id());
@@ -214,6 +216,11 @@ class RequestorClientTest {
         assertEquals(3, posted.get("taskSize").getAsInt());
         assertEquals(0.1, posted.get("validationRate").getAsDouble());
         assertTrue(posted.has("strategy") && posted.get("strategy").isJsonNull(), "nulls are sent: the coordinator applies the default");
+        // every setting reaches the coordinator (compression and staleness were once dropped here)
+        assertEquals("int8", posted.get("compression").getAsString());
+        assertEquals(4, posted.get("maxStaleness").getAsInt());
+        assertEquals("sgd", posted.get("optimizer").getAsString());
+        assertEquals(0.01, posted.get("learningRate").getAsDouble());
     }
 
     @Test

@@ -55,6 +55,12 @@ public record ProjectSpec(String name, String model, String x, String y, int epo
                 maxStaleness == null ? DEFAULT_MAX_STALENESS : maxStaleness);
     }
 
+    /** The same settings for these three uploaded files (blob ids). */
+    public ProjectSpec withFiles(String modelBlob, String xBlob, String yBlob) {
+        return new ProjectSpec(name, modelBlob, xBlob, yBlob, epochs, batchSize, totalTasks, taskSize, maxContributors, validationRate,
+                passes, strategy, seed, loss, optimizer, learningRate, compression, maxStaleness);
+    }
+
     /** The staleness bound in force. */
     public int staleness() {
         return maxStaleness == null ? DEFAULT_MAX_STALENESS : maxStaleness;
