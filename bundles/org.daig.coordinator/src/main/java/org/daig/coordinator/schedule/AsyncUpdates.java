@@ -77,6 +77,8 @@ public final class AsyncUpdates {
         // replication pairs results of one round; here a check is a replay, after the update counted
         Scheduler.Verification check = scheduler.checkPolicy().select(providerId) == Scheduler.Verification.NONE
                 ? Scheduler.Verification.NONE : Scheduler.Verification.REPLAY;
+        // the replay's task names the parameters of the result's base version: taken now, before newer versions retire them
+        Scheduler.PendingCheck replay = check == Scheduler.Verification.REPLAY ? run.check(accepted, null) : null;
         if (run.pacing == ProjectRun.Pacing.APPLY) {
             String params = aggregate(run, accepted);
             if (params == null) {
@@ -94,8 +96,7 @@ public final class AsyncUpdates {
             String id = run.row.id();
             applier.execute(() -> applyQueued(id));
         }
-        return new Scheduler.Outcome(admission.verdict(), admission.reason(), credit,
-                check == Scheduler.Verification.REPLAY ? run.check(accepted, null) : null);
+        return new Scheduler.Outcome(admission.verdict(), admission.reason(), credit, replay);
     }
 
     private void taken(ProjectRun run, ResultRow accepted, List<LeaseRow> taskLeases, Scheduler.Verification check) {

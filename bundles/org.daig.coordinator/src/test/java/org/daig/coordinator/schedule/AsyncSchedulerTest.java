@@ -119,6 +119,23 @@ class AsyncSchedulerTest {
         assertEquals(4, version(id));
     }
 
+    /** A replay must start where the volunteer started: from its base version's parameters, not the newest. */
+    @Test
+    void aSpotCheckReplaysTheTaskFromTheVersionItWasTrainedOn() throws Exception {
+        project(AsyncUpdates.APPLY, null);
+        scheduler.checkWith(provider -> Scheduler.Verification.REPLAY);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        for (int v = 0; v < 2; v++) {
+            assertEquals(Kind.ACCEPTED, submit("fast", scheduler.lease("fast", 0).orElseThrow()).kind());
+        }
+        Scheduler.Outcome outcome = submit("slow", slow);
+        assertEquals(Kind.ACCEPTED, outcome.kind());
+        Task replayed = outcome.check().task();
+        assertEquals(0, replayed.version());
+        assertEquals(slow.params(), replayed.params(), "version 0's parameters, as the volunteer got them");
+        assertTrue(replayed.params().endsWith("0000"), replayed.params());
+    }
+
     @Test
     void anUpdateTooStaleIsRefusedAndItsTaskOfferedAgainFromTheNewestVersion() throws Exception {
         String id = project(AsyncUpdates.APPLY, 1);
