@@ -326,8 +326,9 @@ public class SpotChecks implements Scheduler.CheckPolicy {
 
     /**
      * How far a quantized update may sit from its replay on top of the tolerance: the encoding's own
-     * error plus the residual carried from the provider's earlier task (relative L2, measured in
-     * UpdateCodecTest's distributions with room to spare).
+     * error plus the residual carried from the provider's earlier task (relative L2). Chosen from
+     * the encodings' error bounds (fp16: 2^-11 per value; int8: half a step of largest/127 per
+     * block), doubled for the carried residual; not yet measured against real replays.
      */
     static double allowance(UpdateCodec.Compression compression) {
         return switch (compression.encoding()) {
