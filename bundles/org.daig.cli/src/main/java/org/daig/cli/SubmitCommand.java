@@ -61,7 +61,8 @@ final class SubmitCommand extends RequestorCommand {
             description = { "how results are merged (default: ${DEFAULT-VALUE}), optionally with a robust rule after a slash:",
                 "kbatch-sync/median, /trimmed-mean:beta=0.2, /centered-clip:tau=T, /krum:f=1, /multi-krum:f=1,m=3;",
                 "each also takes clip=C or clip=off (docs/robustness.md). Asynchronous: async-apply (each update applied",
-                "as it comes) or async-queue (answered first, applied from a queue); docs/strategies.md" })
+                "as it comes), async-queue (answered first, applied from a queue) or async-lockfree (answered first,",
+                "the waiting updates added together by several threads); docs/strategies.md" })
     String strategy;
 
     @Option(names = "--compression", paramLabel = "C", defaultValue = "none",

@@ -26,7 +26,11 @@ import org.slf4j.LoggerFactory;
  * <li>{@code async-queue}: the accepted result is committed and answered at once; an applier
  * thread applies the queue in acceptance order, each version committed with the mark that its
  * update is applied, so after a crash the queue is rebuilt exactly: nothing acknowledged is lost
- * and nothing is applied twice.</li>
+ * and nothing is applied twice;</li>
+ * <li>{@code async-lockfree}: answered and queued as in async-queue, but the applier takes every
+ * update waiting and adds them at once, concurrently, outside the scheduler's lock
+ * ({@link org.daig.coordinator.aggregate.LockFreeSgd}); leases and results go on meanwhile. The
+ * version they make together is committed with their marks, as above.</li>
  * </ul>
  * Tasks are the plan's one by one (the first neither accepted nor leased), each trained from the
  * version current when it was leased; a result more than the project's max staleness behind is
@@ -38,6 +42,7 @@ public final class AsyncUpdates {
 
     public static final String APPLY = "async-apply";
     public static final String QUEUE = "async-queue";
+    public static final String LOCKFREE = "async-lockfree";
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncUpdates.class);
 
@@ -93,8 +98,7 @@ public final class AsyncUpdates {
             scheduler.journal.accepted(accepted, credit, taskLeases, check, now);
             taken(run, accepted, taskLeases, check);
             run.queued.addLast(accepted);
-            String id = run.row.id();
-            applier.execute(() -> applyQueued(id));
+            startApplying(run);
         }
         return new Scheduler.Outcome(admission.verdict(), admission.reason(), credit, replay);
     }
@@ -122,7 +126,7 @@ public final class AsyncUpdates {
                     long now = scheduler.clock.getAsLong();
                     VersionRow version = run.nextVersion(params, List.of(next), now);
                     boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == 1;
-                    scheduler.journal.applied(next, version, done);
+                    scheduler.journal.applied(List.of(next), version, done);
                     run.queued.removeFirst();
                     versionMade(run, version, done, now);
                 }
@@ -138,8 +142,74 @@ public final class AsyncUpdates {
         if (!run.queued.isEmpty()) {
             LOG.info("Project {}: {} accepted update(s) were waiting to be applied before the restart; applying them", run.row.id(),
                     run.queued.size());
-            String id = run.row.id();
-            applier.execute(() -> applyQueued(id));
+            startApplying(run);
+        }
+    }
+
+    private void startApplying(ProjectRun run) {
+        String id = run.row.id();
+        applier.execute(run.pacing == ProjectRun.Pacing.LOCKFREE ? () -> applyTogether(id) : () -> applyQueued(id));
+    }
+
+    /**
+     * async-lockfree: applies every update waiting, together, in one version; again while more
+     * arrived meanwhile. The adding runs outside the scheduler's lock; one batch at a time per project.
+     */
+    void applyTogether(String projectId) {
+        while (true) {
+            ProjectRun run;
+            ProjectRow base;
+            List<ResultRow> batch;
+            String params;
+            synchronized (scheduler) {
+                run = scheduler.runs.get(projectId);
+                if (run == null || run.applying || run.queued.isEmpty() || run.row.state() == ProjectState.PREPARING) {
+                    return;
+                }
+                run.applying = true;
+                batch = List.copyOf(run.queued);
+                params = run.currentParams;
+                base = run.row;
+            }
+            String next;
+            Exception failure = null;
+            try {
+                next = scheduler.closer.aggregate(base, params, batch);
+            } catch (Exception e) {
+                next = null;
+                failure = e;
+            }
+            synchronized (scheduler) {
+                run.applying = false;
+                if (scheduler.runs.get(projectId) != run) {
+                    return; // stopped meanwhile: the updates stay queued in the database, applied when it runs again
+                }
+                if (!commitTogether(run, batch, next, failure)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Commits the version a batch made; false when the project failed or the commit did (the batch stays queued then). */
+    private boolean commitTogether(ProjectRun run, List<ResultRow> batch, String params, Exception failure) {
+        try {
+            if (params == null) {
+                LOG.error("Project {}: applying {} updates together failed: {}", run.row.id(), batch.size(), String.valueOf(failure));
+                scheduler.setState(run, ProjectState.FAILED, "applying updates at version " + run.row.round() + " failed: "
+                        + (failure == null ? "" : failure.getMessage()));
+                return false;
+            }
+            long now = scheduler.clock.getAsLong();
+            VersionRow version = run.nextVersion(params, batch, now);
+            boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == batch.size();
+            scheduler.journal.applied(batch, version, done);
+            batch.forEach(r -> run.queued.removeFirst());
+            versionMade(run, version, done, now);
+            return true;
+        } catch (SQLException e) {
+            LOG.error("Project {}: committing {} updates applied together failed: {}", run.row.id(), batch.size(), e.toString());
+            return false;
         }
     }
 

@@ -32,16 +32,17 @@ final class ProjectRun {
     /**
      * How results become versions: in rounds of K (K-batch sync), or one version per update, applied
      * as it arrives (async-apply) or queued and applied after the provider has its answer
-     * (async-queue).
+     * (async-queue), or queued and applied several at once, concurrently (async-lockfree).
      */
     enum Pacing {
-        ROUNDS, APPLY, QUEUE;
+        ROUNDS, APPLY, QUEUE, LOCKFREE;
 
         static Pacing of(ProjectSpec spec) {
             String name = spec.strategy() == null ? "" : spec.strategy().split("/", 2)[0].trim();
             return switch (name) {
             case AsyncUpdates.APPLY -> APPLY;
             case AsyncUpdates.QUEUE -> QUEUE;
+            case AsyncUpdates.LOCKFREE -> LOCKFREE;
             default -> ROUNDS;
             };
         }
@@ -52,8 +53,10 @@ final class ProjectRun {
     final RoundPlan plan;
     /** Asynchronous: who delivered each accepted task (by its index in the plan). */
     final Map<Integer, String> doneBy = new HashMap<>();
-    /** async-queue: accepted updates waiting to be applied, oldest first. */
+    /** async-queue and async-lockfree: accepted updates waiting to be applied, oldest first. */
     final Deque<ResultRow> queued = new ArrayDeque<>();
+    /** async-lockfree: a batch of the queue is being applied outside the scheduler's lock. */
+    boolean applying;
     /** Asynchronous: each version's parameters (a lease trains from the version it was given). */
     final Map<Integer, String> versionParams = new HashMap<>();
     String currentParams;

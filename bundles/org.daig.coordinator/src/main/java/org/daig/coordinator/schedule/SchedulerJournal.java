@@ -151,22 +151,28 @@ final class SchedulerJournal {
             boolean done, long now) throws SQLException {
         db.transaction(c -> {
             insertAccepted(c, result, credit, taskLeases, check, now);
-            insertApplied(c, result, version, done);
+            insertApplied(c, List.of(result), version, done);
             return null;
         });
     }
 
-    /** async-queue: the version a queued (accepted, answered) update makes, and that it is applied, in one transaction. */
-    void applied(ResultRow result, VersionRow version, boolean done) throws SQLException {
+    /**
+     * The version queued (accepted, answered) updates make (async-queue: one; async-lockfree: those applied together), and that
+     * each is applied, in one transaction.
+     */
+    void applied(List<ResultRow> results, VersionRow version, boolean done) throws SQLException {
         db.transaction(c -> {
-            insertApplied(c, result, version, done);
+            insertApplied(c, results, version, done);
             return null;
         });
     }
 
-    private static void insertApplied(java.sql.Connection c, ResultRow result, VersionRow version, boolean done) throws SQLException {
+    private static void insertApplied(java.sql.Connection c, List<ResultRow> results, VersionRow version, boolean done)
+            throws SQLException {
         ProjectStore.insertVersion(c, version);
-        AsyncStore.markApplied(c, result, version.version());
+        for (ResultRow result : results) {
+            AsyncStore.markApplied(c, result, version.version());
+        }
         ProjectStore.updateRound(c, version.projectId(), version.version());
         if (done) {
             ProjectStore.updateState(c, version.projectId(), ProjectState.COMPLETED, null);

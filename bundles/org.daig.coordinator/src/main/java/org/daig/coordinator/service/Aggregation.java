@@ -12,6 +12,7 @@ import org.daig.api.blob.BlobStore;
 import org.daig.coordinator.aggregate.AggregationStrategy;
 import org.daig.coordinator.aggregate.AsyncSgd;
 import org.daig.coordinator.aggregate.KBatchSyncSgd;
+import org.daig.coordinator.aggregate.LockFreeSgd;
 import org.daig.coordinator.aggregate.ParameterShards;
 import org.daig.coordinator.aggregate.StrategyName;
 import org.daig.coordinator.schedule.AsyncUpdates;
@@ -32,8 +33,7 @@ public class Aggregation implements RoundAggregation {
     private static final Logger LOG = LoggerFactory.getLogger(Aggregation.class);
 
     /** In the order they are listed to requestors. */
-    private final Map<String, AggregationStrategy> strategies = strategies(new KBatchSyncSgd(), new AsyncSgd(AsyncUpdates.APPLY),
-            new AsyncSgd(AsyncUpdates.QUEUE));
+    private final Map<String, AggregationStrategy> strategies;
 
     private static Map<String, AggregationStrategy> strategies(AggregationStrategy... all) {
         Map<String, AggregationStrategy> byName = new java.util.LinkedHashMap<>();
@@ -51,22 +51,25 @@ public class Aggregation implements RoundAggregation {
     @Activate
     public Aggregation(BundleContext context, @Reference(name = "blobs") BlobStore blobs,
             @Reference(name = "metrics") CoordinatorMetrics metrics, ProjectServiceConfig config) {
-        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics, config.aggregationShards());
+        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics, config.aggregationShards(), config.lockFreeThreads());
     }
 
     Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics) {
-        this(vectors, metrics, 1);
+        this(vectors, metrics, 1, 2);
     }
 
-    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics, int shards) {
+    /** @param shards parameter shards; {@code lockFreeThreads} add async-lockfree updates at once (the pool serves both) */
+    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics, int shards, int lockFreeThreads) {
         this.vectors = vectors;
         this.metrics = metrics;
-        this.pool = Executors.newFixedThreadPool(Math.max(1, shards), r -> {
-            Thread t = new Thread(r, "daig-parameter-shard");
+        this.pool = Executors.newFixedThreadPool(Math.max(1, Math.max(shards, lockFreeThreads)), r -> {
+            Thread t = new Thread(r, "daig-parameter-server");
             t.setDaemon(true);
             return t;
         });
         this.shards = new ParameterShards(pool, shards);
+        this.strategies = strategies(new KBatchSyncSgd(), new AsyncSgd(AsyncUpdates.APPLY), new AsyncSgd(AsyncUpdates.QUEUE),
+                new LockFreeSgd(AsyncUpdates.LOCKFREE, pool, lockFreeThreads));
     }
 
     @Deactivate

@@ -75,4 +75,8 @@ public @interface ProjectServiceConfig {
             + "contiguous ranges, each applied by a thread of its own, for strategies that work value by value (the mean, the asynchronous "
             + "step; docs/strategies.md). 1: one.", min = "1", max = "64")
     int aggregationShards() default 1;
+
+    @AttributeDefinition(name = "Lock-free appliers", description = "Threads that add the waiting updates of an async-lockfree project "
+            + "into its parameters at once, each reading and decoding its own update (docs/strategies.md).", min = "1", max = "64")
+    int lockFreeThreads() default 4;
 }

@@ -1,10 +1,13 @@
 package org.daig.coordinator.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.daig.api.project.ProjectSpec;
@@ -33,6 +36,9 @@ class AsyncSchedulerTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     /** The staleness of each update the aggregation was given, in the order given. */
     private final List<Integer> applied = new ArrayList<>();
+    /** When set, the aggregation says it started and waits for the gate (to see what goes on meanwhile). */
+    private volatile CountDownLatch started;
+    private volatile CountDownLatch gate;
     /** async-queue's applier, run by hand. */
     private final List<Runnable> pending = new ArrayList<>();
     private String url;
@@ -55,7 +61,14 @@ class AsyncSchedulerTest {
     private Scheduler scheduler(Database database) {
         Scheduler s = new Scheduler(database, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 2000),
                 now::get, (project, current, results) -> {
-                    results.forEach(r -> applied.add(project.round() - r.baseVersion()));
+                    CountDownLatch waitFor = gate;
+                    if (waitFor != null) {
+                        started.countDown();
+                        assertTrue(waitFor.await(30, TimeUnit.SECONDS), "the test opens the gate");
+                    }
+                    synchronized (applied) {
+                        results.forEach(r -> applied.add(project.round() - r.baseVersion()));
+                    }
                     return current.substring(0, 60) + String.format("%04d", project.round() + 1);
                 }, (project, version) -> { }, () -> "http://coordinator/api/v1/blobs/");
         s.applyWith(pending::add);
@@ -221,5 +234,46 @@ class AsyncSchedulerTest {
         assertEquals(8, version(id));
         assertTrue(scheduler.lease("p0", 0).isEmpty());
         assertEquals(ProjectState.COMPLETED, db.transaction(c -> ProjectStore.projects(c)).get(0).state());
+    }
+
+    @Test
+    void aLockFreeProjectAppliesEveryWaitingUpdateTogetherInOneVersion() throws Exception {
+        String id = project(AsyncUpdates.LOCKFREE, null);
+        for (String provider : List.of("a", "b", "c")) {
+            assertEquals(Kind.ACCEPTED, submit(provider, scheduler.lease(provider, 0).orElseThrow()).kind());
+        }
+        assertEquals(0, version(id), "answered before any update was applied");
+        pending.remove(0).run();
+        assertEquals(1, version(id), "the three waiting updates made one version");
+        assertEquals(List.of(0, 0, 0), applied, "added together, none saw another: each as stale as its base");
+        pending.forEach(Runnable::run);
+        assertEquals(1, version(id), "the other wake-ups found nothing left");
+
+        pending.clear();
+        scheduler(db).load();
+        assertTrue(pending.isEmpty(), "all three are marked applied: a restart has nothing to apply again");
+    }
+
+    @Test
+    void leasesAndResultsGoOnWhileALockFreeBatchIsBeingAdded() throws Exception {
+        String id = project(AsyncUpdates.LOCKFREE, null);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        CountDownLatch opened = new CountDownLatch(1);
+        started = new CountDownLatch(1);
+        gate = opened;
+        Thread applier = new Thread(pending.remove(0), "test-applier");
+        applier.start();
+        assertTrue(started.await(30, TimeUnit.SECONDS), "the applier began adding a's update");
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+            assertEquals(Kind.ACCEPTED, submit("b", b).kind(), "a result is taken while the batch is being added");
+            assertEquals(0, scheduler.lease("c", 0).orElseThrow().version(), "and a lease handed out, on the version it started from");
+        }, "the scheduler's lock is held while updates are added");
+        gate = null; // the next batch goes through
+        opened.countDown();
+        applier.join(30_000);
+        assertEquals(2, version(id), "b's update, which came meanwhile, made the next version");
+        assertEquals(List.of(0, 1), applied);
     }
 }

@@ -74,12 +74,12 @@ class AggregationTest {
 
     @Test
     void itOffersTheRegisteredStrategies() {
-        assertEquals(List.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue"), List.copyOf(aggregation.strategies()));
+        assertEquals(List.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue", "async-lockfree"), List.copyOf(aggregation.strategies()));
         ProjectServiceConfig config = (ProjectServiceConfig) java.lang.reflect.Proxy.newProxyInstance(ProjectServiceConfig.class.getClassLoader(),
                 new Class<?>[] { ProjectServiceConfig.class }, (proxy, method, args) -> method.getName().equals("aggregationShards") ? 2
                         : method.getDefaultValue());
         Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics, config);
-        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue"), activated.strategies());
+        assertEquals(Set.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue", "async-lockfree"), activated.strategies());
     }
 
     @Test

@@ -90,8 +90,8 @@ class SubmissionDeskTest {
         assertEquals("must be at least 1", byField.get("epochs"));
         assertEquals("must be between 1 and the number of tasks (6)", byField.get("taskSize"));
         assertEquals("must be a fraction from 0 to 0.9", byField.get("validationRate"));
-        assertEquals("'magic' is not available; choose one of [" + ProjectSpec.KBATCH_SYNC + ", async-apply, async-queue], optionally "
-                + "with a robust rule, e.g. kbatch-sync/median", byField.get("strategy"));
+        assertEquals("'magic' is not available; choose one of [" + ProjectSpec.KBATCH_SYNC + ", async-apply, async-queue, async-lockfree], "
+                + "optionally with a robust rule, e.g. kbatch-sync/median", byField.get("strategy"));
         assertTrue(byField.get("y").contains("is not on the coordinator: upload it first"), byField.get("y"));
         assertTrue(fx.worker.calls.isEmpty(), "the data is not checked while a file is missing");
         assertTrue(stored().isEmpty());
