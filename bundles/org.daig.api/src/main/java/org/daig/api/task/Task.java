@@ -21,9 +21,20 @@ package org.daig.api.task;
  * @param blobBaseUrl where the blobs are, e.g. {@code http://host:7700/api/v1/blobs/}
  * @param compression how to encode the update (docs/protocol.md, "Compressed vectors"); null or
  *                    {@code none}: a float32 .npy
+ * @param paramsDiffs compressed projects: blob ids of the differences D(v-n+1)..D(v) that take the
+ *                    parameters handed out at version v-n to those of {@code params}, oldest first
+ *                    (docs/protocol.md, "Parameters as differences"); null or empty: none
  */
 public record Task(String leaseId, String projectId, int round, int shard, int version, String model, String params,
-        String x, String y, long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl, String compression) {
+        String x, String y, long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl, String compression,
+        java.util.List<String> paramsDiffs) {
+
+    /** A task whose parameters are sent whole. */
+    public Task(String leaseId, String projectId, int round, int shard, int version, String model, String params, String x, String y,
+            long rows, int epochs, int batchSize, long seed, long deadline, String blobBaseUrl, String compression) {
+        this(leaseId, projectId, round, shard, version, model, params, x, y, rows, epochs, batchSize, seed, deadline, blobBaseUrl,
+                compression, null);
+    }
 
     /** A task whose update goes up as a float32 .npy. */
     public Task(String leaseId, String projectId, int round, int shard, int version, String model, String params, String x, String y,

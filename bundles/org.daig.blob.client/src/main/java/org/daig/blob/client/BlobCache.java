@@ -82,6 +82,38 @@ public final class BlobCache {
         return dir;
     }
 
+    /** The cached file of a blob, or null when the cache lacks it (nothing is downloaded). */
+    public synchronized Path cached(String id) {
+        Path file = dir.resolve(id);
+        return BlobClient.isId(id) && entries.get(id) != null && Files.isRegularFile(file) ? file : null;
+    }
+
+    /**
+     * Takes a file made on this machine as blob {@code id} (rebuilt rather than downloaded), moving
+     * it into the cache; IOException, and the file left where it is, when its SHA-256 is not {@code id}.
+     */
+    public Path put(String id, Path made) throws IOException {
+        if (!BlobClient.isId(id)) {
+            throw new IllegalArgumentException("'" + id + "' is not a blob id: use the lower-case hex SHA-256 of the bytes");
+        }
+        String actual = BlobClient.sha256(made);
+        if (!actual.equals(id)) {
+            throw new IOException("the file made as blob " + id + " has SHA-256 " + actual);
+        }
+        long size = Files.size(made);
+        List<String> victims;
+        synchronized (this) {
+            Long had = entries.remove(id);
+            used -= had == null ? 0 : had;
+            victims = makeRoom(size);
+            Files.move(made, dir.resolve(id), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            entries.put(id, size);
+            used += size;
+        }
+        delete(victims);
+        return dir.resolve(id);
+    }
+
     /** A verified local file with the blob's bytes, downloaded first if the cache lacks it. */
     public Path get(String id) throws IOException {
         if (!BlobClient.isId(id)) {

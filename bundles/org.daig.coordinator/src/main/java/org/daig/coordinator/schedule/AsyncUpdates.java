@@ -85,11 +85,10 @@ public final class AsyncUpdates {
         // the replay's task names the parameters of the result's base version: taken now, before newer versions retire them
         Scheduler.PendingCheck replay = check == Scheduler.Verification.REPLAY ? run.check(accepted, null) : null;
         if (run.pacing == ProjectRun.Pacing.APPLY) {
-            String params = aggregate(run, accepted);
-            if (params == null) {
+            VersionRow version = versionWith(run, accepted, now);
+            if (version == null) {
                 return new Scheduler.Outcome(ResultAdmission.Verdict.PROJECT_FINISHED, "project " + run.row.id() + " failed", 0);
             }
-            VersionRow version = run.nextVersion(params, List.of(accepted), now);
             boolean done = run.doneBy.size() + 1 >= run.plan.totalRounds();
             scheduler.journal.acceptedAndApplied(accepted, credit, taskLeases, check, version, done, now);
             taken(run, accepted, taskLeases, check);
@@ -119,12 +118,11 @@ public final class AsyncUpdates {
             try {
                 while (run != null && !run.queued.isEmpty() && run.row.state() != ProjectState.PREPARING) {
                     ResultRow next = run.queued.peekFirst();
-                    String params = aggregate(run, next);
-                    if (params == null) {
+                    long now = scheduler.clock.getAsLong();
+                    VersionRow version = versionWith(run, next, now);
+                    if (version == null) {
                         return;
                     }
-                    long now = scheduler.clock.getAsLong();
-                    VersionRow version = run.nextVersion(params, List.of(next), now);
                     boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == 1;
                     scheduler.journal.applied(List.of(next), version, done);
                     run.queued.removeFirst();
@@ -161,6 +159,7 @@ public final class AsyncUpdates {
             ProjectRow base;
             List<ResultRow> batch;
             String params;
+            String sentBefore;
             synchronized (scheduler) {
                 run = scheduler.runs.get(projectId);
                 if (run == null || run.applying || run.queued.isEmpty() || run.row.state() == ProjectState.PREPARING) {
@@ -169,12 +168,15 @@ public final class AsyncUpdates {
                 run.applying = true;
                 batch = List.copyOf(run.queued);
                 params = run.currentParams;
+                sentBefore = run.currentSent;
                 base = run.row;
             }
             String next;
+            Scheduler.Sent sent = null;
             Exception failure = null;
             try {
                 next = scheduler.closer.aggregate(base, params, batch);
+                sent = scheduler.closer.sent(base, sentBefore, next);
             } catch (Exception e) {
                 next = null;
                 failure = e;
@@ -184,7 +186,7 @@ public final class AsyncUpdates {
                 if (scheduler.runs.get(projectId) != run) {
                     return; // stopped meanwhile: the updates stay queued in the database, applied when it runs again
                 }
-                if (!commitTogether(run, batch, next, failure)) {
+                if (!commitTogether(run, batch, next, sent, failure)) {
                     return;
                 }
             }
@@ -192,7 +194,7 @@ public final class AsyncUpdates {
     }
 
     /** Commits the version a batch made; false when the project failed or the commit did (the batch stays queued then). */
-    private boolean commitTogether(ProjectRun run, List<ResultRow> batch, String params, Exception failure) {
+    private boolean commitTogether(ProjectRun run, List<ResultRow> batch, String params, Scheduler.Sent sent, Exception failure) {
         try {
             if (params == null) {
                 LOG.error("Project {}: applying {} updates together failed: {}", run.row.id(), batch.size(), String.valueOf(failure));
@@ -201,7 +203,7 @@ public final class AsyncUpdates {
                 return false;
             }
             long now = scheduler.clock.getAsLong();
-            VersionRow version = run.nextVersion(params, batch, now);
+            VersionRow version = run.nextVersion(params, batch, now).withSent(sent.blob(), sent.diff());
             boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == batch.size();
             scheduler.journal.applied(batch, version, done);
             batch.forEach(r -> run.queued.removeFirst());
@@ -213,10 +215,12 @@ public final class AsyncUpdates {
         }
     }
 
-    /** The next parameters with this one update, or null when aggregation failed (the project is failed then). */
-    private String aggregate(ProjectRun run, ResultRow update) throws SQLException {
+    /** The version this one update makes, or null when aggregation failed (the project is failed then). */
+    private VersionRow versionWith(ProjectRun run, ResultRow update, long now) throws SQLException {
         try {
-            return scheduler.closer.aggregate(run.row, run.currentParams, List.of(update));
+            String params = scheduler.closer.aggregate(run.row, run.currentParams, List.of(update));
+            Scheduler.Sent sent = scheduler.closer.sent(run.row, run.currentSent, params);
+            return run.nextVersion(params, List.of(update), now).withSent(sent.blob(), sent.diff());
         } catch (Exception e) {
             LOG.error("Project {}: applying the update of {} for task {} failed: {}", run.row.id(), update.providerId(), update.round(),
                     e.toString());
@@ -227,8 +231,7 @@ public final class AsyncUpdates {
 
     private void versionMade(ProjectRun run, VersionRow version, boolean done, long now) {
         ProjectRow row = run.row;
-        run.currentParams = version.paramsBlob();
-        run.versionParams.put(version.version(), version.paramsBlob());
+        run.versionMade(version);
         // only versions a live lease trains from are still handed out
         int oldest = run.active.values().stream().mapToInt(LeaseRow::baseVersion).min().orElse(version.version());
         run.versionParams.keySet().removeIf(v -> v < oldest && v != version.version());

@@ -80,8 +80,7 @@ abstract class ProjectLifecycle {
         journal.prepared(row, shards, initial);
         run.row = row;
         run.shards(shards);
-        run.currentParams = initialParams;
-        run.versionParams.put(0, initialParams);
+        run.versionMade(initial);
         run.startRound(0, now);
         listener.versionCreated(row, initial);
         listener.stateChanged(row);

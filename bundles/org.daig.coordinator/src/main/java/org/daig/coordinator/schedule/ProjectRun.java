@@ -18,6 +18,8 @@ import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
 import org.daig.coordinator.store.Records.VersionRow;
+import org.daig.wire.ParamsDiff;
+import org.daig.wire.UpdateCodec;
 
 /**
  * What the scheduler keeps in memory for a project that is not finished: its round, the round's
@@ -57,9 +59,14 @@ final class ProjectRun {
     final Deque<ResultRow> queued = new ArrayDeque<>();
     /** async-lockfree: a batch of the queue is being applied outside the scheduler's lock. */
     boolean applying;
-    /** Asynchronous: each version's parameters (a lease trains from the version it was given). */
+    /** Asynchronous: each live version's parameters as sent (a lease trains from the version it was given). */
     final Map<Integer, String> versionParams = new HashMap<>();
+    /** The newest version's exact parameters, P(v): what the next version is aggregated from. */
     String currentParams;
+    /** The newest version's parameters as providers get them, B(v) (P(v) unless the project is compressed). */
+    String currentSent;
+    /** Compressed projects: the differences D(v) of the last {@link ParamsDiff#MAX_CHAIN} versions, by version. */
+    private final Map<Integer, String> diffs = new HashMap<>();
     long roundStartedAt;
     int[] roundShards = new int[0];
     final Map<Integer, ResultRow> accepted = new LinkedHashMap<>();
@@ -75,6 +82,33 @@ final class ProjectRun {
     final Deque<Long> roundMillis = new ArrayDeque<>();
     private List<ShardRow> shards = List.of();
     private long[] shardRows = new long[0];
+
+    /** A version is the newest now: its parameters, as computed and as sent. */
+    void versionMade(VersionRow version) {
+        currentParams = version.paramsBlob();
+        currentSent = version.sentBlob();
+        if (version.diffBlob() != null) {
+            diffs.put(version.version(), version.diffBlob());
+        }
+        diffs.keySet().removeIf(v -> v <= version.version() - ParamsDiff.MAX_CHAIN);
+        if (async()) {
+            versionParams.put(version.version(), version.sentBlob());
+        }
+    }
+
+    /**
+     * The differences that lead to version {@code v}'s parameters as sent, oldest first: the longest
+     * unbroken chain ending at {@code v} that is worth sending instead of the whole vector (none for
+     * uncompressed projects).
+     */
+    List<String> diffsTo(int v) {
+        int worth = ParamsDiff.worthSending(row.paramCount(), UpdateCodec.Compression.parse(row.spec().compression()));
+        java.util.LinkedList<String> chain = new java.util.LinkedList<>();
+        for (int j = v; j > 0 && chain.size() < worth && diffs.containsKey(j); j--) {
+            chain.addFirst(diffs.get(j));
+        }
+        return List.copyOf(chain);
+    }
 
     ProjectRun(ProjectRow row) {
         this.row = row;
@@ -192,10 +226,11 @@ final class ProjectRun {
         ProjectSpec spec = row.spec();
         // providers load the canonical form, never the requestor's .h5 (until the preparer has made it for an old project)
         String model = row.canonicalModel() != null ? row.canonicalModel() : spec.model();
-        String params = async() ? versionParams.getOrDefault(lease.baseVersion(), currentParams) : currentParams;
+        String params = async() ? versionParams.getOrDefault(lease.baseVersion(), currentSent) : currentSent;
+        List<String> chain = diffsTo(lease.baseVersion());
         return new Task(lease.id(), row.id(), lease.round(), lease.shard(), lease.baseVersion(), model, params, shard.x(),
                 shard.y(), shard.rows(), spec.epochs(), spec.batchSize(), plan.taskSeed(lease.round(), lease.shard()), lease.deadline(),
-                blobBaseUrl, spec.compression());
+                blobBaseUrl, spec.compression(), chain.isEmpty() ? null : chain);
     }
 
     /** An accepted result's check: the task it answered, as its provider got it, and the second result of a replicated one. */

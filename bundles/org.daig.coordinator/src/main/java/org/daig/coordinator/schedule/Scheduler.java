@@ -41,6 +41,18 @@ public final class Scheduler extends ProjectLifecycle {
     /** Makes a round's new parameters from the current ones and the round's results (in shard order). */
     public interface RoundCloser {
         String aggregate(ProjectRow project, String currentParams, List<ResultRow> results) throws Exception;
+
+        /**
+         * What providers get of a new version {@code params}: compressed projects send B(v) and its
+         * difference D(v) from {@code previousSent} (docs/protocol.md, "Parameters as differences"); by default the version itself.
+         */
+        default Sent sent(ProjectRow project, String previousSent, String params) throws Exception {
+            return new Sent(params, null);
+        }
+    }
+
+    /** A version's parameters as providers get them, and the blob of its compressed difference from the previous (or null). */
+    public record Sent(String blob, String diff) {
     }
 
     /** Hears about new versions and state changes (after they are committed). */
@@ -327,21 +339,22 @@ public final class Scheduler extends ProjectLifecycle {
         ProjectRow row = run.row;
         List<ResultRow> results = new ArrayList<>(run.accepted.values());
         results.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
-        String params;
+        long now = clock.getAsLong();
+        VersionRow version;
         try {
-            params = closer.aggregate(row, run.currentParams, results);
+            String params = closer.aggregate(row, run.currentParams, results);
+            Sent sent = closer.sent(row, run.currentSent, params);
+            version = run.nextVersion(params, results, now).withSent(sent.blob(), sent.diff());
         } catch (Exception e) {
             LOG.error("Project {}: aggregating round {} failed: {}", row.id(), row.round(), e.toString());
             setState(run, ProjectState.FAILED, "aggregating round " + row.round() + " failed: " + e.getMessage());
             return;
         }
-        long now = clock.getAsLong();
-        VersionRow version = run.nextVersion(params, results, now);
         int next = version.version();
         boolean done = next >= row.totalRounds();
         journal.roundClosed(version, List.copyOf(run.active.values()), done, now);
         run.active.clear();
-        run.currentParams = params;
+        run.versionMade(version);
         ProjectRun.remember(run.roundMillis, version.roundMillis());
         run.row = done ? row.withRound(next).withState(ProjectState.COMPLETED, null) : row.withRound(next);
         run.startRound(next, now);

@@ -48,7 +48,7 @@ final class SchedulerJournal {
                 if (row.state() != ProjectState.PREPARING) {
                     run.shards(ProjectStore.shards(c, row.id()));
                     List<VersionRow> versions = ProjectStore.versions(c, row.id());
-                    run.currentParams = versions.get(versions.size() - 1).paramsBlob();
+                    versions.forEach(run::versionMade);
                     versions.stream().filter(v -> v.version() > 0).forEach(v -> ProjectRun.remember(run.roundMillis, v.roundMillis()));
                     List<ResultRow> recent = ProjectStore.recentResults(c, row.id(), ProjectRun.RECENT);
                     for (int i = recent.size() - 1; i >= 0; i--) {
@@ -57,7 +57,6 @@ final class SchedulerJournal {
                     }
                     run.startRound(row.round(), now);
                     if (run.async()) {
-                        versions.forEach(v -> run.versionParams.put(v.version(), v.paramsBlob()));
                         AsyncStore.AsyncProgress progress = AsyncStore.asyncProgress(c, row.id());
                         run.doneBy.putAll(progress.doneBy());
                         run.queued.addAll(progress.unapplied()); // accepted and answered, not applied yet: applied after the restart

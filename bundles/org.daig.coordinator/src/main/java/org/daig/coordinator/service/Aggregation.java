@@ -16,8 +16,11 @@ import org.daig.coordinator.aggregate.LockFreeSgd;
 import org.daig.coordinator.aggregate.ParameterShards;
 import org.daig.coordinator.aggregate.StrategyName;
 import org.daig.coordinator.schedule.AsyncUpdates;
+import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
+import org.daig.wire.ParamsDiff;
+import org.daig.wire.UpdateCodec;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -121,5 +124,21 @@ public class Aggregation implements RoundAggregation {
         String id = vectors.store(outcome.next());
         metrics.roundAggregated(System.nanoTime() - start);
         return id;
+    }
+
+    /**
+     * Compressed projects send their parameters down as differences: B(v) = B(v-1) + decode(D(v)),
+     * D(v) = encode(P(v) - B(v-1)), both stored as blobs (docs/protocol.md, "Parameters as differences").
+     */
+    @Override
+    public Scheduler.Sent sent(ProjectRow project, String previousSent, String params) throws IOException {
+        UpdateCodec.Compression compression = UpdateCodec.Compression.parse(project.spec().compression());
+        if (compression.none() || previousSent == null) {
+            return new Scheduler.Sent(params, null);
+        }
+        float[] sent = vectors.read(previousSent, project.paramCount());
+        byte[] diff = ParamsDiff.encode(sent, vectors.read(params, project.paramCount()), compression);
+        ParamsDiff.apply(sent, diff, compression);
+        return new Scheduler.Sent(vectors.store(sent), vectors.store(diff));
     }
 }

@@ -53,4 +53,16 @@ final class VectorBlobs {
             Files.deleteIfExists(temp);
         }
     }
+
+    /** Stores an encoded vector (docs/protocol.md, "Compressed vectors"); returns its blob id. */
+    String store(byte[] encoded) throws IOException {
+        Files.createDirectories(tmp);
+        Path temp = Files.createTempFile(tmp, "vector", ".dup");
+        try {
+            Files.write(temp, encoded);
+            return blobs.importFile(temp).id();
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
 }

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.daig.wire.ParamsDiff;
+
 /**
  * The SQL of ownership (schema 2): which account owns a project, who uploaded a blob, and which
  * blobs a provider's live leases open to it. Like {@link ProjectStore}, methods take the
@@ -115,9 +117,10 @@ public final class AccessStore {
         return exists(c, "SELECT 1 FROM projects p WHERE p.owner = ? AND (p.model_blob = ? OR p.canonical_blob = ? OR p.x_blob = ? "
                 + "OR p.y_blob = ? OR p.val_x_blob = ? OR p.val_y_blob = ?) "
                 + "UNION ALL SELECT 1 FROM shards s JOIN projects p ON p.id = s.project_id WHERE p.owner = ? AND (s.x_blob = ? OR s.y_blob = ?) "
-                + "UNION ALL SELECT 1 FROM versions v JOIN projects p ON p.id = v.project_id WHERE p.owner = ? AND v.params_blob = ? "
+                + "UNION ALL SELECT 1 FROM versions v JOIN projects p ON p.id = v.project_id WHERE p.owner = ? "
+                + "AND (v.params_blob = ? OR v.sent_blob = ? OR v.diff_blob = ?) "
                 + "UNION ALL SELECT 1 FROM results r JOIN projects p ON p.id = r.project_id WHERE p.owner = ? AND r.delta_blob = ?",
-                owner, id, id, id, id, id, id, owner, id, id, owner, id, owner, id);
+                owner, id, id, id, id, id, id, owner, id, id, owner, id, id, id, owner, id);
     }
 
     /** The leases {@code providerId} holds now: active, deadline after {@code now}; oldest first. */
@@ -142,11 +145,15 @@ public final class AccessStore {
      * the parameters of the version the lease trains from (its base version), or its shard's x or y.
      */
     public static boolean leasedBlob(Connection c, String providerId, String id, long now) throws SQLException {
+        // the leased version's parameters as sent (whole, or as the differences that lead to them from a version up to MAX_CHAIN older)
         return exists(c, "SELECT 1 FROM leases l JOIN projects p ON p.id = l.project_id "
                 + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = COALESCE(l.base_version, l.round) "
+                + "LEFT JOIN versions d ON d.project_id = l.project_id AND d.version <= COALESCE(l.base_version, l.round) "
+                + "AND d.version > COALESCE(l.base_version, l.round) - " + ParamsDiff.MAX_CHAIN + " "
                 + "LEFT JOIN shards s ON s.project_id = l.project_id AND s.shard = l.shard "
                 + "WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
-                + "AND (p.canonical_blob = ? OR v.params_blob = ? OR s.x_blob = ? OR s.y_blob = ?)", providerId, now, id, id, id, id);
+                + "AND (p.canonical_blob = ? OR COALESCE(v.sent_blob, v.params_blob) = ? OR d.diff_blob = ? OR s.x_blob = ? OR s.y_blob = ?)",
+                providerId, now, id, id, id, id, id);
     }
 
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {

@@ -111,7 +111,9 @@ public final class Database implements AutoCloseable {
             // 10: asynchronous strategies: the version each task starts from, and when a queued update was applied (issue 15)
             new String[] { "ALTER TABLE leases ADD COLUMN base_version INT", "UPDATE leases SET base_version = round",
                 "ALTER TABLE results ADD COLUMN base_version INT", "UPDATE results SET base_version = round",
-                "ALTER TABLE results ADD COLUMN applied_version INT" });
+                "ALTER TABLE results ADD COLUMN applied_version INT" },
+            // 11: compressed projects send parameters down as differences: what providers get, and its difference (issue 15)
+            new String[] { "ALTER TABLE versions ADD COLUMN sent_blob CHAR(64)", "ALTER TABLE versions ADD COLUMN diff_blob CHAR(64)" });
 
     private final Connection connection;
     private final String url;

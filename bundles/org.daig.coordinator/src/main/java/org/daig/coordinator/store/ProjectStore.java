@@ -156,7 +156,7 @@ public final class ProjectStore {
 
     public static void insertVersion(Connection c, VersionRow v) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO versions (project_id, version, params_blob, created_at, samples, "
-                + "train_loss, loss, accuracy, contributors, round_millis) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                + "train_loss, loss, accuracy, contributors, round_millis, sent_blob, diff_blob) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
             st.setString(1, v.projectId());
             st.setInt(2, v.version());
             st.setString(3, v.paramsBlob());
@@ -167,6 +167,8 @@ public final class ProjectStore {
             setDouble(st, 8, v.accuracy());
             st.setInt(9, v.contributors());
             st.setLong(10, v.roundMillis());
+            st.setString(11, v.sentBlob().equals(v.paramsBlob()) ? null : v.sentBlob());
+            st.setString(12, v.diffBlob());
             st.executeUpdate();
         }
     }
@@ -184,12 +186,12 @@ public final class ProjectStore {
     public static List<VersionRow> versions(Connection c, String projectId) throws SQLException {
         List<VersionRow> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement("SELECT version, params_blob, created_at, samples, train_loss, loss, accuracy, "
-                + "contributors, round_millis FROM versions WHERE project_id = ? ORDER BY version")) {
+                + "contributors, round_millis, COALESCE(sent_blob, params_blob), diff_blob FROM versions WHERE project_id = ? ORDER BY version")) {
             st.setString(1, projectId);
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
                     rows.add(new VersionRow(projectId, r.getInt(1), r.getString(2), r.getLong(3), r.getLong(4), getDouble(r, 5),
-                            getDouble(r, 6), getDouble(r, 7), r.getInt(8), r.getLong(9)));
+                            getDouble(r, 6), getDouble(r, 7), r.getInt(8), r.getLong(9), r.getString(10), r.getString(11)));
                 }
             }
         }

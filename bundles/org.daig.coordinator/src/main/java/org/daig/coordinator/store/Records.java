@@ -38,8 +38,25 @@ public final class Records {
     public record ShardRow(int shard, String x, String y, long rows) {
     }
 
+    /**
+     * A model version. {@code paramsBlob}: its exact parameters P(v); {@code sentBlob}: the parameters
+     * providers train from, B(v) (the same blob unless the project is compressed); {@code diffBlob}:
+     * the compressed difference D(v) that takes B(v-1) to B(v), or null (docs/protocol.md,
+     * "Parameters as differences").
+     */
     public record VersionRow(String projectId, int version, String paramsBlob, long createdAt, long samples, double trainLoss,
-            double loss, double accuracy, int contributors, long roundMillis) {
+            double loss, double accuracy, int contributors, long roundMillis, String sentBlob, String diffBlob) {
+
+        /** A version sent whole: providers get its own parameters. */
+        public VersionRow(String projectId, int version, String paramsBlob, long createdAt, long samples, double trainLoss, double loss,
+                double accuracy, int contributors, long roundMillis) {
+            this(projectId, version, paramsBlob, createdAt, samples, trainLoss, loss, accuracy, contributors, roundMillis, paramsBlob, null);
+        }
+
+        public VersionRow withSent(String sent, String diff) {
+            return new VersionRow(projectId, version, paramsBlob, createdAt, samples, trainLoss, loss, accuracy, contributors, roundMillis,
+                    sent, diff);
+        }
     }
 
     public enum LeaseState {

@@ -2,6 +2,9 @@ package org.daig.coordinator.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -14,10 +17,16 @@ import org.daig.api.project.ProjectState;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
+import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
 import org.daig.coordinator.store.Records.VersionRow;
+import org.daig.wire.ParamsDiff;
+import org.daig.wire.UpdateCodec;
+import org.daig.wire.VectorFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +44,17 @@ class AggregationTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        fx = new Fixture(tmp, (p, current, results) -> aggregation.aggregate(p, current, results));
+        fx = new Fixture(tmp, new Scheduler.RoundCloser() {
+            @Override
+            public String aggregate(ProjectRow p, String current, List<ResultRow> results) throws Exception {
+                return aggregation.aggregate(p, current, results);
+            }
+
+            @Override
+            public Scheduler.Sent sent(ProjectRow p, String previousSent, String params) throws Exception {
+                return aggregation.sent(p, previousSent, params);
+            }
+        });
         aggregation = new Aggregation(new VectorBlobs(fx.blobs, tmp.resolve("tmp")), fx.metrics);
     }
 
@@ -147,5 +166,59 @@ class AggregationTest {
         assertTrue(row.message().startsWith("aggregating round 0 failed: "), row.message());
         assertEquals(1, versions().size(), "no version from a failed aggregation");
         assertEquals(0, fx.metrics.rounds());
+    }
+
+    /**
+     * A compressed project sends parameters down as differences: each task names the chain of
+     * differences that leads to its parameters, a provider holding version 0 rebuilds them from
+     * those alone (the blob id checks it), and only the lease holder may read the differences.
+     */
+    @Test
+    void aCompressedProjectsTasksNameTheDifferencesThatRebuildTheirParameters() throws Exception {
+        ProjectRow row = fx.scheduler.create(new ProjectSpec("t", "a".repeat(64), "b".repeat(64), "c".repeat(64), 1, 8, 2, 2, 2, 0.1, 4,
+                ProjectSpec.KBATCH_SYNC, 7, null, null, null, "fp16", null));
+        project = row.id();
+        String initial = fx.vector(1, 2, -1);
+        fx.scheduler.prepared(project, 3, 40, 0, null, null,
+                List.of(new ShardRow(0, "d".repeat(64), "e".repeat(64), 30), new ShardRow(1, "d".repeat(64), "e".repeat(64), 10)), initial,
+                null);
+        assertNull(fx.scheduler.lease("alice", 0).orElseThrow().paramsDiffs(), "version 0 goes whole");
+        for (int v = 0; v < 3; v++) {
+            for (String provider : List.of("alice", "bob")) { // the round's mean (3/4 and 1/4) is no fp16 number
+                Task t = fx.scheduler.lease(provider, 0).orElseThrow();
+                float[] delta = provider.equals("alice") ? new float[] { 0.001f * (v + 1), -0.3333f, 0.5f }
+                        : new float[] { 0.1f * (v + 1), 0.2f, 0.7f };
+                TaskResult result = new TaskResult("r", t.leaseId(), project, t.round(), t.shard(), t.version(),
+                        fx.bytes(UpdateCodec.encode(delta, UpdateCodec.Compression.parse("fp16"))), t.rows(), 0.5, 0.9, 1.0);
+                assertEquals(Kind.ACCEPTED, fx.scheduler.submit(provider, result, 0.6).kind());
+            }
+        }
+        Task task = fx.scheduler.lease("alice", 0).orElseThrow();
+        assertEquals(3, task.version());
+        assertEquals(3, task.paramsDiffs().size(), "versions 1 to 3");
+        VersionRow three = versions().get(3);
+        assertEquals(three.sentBlob(), task.params(), "providers train from the parameters as sent");
+        assertNotEquals(three.paramsBlob(), three.sentBlob(), "fp16 rounded the differences");
+
+        float[] rebuilt = fx.read(initial, 3);
+        for (String diff : task.paramsDiffs()) {
+            try (java.io.InputStream in = fx.blobs.open(diff, 0)) {
+                ParamsDiff.apply(rebuilt, in.readAllBytes(), UpdateCodec.Compression.parse("fp16"));
+            }
+        }
+        java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
+        VectorFile.write(npy, rebuilt);
+        assertEquals(task.params(), java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(npy.toByteArray())), "rebuilt from version 0 and the differences, byte for byte");
+        float[] exact = fx.read(three.paramsBlob(), 3);
+        assertArrayEquals(exact, rebuilt, 0.002f, "and within fp16's rounding of the exact version");
+
+        long now = fx.now.get();
+        for (String diff : task.paramsDiffs()) {
+            assertTrue(fx.db.transaction(c -> AccessStore.leasedBlob(c, "alice", diff, now)), "the lease holder reads its differences");
+            assertFalse(fx.db.transaction(c -> AccessStore.leasedBlob(c, "mallory", diff, now)), "nobody else does");
+        }
+        assertFalse(fx.db.transaction(c -> AccessStore.leasedBlob(c, "alice", three.paramsBlob(), now)),
+                "the exact parameters are not sent to providers");
     }
 }

@@ -21,7 +21,8 @@ import org.daig.wire.VectorFile;
 
 /**
  * One task's work on this machine: its blobs come through the download cache (models and shards
- * are reused by the next tasks), it trains in the warm worker, and the delta goes up as a blob.
+ * are reused by the next tasks; parameters may be rebuilt from compressed differences), it
+ * trains in the warm worker, and the delta goes up as a blob.
  * Every blob request carries the device token (the coordinator lets a provider read only the
  * blobs of the tasks it holds, and write only results).
  */
@@ -40,6 +41,8 @@ final class TaskTrainer {
     private final Map<String, BlobCache> caches = new ConcurrentHashMap<>();
     /** Per project, what compressed updates have not delivered yet (kept in memory across its tasks). */
     private final Map<String, UpdateCodec.Residual> residuals = new ConcurrentHashMap<>();
+    /** Parameters from the cache, or rebuilt from held ones and compressed differences, or downloaded. */
+    private final SentParams sentParams;
 
     TaskTrainer(Path cacheDir, long cacheBytes, Path tmpDir, WarmWorker worker) {
         this(cacheDir, cacheBytes, tmpDir, worker, () -> null);
@@ -52,6 +55,7 @@ final class TaskTrainer {
         this.tmpDir = tmpDir;
         this.worker = worker;
         this.deviceToken = deviceToken;
+        this.sentParams = new SentParams(tmpDir);
     }
 
     Inputs download(Task task) throws IOException {
@@ -59,7 +63,7 @@ final class TaskTrainer {
         Path model = cache.get(task.model());
         Path x = cache.get(task.x());
         Path y = cache.get(task.y());
-        return new Inputs(model, x, y, cache.get(task.params()));
+        return new Inputs(model, x, y, sentParams.get(task, cache));
     }
 
     /**

@@ -96,7 +96,7 @@ class DeviceTokenOnBlobsTest {
 
     private TaskTrainer trainer(Path providerFolder) {
         WarmWorker warm = new WarmWorker(new Fakes.FakeLauncher(), () -> new WorkerLimits("1g", 1, true));
-        return new TaskTrainer(dir.resolve("cache"), 1 << 20, dir, warm, new DeviceTokenFile(providerFolder));
+        return new TaskTrainer(providerFolder.resolve("cache"), 1 << 20, dir, warm, new DeviceTokenFile(providerFolder));
     }
 
     private Task task(String model, String params, String x, String y) {
@@ -172,5 +172,63 @@ class DeviceTokenOnBlobsTest {
         assertEquals("daig_b_second", token.get());
         Files.delete(folder.resolve("device-token"));
         assertNull(token.get());
+    }
+
+    private String npy(float[] values) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.daig.wire.VectorFile.write(out, values);
+        return put(out.toByteArray());
+    }
+
+    private Task sent(int version, String params, List<String> diffs) throws Exception {
+        String model = put(new byte[] { 1 });
+        String shard = put(new byte[] { 2 });
+        return new Task("l" + version, "p", version, 0, version, model, params, shard, shard, 1, 1, 1, 1, 0,
+                "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/blobs/", "int8:64", diffs);
+    }
+
+    /**
+     * Parameters down as differences: holding version 0, the provider rebuilds version 2 from
+     * the two differences alone (version 2's whole vector is never asked for), and a difference
+     * that does not lead to the task's blob id falls back to the whole download.
+     */
+    @Test
+    void parametersAreRebuiltFromHeldOnesAndTheTasksDifferencesOrElseDownloadedWhole() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("provider"));
+        Files.writeString(folder.resolve("device-token"), TOKEN);
+        org.daig.wire.UpdateCodec.Compression int8 = org.daig.wire.UpdateCodec.Compression.parse("int8:64");
+        java.util.Random random = new java.util.Random(5);
+        float[] sent = new float[300];
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = (float) random.nextGaussian();
+        }
+        String version0 = npy(sent);
+        List<String> diffs = new ArrayList<>();
+        for (int v = 1; v <= 2; v++) {
+            float[] exact = sent.clone();
+            for (int i = 0; i < exact.length; i++) {
+                exact[i] += (float) (0.01 * random.nextGaussian());
+            }
+            byte[] diff = org.daig.wire.ParamsDiff.encode(sent, exact, int8);
+            org.daig.wire.ParamsDiff.apply(sent, diff, int8);
+            diffs.add(put(diff));
+        }
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        org.daig.wire.VectorFile.write(whole, sent);
+        String version2 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(whole.toByteArray()));
+        TaskTrainer trainer = trainer(folder);
+        trainer.download(sent(0, version0, null));
+
+        TaskTrainer.Inputs rebuilt = trainer.download(sent(2, version2, diffs));
+        assertArrayEquals(whole.toByteArray(), Files.readAllBytes(rebuilt.params()));
+        assertFalse(blobs.containsKey(version2), "never on the server: only the differences could have made it");
+
+        TaskTrainer other = trainer(Files.createDirectories(dir.resolve("other")));
+        Files.writeString(dir.resolve("other").resolve("device-token"), TOKEN);
+        other.download(sent(0, version0, null));
+        blobs.put(version2, whole.toByteArray());
+        List<String> forged = List.of(diffs.get(1), diffs.get(0)); // valid blobs, wrong order: they lead elsewhere
+        TaskTrainer.Inputs fallback = other.download(sent(2, version2, forged));
+        assertArrayEquals(whole.toByteArray(), Files.readAllBytes(fallback.params()), "the whole vector, downloaded");
     }
 }
