@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Issue 15 measurements with the built products (./mvnw verify first; needs dataset-fashion-mnist):
 #   strategies   Fashion-MNIST, the demo's MLP (784-256-128-10), 4 providers on this machine, one of them
-#                acting 4x slower (slowdownFactor=4): for kbatch-sync, async-apply and async-queue, the time
+#                acting 4x slower (slowdownFactor=4): for kbatch-sync, async-apply, async-queue and async-lockfree, the time
 #                from the first version to the first whose validation accuracy reaches 0.85, and the test
 #                accuracy after the same number of samples (every task of every pass, whatever the strategy)
 #   compression  the same with kbatch-sync for fp16, int8 and topk: bytes per task as a ratio to float32,
-#                test accuracy after the same rounds; encode/decode time as a ratio to a plain copy of the
+#                up (the update) and down (the parameters, as compressed differences from the version the
+#                provider holds, from the providers' logs), test accuracy after the same rounds; encode/decode time as a ratio to a plain copy of the
 #                bytes (CompressionBench, same process)
 #
 #   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes; TOPK=topk:F sets the sparsity, default 0.005)
@@ -87,6 +88,15 @@ print("%.1f" % ((hit[0]-first)/1000) if hit else "-")' "$work/versions-$id.json"
   acc=$(cli model evaluate "$work/$id.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
   # the results' update blobs, as the coordinator stored them: their mean size
   api "/api/v1/projects/$id/results" >"$work/results-$id.json"
+  # parameters down: what each provider fetched for this project (rebuilt from differences, or whole)
+  down=$(python3 -c 'import re,sys
+pid=sys.argv[1]; got=[]; whole=0
+for f in sys.argv[2:]:
+    for line in open(f, errors="replace"):
+        m=re.search(r"project %s version \d+ (rebuilt .*: (\d+) bytes instead of (\d+)|downloaded whole: (\d+) bytes)" % pid, line)
+        if m:
+            got.append(int(m.group(2) or m.group(4))); whole=int(m.group(3) or m.group(4) or whole)
+print("%.0f %d" % (sum(got)/len(got), whole) if got else "0 0")' "$id" "$work"/p?.out)
   bytes=$(python3 -c 'import json,sys,os
 rs=json.load(open(sys.argv[1])); sizes=[]
 for r in rs:
@@ -97,7 +107,7 @@ print("%.0f" % (sum(sizes)/len(sizes)) if sizes else "0")' "$work/results-$id.js
 
 start_grid 1
 declare -A T85 ACC BYTES
-for s in kbatch-sync async-apply async-queue; do
+for s in kbatch-sync async-apply async-queue async-lockfree; do
   run "$s" none; T85[$s]=$t85; ACC[$s]=$acc
   printf 'strategy %-12s time to %.2f validation accuracy: %6s s; test accuracy after %d tasks: %s (%.0f s submit to done)\n' "$s" $target "$t85" $((tasks * passes)) "$acc" "$wall"
 done
@@ -111,6 +121,10 @@ for c in fp16 int8 $topk; do
   run kbatch-sync "$c"; c=${c%%:*}; BYTES[$c]=$bytes; ACC[$c]=$acc
   printf 'compression %-5s %9s bytes per task (%.1fx smaller than float32 %s); test accuracy %s vs %s uncompressed (%+.2f points)\n' "$c" "$bytes" \
     "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[none]}" "$(echo "($acc - ${ACC[none]}) * 100" | bc -l)"
+  read -r mean whole <<<"$down"
+  if [ "$mean" != 0 ]; then
+    printf '  parameters down: %9s bytes per fetch (%.1fx smaller than the whole %s)\n' "$mean" "$(echo "$whole / $mean" | bc -l)" "$whole"
+  fi
 done
 stop_grid
 
@@ -120,7 +134,7 @@ javac -d "$work/classes" -cp "$c" "$root/releng/bench/CompressionBench.java"
 java -Xmx2g -cp "$work/classes:$c" CompressionBench 1000000
 
 best=""; best_t=""
-for s in async-apply async-queue; do
+for s in async-apply async-queue async-lockfree; do
   t=${T85[$s]}
   if [ "$t" != - ] && { [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc)" = 1 ]; }; then best=$s; best_t=$t; fi
 done

@@ -84,6 +84,9 @@ public final class AsyncUpdates {
                 ? Scheduler.Verification.NONE : Scheduler.Verification.REPLAY;
         // the replay's task names the parameters of the result's base version: taken now, before newer versions retire them
         Scheduler.PendingCheck replay = check == Scheduler.Verification.REPLAY ? run.check(accepted, null) : null;
+        if (replay != null) {
+            run.asyncChecks.add(accepted);
+        }
         if (run.pacing == ProjectRun.Pacing.APPLY) {
             VersionRow version = versionWith(run, accepted, now);
             if (version == null) {

@@ -57,6 +57,8 @@ final class ProjectRun {
     final Map<Integer, String> doneBy = new HashMap<>();
     /** async-queue and async-lockfree: accepted updates waiting to be applied, oldest first. */
     final Deque<ResultRow> queued = new ArrayDeque<>();
+    /** Asynchronous: accepted results whose replay has not reported yet (they count meanwhile). */
+    final List<ResultRow> asyncChecks = new java.util.ArrayList<>();
     /** async-lockfree: a batch of the queue is being applied outside the scheduler's lock. */
     boolean applying;
     /** Asynchronous: each live version's parameters as sent (a lease trains from the version it was given). */

@@ -275,6 +275,7 @@ public final class Scheduler extends ProjectLifecycle {
     public synchronized List<PendingCheck> pendingChecks() {
         List<PendingCheck> pending = new ArrayList<>();
         for (ProjectRun run : runs.values()) {
+            run.asyncChecks.forEach(result -> pending.add(run.check(result, null)));
             run.checking.stream().sorted().filter(shard -> !run.replicas.containsKey(shard)) // those wait for a second volunteer
                     .forEach(shard -> pending.add(run.check(run.accepted.get(shard), run.seconds.get(shard))));
         }
@@ -292,6 +293,9 @@ public final class Scheduler extends ProjectLifecycle {
         boolean waiting = run != null && run.row.round() == result.round() && run.checking.contains(result.shard())
                 && result.equals(run.accepted.get(result.shard()));
         journal.checked(result, state, !passed);
+        if (run != null) {
+            run.asyncChecks.remove(result);
+        }
         if (!waiting) {
             return;
         }

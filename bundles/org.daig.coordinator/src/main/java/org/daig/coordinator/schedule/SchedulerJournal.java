@@ -60,6 +60,9 @@ final class SchedulerJournal {
                         AsyncStore.AsyncProgress progress = AsyncStore.asyncProgress(c, row.id());
                         run.doneBy.putAll(progress.doneBy());
                         run.queued.addAll(progress.unapplied()); // accepted and answered, not applied yet: applied after the restart
+                        for (int task : CheckStore.roundsInState(c, row.id(), CheckStore.PENDING)) {
+                            run.asyncChecks.addAll(ProjectStore.results(c, row.id(), task)); // replayed after the restart
+                        }
                         runs.put(row.id(), run);
                         continue;
                     }

@@ -69,6 +69,22 @@ public final class CheckStore {
         return shards;
     }
 
+    /** The rounds (asynchronous: tasks) of a project with a result in this check state. */
+    public static List<Integer> roundsInState(Connection c, String project, String state) throws SQLException {
+        List<Integer> rounds = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT round FROM results WHERE project_id = ? AND check_state = ? "
+                + "ORDER BY round")) {
+            st.setString(1, project);
+            st.setString(2, state);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    rounds.add(r.getInt(1));
+                }
+            }
+        }
+        return rounds;
+    }
+
     /** A replicated task's second result (state COMPARE), with its credit. */
     public static void insertReplica(Connection c, ResultRow r, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO replicas (project_id, round, shard, provider_id, lease_id, delta_blob, "

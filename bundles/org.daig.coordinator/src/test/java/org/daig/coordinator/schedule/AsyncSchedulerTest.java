@@ -276,4 +276,26 @@ class AsyncSchedulerTest {
         assertEquals(2, version(id), "b's update, which came meanwhile, made the next version");
         assertEquals(List.of(0, 1), applied);
     }
+
+    /** A replay still pending at a crash is replayed after the restart, from the version its volunteer trained on. */
+    @Test
+    void aSpotCheckPendingAtACrashIsReplayedAfterTheRestart() throws Exception {
+        project(AsyncUpdates.APPLY, null);
+        scheduler.checkWith(provider -> provider.equals("slow") ? Scheduler.Verification.REPLAY : Scheduler.Verification.NONE);
+        Task slow = scheduler.lease("slow", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("fast", scheduler.lease("fast", 0).orElseThrow()).kind());
+        assertEquals(Kind.ACCEPTED, submit("slow", slow).kind());
+
+        Scheduler restarted = scheduler(db);
+        restarted.load();
+        List<Scheduler.PendingCheck> pending = restarted.pendingChecks();
+        assertEquals(1, pending.size(), "the replay the crash interrupted");
+        assertEquals(slow.params(), pending.get(0).task().params(), "from version 0, as the volunteer trained");
+        assertEquals(slow.round(), pending.get(0).task().round());
+        restarted.checked(pending.get(0), true, "PASSED");
+        assertTrue(restarted.pendingChecks().isEmpty());
+        Scheduler again = scheduler(db);
+        again.load();
+        assertTrue(again.pendingChecks().isEmpty(), "passed: not replayed again");
+    }
 }

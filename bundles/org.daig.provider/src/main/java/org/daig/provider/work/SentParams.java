@@ -47,6 +47,9 @@ final class SentParams {
         }
         if (file == null) {
             file = cache.get(task.params());
+            if (task.paramsDiffs() != null) {
+                LOG.info("Parameters of project {} version {} downloaded whole: {} bytes", task.projectId(), task.version(), Files.size(file));
+            }
         }
         Held before = held.get(task.projectId());
         if (before == null || before.version() <= task.version()) {

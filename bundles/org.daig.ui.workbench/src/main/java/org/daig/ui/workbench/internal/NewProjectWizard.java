@@ -94,7 +94,8 @@ public final class NewProjectWizard {
         strategy.select(0);
         strategy.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false, 2, 1));
         hint("kbatch-sync: every round waits for its K results; the average is exactly reproducible. async-apply / async-queue: "
-                + "every update makes a version as it comes (async-lockfree: the waiting ones together) (scaled by 1/(1+staleness)), so fast volunteers never wait for slow ones.");
+                + "every update makes a version as it comes (async-lockfree: the waiting ones together), scaled by 1/(1+staleness), "
+                + "so fast volunteers never wait for slow ones.");
         new Label(body, SWT.NONE).setText("Compression");
         compression = new Combo(body, SWT.READ_ONLY);
         compression.setItems("none", "fp16", "int8", "topk");
