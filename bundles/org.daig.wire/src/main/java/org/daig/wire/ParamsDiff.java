@@ -11,7 +11,8 @@ import java.io.IOException;
  * D(u+1)..D(v) alone, value for value as the coordinator did (the same float32 additions in the
  * same order), and checks the rebuilt file against B(v)'s SHA-256 blob id. The difference is always
  * taken from B, never from P, so what one encoding drops is sent with the next: the coordinator's
- * own error feedback.
+ * own error feedback. The differences use the project's encoding, except that topk projects get
+ * theirs in int8 ({@link #encodingFor}).
  */
 public final class ParamsDiff {
 
@@ -19,6 +20,18 @@ public final class ParamsDiff {
     public static final int MAX_CHAIN = 16;
 
     private ParamsDiff() {
+    }
+
+    /**
+     * How differences go down for a project whose updates go up in {@code updates}: the same, but
+     * int8 (blocks of the default size) for topk. A sparsified difference would leave the
+     * parameters providers train from far behind the exact ones (each version would send a few
+     * per mille of how far they are apart, and every provider would train on that lag), while
+     * home downlinks are several times faster than the uplinks sparsification is for.
+     */
+    public static UpdateCodec.Compression encodingFor(UpdateCodec.Compression updates) {
+        return updates.encoding() == UpdateCodec.Encoding.TOPK
+                ? new UpdateCodec.Compression(UpdateCodec.Encoding.INT8, 1, UpdateCodec.Compression.DEFAULT_BLOCK) : updates;
     }
 
     /** D: {@code next - base}, encoded. */

@@ -56,6 +56,9 @@ class ParamsDiffTest {
         assertEquals(1, ParamsDiff.worthSending(100_000, UpdateCodec.Compression.parse("fp16")), "two fp16 differences weigh a vector");
         assertEquals(2, ParamsDiff.worthSending(100_000, UpdateCodec.Compression.parse("int8")), "three int8 ones, 3/4 of it");
         assertEquals(ParamsDiff.MAX_CHAIN, ParamsDiff.worthSending(100_000, UpdateCodec.Compression.parse("topk:0.001")));
+        assertEquals(UpdateCodec.Compression.parse("int8"), ParamsDiff.encodingFor(UpdateCodec.Compression.parse("topk:0.001")),
+                "topk projects get their parameters in int8");
+        assertEquals(UpdateCodec.Compression.parse("fp16"), ParamsDiff.encodingFor(UpdateCodec.Compression.parse("fp16")));
     }
 
     @Test

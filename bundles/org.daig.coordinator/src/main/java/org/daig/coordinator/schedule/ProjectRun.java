@@ -104,7 +104,7 @@ final class ProjectRun {
      * uncompressed projects).
      */
     List<String> diffsTo(int v) {
-        int worth = ParamsDiff.worthSending(row.paramCount(), UpdateCodec.Compression.parse(row.spec().compression()));
+        int worth = ParamsDiff.worthSending(row.paramCount(), ParamsDiff.encodingFor(UpdateCodec.Compression.parse(row.spec().compression())));
         java.util.LinkedList<String> chain = new java.util.LinkedList<>();
         for (int j = v; j > 0 && chain.size() < worth && diffs.containsKey(j); j--) {
             chain.addFirst(diffs.get(j));

@@ -132,7 +132,7 @@ public class Aggregation implements RoundAggregation {
      */
     @Override
     public Scheduler.Sent sent(ProjectRow project, String previousSent, String params) throws IOException {
-        UpdateCodec.Compression compression = UpdateCodec.Compression.parse(project.spec().compression());
+        UpdateCodec.Compression compression = ParamsDiff.encodingFor(UpdateCodec.Compression.parse(project.spec().compression()));
         if (compression.none() || previousSent == null) {
             return new Scheduler.Sent(params, null);
         }

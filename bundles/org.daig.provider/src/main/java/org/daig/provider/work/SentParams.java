@@ -73,7 +73,7 @@ final class SentParams {
         }
         Path made = null;
         try {
-            UpdateCodec.Compression compression = UpdateCodec.Compression.parse(task.compression());
+            UpdateCodec.Compression compression = ParamsDiff.encodingFor(UpdateCodec.Compression.parse(task.compression()));
             float[] values = read(base);
             long bytes = 0;
             for (String diff : diffs.subList(from.version() - first, diffs.size())) {
