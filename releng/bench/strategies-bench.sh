@@ -8,8 +8,11 @@
 #                up (the update) and down (the parameters, as compressed differences from the version the
 #                provider holds, from the providers' logs), test accuracy after the same rounds; encode/decode time as a ratio to a plain copy of the
 #                bytes (CompressionBench, same process)
+#   cnn          the strategies again with a small CNN (conv 32, pool, conv 64, pool, dense 128; a Keras 3 file from
+#                ../shared/data, its weights drawn afresh by `daig model reinit`), on 28x28x1 images
 #
-#   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes; TOPK=topk:F sets the sparsity, default 0.005)
+#   releng/bench/strategies-bench.sh [--quick]     (--quick: fewer tasks and passes; TOPK=topk:F sets the sparsity, default 0.005;
+#                                                   PARTS="strategies compression cnn" chooses the parts, all by default)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 products=$root/product/target/products
@@ -17,6 +20,8 @@ ch=$products/daig-coordinator/linux/gtk/x86_64/daig-coordinator
 dh=$products/daig-desktop/linux/gtk/x86_64/daig-desktop
 work=$root/work/strategies-bench
 quick=0; [ "${1:-}" = --quick ] && quick=1
+parts=" ${PARTS:-strategies compression cnn} "
+part() { [[ "$parts" == *" $1 "* ]]; }
 if [ $quick = 1 ]; then tasks=8; passes=2; else tasks=16; passes=3; fi
 batch=64; target=0.85
 [ -x "$ch/bin/daig" ] || { echo "build the products first: ./mvnw -B verify" >&2; exit 2; }
@@ -65,10 +70,11 @@ start_grid() { # slow: 1 when provider 4 acts 4x slower
 stop_grid() { kill $pids 2>/dev/null; wait $pids 2>/dev/null || true; trap - EXIT; }
 api() { curl -s -H "Authorization: Bearer $token" "$url$1"; }
 
+model=$work/mlp.h5; train_x=$work/data/train_x.npy; test_x=$work/data/test_x.npy
 run() { # strategy compression; sets t85 (s or "-"), acc, bytes (mean bytes per result), wall
   local strategy=$1 compression=$2
   t0=$(now)
-  id=$(cli submit --model "$work/mlp.h5" --x "$work/data/train_x.npy" --y "$work/data/train_y.npy" --epochs 1 --batch $batch \
+  id=$(cli submit --model "$model" --x "$train_x" --y "$work/data/train_y.npy" --epochs 1 --batch $batch \
         --tasks $tasks --k 4 --contributors 4 --validation 0.1 --passes $passes --seed 7 --strategy "$strategy" \
         --compression "$compression" | tail -n 1)
   cli watch "$id" >"$work/watch-$id.out"
@@ -85,7 +91,7 @@ v=json.load(open(sys.argv[1])); t=float(sys.argv[2]); first=v[0]["at"]
 hit=[x["at"] for x in v if x.get("accuracy") is not None and x["accuracy"] >= t]
 print("%.1f" % ((hit[0]-first)/1000) if hit else "-")' "$work/versions-$id.json" $target)
   cli download "$id" --format h5 --out "$work/$id.h5" >/dev/null
-  acc=$(cli model evaluate "$work/$id.h5" --x "$work/data/test_x.npy" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
+  acc=$(cli model evaluate "$work/$id.h5" --x "$test_x" --y "$work/data/test_y.npy" | sed -n 's/accuracy: \([0-9.]*\).*/\1/p')
   # the results' update blobs, as the coordinator stored them: their mean size
   api "/api/v1/projects/$id/results" >"$work/results-$id.json"
   # parameters down: what each provider fetched for this project (rebuilt from differences, or whole)
@@ -105,38 +111,79 @@ for r in rs:
 print("%.0f" % (sum(sizes)/len(sizes)) if sizes else "0")' "$work/results-$id.json" "$work/c/data")
 }
 
-start_grid 1
 declare -A T85 ACC BYTES
-for s in kbatch-sync async-apply async-queue async-lockfree; do
-  run "$s" none; T85[$s]=$t85; ACC[$s]=$acc
-  printf 'strategy %-12s time to %.2f validation accuracy: %6s s; test accuracy after %d tasks: %s (%.0f s submit to done)\n' "$s" $target "$t85" $((tasks * passes)) "$acc" "$wall"
-done
-stop_grid
-# compression: the same four providers, none slowed (the bytes and the accuracy are the question here)
-start_grid 0
-run kbatch-sync none; BYTES[none]=$bytes; ACC[none]=$acc
-printf 'compression %-5s %9s bytes per task; test accuracy %s\n' none "$bytes" "$acc"
-topk=${TOPK:-topk:0.005}
-for c in fp16 int8 $topk; do
-  run kbatch-sync "$c"; c=${c%%:*}; BYTES[$c]=$bytes; ACC[$c]=$acc
-  printf 'compression %-5s %9s bytes per task (%.1fx smaller than float32 %s); test accuracy %s vs %s uncompressed (%+.2f points)\n' "$c" "$bytes" \
-    "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[none]}" "$(echo "($acc - ${ACC[none]}) * 100" | bc -l)"
-  read -r mean whole <<<"$down"
-  if [ "$mean" != 0 ]; then
-    printf '  parameters down: %9s bytes per fetch (%.1fx smaller than the whole %s)\n' "$mean" "$(echo "$whole / $mean" | bc -l)" "$whole"
+strategies() { # label: runs every strategy on the grid with the slowed provider
+  start_grid 1
+  for s in kbatch-sync async-apply async-queue async-lockfree; do
+    run "$s" none; T85[$s]=$t85; ACC[$s]=$acc
+    printf '%sstrategy %-14s time to %.2f validation accuracy: %6s s; test accuracy after %d tasks: %s (%.0f s submit to done)\n' "$1" "$s" \
+      $target "$t85" $((tasks * passes)) "$acc" "$wall"
+  done
+  stop_grid
+}
+best_async() { # sets best, best_t: the asynchronous strategy that reached the target first
+  best=""; best_t=""
+  for s in async-apply async-queue async-lockfree; do
+    t=${T85[$s]}
+    if [ "$t" != - ] && { [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc)" = 1 ]; }; then best=$s; best_t=$t; fi
+  done
+}
+
+if part strategies; then
+  strategies ""
+fi
+
+if part compression; then
+  # the same four providers, none slowed (the bytes and the accuracy are the question here)
+  start_grid 0
+  run kbatch-sync none; BYTES[none]=$bytes; ACC[none]=$acc
+  printf 'compression %-5s %9s bytes per task; test accuracy %s\n' none "$bytes" "$acc"
+  topk=${TOPK:-topk:0.005}
+  for c in fp16 int8 $topk; do
+    run kbatch-sync "$c"; c=${c%%:*}; BYTES[$c]=$bytes; ACC[$c]=$acc
+    printf 'compression %-5s %9s bytes per task (%.1fx smaller than float32 %s); test accuracy %s vs %s uncompressed (%+.2f points)\n' "$c" \
+      "$bytes" "$(echo "${BYTES[none]} / $bytes" | bc -l)" "${BYTES[none]}" "$acc" "${ACC[none]}" "$(echo "($acc - ${ACC[none]}) * 100" | bc -l)"
+    read -r mean whole <<<"$down"
+    if [ "$mean" != 0 ]; then
+      printf '  parameters down: %9s bytes per fetch (%.1fx smaller than the whole %s)\n' "$mean" "$(echo "$whole / $mean" | bc -l)" "$whole"
+    fi
+  done
+  stop_grid
+  c=$root/bundles/org.daig.wire/target/classes
+  mkdir -p "$work/classes"
+  javac -d "$work/classes" -cp "$c" "$root/releng/bench/CompressionBench.java"
+  java -Xmx2g -cp "$work/classes:$c" CompressionBench 1000000
+fi
+
+if part strategies && part compression; then
+  best_async
+  printf 'strategies: best async (%s) reaches %.2f in %s s vs sync %s s; topk ratio %.0fx at %+.2f points\n' "${best:-none}" $target \
+    "${best_t:--}" "${T85[kbatch-sync]}" "$(echo "${BYTES[none]} / ${BYTES[topk]}" | bc -l)" "$(echo "(${ACC[topk]} - ${ACC[none]}) * 100" | bc -l)"
+fi
+
+if part cnn; then
+  cnn=$root/../shared/data/keras3/Lynn578__FASHION_MNIST__fashion_mnist_model.keras
+  if [ ! -f "$cnn" ]; then
+    echo "cnn: skipped, $cnn is missing (../shared/data beside the project holds it)"
+  else
+    cli model reinit "$cnn" --seed 1 --out "$work/cnn.keras" >/dev/null
+    # the same images as 28x28x1: only the .npy header's shape changes
+    for f in train_x test_x; do
+      python3 - "$work/data/$f.npy" "$work/data/${f}_28.npy" <<'PY'
+import re, shutil, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+with open(src, "rb") as i, open(dst, "wb") as o:
+    magic = i.read(8); n = struct.unpack("<H", i.read(2))[0]; header = i.read(n).decode("latin1")
+    rows = int(re.search(r"'shape': \((\d+), 784\)", header).group(1))
+    new = header.strip().replace("(%d, 784)" % rows, "(%d, 28, 28, 1)" % rows)
+    new += " " * ((64 - (10 + len(new) + 1) % 64) % 64) + "\n"
+    o.write(magic + struct.pack("<H", len(new)) + new.encode("latin1")); shutil.copyfileobj(i, o, 1 << 20)
+PY
+    done
+    model=$work/cnn.keras; train_x=$work/data/train_x_28.npy; test_x=$work/data/test_x_28.npy
+    echo "cnn: $(cli model inspect "$model" | grep -i 'parameters' | head -n 1)"
+    strategies "cnn "
+    best_async
+    printf 'strategies (cnn): best async (%s) reaches %.2f in %s s vs sync %s s\n' "${best:-none}" $target "${best_t:--}" "${T85[kbatch-sync]}"
   fi
-done
-stop_grid
-
-c=$root/bundles/org.daig.wire/target/classes
-mkdir -p "$work/classes"
-javac -d "$work/classes" -cp "$c" "$root/releng/bench/CompressionBench.java"
-java -Xmx2g -cp "$work/classes:$c" CompressionBench 1000000
-
-best=""; best_t=""
-for s in async-apply async-queue async-lockfree; do
-  t=${T85[$s]}
-  if [ "$t" != - ] && { [ -z "$best_t" ] || [ "$(echo "$t < $best_t" | bc)" = 1 ]; }; then best=$s; best_t=$t; fi
-done
-printf 'strategies: best async (%s) reaches %.2f in %s s vs sync %s s; topk ratio %.0fx at %+.2f points\n' "${best:-none}" $target "${best_t:--}" \
-  "${T85[kbatch-sync]}" "$(echo "${BYTES[none]} / ${BYTES[topk]}" | bc -l)" "$(echo "(${ACC[topk]} - ${ACC[none]}) * 100" | bc -l)"
+fi

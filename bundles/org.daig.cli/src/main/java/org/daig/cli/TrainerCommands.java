@@ -54,15 +54,16 @@ final class TrainerCommands {
         }
     }
 
-    @Command(name = "model", mixinStandardHelpOptions = true, description = "Keras models: inspect, predict, make an MLP, evaluate.",
-            subcommands = { Inspect.class, Predict.class, MakeMlp.class, Evaluate.class })
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = "Keras models: inspect, predict, make an MLP, draw a model's weights afresh, evaluate.",
+            subcommands = { Inspect.class, Predict.class, MakeMlp.class, Reinit.class, Evaluate.class })
     static final class Model implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            throw new ParameterException(spec.commandLine(), "which one? inspect, predict, make-mlp or evaluate");
+            throw new ParameterException(spec.commandLine(), "which one? inspect, predict, make-mlp, reinit or evaluate");
         }
     }
 
@@ -151,6 +152,30 @@ final class TrainerCommands {
             add(args, "--optimizer", optimizer);
             add(args, "--lr", lr);
             add(args, "--seed", seed);
+        }
+    }
+
+    @Command(name = "reinit", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Writes a model with the same architecture and fresh weights (each layer's initializer), e.g. to train it from scratch.")
+    static final class Reinit extends TrainerCommand {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "the Keras model file (.keras, or .h5 from Keras 2 or 3)")
+        Path model;
+
+        @Option(names = "--out", required = true, paramLabel = "M.keras|M.h5", description = "the model file to write (.keras from a .keras only)")
+        Path out;
+
+        @Option(names = "--seed", paramLabel = "S", description = "seed of the fresh weights (default: 1)")
+        Long seed;
+
+        @Mixin
+        CompileOptions compile;
+
+        @Override
+        void arguments(List<String> args) {
+            args.addAll(List.of("model", "reinit", model.toString()));
+            add(args, "--out", out);
+            add(args, "--seed", seed);
+            compile.addTo(args);
         }
     }
 

@@ -14,6 +14,7 @@ import org.daig.trainer.TrainerException;
 import org.daig.trainer.data.NpyArray;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.data.TrainingData;
+import org.daig.trainer.keras.KerasExport;
 import org.daig.trainer.keras.KerasMlp;
 import org.daig.trainer.keras.KerasModelFile;
 import org.daig.trainer.keras.TrainableModel;
@@ -32,6 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * model inspect MODEL.h5
  * model predict MODEL(.h5|.zip) --input X.npy --output Y.npy
  * model make-mlp --out M.h5 --inputs N --outputs K [--hidden 64,32] [--loss L] [--optimizer O] [--lr R] [--seed S]
+ * model reinit MODEL --out M.keras|M.h5 [--seed S]
  * model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy
  * train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B [--test-x X --test-y Y] [--seed S] [--out DIR]
  * data fashion-mnist [--from DIR] --out DIR
@@ -61,6 +63,7 @@ public final class TrainerCli {
                 case "inspect" -> inspect(new Options(rest, COMPILE));
                 case "predict" -> predict(new Options(rest, with(COMPILE, "input", "output")));
                 case "make-mlp" -> makeMlp(new Options(rest, Set.of("out", "inputs", "outputs", "hidden", "loss", "optimizer", "lr", "seed")));
+                case "reinit" -> reinit(new Options(rest, with(COMPILE, "out", "seed")));
                 case "evaluate" -> evaluate(new Options(rest, with(COMPILE, "x", "y")));
                 default -> usage("unknown command 'model " + args[1] + "'");
                 };
@@ -249,6 +252,24 @@ public final class TrainerCli {
         return 0;
     }
 
+    /** The model with fresh weights, written in the format its name ends with (.keras from a .keras, else .h5). */
+    private int reinit(Options options) throws Exception {
+        Path file = Path.of(options.positionalOrRequired(0, "MODEL"));
+        Path target = Path.of(options.required("out"));
+        TrainableModel model = TrainableModel.load(file, compile(options));
+        model.reinitialize(Long.parseLong(options.getOr("seed", "1")));
+        if (target.getFileName().toString().endsWith(".keras")) {
+            if (!model.source().isArchive()) {
+                throw new TrainerException(file + " is not a .keras file: write an .h5 instead (--out NAME.h5)");
+            }
+            org.daig.trainer.keras.Keras3Export.write(model, target);
+        } else {
+            KerasExport.write(model, target);
+        }
+        out.printf("wrote %s: %s with fresh weights (%,d parameters)%n", target, file.getFileName(), model.numParams());
+        return 0;
+    }
+
     private int trainLocal(Options options) throws Exception {
         Path testX = options.has("test-x") ? Path.of(options.get("test-x")) : null;
         Path testY = options.has("test-y") ? Path.of(options.get("test-y")) : null;
@@ -285,6 +306,7 @@ public final class TrainerCli {
                 "usage: daig model inspect MODEL.h5",
                 "       daig model predict MODEL(.h5|.zip) --input X.npy --output Y.npy",
                 "       daig model make-mlp --out M.h5 --inputs N --outputs K [--hidden 64,32] [--loss L] [--optimizer O] [--lr R] [--seed S]",
+                "       daig model reinit MODEL --out M.keras|M.h5 [--seed S]",
                 "       daig model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy",
                 "       daig train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B",
                 "                        [--test-x X.npy --test-y Y.npy] [--seed S] [--out DIR]",

@@ -204,6 +204,32 @@ public final class TrainableModel {
         return (network != null ? network.params() : graph.params()).dup();
     }
 
+    /**
+     * Draws every parameter afresh, as an untrained model of this architecture: each layer's
+     * weights from its initializer with this seed, biases and normalization as new.
+     */
+    public void reinitialize(long seed) {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(seed);
+        if (network != null) {
+            MultiLayerConfiguration conf = network.getLayerWiseConfigurations().clone();
+            conf.getConfs().forEach(layer -> layer.setSeed(seed));
+            MultiLayerNetwork fresh = new MultiLayerNetwork(conf);
+            fresh.init();
+            network.setParams(fresh.params());
+        } else {
+            ComputationGraphConfiguration conf = graph.getConfiguration().clone();
+            conf.getDefaultConfiguration().setSeed(seed);
+            conf.getVertices().values().forEach(vertex -> {
+                if (vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex layer) {
+                    layer.getLayerConf().setSeed(seed);
+                }
+            });
+            ComputationGraph fresh = new ComputationGraph(conf);
+            fresh.init();
+            graph.setParams(fresh.params());
+        }
+    }
+
     public void setParams(INDArray params) {
         if (network != null) {
             network.setParams(params);
