@@ -65,6 +65,8 @@ daig_prereqs() { # demo|test
     test)
       { [ -x /usr/sbin/mosquitto ] && [ -x /usr/bin/mosquitto_passwd ]; } ||
         _daig_want "tests run a real external MQTT broker (mosquitto, mosquitto_passwd)" mosquitto
+      compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null ||
+        _daig_want "the coordinator's store tests run on a real PostgreSQL too (a throw-away cluster of their own)" postgresql
       command -v curl >/dev/null 2>&1 || _daig_want "the Maven wrapper fetches Maven with it; releng scripts read the coordinator" curl
       command -v unzip >/dev/null 2>&1 || _daig_want "the Maven wrapper unpacks Maven with it" unzip
       [ -x /bin/kill ] || [ -x /usr/bin/kill ] || _daig_want "workers are paused and resumed with kill -STOP/-CONT" procps
@@ -110,9 +112,10 @@ daig_prereqs() { # demo|test
   $sudo apt-get update -qq || return $?
   local policy=/usr/sbin/policy-rc.d saved= rc=0
   case " ${_daig_missing[*]} " in
-    *" mosquitto "*)
+    *" mosquitto "* | *" postgresql "*)
       # policy-rc.d answering 101 keeps the mosquitto package from starting a system broker on
-      # port 1883 (which the tests and the demo need); an existing one is put back afterwards.
+      # port 1883 (which the tests and the demo need), and postgresql its system cluster (the tests
+      # start their own); an existing policy is put back afterwards.
       if [ -e $policy ]; then saved=$policy.daig-saved; $sudo mv $policy $saved || return $?; fi
       $sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy" || return $?
       ;;

@@ -19,7 +19,7 @@ import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ShardRow;
-import org.h2.jdbcx.JdbcDataSource;
+import org.daig.coordinator.store.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 class AsyncSchedulerTest {
 
-    private static int databases;
     private final AtomicLong now = new AtomicLong(1_000_000);
     /** The staleness of each update the aggregation was given, in the order given. */
     private final List<Integer> applied = new ArrayList<>();
@@ -41,21 +40,25 @@ class AsyncSchedulerTest {
     private volatile CountDownLatch gate;
     /** async-queue's applier, run by hand. */
     private final List<Runnable> pending = new ArrayList<>();
-    private String url;
+    private TestDatabases.Place place;
     private Database db;
     private Scheduler scheduler;
 
     @BeforeEach
     void open() throws Exception {
-        url = "jdbc:h2:mem:async" + (databases++) + ";DB_CLOSE_DELAY=-1";
+        place = place();
         db = database();
         scheduler = scheduler(db);
     }
 
+    /** Where the test's database lives (H2 here; PostgreSQL in the subclass). */
+    TestDatabases.Place place() throws Exception {
+        return TestDatabases.h2("async");
+    }
+
+    /** A connection to the test's database, as a (re)started coordinator opens it. */
     private Database database() throws Exception {
-        JdbcDataSource source = new JdbcDataSource();
-        source.setURL(url);
-        return new Database(source, url);
+        return place.open();
     }
 
     private Scheduler scheduler(Database database) {

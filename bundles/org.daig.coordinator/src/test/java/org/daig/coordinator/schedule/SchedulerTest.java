@@ -24,36 +24,39 @@ import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
 import org.daig.coordinator.store.Records.VersionRow;
-import org.h2.jdbcx.JdbcDataSource;
+import org.daig.coordinator.store.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The round bookkeeping of K-batch synchronous SGD on a real H2 database, with a hand-driven
+ * The round bookkeeping of K-batch synchronous SGD on a real database (H2 here, PostgreSQL in the OnPostgreSQL subclass), with a hand-driven
  * clock and a recording stand-in for aggregation (the unit under test is the scheduling).
  */
 class SchedulerTest {
 
-    private static int databases;
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final List<List<ResultRow>> aggregated = new ArrayList<>();
     private final List<VersionRow> versions = new ArrayList<>();
-    private String url;
+    private TestDatabases.Place place;
     private Database db;
     private Scheduler scheduler;
 
     @BeforeEach
     void open() throws Exception {
-        url = "jdbc:h2:mem:scheduler" + (databases++) + ";DB_CLOSE_DELAY=-1";
+        place = place();
         db = database();
         scheduler = scheduler(db);
     }
 
+    /** Where the test's database lives (H2 here; PostgreSQL in the subclass). */
+    TestDatabases.Place place() throws Exception {
+        return TestDatabases.h2("scheduler");
+    }
+
+    /** A connection to the test's database, as a (re)started coordinator opens it. */
     private Database database() throws Exception {
-        JdbcDataSource source = new JdbcDataSource();
-        source.setURL(url);
-        return new Database(source, url);
+        return place.open();
     }
 
     private Scheduler scheduler(Database database) {
