@@ -102,12 +102,21 @@ class ProjectRunTest {
     }
 
     private static ProductProcess coordinator(Path work, int[] ports, String externalBroker) throws IOException {
+        return coordinator(work, ports, externalBroker, null);
+    }
+
+    /** {@code postgres}: the coordinator keeps its state there (pgjdbc ships with it), else in its H2 file. */
+    private static ProductProcess coordinator(Path work, int[] ports, String externalBroker, Postgres postgres) throws IOException {
         ProductProcess c = (Files.exists(work.resolve("config")) ? ProductProcess.reuse(work) : ProductProcess.coordinator(work))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0])
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0);
+        if (postgres != null) {
+            c.set("org.daig.coordinator.projects.cfg", "jdbcUrl", postgres.jdbcUrl())
+                    .set("org.daig.coordinator.projects.cfg", "dataSourceFactory.target", "(osgi.jdbc.driver.class=org.postgresql.Driver)");
+        }
         return c;
     }
 
@@ -135,12 +144,17 @@ class ProjectRunTest {
      * async-lockfree one per batch of updates added together (1 to 12; that each is applied once, AsyncSchedulerTest shows).
      */
     private static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash, String strategy) throws Exception {
+        return run(work, in, mosquitto, null, crash, strategy);
+    }
+
+    private static float[] run(Path work, Inputs in, Mosquitto mosquitto, Postgres postgres, boolean crash, String strategy)
+            throws Exception {
         boolean async = strategy.startsWith("async-");
         int[] ports = ProductsTest.freePorts(2);
         String externalBroker = mosquitto != null ? mosquitto.url : null;
         String broker = externalBroker != null ? externalBroker : "tcp://127.0.0.1:" + ports[0];
         String base = "http://127.0.0.1:" + ports[1];
-        ProductProcess coordinator = coordinator(work, ports, externalBroker).start();
+        ProductProcess coordinator = coordinator(work, ports, externalBroker, postgres).start();
         List<SimulatedProvider> providers = new ArrayList<>();
         try {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
@@ -171,7 +185,7 @@ class ProjectRunTest {
                 coordinator.kill9();
                 Map<String, String> confirmedBeforeCrash = new HashMap<>();
                 providers.forEach(p -> confirmedBeforeCrash.putAll(p.confirmed));
-                coordinator = coordinator(work, ports, externalBroker).start(); // same data folder
+                coordinator = coordinator(work, ports, externalBroker, postgres).start(); // same data folder
                 coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
                 awaitProject(base, requestor, id, "COMPLETED"); // the tokens outlive the crash
                 Map<String, String> used = new HashMap<>();
@@ -219,6 +233,24 @@ class ProjectRunTest {
         float[] interrupted = run(tmp.resolve("crash"), in, null, true);
         float[] uninterrupted = run(tmp.resolve("plain"), in, null, false);
         assertArrayEquals(uninterrupted, interrupted, "the same rounds give the same parameters, crash or not");
+    }
+
+    /**
+     * The same kill -9 with the coordinator's state in Debian's PostgreSQL: it resumes from there
+     * and ends with the very model of an uninterrupted run on its H2 file.
+     */
+    @Test
+    void aCoordinatorOnPostgreSQLKilledMidRoundResumesAndEndsWithTheModelOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+        Path bin = Postgres.installed();
+        assumeTrue(bin != null, "Debian's PostgreSQL is not installed (apt-get install postgresql): skipping the PostgreSQL run");
+        Inputs in = inputs(tmp.resolve("inputs"));
+        float[] interrupted;
+        try (Postgres postgres = Postgres.start(bin, ProductsTest.freePorts(1)[0])) {
+            interrupted = run(tmp.resolve("crash"), in, null, postgres, true, "kbatch-sync");
+            assertEquals("5", postgres.query("SELECT count(*) FROM versions"), "the state was kept in PostgreSQL: versions 0 to 4");
+            assertEquals("COMPLETED", postgres.query("SELECT state FROM projects"));
+        }
+        assertArrayEquals(run(tmp.resolve("plain"), in, null, false), interrupted, "the same rounds give the same parameters");
     }
 
     /**
