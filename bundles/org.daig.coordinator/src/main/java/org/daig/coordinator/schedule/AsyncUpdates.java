@@ -174,14 +174,11 @@ public final class AsyncUpdates {
                 sentBefore = run.currentSent;
                 base = run.row;
             }
-            String next;
-            Scheduler.Sent sent = null;
+            Scheduler.Made made = null;
             Exception failure = null;
             try {
-                next = scheduler.closer.aggregate(base, params, batch);
-                sent = scheduler.closer.sent(base, sentBefore, next);
+                made = scheduler.make(base, params, sentBefore, batch);
             } catch (Exception e) {
-                next = null;
                 failure = e;
             }
             synchronized (scheduler) {
@@ -189,7 +186,7 @@ public final class AsyncUpdates {
                 if (scheduler.runs.get(projectId) != run) {
                     return; // stopped meanwhile: the updates stay queued in the database, applied when it runs again
                 }
-                if (!commitTogether(run, batch, next, sent, failure)) {
+                if (!commitTogether(run, batch, made, failure)) {
                     return;
                 }
             }
@@ -197,16 +194,16 @@ public final class AsyncUpdates {
     }
 
     /** Commits the version a batch made; false when the project failed or the commit did (the batch stays queued then). */
-    private boolean commitTogether(ProjectRun run, List<ResultRow> batch, String params, Scheduler.Sent sent, Exception failure) {
+    private boolean commitTogether(ProjectRun run, List<ResultRow> batch, Scheduler.Made made, Exception failure) {
         try {
-            if (params == null) {
+            if (made == null) {
                 LOG.error("Project {}: applying {} updates together failed: {}", run.row.id(), batch.size(), String.valueOf(failure));
                 scheduler.setState(run, ProjectState.FAILED, "applying updates at version " + run.row.round() + " failed: "
                         + (failure == null ? "" : failure.getMessage()));
                 return false;
             }
             long now = scheduler.clock.getAsLong();
-            VersionRow version = run.nextVersion(params, batch, now).withSent(sent.blob(), sent.diff());
+            VersionRow version = made.version(run, batch, now);
             boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == batch.size();
             scheduler.journal.applied(batch, version, done);
             batch.forEach(r -> run.queued.removeFirst());
@@ -221,9 +218,7 @@ public final class AsyncUpdates {
     /** The version this one update makes, or null when aggregation failed (the project is failed then). */
     private VersionRow versionWith(ProjectRun run, ResultRow update, long now) throws SQLException {
         try {
-            String params = scheduler.closer.aggregate(run.row, run.currentParams, List.of(update));
-            Scheduler.Sent sent = scheduler.closer.sent(run.row, run.currentSent, params);
-            return run.nextVersion(params, List.of(update), now).withSent(sent.blob(), sent.diff());
+            return scheduler.make(run.row, run.currentParams, run.currentSent, List.of(update)).version(run, List.of(update), now);
         } catch (Exception e) {
             LOG.error("Project {}: applying the update of {} for task {} failed: {}", run.row.id(), update.providerId(), update.round(),
                     e.toString());

@@ -55,6 +55,20 @@ public final class Scheduler extends ProjectLifecycle {
     public record Sent(String blob, String diff) {
     }
 
+    /** New parameters, computed and as sent: the closer's two steps, before they become a version. */
+    record Made(String params, Sent sent) {
+
+        VersionRow version(ProjectRun run, List<ResultRow> results, long now) {
+            return run.nextVersion(params, results, now).withSent(sent.blob(), sent.diff());
+        }
+    }
+
+    /** Aggregates {@code results} onto {@code params} (as sent: {@code sent}); may run outside the scheduler's lock. */
+    Made make(ProjectRow row, String params, String sent, List<ResultRow> results) throws Exception {
+        String next = closer.aggregate(row, params, results);
+        return new Made(next, closer.sent(row, sent, next));
+    }
+
     /** Hears about new versions and state changes (after they are committed). */
     public interface Listener {
         void versionCreated(ProjectRow project, VersionRow version);
@@ -346,9 +360,7 @@ public final class Scheduler extends ProjectLifecycle {
         long now = clock.getAsLong();
         VersionRow version;
         try {
-            String params = closer.aggregate(row, run.currentParams, results);
-            Sent sent = closer.sent(row, run.currentSent, params);
-            version = run.nextVersion(params, results, now).withSent(sent.blob(), sent.diff());
+            version = make(row, run.currentParams, run.currentSent, results).version(run, results, now);
         } catch (Exception e) {
             LOG.error("Project {}: aggregating round {} failed: {}", row.id(), row.round(), e.toString());
             setState(run, ProjectState.FAILED, "aggregating round " + row.round() + " failed: " + e.getMessage());

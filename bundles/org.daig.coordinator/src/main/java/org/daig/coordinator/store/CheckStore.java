@@ -55,34 +55,28 @@ public final class CheckStore {
 
     /** The shards of a round whose results are in check {@code state} (PENDING: waiting for their replay; REPLICA: for a second volunteer). */
     public static List<Integer> inState(Connection c, String project, int round, String state) throws SQLException {
-        List<Integer> shards = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT shard FROM results WHERE project_id = ? AND round = ? AND check_state = ?")) {
-            st.setString(1, project);
-            st.setInt(2, round);
-            st.setString(3, state);
-            try (ResultSet r = st.executeQuery()) {
-                while (r.next()) {
-                    shards.add(r.getInt(1));
-                }
-            }
-        }
-        return shards;
+        return ints(c, "SELECT shard FROM results WHERE project_id = ? AND round = ? AND check_state = ?", project, round, state);
     }
 
     /** The rounds (asynchronous: tasks) of a project with a result in this check state. */
     public static List<Integer> roundsInState(Connection c, String project, String state) throws SQLException {
-        List<Integer> rounds = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT DISTINCT round FROM results WHERE project_id = ? AND check_state = ? "
-                + "ORDER BY round")) {
-            st.setString(1, project);
-            st.setString(2, state);
+        return ints(c, "SELECT DISTINCT round FROM results WHERE project_id = ? AND check_state = ? ORDER BY round", project, state);
+    }
+
+    /** The first column of a query's rows, as integers. */
+    private static List<Integer> ints(Connection c, String sql, Object... args) throws SQLException {
+        List<Integer> values = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
             try (ResultSet r = st.executeQuery()) {
                 while (r.next()) {
-                    rounds.add(r.getInt(1));
+                    values.add(r.getInt(1));
                 }
             }
         }
-        return rounds;
+        return values;
     }
 
     /** A replicated task's second result (state COMPARE), with its credit. */

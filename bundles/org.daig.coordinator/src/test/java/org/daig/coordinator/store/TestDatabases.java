@@ -84,7 +84,8 @@ public final class TestDatabases {
         }
         try (Stream<Path> versions = Files.list(root)) {
             return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.comparing(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))))
+                    .filter(b -> b.getParent().getFileName().toString().matches("\\d+"))
+                    .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString())))
                     .orElse(null);
         }
     }
@@ -132,7 +133,9 @@ public final class TestDatabases {
         }
 
         static void run(List<String> command) throws Exception {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // run from the temporary folder: the postgres user may not enter the checkout (e.g. under /root)
+            Process p = new ProcessBuilder(command).directory(new java.io.File(System.getProperty("java.io.tmpdir")))
+                    .redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IOException(String.join(" ", command) + " failed: " + output);

@@ -230,5 +230,14 @@ class DeviceTokenOnBlobsTest {
         List<String> forged = List.of(diffs.get(1), diffs.get(0)); // valid blobs, wrong order: they lead elsewhere
         TaskTrainer.Inputs fallback = other.download(sent(2, version2, forged));
         assertArrayEquals(whole.toByteArray(), Files.readAllBytes(fallback.params()), "the whole vector, downloaded");
+
+        TaskTrainer third = trainer(Files.createDirectories(dir.resolve("third")));
+        Files.writeString(dir.resolve("third").resolve("device-token"), TOKEN);
+        third.download(sent(0, version0, null));
+        byte[] garbage = "DUP not really a difference".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TaskTrainer.Inputs refused = third.download(sent(2, version2, List.of(put(garbage), diffs.get(1))));
+        assertArrayEquals(whole.toByteArray(), Files.readAllBytes(refused.params()), "a malformed difference is refused: downloaded whole");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("third").resolve("cache").resolve(version0)), blobs.get(version0),
+                "and the parameters held are untouched");
     }
 }

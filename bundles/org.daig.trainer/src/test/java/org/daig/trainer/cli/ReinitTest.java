@@ -52,6 +52,24 @@ class ReinitTest {
         assertTrue(Arrays.stream(new int[] { 0, 1, 2 }).anyMatch(i -> a[i] != 0), "weights are not all zero");
     }
 
+    @Test
+    void aKerasFileIsWrittenOnlyFromAKerasFileAndTheRefusalSaysWhatToDoInstead() throws Exception {
+        Path h5 = dir.resolve("mlp.h5");
+        new KerasMlp(4, new int[] { 8 }, 3, "relu", "softmax", "sparse_categorical_crossentropy", "Adam", 0.01).write(h5, 1);
+        java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(errors, true, StandardCharsets.UTF_8));
+            code = new TrainerCli(System.out).run(new String[] { "model", "reinit", h5.toString(), "--out", dir.resolve("x.keras").toString() });
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals(1, code);
+        assertTrue(errors.toString(StandardCharsets.UTF_8).contains("is not a .keras file: write an .h5 instead"), errors.toString());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("x.keras")), "nothing written");
+    }
+
     /** A real trained Keras 3 CNN (Fashion-MNIST) comes back as a .keras of the same architecture, untrained. */
     @Test
     void aTrainedKeras3CnnComesBackAsAKerasFileWithFreshWeights() throws Exception {

@@ -40,7 +40,9 @@ final class Postgres implements AutoCloseable {
         }
         try (Stream<Path> servers = Files.list(lib)) {
             return servers.map(s -> s.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("pg_ctl")))
-                    .max(Comparator.comparing(Path::toString)).orElse(null);
+                    .filter(b -> b.getParent().getFileName().toString().matches("\\d+"))
+                    .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString())))
+                    .orElse(null);
         }
     }
 
@@ -76,7 +78,9 @@ final class Postgres implements AutoCloseable {
     }
 
     private static String tool(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // run from the temporary folder: the postgres user may not enter the checkout (e.g. under /root)
+        Process p = new ProcessBuilder(command).directory(new java.io.File(System.getProperty("java.io.tmpdir")))
+                .redirectErrorStream(true).start();
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed:\n" + said);
