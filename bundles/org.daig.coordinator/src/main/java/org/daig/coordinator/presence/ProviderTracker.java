@@ -39,10 +39,12 @@ public class ProviderTracker implements MessageHandler, BusListener, ProviderDir
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderTracker.class);
 
+    private static final long FORGET_SCAN_MILLIS = 60_000;
     private final Map<String, ProviderInfo> providers = new ConcurrentHashMap<>();
     private final Map<String, Presence> otherCoordinators = new ConcurrentHashMap<>();
     private final LiveConnections connections = new LiveConnections();
     private volatile Duration forgetAfter;
+    private volatile long lastForget;
 
     @Activate
     @Modified
@@ -150,9 +152,17 @@ public class ProviderTracker implements MessageHandler, BusListener, ProviderDir
 
     private void forgetLongOffline(long now) {
         Duration after = forgetAfter;
-        if (after != null) {
+        // a scan of every provider, so not on each of the thousands of presence messages a big grid sends when it starts
+        if (after != null && now - lastForget >= FORGET_SCAN_MILLIS) {
+            lastForget = now;
             providers.values().removeIf(p -> !p.online() && now - p.since() > after.toMillis());
         }
+    }
+
+    @Override
+    public boolean isOnline(String providerId) {
+        ProviderInfo info = providers.get(providerId);
+        return info != null && info.online();
     }
 
     @Override

@@ -38,7 +38,7 @@ abstract class ProjectLifecycle {
     ProjectLifecycle(SchedulerJournal journal, LongSupplier clock, Scheduler.Listener listener) {
         this.journal = journal;
         this.clock = clock;
-        this.listener = listener;
+        this.listener = journal.afterCommit(listener);
     }
 
     /** Creates a project owned by the default owner (the admin); see {@link #create(ProjectSpec, String)}. */

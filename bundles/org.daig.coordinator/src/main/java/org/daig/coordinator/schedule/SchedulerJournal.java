@@ -32,6 +32,21 @@ final class SchedulerJournal {
         this.db = db;
     }
 
+    /** {@code listener}, told of versions and state changes once they are committed (a group commit may be open). */
+    Scheduler.Listener afterCommit(Scheduler.Listener listener) {
+        return new Scheduler.Listener() {
+            @Override
+            public void versionCreated(ProjectRow project, VersionRow version) {
+                db.afterCommit(() -> listener.versionCreated(project, version));
+            }
+
+            @Override
+            public void stateChanged(ProjectRow project) {
+                db.afterCommit(() -> listener.stateChanged(project));
+            }
+        };
+    }
+
     /**
      * The runs of every project that is not finished, with their round's results and active
      * leases; leases of an earlier round (a restart between closing a round and ending them) are

@@ -11,6 +11,7 @@ import org.daig.api.task.TaskReply;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.Database;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -70,10 +71,14 @@ public class ResultIntake implements TaskDesk {
     }
 
     @Override
-    public Scheduler.Outcome result(String providerId, TaskResult result) throws Exception {
+    public Delta check(TaskResult result) {
         long params = records.scheduler().paramCount(result.projectId());
         // finished or unknown projects: the scheduler says which, without reading the delta
-        Delta delta = params < 0 ? Delta.ok(0) : readDelta(result, params, records.scheduler().compression(result.projectId()));
+        return params < 0 ? Delta.ok(0) : readDelta(result, params, records.scheduler().compression(result.projectId()));
+    }
+
+    @Override
+    public Scheduler.Outcome result(String providerId, TaskResult result, Delta delta) throws Exception {
         Scheduler.Outcome outcome = records.scheduler().submit(providerId, result, delta);
         metrics.resultAnswered(outcome.kind());
         if (outcome.kind() == TaskReply.Kind.REFUSED) {
@@ -108,6 +113,16 @@ public class ResultIntake implements TaskDesk {
         } catch (IOException e) {
             return Delta.refused("its delta " + e.getMessage());
         }
+    }
+
+    @Override
+    public Database.Group decideTogether() {
+        return records.database().group();
+    }
+
+    @Override
+    public void reload() throws SQLException {
+        records.scheduler().load();
     }
 
     @Override

@@ -5,7 +5,9 @@ import java.util.Optional;
 
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.ResultAdmission.Delta;
 import org.daig.coordinator.schedule.Scheduler;
+import org.daig.coordinator.store.Database;
 
 /** The coordinator's side of the task exchange: what providers ask for and hand in. */
 public interface TaskDesk {
@@ -16,7 +18,27 @@ public interface TaskDesk {
     Optional<String> noTasksFor(String providerId);
 
     /** Takes a result; the outcome says whether it counts, and why not. */
-    Scheduler.Outcome result(String providerId, TaskResult result) throws Exception;
+    default Scheduler.Outcome result(String providerId, TaskResult result) throws Exception {
+        return result(providerId, result, check(result));
+    }
+
+    /**
+     * Reads a result's delta and finds what is wrong with it, if anything: the slow part of taking
+     * a result, safe to run on several threads at once and outside any lock.
+     */
+    Delta check(TaskResult result);
+
+    /** Takes a result whose delta {@link #check} read. */
+    Scheduler.Outcome result(String providerId, TaskResult result, Delta delta) throws Exception;
+
+    /**
+     * Opens a group commit: what this thread decides until the group is committed is stored in
+     * one database commit. Answer none of those decisions before that.
+     */
+    Database.Group decideTogether();
+
+    /** Rebuilds the scheduler's state from the database, e.g. after a group commit failed. */
+    void reload() throws SQLException;
 
     /** How soon a provider that got no task should ask again. */
     long retryAfterMillis();

@@ -1,8 +1,14 @@
 package org.daig.coordinator.service;
 
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.daig.api.bus.IncomingMessage;
 import org.daig.api.bus.MalformedMessageException;
@@ -18,6 +24,8 @@ import org.daig.api.task.TaskRequest;
 import org.daig.api.task.TaskResult;
 import org.daig.api.task.TaskTopics;
 import org.daig.coordinator.presence.LiveConnections;
+import org.daig.coordinator.schedule.ResultAdmission.Delta;
+import org.daig.coordinator.store.Database;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -31,7 +39,12 @@ import org.slf4j.LoggerFactory;
  * provider is the one named in the topic: the broker lets a client in only with its own token and
  * lets it publish only below its own id (docs/protocol.md, "Broker ACL"), so every message here
  * comes from an authenticated provider. Tasks go only to providers the coordinator sees online
- * (their presence). Messages are handled off the bus thread, in arrival order.
+ * (their presence).
+ *
+ * <p>Messages are decided in arrival order on one thread, in groups: whatever arrived while the
+ * previous group was being decided becomes the next group, stored in one database commit and
+ * answered after it (docs/operations.md, "Throughput"). A result's delta is read and checked
+ * before that, on threads of its own, as soon as the result arrives.
  */
 @Component(property = {
         MessageHandler.TOPICS + "=" + TaskTopics.ALL_PROVIDER_TASK_MESSAGES,
@@ -42,6 +55,10 @@ public class TaskExchange implements MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TaskExchange.class);
     /** A banned device asks again rarely: only an admin's reset changes the answer. */
     private static final long BANNED_RETRY_MS = 10 * 60_000;
+    /** The most decisions in one commit: a burst of thousands is answered in a few commits, the first ones soon. */
+    static final int MOST_PER_COMMIT = 500;
+    /** How soon a provider whose decision could not be stored should ask again. */
+    private static final long STORE_FAILED_RETRY_MS = 5000;
 
     @Reference
     private TaskDesk projects;
@@ -50,21 +67,41 @@ public class TaskExchange implements MessageHandler {
     private ProviderDirectory directory;
 
     private final LiveConnections connections = new LiveConnections();
+    private final BlockingQueue<Pending> inbox = new LinkedBlockingQueue<>();
+    private ExecutorService checks;
+    private Thread desk;
+    private volatile boolean running;
+    /** Set when a group commit failed: the scheduler's state must be rebuilt before it decides again (desk thread only). */
+    private boolean stale;
 
-    private ExecutorService executor;
+    /** A message waiting for its decision; requestId null: nothing to answer. */
+    private record Pending(MessageBus bus, String providerId, String requestId, Decision decision) {
+    }
+
+    /** Decides on the desk thread; returns the reply, or null where nobody waits for one. */
+    private interface Decision {
+        TaskReply decide() throws Exception;
+    }
 
     @Activate
     void activate() {
-        executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "daig-task-exchange");
+        checks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "daig-result-checks");
             t.setDaemon(true);
             return t;
         });
+        running = true;
+        desk = new Thread(this::serve, "daig-task-exchange");
+        desk.setDaemon(true);
+        desk.start();
     }
 
     @Deactivate
-    void deactivate() {
-        executor.shutdownNow();
+    void deactivate() throws InterruptedException {
+        running = false;
+        desk.interrupt();
+        desk.join(10_000);
+        checks.shutdownNow();
     }
 
     @Override
@@ -77,7 +114,10 @@ public class TaskExchange implements MessageHandler {
             Presence presence = message.decode(Presence.class);
             // ProviderTracker logs the offline messages it does not believe; the same rule keeps the leases
             if (connections.believe(providerId, presence) && !presence.online()) {
-                executor.execute(() -> projects.providerGone(providerId));
+                inbox.add(new Pending(message.bus(), providerId, null, () -> {
+                    projects.providerGone(providerId);
+                    return null;
+                }));
             }
             return;
         }
@@ -86,32 +126,19 @@ public class TaskExchange implements MessageHandler {
         switch (kind == null ? "" : kind) {
         case "request" -> {
             TaskRequest request = message.decode(TaskRequest.class);
-            executor.execute(() -> handle(bus, providerId, request.requestId(), () -> {
-                if (!online(providerId)) {
-                    return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null,
-                            "the coordinator does not see you online: tasks go only to providers whose presence says online",
-                            projects.retryAfterMillis(), 0);
-                }
-                Optional<String> banned = projects.noTasksFor(providerId);
-                if (banned.isPresent()) {
-                    return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, banned.get(), BANNED_RETRY_MS, 0);
-                }
-                Optional<Task> task = projects.lease(providerId, request.maxParams());
-                return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
-                        .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now",
-                                projects.retryAfterMillis(), 0));
-            }));
+            inbox.add(new Pending(bus, providerId, request.requestId(), () -> lease(providerId, request)));
         }
         case "result" -> {
             TaskResult result = message.decode(TaskResult.class);
-            executor.execute(() -> handle(bus, providerId, result.requestId(), () -> {
-                var outcome = projects.result(providerId, result);
+            CompletableFuture<Delta> delta = CompletableFuture.supplyAsync(() -> projects.check(result), checks);
+            inbox.add(new Pending(bus, providerId, result.requestId(), () -> {
+                var outcome = projects.result(providerId, result, delta.get());
                 return new TaskReply(result.requestId(), outcome.kind(), null, outcome.message(), 0, outcome.credit());
             }));
         }
         case "release" -> {
             TaskRelease release = message.decode(TaskRelease.class);
-            executor.execute(() -> handle(bus, providerId, release.requestId(), () -> {
+            inbox.add(new Pending(bus, providerId, release.requestId(), () -> {
                 boolean released = projects.release(providerId, release.leaseId(), release.reason());
                 return new TaskReply(release.requestId(), released ? TaskReply.Kind.RELEASED : TaskReply.Kind.UNKNOWN, null,
                         released ? "released" : "no active lease " + release.leaseId() + " of yours", 0, 0);
@@ -121,24 +148,84 @@ public class TaskExchange implements MessageHandler {
         }
     }
 
-    private boolean online(String providerId) {
-        return directory.providers().stream().anyMatch(p -> p.id().equals(providerId) && p.online());
+    private TaskReply lease(String providerId, TaskRequest request) throws Exception {
+        if (!directory.isOnline(providerId)) {
+            return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null,
+                    "the coordinator does not see you online: tasks go only to providers whose presence says online",
+                    projects.retryAfterMillis(), 0);
+        }
+        Optional<String> banned = projects.noTasksFor(providerId);
+        if (banned.isPresent()) {
+            return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, banned.get(), BANNED_RETRY_MS, 0);
+        }
+        Optional<Task> task = projects.lease(providerId, request.maxParams());
+        return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
+                .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now",
+                        projects.retryAfterMillis(), 0));
     }
 
-    private interface Answer {
-        TaskReply get() throws Exception;
+    /** The desk: takes what arrived, decides it in one group commit, answers. */
+    private void serve() {
+        List<Pending> group = new ArrayList<>();
+        while (running) {
+            try {
+                group.add(inbox.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            inbox.drainTo(group, MOST_PER_COMMIT - 1);
+            List<TaskReply> replies = decide(group);
+            for (int i = 0; i < group.size(); i++) {
+                Pending p = group.get(i);
+                TaskReply reply = replies.get(i);
+                if (reply != null && !p.bus().publish(TaskTopics.replies(p.bus().clientId(), p.providerId()), reply, false)) {
+                    LOG.debug("Reply to provider {} dropped: not connected (it will ask again)", p.providerId());
+                }
+            }
+            group.clear();
+        }
     }
 
-    private void handle(MessageBus bus, String providerId, String requestId, Answer answer) {
-        TaskReply reply;
+    private List<TaskReply> decide(List<Pending> group) {
+        if (stale) {
+            try {
+                projects.reload();
+                stale = false;
+            } catch (SQLException e) {
+                return refuseAll(group, "its database is unavailable (" + e.getMessage() + ")");
+            }
+        }
+        List<TaskReply> replies = new ArrayList<>(group.size());
+        try (Database.Group commit = projects.decideTogether()) {
+            for (Pending p : group) {
+                replies.add(answer(p));
+            }
+            commit.commit();
+            return replies;
+        } catch (SQLException | RuntimeException e) {
+            // decisions already made in memory were not stored: rebuild from what was, and let providers ask again
+            LOG.error("Storing {} decisions of the task exchange failed ({}); the scheduler is rebuilt from the database", group.size(),
+                    e.toString());
+            stale = true;
+            return refuseAll(group, "it could not store its decision");
+        }
+    }
+
+    private TaskReply answer(Pending p) {
         try {
-            reply = answer.get();
+            return p.decision().decide();
         } catch (Exception e) {
-            LOG.error("Handling request {} of provider {} failed: {}", requestId, providerId, e.toString());
-            reply = new TaskReply(requestId, TaskReply.Kind.REFUSED, null, "the coordinator could not handle it: " + e.getMessage(), 5000, 0);
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            LOG.error("Handling request {} of provider {} failed: {}", p.requestId(), p.providerId(), cause.toString());
+            return p.requestId() == null ? null : refused(p.requestId(), "the coordinator could not handle it: " + cause.getMessage());
         }
-        if (!bus.publish(TaskTopics.replies(bus.clientId(), providerId), reply, false)) {
-            LOG.debug("Reply to provider {} dropped: not connected (it will ask again)", providerId);
-        }
+    }
+
+    private static List<TaskReply> refuseAll(List<Pending> group, String why) {
+        return group.stream().map(p -> p.requestId() == null ? null : refused(p.requestId(), "the coordinator " + why + "; ask again")).toList();
+    }
+
+    private static TaskReply refused(String requestId, String message) {
+        return new TaskReply(requestId, TaskReply.Kind.REFUSED, null, message, STORE_FAILED_RETRY_MS, 0);
     }
 }

@@ -68,6 +68,11 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttMessageBus.class);
     private static final int QOS = 1;
+    /**
+     * QoS 1 messages that may wait for the broker's acknowledgement at once (Paho's limit): a
+     * coordinator answers thousands of providers in bursts, and a full window drops replies.
+     */
+    private static final int MAX_INFLIGHT = 65_535;
     private static final long CLOSE_WAIT_MILLIS = 2000;
     /** Stands for the bus's client id in a handler's topic filter. */
     static final String OWN_ID = "{clientId}";
@@ -186,7 +191,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         options.setAutomaticReconnect(false); // our own loop also covers the first connect
         options.setKeepAliveInterval(config.keepAliveSeconds());
         options.setConnectionTimeout(config.connectTimeoutSeconds());
-        options.setMaxInflight(1000);
+        options.setMaxInflight(MAX_INFLIGHT);
         if (config.brokerUrl().trim().startsWith("ssl://")) {
             // the pin decides whom to trust; names do not (volunteers reach a coordinator by whatever address works)
             PinnedTrust trust = config.trustFile().isBlank() ? KnownCoordinators.trust(URI.create(config.brokerUrl().trim()), config.fingerprint())

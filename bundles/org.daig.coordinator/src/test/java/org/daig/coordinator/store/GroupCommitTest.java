@@ -1,0 +1,165 @@
+package org.daig.coordinator.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The task exchange's group commits: decisions made in a group are stored together when it
+ * commits, one failing decision undoes only itself, an abandoned group undoes all of them, and
+ * what waits for the commit runs only after it. On H2 here; on PostgreSQL in the subclass.
+ */
+class GroupCommitTest {
+
+    private Database db;
+    private Database other;
+
+    TestDatabases.Place place() throws Exception {
+        return TestDatabases.h2("group");
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        TestDatabases.Place place = place();
+        db = place.open();
+        other = place.open(); // a second connection: sees only what is committed
+        db.transaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE decisions (k INT NOT NULL)");
+            }
+            return null;
+        });
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+        other.close();
+    }
+
+    private void insert(Database on, int k) throws SQLException {
+        on.transaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO decisions (k) VALUES (" + k + ")");
+            }
+            return null;
+        });
+    }
+
+    private static List<Integer> stored(Database on) throws SQLException {
+        return on.transaction(c -> {
+            List<Integer> ks = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT k FROM decisions ORDER BY k")) {
+                while (r.next()) {
+                    ks.add(r.getInt(1));
+                }
+            }
+            return ks;
+        });
+    }
+
+    @Test
+    void aGroupsDecisionsAreStoredTogetherWhenItCommits() throws Exception {
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            insert(db, 2);
+            assertEquals(List.of(), stored(other), "nothing is visible before the commit");
+            group.commit();
+        }
+        assertEquals(List.of(1, 2), stored(other));
+    }
+
+    @Test
+    void aFailingDecisionUndoesOnlyItself() throws Exception {
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            assertThrows(SQLException.class, () -> db.transaction(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("INSERT INTO decisions (k) VALUES (7)");
+                    s.execute("INSERT INTO decisions (k) VALUES (NULL)"); // violates NOT NULL: this decision fails
+                }
+                return null;
+            }));
+            insert(db, 3);
+            group.commit();
+        }
+        assertEquals(List.of(1, 3), stored(other));
+    }
+
+    @Test
+    void aGroupClosedWithoutItsCommitIsUndone() throws Exception {
+        List<String> told = new ArrayList<>();
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            db.afterCommit(() -> told.add("version 1"));
+        }
+        assertEquals(List.of(), stored(other));
+        assertEquals(List.of(), told, "what waited for a commit that never came is dropped");
+        insert(db, 2); // and the database works on as before
+        assertEquals(List.of(2), stored(other));
+    }
+
+    @Test
+    void whatWaitsForTheCommitRunsAfterIt() throws Exception {
+        List<List<Integer>> seenByListener = new ArrayList<>();
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            db.afterCommit(() -> {
+                try {
+                    seenByListener.add(stored(other));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(List.of(), seenByListener);
+            group.commit();
+        }
+        assertEquals(List.of(List.of(1)), seenByListener, "the listener ran once, after the decision was stored");
+        List<String> direct = new ArrayList<>();
+        db.afterCommit(() -> direct.add("at once"));
+        assertEquals(List.of("at once"), direct, "outside a group nothing waits");
+    }
+
+    @Test
+    void anotherThreadsTransactionDoesNotWaitForTheGroupNorUndoIt() throws Exception {
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            CompletableFuture.runAsync(() -> {
+                try {
+                    insert(db, 2); // e.g. the lease ticker: commits at once
+                    assertThrows(SQLException.class, () -> db.transaction(c -> {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("INSERT INTO decisions (k) VALUES (NULL)");
+                        }
+                        return null;
+                    }));
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).get(30, TimeUnit.SECONDS);
+            insert(db, 3);
+            group.commit();
+        }
+        assertEquals(List.of(1, 2, 3), stored(other), "the other thread's failure undid none of the group's decisions");
+    }
+
+    @Test
+    void oneGroupAtATime() throws Exception {
+        try (Database.Group group = db.group()) {
+            assertThrows(IllegalStateException.class, db::group);
+            group.commit();
+            assertThrows(IllegalStateException.class, group::commit);
+        }
+    }
+}
