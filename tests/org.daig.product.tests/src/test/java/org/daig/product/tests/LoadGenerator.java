@@ -1,11 +1,15 @@
 package org.daig.product.tests;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,37 +21,171 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 /**
- * The protocol-level load test of issue 4: N simulated providers (no DL4J) against one
- * coordinator product on this machine. Reports task-assignment latency (request → TASK reply,
- * p50/p99), results per second, and checks that no result was lost: every result a provider was
- * told ACCEPTED is in the coordinator's audit list with the same delta, and each task appears once.
+ * The protocol-level load test: N simulated providers (no DL4J, see {@link LoadProvider}) against
+ * one coordinator product on this machine. Reports task-assignment latency (request → TASK reply,
+ * p50/p99), results per second, the coordinator's heap, and checks that no result was lost: every
+ * result a provider was told ACCEPTED is in the coordinator's audit list with the same delta, and
+ * each task appears once.
  *
- * <pre>releng/bench/load-test.sh 100 1000</pre>
+ * <pre>
+ * releng/bench/load-test.sh 100 1000                    a project of 3 rounds of N tasks each, to its end
+ * releng/bench/load-test.sh --minutes 10 10000          N providers working for 10 minutes (tasks of --work-ms)
+ * </pre>
+ *
+ * Bounded in time: whatever happens, it ends within its deadline, exits non-zero and says why.
  */
 public final class LoadGenerator {
 
-    public static void main(String[] args) throws Exception {
-        Path work = Files.createTempDirectory("daig-load");
-        for (String arg : args) {
-            run(work.resolve("n" + arg), Integer.parseInt(arg));
-        }
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+
+    private record Options(List<Integer> sizes, double minutes, long workMillis) {
     }
 
-    static void run(Path work, int providers) throws Exception {
+    public static void main(String[] args) {
+        int exit;
+        try {
+            Options options = parse(args);
+            double deadlineMinutes = options.sizes().stream().mapToDouble(n -> budgetMinutes(n, options)).sum();
+            watchdog(deadlineMinutes);
+            Path work = Files.createTempDirectory("daig-load");
+            boolean passed = true;
+            for (int n : options.sizes()) {
+                passed &= run(work.resolve("n" + n), n, options);
+            }
+            exit = passed ? 0 : 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println("load-test: " + e.getMessage());
+            exit = 2;
+        } catch (Exception e) {
+            System.err.println("load-test: failed: " + e);
+            exit = 1;
+        }
+        System.exit(exit); // the MQTT event loop and HTTP threads would keep the JVM alive
+    }
+
+    private static Options parse(String[] args) {
+        List<Integer> sizes = new ArrayList<>();
+        double minutes = 0;
+        long workMillis = -1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+            case "--minutes" -> minutes = Double.parseDouble(value(args, ++i, "--minutes"));
+            case "--work-ms" -> workMillis = Long.parseLong(value(args, ++i, "--work-ms"));
+            default -> {
+                try {
+                    sizes.add(Integer.parseInt(args[i]));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + args[i] + "' is not a provider count; usage: load-test.sh [--minutes M] "
+                            + "[--work-ms W] N [N ...]");
+                }
+            }
+            }
+        }
+        if (sizes.isEmpty()) {
+            sizes.add(100);
+        }
+        // sustained runs: tasks long enough that N providers offer about N/20 results a second, as volunteers' minutes-long tasks do
+        long work = workMillis >= 0 ? workMillis : minutes > 0 ? 15_000 : 1000;
+        return new Options(sizes, minutes, work);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** How long a run may take before the watchdog ends it: connecting, the work, and a margin. */
+    private static double budgetMinutes(int providers, Options options) {
+        double connect = 2 + providers / 1000.0;
+        double working = options.minutes() > 0 ? options.minutes() : 3 * (options.workMillis() / 60_000.0 + providers / 2000.0 + 0.5);
+        return connect + working + 3;
+    }
+
+    private static void watchdog(double minutes) {
+        Thread dog = new Thread(() -> {
+            try {
+                Thread.sleep((long) (minutes * 60_000));
+                System.err.printf(Locale.ROOT, "load-test: gave up: not finished within its deadline of %.1f minutes%n", minutes);
+                System.exit(3);
+            } catch (InterruptedException e) {
+                // finished
+            }
+        }, "load-test-deadline");
+        dog.setDaemon(true);
+        dog.start();
+    }
+
+    static boolean run(Path work, int providers, Options options) throws Exception {
+        boolean sustained = options.minutes() > 0;
         int rows = Math.max(4000, providers * 4);
-        int tasks = providers * 3;
+        int tasks = sustained ? providers : providers * 3;
         int[] ports = ProductsTest.freePorts(2);
         String base = "http://127.0.0.1:" + ports[1];
-        String broker = "tcp://127.0.0.1:" + ports[0];
         Files.createDirectories(work);
         Path model = work.resolve("model.h5");
         ProductProcess.daig(work, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
+        writeData(work, rows);
+
+        try (ProductProcess coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
+                .set("org.daig.broker.cfg", "port", ports[0])
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
+                // simulated providers compute no gradient: there is nothing the coordinator could replay
+                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
+                .env("JAVA_OPTS", "-Xmx1g")
+                .start()) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    coordinator.close(); // also when the watchdog ends the run
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
+            GridAccounts accounts = coordinator.accounts(base);
+            String token = accounts.requestor();
+            String id = createProject(base, token, work, providers, tasks, sustained);
+            String code = accounts.enrolmentCode(providers);
+
+            ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+            HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+            List<LoadProvider> sims = enrolAndConnect(base, ports[0], providers, code, options.workMillis(), timers, http);
+            long start = System.nanoTime();
+            sims.forEach(LoadProvider::start);
+            List<Long> heapMiB = new ArrayList<>();
+            if (sustained) {
+                long end = start + (long) (options.minutes() * 60e9);
+                while (System.nanoTime() < end) {
+                    Thread.sleep(Math.min(60_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                    heapMiB.add(heapAfterGc(coordinator.pid()));
+                }
+            } else {
+                ProductProcess.await("project completed", Duration.ofMinutes(15),
+                        () -> ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("COMPLETED"));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            sims.forEach(LoadProvider::stop);
+            return report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
+        }
+    }
+
+    private static void writeData(Path work, int rows) throws IOException {
         SplittableRandom random = new SplittableRandom(5);
         ByteBuffer x = ByteBuffer.allocate(rows * 32).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer y = ByteBuffer.allocate(rows * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -59,97 +197,137 @@ public final class LoadGenerator {
         }
         Files.write(work.resolve("x.npy"), Npy.of("<f4", "(" + rows + ", 8)", x.array()));
         Files.write(work.resolve("y.npy"), Npy.of("<i8", "(" + rows + ",)", y.array()));
+    }
 
-        try (ProductProcess coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
-                .set("org.daig.broker.cfg", "port", ports[0])
-                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", broker)
-                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
-                // simulated providers compute no gradient: there is nothing the coordinator could replay
-                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
-                .start()) {
-            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
-            GridAccounts accounts = coordinator.accounts(base);
-            String token = accounts.requestor();
-            String m = upload(base, token, Files.readAllBytes(model));
-            String xs = upload(base, token, Files.readAllBytes(work.resolve("x.npy")));
-            String ys = upload(base, token, Files.readAllBytes(work.resolve("y.npy")));
-            String body = "{\"name\":\"load " + providers + "\",\"model\":\"" + m + "\",\"x\":\"" + xs + "\",\"y\":\"" + ys
-                    + "\",\"epochs\":1,\"batchSize\":8,\"totalTasks\":" + tasks + ",\"taskSize\":" + providers + ",\"maxContributors\":"
-                    + providers + ",\"validationRate\":0.05,\"passes\":1,\"seed\":1}";
-            HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (created.statusCode() != 201) {
-                throw new IllegalStateException(created.body());
-            }
-            String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
-            ProductProcess.await("project prepared", Duration.ofSeconds(120),
-                    () -> !ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("PREPARING"));
-            // Each simulated provider is enrolled (one code for all) and logs in to the broker with its device token.
-            String code = accounts.enrolmentCode(providers);
-            // Enrol and connect in parallel: one MQTT connect takes ~0.5 s here, 1,000 in a row would take minutes.
-            List<SimulatedProvider> sims = java.util.Collections.synchronizedList(new ArrayList<>());
-            java.util.concurrent.ExecutorService connecting = java.util.concurrent.Executors.newFixedThreadPool(32);
-            for (int i = 0; i < providers; i++) {
-                String name = "load-" + i;
-                connecting.execute(() -> {
-                    try {
-                        sims.add(new SimulatedProvider(broker, name, 1000, GridAccounts.enrol(base, name, code)));
-                    } catch (Exception e) {
-                        System.err.println(name + " could not connect: " + e);
-                    }
-                });
-            }
-            connecting.shutdown();
-            connecting.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES);
-            if (sims.size() != providers) {
-                throw new IllegalStateException((providers - sims.size()) + " simulated providers could not connect");
-            }
-            long start = System.nanoTime();
-            sims.forEach(SimulatedProvider::start);
-            ProductProcess.await("project completed", Duration.ofSeconds(900),
-                    () -> ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("COMPLETED"));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            List<Long> latencies = new ArrayList<>();
-            Map<String, String> confirmed = new HashMap<>();
-            int duplicates = 0;
-            int refused = 0;
-            for (SimulatedProvider s : sims) {
-                latencies.addAll(s.assignMillis);
-                confirmed.putAll(s.confirmed);
-                duplicates += s.duplicates.get();
-                refused += s.refused.get();
-            }
-
-            Map<String, String> stored = new HashMap<>();
-            Set<String> seen = new HashSet<>();
-            boolean once = true;
-            for (JsonElement e : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results",
-                    token)).getAsJsonArray()) {
-                JsonObject o = e.getAsJsonObject();
-                String task = id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt();
-                once &= seen.add(task);
-                stored.put(task, o.get("deltaBlob").getAsString());
-            }
-            long lost = confirmed.entrySet().stream().filter(c -> !c.getValue().equals(stored.get(c.getKey()))).count();
-            latencies.sort(null);
-            System.out.printf(Locale.ROOT, "%d providers, %d tasks in %d rounds: %.1f s, %.1f results/s; assignment latency p50 %d ms, p99 %d ms "
-                    + "(%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d%n", providers, tasks,
-                    tasks / providers, seconds, tasks / seconds, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.size(),
-                    confirmed.size(), stored.size(), lost, once, duplicates, refused);
-            java.util.concurrent.ExecutorService closing = java.util.concurrent.Executors.newFixedThreadPool(32);
-            for (SimulatedProvider sim : sims) {
-                closing.execute(() -> {
-                    try {
-                        sim.close();
-                    } catch (Exception e) {
-                        // going away anyway
-                    }
-                });
-            }
-            closing.shutdown();
-            closing.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+    /**
+     * A K-batch synchronous project where each round is one task per provider: three rounds to
+     * its end, or (sustained) as many passes as the run needs.
+     */
+    private static String createProject(String base, String token, Path work, int providers, int tasks, boolean sustained) throws Exception {
+        String m = upload(base, token, Files.readAllBytes(work.resolve("model.h5")));
+        String xs = upload(base, token, Files.readAllBytes(work.resolve("x.npy")));
+        String ys = upload(base, token, Files.readAllBytes(work.resolve("y.npy")));
+        String body = "{\"name\":\"load " + providers + "\",\"model\":\"" + m + "\",\"x\":\"" + xs + "\",\"y\":\"" + ys
+                + "\",\"epochs\":1,\"batchSize\":8,\"totalTasks\":" + tasks + ",\"taskSize\":" + providers + ",\"maxContributors\":"
+                + providers + ",\"validationRate\":0.05,\"passes\":" + (sustained ? 10_000 : 1) + ",\"seed\":1}";
+        HttpResponse<String> created = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("creating the project answered " + created.statusCode() + ": " + created.body());
         }
+        String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
+        ProductProcess.await("project prepared", Duration.ofMinutes(5),
+                () -> !ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("PREPARING"));
+        return id;
+    }
+
+    /** Enrols every provider (one code for all) and connects it with its device token; fails if one never gets in. */
+    private static List<LoadProvider> enrolAndConnect(String base, int port, int providers, String code, long workMillis,
+            ScheduledExecutorService timers, HttpClient http) throws Exception {
+        List<LoadProvider> sims = new ArrayList<>();
+        ExecutorService enrolling = Executors.newFixedThreadPool(16);
+        List<CompletableFuture<LoadProvider>> enrolled = new ArrayList<>();
+        for (int i = 0; i < providers; i++) {
+            String name = "load-" + i;
+            enrolled.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new LoadProvider("127.0.0.1", port, name, GridAccounts.enrol(base, name, code), workMillis, timers, http);
+                } catch (IOException e) {
+                    throw new IllegalStateException(name + " could not enrol: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(name + " was interrupted while enrolling", e);
+                }
+            }, enrolling));
+        }
+        CompletableFuture.allOf(enrolled.toArray(CompletableFuture[]::new)).get(budgetSeconds(providers), TimeUnit.SECONDS);
+        enrolling.shutdown();
+        // at most 200 connects in flight, as a grid's volunteers do not all press the button in the same millisecond
+        Semaphore inFlight = new Semaphore(200);
+        List<CompletableFuture<Void>> connected = new ArrayList<>();
+        for (CompletableFuture<LoadProvider> e : enrolled) {
+            LoadProvider sim = e.join();
+            sims.add(sim);
+            inFlight.acquire();
+            connected.add(sim.connect().whenComplete((ok, failure) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).get(budgetSeconds(providers), TimeUnit.SECONDS);
+        return sims;
+    }
+
+    private static long budgetSeconds(int providers) {
+        return 60 + providers / 20;
+    }
+
+    private static boolean report(String base, String token, String id, int providers, int tasks, List<LoadProvider> sims, double seconds,
+            List<Long> heapMiB, boolean sustained) throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        Map<String, String> confirmed = new HashMap<>();
+        int duplicates = 0;
+        int refused = 0;
+        int unanswered = 0;
+        int connects = 0;
+        for (LoadProvider s : sims) {
+            latencies.addAll(s.assignMillis);
+            confirmed.putAll(s.confirmed);
+            duplicates += s.duplicates.get();
+            refused += s.refused.get();
+            unanswered += s.unanswered.get();
+            connects += s.connectAttempts.get();
+        }
+        Map<String, String> stored = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        boolean once = true;
+        for (JsonElement e : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results", token))
+                .getAsJsonArray()) {
+            JsonObject o = e.getAsJsonObject();
+            String task = id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt();
+            once &= seen.add(task);
+            stored.put(task, o.get("deltaBlob").getAsString());
+        }
+        long lost = confirmed.entrySet().stream().filter(c -> !c.getValue().equals(stored.get(c.getKey()))).count();
+        latencies.sort(null);
+        long results = sustained ? confirmed.size() : tasks;
+        String heap = heapMiB.isEmpty() ? "" : String.format(Locale.ROOT, "; coordinator heap after GC %s MiB", heapMiB);
+        System.out.printf(Locale.ROOT, "%d providers (%d connect attempts), %d results in %.1f s: %.1f results/s; assignment latency "
+                + "p50 %d ms, p99 %d ms (%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d, "
+                + "unanswered %d%s%n", providers, connects, results, seconds, results / seconds, percentile(latencies, 0.5),
+                percentile(latencies, 0.99), latencies.size(), confirmed.size(), stored.size(), lost, once, duplicates, refused, unanswered, heap);
+        List<CompletableFuture<Void>> closing = sims.stream().map(LoadProvider::disconnect).toList();
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.err.println("load-test: some simulated providers did not disconnect within 60 s (the coordinator is stopped anyway)");
+        }
+        return lost == 0 && once && !confirmed.isEmpty();
+    }
+
+    /** The coordinator's used heap after a full collection, in MiB (-1 if jcmd cannot tell). */
+    private static long heapAfterGc(long pid) {
+        try {
+            jcmd(pid, "GC.run");
+            Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+            return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        StringBuilder out = new StringBuilder();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null;) {
+                out.append(line).append('\n');
+            }
+        }
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out.toString();
     }
 
     private static long percentile(List<Long> sorted, double p) {
@@ -158,9 +336,12 @@ public final class LoadGenerator {
 
     private static String upload(String base, String token, byte[] bytes) throws Exception {
         String id = SimulatedProvider.sha256(bytes);
-        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
-                .header("Authorization", "Bearer " + token)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> put = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
+                .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (put.statusCode() / 100 != 2) {
+            throw new IllegalStateException("uploading a blob answered " + put.statusCode() + ": " + put.body());
+        }
         return id;
     }
 }

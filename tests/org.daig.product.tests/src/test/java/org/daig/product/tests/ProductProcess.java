@@ -202,6 +202,11 @@ final class ProductProcess implements AutoCloseable {
         return output().stream().anyMatch(line -> line.contains(fragment));
     }
 
+    /** The product's process id (its start script execs Java), or -1 before {@link #start}. */
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     /** SIGKILL: the process gets no chance to say goodbye. */
     void kill9() throws InterruptedException {
         process.destroyForcibly();

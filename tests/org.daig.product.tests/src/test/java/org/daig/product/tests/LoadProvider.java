@@ -1,0 +1,281 @@
+package org.daig.product.tests;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+
+/**
+ * One of the load generator's simulated providers. It speaks the task exchange as
+ * {@link SimulatedProvider} does (MQTT for requests and results, HTTP for blobs, the same
+ * deterministic "training"), but holds no thread: its MQTT connection shares one event loop with
+ * all the others (HiveMQ's client) and its steps are timers on a shared scheduler, so ten thousand
+ * of them fit in one process on two cores. Like a real provider it retries a refused connect with
+ * jittered exponential back-off and asks again when an answer does not come.
+ */
+final class LoadProvider {
+
+    private static final Gson GSON = new Gson();
+    /** How long it waits for an answer before asking again. */
+    private static final long ANSWER_WAIT_MS = 5000;
+    private static final long FIRST_BACKOFF_MS = 250;
+    private static final long MOST_BACKOFF_MS = 15_000;
+
+    final String id;
+    private final String token;
+    private final long workMillis;
+    private final ScheduledExecutorService timers;
+    private final HttpClient http;
+    private final Mqtt3AsyncClient client;
+    private final long since = System.currentTimeMillis();
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    /** The request id an answer is awaited for, its kind, and what to do if none comes. */
+    private volatile String awaited;
+    private volatile ScheduledFuture<?> timeout;
+    private long askedAt;
+    /** The result being committed ("project/round/shard") and its delta blob. */
+    private volatile String pendingResult;
+    private volatile String pendingDelta;
+
+    final AtomicInteger connectAttempts = new AtomicInteger();
+    final AtomicInteger unanswered = new AtomicInteger();
+    final AtomicInteger duplicates = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
+    final AtomicLong lastAcceptedAt = new AtomicLong();
+    /** Milliseconds from a request to its TASK reply. */
+    final List<Long> assignMillis = new CopyOnWriteArrayList<>();
+    /** Results the coordinator confirmed (ACCEPTED), as "project/round/shard" → delta blob. */
+    final Map<String, String> confirmed = new ConcurrentHashMap<>();
+    volatile String lastProblem;
+
+    LoadProvider(String host, int port, String id, String deviceToken, long workMillis, ScheduledExecutorService timers, HttpClient http) {
+        this.id = id;
+        this.token = deviceToken;
+        this.workMillis = workMillis;
+        this.timers = timers;
+        this.http = http;
+        this.client = MqttClient.builder().useMqttVersion3().identifier(id).serverHost(host).serverPort(port)
+                .addConnectedListener(context -> onConnected())
+                .addDisconnectedListener(context -> connected = false)
+                .buildAsync();
+    }
+
+    /** Connects (again and again, backing off, until it is in) and then works until {@link #stop}. */
+    CompletableFuture<Void> connect() {
+        CompletableFuture<Void> in = new CompletableFuture<>();
+        attempt(in, FIRST_BACKOFF_MS);
+        return in;
+    }
+
+    private void attempt(CompletableFuture<Void> in, long backoff) {
+        if (!running) {
+            in.completeExceptionally(new IllegalStateException(id + " stopped before it could connect"));
+            return;
+        }
+        connectAttempts.incrementAndGet();
+        client.connectWith().cleanSession(true).keepAlive(60)
+                .simpleAuth().username(id).password(token.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+                .willPublish().topic(presenceTopic()).payload(presence(false)).qos(MqttQos.AT_LEAST_ONCE).retain(true).applyWillPublish()
+                .send()
+                .thenCompose(ack -> client.subscribeWith().topicFilter("daig/v1/coordinators/+/to/" + id + "/tasks")
+                        .qos(MqttQos.AT_MOST_ONCE).callback(this::onReply).send())
+                .thenCompose(subscribed -> client.publishWith().topic(presenceTopic()).payload(presence(true)).qos(MqttQos.AT_LEAST_ONCE)
+                        .retain(true).send())
+                .whenComplete((published, failure) -> {
+                    if (failure == null) {
+                        in.complete(null);
+                        return;
+                    }
+                    lastProblem = "connect: " + failure;
+                    client.disconnect(); // whatever half of it stood
+                    // refused connects are normal when thousands arrive at once: back off, with jitter so they spread out
+                    long wait = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff);
+                    timers.schedule(() -> attempt(in, Math.min(MOST_BACKOFF_MS, backoff * 2)), wait, TimeUnit.MILLISECONDS);
+                });
+    }
+
+    private void onConnected() {
+        connected = true;
+    }
+
+    boolean isConnected() {
+        return connected;
+    }
+
+    private String presenceTopic() {
+        return "daig/v1/providers/" + id + "/presence";
+    }
+
+    private byte[] presence(boolean online) {
+        return ("{\"clientId\":\"" + id + "\",\"role\":\"provider\",\"online\":" + online + ",\"since\":" + since + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Starts asking for tasks. */
+    void start() {
+        timers.execute(this::ask);
+    }
+
+    private void ask() {
+        if (!running) {
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        askedAt = System.nanoTime();
+        send("request", Map.of("requestId", requestId, "maxParams", 0), requestId, this::ask);
+    }
+
+    /** Publishes a message and waits for the answer carrying its request id; {@code again} runs if none comes. */
+    private void send(String kind, Map<String, Object> message, String requestId, Runnable again) {
+        awaited = requestId;
+        ScheduledFuture<?> previous = timeout;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        timeout = timers.schedule(() -> {
+            if (requestId.equals(awaited)) {
+                unanswered.incrementAndGet();
+                again.run();
+            }
+        }, ANSWER_WAIT_MS, TimeUnit.MILLISECONDS);
+        client.publishWith().topic("daig/v1/providers/" + id + "/tasks/" + kind).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(GSON.toJson(message).getBytes(StandardCharsets.UTF_8)).send();
+    }
+
+    private void onReply(Mqtt3Publish publish) {
+        JsonObject reply = GSON.fromJson(new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8), JsonObject.class);
+        String requestId = reply.get("requestId").getAsString();
+        if (!requestId.equals(awaited)) {
+            return; // an answer to a question asked before
+        }
+        awaited = null;
+        timeout.cancel(false);
+        timers.execute(() -> handle(reply));
+    }
+
+    private void handle(JsonObject reply) {
+        String kind = reply.get("kind").getAsString();
+        switch (kind) {
+        case "TASK" -> {
+            assignMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - askedAt));
+            work(reply.getAsJsonObject("task"));
+        }
+        case "NO_TASK" -> timers.schedule(this::ask, Math.min(500, reply.get("retryAfterMs").getAsLong()), TimeUnit.MILLISECONDS);
+        default -> {
+            switch (kind) { // the answer to a result: the next task
+            case "ACCEPTED" -> {
+                confirmed.put(pendingResult, pendingDelta);
+                lastAcceptedAt.set(System.currentTimeMillis());
+            }
+            case "DUPLICATE" -> duplicates.incrementAndGet();
+            default -> {
+                refused.incrementAndGet();
+                lastProblem = kind + ": " + (reply.has("message") ? reply.get("message").getAsString() : "");
+            }
+            }
+            timers.execute(this::ask);
+        }
+        }
+    }
+
+    private void work(JsonObject task) {
+        String base = task.get("blobBaseUrl").getAsString();
+        http.sendAsync(HttpRequest.newBuilder(URI.create(base + task.get("params").getAsString())).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+                    if (failure != null || response.statusCode() != 200) {
+                        retryLater("reading parameters: " + (failure != null ? failure : response.statusCode()));
+                        return;
+                    }
+                    float[] params = SimulatedProvider.readVector(response.body());
+                    timers.schedule(() -> upload(task, params), workMillis, TimeUnit.MILLISECONDS);
+                });
+    }
+
+    private void upload(JsonObject task, float[] params) {
+        byte[] body = SimulatedProvider.vector(SimulatedProvider.delta(params, task.get("seed").getAsLong()));
+        String deltaId;
+        try {
+            deltaId = SimulatedProvider.sha256(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        String base = task.get("blobBaseUrl").getAsString();
+        http.sendAsync(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
+                .whenComplete((response, failure) -> {
+                    if (failure != null || response.statusCode() / 100 != 2) {
+                        retryLater("uploading its delta: " + (failure != null ? failure : response.statusCode()));
+                        return;
+                    }
+                    commit(task, deltaId);
+                });
+    }
+
+    private void commit(JsonObject task, String deltaId) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("leaseId", task.get("leaseId").getAsString());
+        result.put("projectId", task.get("projectId").getAsString());
+        result.put("round", task.get("round").getAsInt());
+        result.put("shard", task.get("shard").getAsInt());
+        result.put("version", task.get("version").getAsInt());
+        result.put("delta", deltaId);
+        result.put("samples", task.get("rows").getAsLong());
+        result.put("loss", 1.0);
+        result.put("accuracy", 0.5);
+        result.put("seconds", workMillis / 1000.0);
+        String key = result.get("projectId") + "/" + result.get("round") + "/" + result.get("shard");
+        commitOnce(result, key, deltaId);
+    }
+
+    /** Commits the result; not answered in time: commits again (a resend is answered DUPLICATE, which is harmless). */
+    private void commitOnce(Map<String, Object> result, String key, String deltaId) {
+        if (!running) {
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        result.put("requestId", requestId);
+        pendingResult = key;
+        pendingDelta = deltaId;
+        send("result", result, requestId, () -> commitOnce(result, key, deltaId));
+    }
+
+    private void retryLater(String problem) {
+        lastProblem = problem;
+        timers.schedule(this::ask, 1000, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        running = false;
+        ScheduledFuture<?> t = timeout;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    CompletableFuture<Void> disconnect() {
+        stop();
+        return client.disconnect().exceptionally(notConnected -> null);
+    }
+}
