@@ -36,6 +36,15 @@ public @interface AccountsConfig {
     @AttributeDefinition(name = "Topic root", description = "The MQTT topic root the Mosquitto ACL file is written for.")
     String topicRoot() default "daig/v1";
 
+    @AttributeDefinition(name = "RabbitMQ HTTP auth", description = "Whether /broker-auth/ answers RabbitMQ's HTTP auth backend "
+            + "(rabbitmq_auth_backend_http): device and service tokens log in, and the broker ACL is applied to every topic. "
+            + "Off: /broker-auth/ answers 404.")
+    boolean brokerAuthHttp() default false;
+
+    @AttributeDefinition(name = "RabbitMQ HTTP auth secret file", description = "The password RabbitMQ sends (HTTP Basic, user "
+            + "'rabbitmq') with every /broker-auth/ request; relative to <data>/accounts; created with a random secret when missing.")
+    String brokerAuthSecretFile() default "broker-auth-secret";
+
     @AttributeDefinition(name = "Public status", description = "Whether /status and /api/status answer without a token.")
     boolean publicStatus() default false;
 
