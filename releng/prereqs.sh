@@ -67,6 +67,8 @@ daig_prereqs() { # demo|test
         _daig_want "tests run a real external MQTT broker (mosquitto, mosquitto_passwd)" mosquitto
       compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null ||
         _daig_want "the coordinator's store tests run on a real PostgreSQL too (a throw-away cluster of their own)" postgresql
+      [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] ||
+        _daig_want "the grid is tested on a two-node RabbitMQ cluster (MQTT plugin) that the tests start themselves" rabbitmq-server
       command -v curl >/dev/null 2>&1 || _daig_want "the Maven wrapper fetches Maven with it; releng scripts read the coordinator" curl
       command -v unzip >/dev/null 2>&1 || _daig_want "the Maven wrapper unpacks Maven with it" unzip
       [ -x /bin/kill ] || [ -x /usr/bin/kill ] || _daig_want "workers are paused and resumed with kill -STOP/-CONT" procps
@@ -98,6 +100,9 @@ daig_prereqs() { # demo|test
       case " ${_daig_missing[*]} " in
         *" mosquitto "*) echo "  systemctl disable --now mosquitto   # DAIG's tests and demo need port 1883 free" >&2 ;;
       esac
+      case " ${_daig_missing[*]} " in
+        *" rabbitmq-server "*) echo "  systemctl disable --now rabbitmq-server   # the tests start nodes of their own" >&2 ;;
+      esac
       echo "then run ./daig $1 again." >&2
       return 2
     fi
@@ -112,10 +117,11 @@ daig_prereqs() { # demo|test
   $sudo apt-get update -qq || return $?
   local policy=/usr/sbin/policy-rc.d saved= rc=0
   case " ${_daig_missing[*]} " in
-    *" mosquitto "* | *" postgresql "*)
+    *" mosquitto "* | *" postgresql "* | *" rabbitmq-server "*)
       # policy-rc.d answering 101 keeps the mosquitto package from starting a system broker on
-      # port 1883 (which the tests and the demo need), and postgresql its system cluster (the tests
-      # start their own); an existing policy is put back afterwards.
+      # port 1883 (which the tests and the demo need), postgresql its system cluster and
+      # rabbitmq-server its system node (the tests start their own); an existing policy is put
+      # back afterwards.
       if [ -e $policy ]; then saved=$policy.daig-saved; $sudo mv $policy $saved || return $?; fi
       $sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy" || return $?
       ;;
