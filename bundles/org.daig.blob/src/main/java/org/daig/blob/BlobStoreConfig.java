@@ -2,11 +2,16 @@ package org.daig.blob;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 @ObjectClassDefinition(name = "DAIG blob store", description = "Where the content-addressed blobs (models, shards, updates) are kept, and how much they may take.")
 public @interface BlobStoreConfig {
 
     String PID = "org.daig.blob";
+
+    @AttributeDefinition(name = "Store", description = "file: blobs on this machine's disk (the settings below); s3: in an S3 bucket (bundle org.daig.blob.s3, configured in org.daig.blob.s3).", options = {
+        @Option(label = "Local disk", value = "file"), @Option(label = "S3-compatible object store", value = "s3") })
+    String store() default "file";
 
     @AttributeDefinition(name = "Folder", description = "Empty: blobs/ in the data folder (framework property daig.data.dir; daig-data/ without it).", required = false)
     String dir() default "";

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * appears only by an atomic rename after its bytes were forced to disk and their hash matched, so
  * a crash never leaves a wrong or half-written blob under an id. Everything is streamed through
  * 64 KiB buffers, whatever the blob's size.
+ *
+ * <p>The default store; {@link BlobStoreSwitch} turns it off when {@code store=s3}.
  */
-@Component(service = BlobStore.class, configurationPid = BlobStoreConfig.PID)
+@Component(service = BlobStore.class, configurationPid = BlobStoreConfig.PID, enabled = false) // BlobStoreSwitch enables it
 public class FileBlobStore implements BlobStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
