@@ -187,7 +187,7 @@ abstract class ProjectLifecycle {
     private int endLeasesOf(String providerId, LeaseState state, String why) throws SQLException {
         int count = 0;
         for (ProjectRun run : runs.values()) {
-            List<LeaseRow> held = run.active.values().stream().filter(l -> l.providerId().equals(providerId)).toList();
+            List<LeaseRow> held = run.active.heldBy(providerId);
             endLeases(run, held, state);
             count += held.size();
         }

@@ -72,7 +72,7 @@ final class ProjectRun {
     long roundStartedAt;
     int[] roundShards = new int[0];
     final Map<Integer, ResultRow> accepted = new LinkedHashMap<>();
-    final Map<String, LeaseRow> active = new LinkedHashMap<>();
+    final ActiveLeases active = new ActiveLeases();
     /** Shards whose accepted result the coordinator is replaying: the round waits for them. */
     final Set<Integer> checking = new HashSet<>();
     /** Replicated shards whose first result waits for a second volunteer, by shard. */
@@ -172,13 +172,11 @@ final class ProjectRun {
     }
 
     Set<String> contributors() {
-        Set<String> providers = new HashSet<>();
-        active.values().forEach(l -> providers.add(l.providerId()));
-        return providers;
+        return active.providers();
     }
 
     Optional<LeaseRow> heldBy(String providerId) {
-        return active.values().stream().filter(l -> l.providerId().equals(providerId)).findFirst();
+        return active.heldBy(providerId).stream().findFirst();
     }
 
     /**
@@ -186,15 +184,13 @@ final class ProjectRun {
      * nobody holds whose first result came from another provider.
      */
     Integer openShard(String providerId) {
-        Set<Integer> leased = new HashSet<>();
-        active.values().forEach(l -> leased.add(l.shard()));
         for (int shard : roundShards) {
-            if (!accepted.containsKey(shard) && !leased.contains(shard)) {
+            if (!accepted.containsKey(shard) && !active.isLeased(shard)) {
                 return shard;
             }
         }
         for (Map.Entry<Integer, ResultRow> replica : replicas.entrySet()) {
-            if (!leased.contains(replica.getKey()) && !replica.getValue().providerId().equals(providerId)) {
+            if (!active.isLeased(replica.getKey()) && !replica.getValue().providerId().equals(providerId)) {
                 return replica.getKey();
             }
         }

@@ -240,7 +240,7 @@ public final class Scheduler extends ProjectLifecycle {
                 result.samples(), result.loss(), result.accuracy(), result.seconds(), delta.norm(), leaseMillis, now, result.threadCount(),
                 result.runtimeOrNull());
         double credit = run.credit(result.samples());
-        List<LeaseRow> shardLeases = run.active.values().stream().filter(l -> l.shard() == result.shard()).toList();
+        List<LeaseRow> shardLeases = run.active.onShard(result.shard());
         Verification check = checks.select(providerId);
         journal.accepted(accepted, credit, shardLeases, check, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));

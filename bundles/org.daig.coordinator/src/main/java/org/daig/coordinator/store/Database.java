@@ -116,7 +116,9 @@ public final class Database implements AutoCloseable {
                 "ALTER TABLE results ADD COLUMN base_version INT", "UPDATE results SET base_version = round",
                 "ALTER TABLE results ADD COLUMN applied_version INT" },
             // 11: compressed projects send parameters down as differences: what providers get, and its difference (issue 15)
-            new String[] { "ALTER TABLE versions ADD COLUMN sent_blob CHAR(64)", "ALTER TABLE versions ADD COLUMN diff_blob CHAR(64)" });
+            new String[] { "ALTER TABLE versions ADD COLUMN sent_blob CHAR(64)", "ALTER TABLE versions ADD COLUMN diff_blob CHAR(64)" },
+            // 12: the blob plane asks for a provider's live leases on every download and upload (issue 16)
+            new String[] { "CREATE INDEX leases_by_provider ON leases (provider_id, state)" });
 
     private final Connection connection;
     private final String url;
