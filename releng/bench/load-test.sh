@@ -11,5 +11,5 @@ for f in "$m/target/test-classes/org/daig/product/tests/LoadGenerator.class" "$m
   [ -e "$f" ] || { echo "load-test: $f is missing: run ./mvnw -B verify first" >&2; exit 1; }
 done
 ulimit -n 65536 2>/dev/null || true
-exec java -Xmx2g -Ddaig.products=product/target/products -cp "$m/target/test-classes:$(cat "$m/target/test-classpath.txt")" \
+exec java -Xmx2g ${LOAD_JAVA_OPTS:-} -Ddaig.products=product/target/products -cp "$m/target/test-classes:$(cat "$m/target/test-classpath.txt")" \
   org.daig.product.tests.LoadGenerator "${@:-100}"

@@ -56,6 +56,9 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] args) {
+        // the MQTT client's and Netty's debug logging would drown the summary
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
         int exit;
         try {
             Options options = parse(args);
@@ -148,7 +151,7 @@ public final class LoadGenerator {
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
-                .env("JAVA_OPTS", "-Xmx1g")
+                .env("JAVA_OPTS", "-Xmx1g " + System.getProperty("daig.load.coordinatorOpts", "")) // e.g. a profiler
                 .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -181,7 +184,9 @@ public final class LoadGenerator {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             sims.forEach(LoadProvider::stop);
-            return report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
+            boolean passed = report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
+            coordinator.terminate(Duration.ofSeconds(60)); // as a service manager stops it (a profiler writes its recording)
+            return passed;
         }
     }
 
