@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * Offers the S3 blob store as the {@link BlobStore} service while {@code store=s3} in
  * {@code org.daig.blob} and {@code org.daig.blob.s3} is configured (both configurations are
  * required). The service appears only once the bucket answered; until then one line says what is
- * wrong and which setting fixes it, and the store tries again every {@link #RETRY_SECONDS} seconds
- * (an S3 server that starts after the coordinator is found without a restart).
+ * wrong and which setting fixes it, and the store tries again every {@link #RETRY_SECONDS} seconds,
+ * reading its settings and secret key file again (an S3 server that starts after the coordinator,
+ * or a corrected secret key file, is found without a restart).
  */
 @Component(configurationPid = { S3StoreConfig.PID, S3Settings.BLOB_PID }, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public class S3StoreComponent {
@@ -46,26 +47,22 @@ public class S3StoreComponent {
                     chosen, S3Settings.BLOB_PID, chosen);
             return;
         }
-        S3Settings settings;
-        try {
-            settings = S3Settings.from(config, properties, context.getProperty("daig.data.dir"));
-        } catch (IllegalArgumentException e) {
-            LOG.error("The S3 blob store cannot start: {}", e.getMessage());
-            return; // a change of the configuration activates this again
-        }
+        String dataDir = context.getProperty("daig.data.dir");
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "daig-blob-s3");
             t.setDaemon(true);
             return t;
         });
-        connecting = timer.scheduleWithFixedDelay(() -> connect(context, settings), 0, RETRY_SECONDS, TimeUnit.SECONDS);
+        connecting = timer.scheduleWithFixedDelay(() -> connect(context, config, properties, dataDir), 0, RETRY_SECONDS, TimeUnit.SECONDS);
     }
 
-    private void connect(BundleContext context, S3Settings settings) {
+    /** One try: the settings are read again each time, so a corrected secretKeyFile is taken without a restart. */
+    private void connect(BundleContext context, S3StoreConfig config, Map<String, Object> properties, String dataDir) {
         if (store != null) {
             return;
         }
         try {
+            S3Settings settings = S3Settings.from(config, properties, dataDir);
             S3BlobStore connected = new S3BlobStore(settings);
             Dictionary<String, Object> props = new Hashtable<>();
             props.put("store", "s3");
