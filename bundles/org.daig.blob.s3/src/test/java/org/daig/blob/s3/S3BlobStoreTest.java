@@ -120,6 +120,20 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void anObjectChangedBehindTheStoresBackIsNotHandedToLocalReaders() throws Exception {
+        byte[] data = bytes(1000, 7);
+        String id = store.write(new ByteArrayInputStream(data)).id();
+        server.overwrite("grid/blobs/" + id, bytes(1000, 8));
+        try (S3BlobStore other = elsewhere("other")) {
+            BlobException e = assertThrows(BlobException.class, () -> other.file(id));
+            assertTrue(e.getMessage().contains("changed outside DAIG"), e.getMessage());
+            try (java.util.stream.Stream<Path> cached = Files.list(dir.resolve("other").resolve("blobs"))) {
+                assertEquals(0, cached.count(), "nothing kept");
+            }
+        }
+    }
+
+    @Test
     void unknownAndMalformedIdsAreTold() throws Exception {
         String unknown = sha256(bytes(10, 4));
         assertTrue(store.find(unknown).isEmpty());

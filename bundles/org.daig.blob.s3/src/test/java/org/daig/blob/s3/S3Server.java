@@ -12,7 +12,7 @@ import org.jclouds.blobstore.BlobStoreContext;
 
 /**
  * A real S3 server for the tests: S3Proxy (Maven Central, org.gaul:s3proxy) in this JVM on a
- * free port, serving buckets from a folder through jclouds' filesystem backend, with AWS
+ * free port, serving buckets from a folder through its filesystem-nio2 backend, with AWS
  * signature checks (v2 or v4) against one key pair. Stopping and starting it again on the same
  * folder keeps every object and unfinished multipart upload, as a restarted S3 server would.
  */
@@ -33,9 +33,10 @@ final class S3Server implements AutoCloseable {
     }
 
     void start() throws Exception {
+        java.nio.file.Files.createDirectories(dir);
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", dir.toString());
-        context = ContextBuilder.newBuilder("filesystem").overrides(properties).build(BlobStoreContext.class);
+        context = ContextBuilder.newBuilder("filesystem-nio2").credentials("local", "local").overrides(properties).build(BlobStoreContext.class);
         proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY_ID, SECRET).build();
         proxy.start();
@@ -67,6 +68,12 @@ final class S3Server implements AutoCloseable {
     java.util.List<String> keys() {
         return context.getBlobStore().list(BUCKET, org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()).stream()
                 .filter(m -> m.getType() == org.jclouds.blobstore.domain.StorageType.BLOB).map(m -> m.getName()).sorted().toList();
+    }
+
+    /** Replaces an object's bytes behind the store's back. */
+    void overwrite(String key, byte[] bytes) {
+        org.jclouds.blobstore.BlobStore blobs = context.getBlobStore();
+        blobs.putBlob(BUCKET, blobs.blobBuilder(key).payload(bytes).build());
     }
 
     /** The unfinished multipart uploads in the bucket. */
