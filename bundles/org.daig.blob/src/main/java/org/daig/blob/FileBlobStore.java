@@ -400,6 +400,7 @@ public class FileBlobStore implements BlobStore {
             out.position(received);
             byte[] buffer = new byte[Hashing.BUFFER_BYTES];
             long nextSpaceCheck = received + SPACE_CHECK_BYTES;
+            boolean whole = false;
             try {
                 while (received < total) {
                     int n = chunk.read(buffer, 0, (int) Math.min(buffer.length, total - received));
@@ -420,10 +421,13 @@ public class FileBlobStore implements BlobStore {
                     upload.hashed += n;
                     received += n;
                 }
+                whole = true;
             } finally {
-                forceQuietly(out); // keep what arrived, also when the stream broke
+                if (!whole) {
+                    forceQuietly(out); // keep what arrived when the stream broke
+                }
             }
-            out.force(true);
+            out.force(true); // once: each fsync costs tens of milliseconds on a busy disk
         }
         return received;
     }

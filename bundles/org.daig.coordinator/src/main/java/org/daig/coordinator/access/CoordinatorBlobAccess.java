@@ -87,11 +87,11 @@ public class CoordinatorBlobAccess implements BlobAccess {
         long now = clock.getAsLong();
         try {
             if (Callers.isDevice(caller)) {
-                return db().transaction(c -> AccessStore.leasedBlob(c, caller.device(), id, now));
+                return db().read(c -> AccessStore.leasedBlob(c, caller.device(), id, now));
             }
             if (Callers.isRequestor(caller)) {
                 String user = caller.user();
-                return db().transaction(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user));
+                return db().read(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user));
             }
             return false;
         } catch (SQLException | RuntimeException e) {
@@ -125,7 +125,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
 
     private Optional<String> refuseDeviceUpload(String device, String id, long total) throws SQLException {
         long now = clock.getAsLong();
-        List<HeldLease> leases = db().transaction(c -> AccessStore.liveLeases(c, device, now));
+        List<HeldLease> leases = db().read(c -> AccessStore.liveLeases(c, device, now));
         if (leases.isEmpty()) {
             return Optional.of("provider " + device + " holds no task now: a provider uploads only the result of a task it holds");
         }
@@ -136,7 +136,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
                     + " parameters, " + max + " bytes; this upload announces " + total);
         }
         long since = leases.get(0).issuedAt();
-        long done = db().transaction(c -> AccessStore.deviceUploadsSince(c, device, since, id));
+        long done = db().read(c -> AccessStore.deviceUploadsSince(c, device, since, id));
         long allowed = (long) limits.uploadsPerLease() * leases.size();
         if (done + devices.count(device, id, now) + 1 > allowed) {
             return Optional.of("provider " + device + " has uploaded " + done + " blobs for the " + leases.size()
@@ -185,7 +185,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
         String device = Callers.isDevice(caller) ? caller.device() : "";
         long now = clock.getAsLong();
         try {
-            db().transaction(c -> {
+            db().transactionTogether(c -> { // one commit for the uploads that end at the same time
                 AccessStore.uploaded(c, id, caller.user(), device, bytes, now);
                 return null;
             });

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The task exchange's group commits: decisions made in a group are stored together when it
  * commits, one failing decision undoes only itself, an abandoned group undoes all of them, and
- * what waits for the commit runs only after it. On H2 here; on PostgreSQL in the subclass.
+ * what waits for the commit runs only after it; reads on their own connections see only what is
+ * committed, and writes from many threads are committed together. On H2 here; on PostgreSQL in
+ * the subclass.
  */
 class GroupCommitTest {
 
@@ -58,15 +60,7 @@ class GroupCommitTest {
     }
 
     private static List<Integer> stored(Database on) throws SQLException {
-        return on.transaction(c -> {
-            List<Integer> ks = new ArrayList<>();
-            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT k FROM decisions ORDER BY k")) {
-                while (r.next()) {
-                    ks.add(r.getInt(1));
-                }
-            }
-            return ks;
-        });
+        return on.transaction(GroupCommitTest::keys);
     }
 
     @Test
@@ -152,6 +146,55 @@ class GroupCommitTest {
             group.commit();
         }
         assertEquals(List.of(1, 2, 3), stored(other), "the other thread's failure undid none of the group's decisions");
+    }
+
+    @Test
+    void readsSeeWhatIsCommittedWithoutWaitingForTheGroup() throws Exception {
+        insert(db, 1);
+        try (Database.Group group = db.group()) {
+            insert(db, 2);
+            assertEquals(List.of(1), db.read(GroupCommitTest::keys), "a read is not part of the open group");
+            group.commit();
+        }
+        assertEquals(List.of(1, 2), db.read(GroupCommitTest::keys));
+    }
+
+    @Test
+    void writesFromManyThreadsAreCommittedTogetherEachUndoneAlone() throws Exception {
+        List<CompletableFuture<Integer>> writes = new ArrayList<>();
+        for (int k = 1; k <= 40; k++) {
+            int key = k;
+            writes.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return db.transactionTogether(c -> {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("INSERT INTO decisions (k) VALUES (" + (key == 13 ? "NULL" : key) + ")");
+                        }
+                        return key;
+                    });
+                } catch (SQLException e) {
+                    return -key; // the caller hears of its own failure
+                }
+            }));
+        }
+        List<Integer> answers = writes.stream().map(w -> w.orTimeout(30, TimeUnit.SECONDS).join()).toList();
+        List<Integer> expected = new ArrayList<>();
+        for (int k = 1; k <= 40; k++) {
+            expected.add(k == 13 ? -13 : k);
+        }
+        assertEquals(expected, answers);
+        expected.remove(Integer.valueOf(-13));
+        assertEquals(expected, stored(other), "every write but the failed one is stored");
+    }
+
+    private static List<Integer> keys(java.sql.Connection c) throws SQLException {
+        List<Integer> ks = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT k FROM decisions ORDER BY k")) {
+            while (r.next()) {
+                ks.add(r.getInt(1));
+            }
+        }
+        return ks;
     }
 
     @Test

@@ -58,4 +58,7 @@ public @interface MqttBusConfig {
 
     @AttributeDefinition(name = "Largest payload (bytes)", description = "Larger incoming messages are dropped as malformed: control messages are small, data goes over HTTP.", min = "1024")
     int maxPayloadBytes() default 1048576;
+
+    @AttributeDefinition(name = "Repeat presence (s)", description = "Publish this client's presence again every so many seconds (0: only when it connects). For brokers that do not hand retained messages to wildcard subscriptions, such as a RabbitMQ cluster: there, e.g. 30.", min = "0", max = "3600")
+    int presenceRepeatSeconds() default 0;
 }

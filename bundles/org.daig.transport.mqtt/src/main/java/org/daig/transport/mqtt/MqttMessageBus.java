@@ -148,6 +148,10 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         registration = context.registerService(MessageBus.class, this, properties);
         LOG.info("MQTT bus {} ({}) connecting to {} under {}/", clientId, role, brokerUrl(), root);
         worker.execute(this::connect);
+        if (config.presenceRepeatSeconds() > 0) {
+            // brokers that keep retained messages from wildcard subscribers (RabbitMQ) learn of us only from repeats
+            worker.scheduleWithFixedDelay(this::repeatPresence, config.presenceRepeatSeconds(), config.presenceRepeatSeconds(), TimeUnit.SECONDS);
+        }
     }
 
     @Deactivate
@@ -176,6 +180,12 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
                 }
             }
             w.shutdownNow();
+        }
+    }
+
+    private void repeatPresence() {
+        if (!closing && client.isConnected()) {
+            publish(Topics.presence(role, clientId), new Presence(clientId, role, true, connectedSince, null), true);
         }
     }
 
