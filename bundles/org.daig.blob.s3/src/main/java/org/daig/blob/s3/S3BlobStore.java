@@ -24,6 +24,8 @@ import org.daig.api.blob.BlobException.Reason;
 import org.daig.api.blob.BlobInfo;
 import org.daig.api.blob.BlobStore;
 import org.daig.api.blob.UploadState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Blobs in an S3 bucket: {@code <prefix>blobs/<id>} once complete. An object appears under that
@@ -41,6 +43,10 @@ import org.daig.api.blob.UploadState;
 public final class S3BlobStore implements BlobStore, AutoCloseable {
 
     static final int BUFFER_BYTES = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
+    private static final long LOOKUP_WARNING_NANOS = 60_000_000_000L;
+
+    private volatile long lastLookupWarning = System.nanoTime() - LOOKUP_WARNING_NANOS - 1;
 
     private final S3Settings settings;
     private final Bucket bucket;
@@ -120,7 +126,13 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             OptionalLong size = bucket.size(blobKey(id));
             return size.isPresent() ? Optional.of(new BlobInfo(id, size.getAsLong())) : Optional.empty();
         } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(S3BlobStore.class).warn("Cannot look up blob {}: {}", id, e.getMessage());
+            long now = System.nanoTime();
+            if (now - lastLookupWarning > LOOKUP_WARNING_NANOS) { // one line a minute while S3 is away, not one per lookup
+                lastLookupWarning = now;
+                LOG.warn("Cannot look up blob {} (it counts as missing until S3 answers again): {}", id, e.getMessage());
+            } else {
+                LOG.debug("Cannot look up blob {}: {}", id, e.getMessage());
+            }
             return Optional.empty();
         }
     }
@@ -567,7 +579,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         try {
             bucket.abort(key, uploadId);
         } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(S3BlobStore.class).warn("Could not abort the multipart upload of {}: {}", key, e.getMessage());
+            LOG.warn("Could not abort the multipart upload of {}: {}", key, e.getMessage());
         }
     }
 
