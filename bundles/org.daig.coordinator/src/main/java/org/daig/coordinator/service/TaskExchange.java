@@ -57,6 +57,8 @@ public class TaskExchange implements MessageHandler {
     private static final long BANNED_RETRY_MS = 10 * 60_000;
     /** The most decisions in one commit: a burst of thousands is answered in a few commits, the first ones soon. */
     static final int MOST_PER_COMMIT = 500;
+    /** A message that waits this long for its decision makes the exchange say it is behind. */
+    private static final long BEHIND_MS = 1000;
     /** How soon a provider whose decision could not be stored should ask again. */
     private static final long STORE_FAILED_RETRY_MS = 5000;
 
@@ -73,9 +75,14 @@ public class TaskExchange implements MessageHandler {
     private volatile boolean running;
     /** Set when a group commit failed: the scheduler's state must be rebuilt before it decides again (desk thread only). */
     private boolean stale;
+    private long lastBehindWarning = System.nanoTime() - 60_000_000_000L;
 
     /** A message waiting for its decision; requestId null: nothing to answer. */
-    private record Pending(MessageBus bus, String providerId, String requestId, Decision decision) {
+    private record Pending(MessageBus bus, String providerId, String requestId, Decision decision, long arrived) {
+
+        Pending(MessageBus bus, String providerId, String requestId, Decision decision) {
+            this(bus, providerId, requestId, decision, System.nanoTime());
+        }
     }
 
     /** Decides on the desk thread; returns the reply, or null where nobody waits for one. */
@@ -174,7 +181,9 @@ public class TaskExchange implements MessageHandler {
                 return;
             }
             inbox.drainTo(group, MOST_PER_COMMIT - 1);
+            long start = System.nanoTime();
             List<TaskReply> replies = decide(group);
+            long decided = System.nanoTime();
             for (int i = 0; i < group.size(); i++) {
                 Pending p = group.get(i);
                 TaskReply reply = replies.get(i);
@@ -182,7 +191,19 @@ public class TaskExchange implements MessageHandler {
                     LOG.debug("Reply to provider {} dropped: not connected (it will ask again)", p.providerId());
                 }
             }
+            behind(group, start, decided, System.nanoTime());
             group.clear();
+        }
+    }
+
+    /** Says, at most once a minute, when providers wait more than a second for their answers (docs/operations.md, "Throughput"). */
+    private void behind(List<Pending> group, long start, long decided, long answered) {
+        long waited = (start - group.get(0).arrived()) / 1_000_000;
+        if (waited >= BEHIND_MS && answered - lastBehindWarning >= 60_000_000_000L) {
+            lastBehindWarning = answered;
+            LOG.warn("The task exchange is behind: {} messages waited up to {} ms before their decision; deciding them took {} ms and "
+                    + "answering {} ms, and {} more are waiting", group.size(), waited, (decided - start) / 1_000_000,
+                    (answered - decided) / 1_000_000, inbox.size());
         }
     }
 
