@@ -3,6 +3,11 @@ package org.daig.coordinator.access;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import org.daig.api.account.Identity;
@@ -15,6 +20,7 @@ import org.daig.coordinator.store.Database;
 import org.daig.wire.VectorFile;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -40,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public class CoordinatorBlobAccess implements BlobAccess {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorBlobAccess.class);
+    private static final long RECORD_EVERY_MS = 200;
 
     /** The limits from {@link AccessConfig}. */
     public record Limits(long quotaBytes, long maxUploadBytes, int uploadsPerLease) {
@@ -57,6 +64,9 @@ public class CoordinatorBlobAccess implements BlobAccess {
     /** Unfinished uploads of accounts and of devices, apart (a device's name could equal an account's). */
     private final PendingUploads people = new PendingUploads();
     private final PendingUploads devices = new PendingUploads();
+    /** Providers' completed uploads waiting for their record ({@link #recordUploads}), written every {@link #RECORD_EVERY_MS}. */
+    private final Queue<Upload> unrecorded = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService recorder;
     private volatile Limits limits;
 
     @Activate
@@ -69,6 +79,12 @@ public class CoordinatorBlobAccess implements BlobAccess {
         this.records = records;
         this.limits = limits;
         this.clock = clock;
+        this.recorder = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daig-upload-records");
+            t.setDaemon(true);
+            return t;
+        });
+        recorder.scheduleWithFixedDelay(this::recordUploads, RECORD_EVERY_MS, RECORD_EVERY_MS, TimeUnit.MILLISECONDS);
     }
 
     @Modified
@@ -182,21 +198,54 @@ public class CoordinatorBlobAccess implements BlobAccess {
         if (caller == null || !BlobStore.isValidId(id) || !(Callers.isDevice(caller) || Callers.maySubmit(caller))) {
             return;
         }
-        String device = Callers.isDevice(caller) ? caller.device() : "";
         long now = clock.getAsLong();
+        if (Callers.isDevice(caller)) {
+            // recorded with the next batch: a provider's result follows at once, and its upload must not wait for a commit of its own;
+            // until then it counts as unfinished against the device's limit
+            unrecorded.add(new Upload(caller.user(), caller.device(), id, bytes, now));
+            return;
+        }
         try {
-            db().transactionTogether(c -> { // one commit for the uploads that end at the same time
-                AccessStore.uploaded(c, id, caller.user(), device, bytes, now);
+            db().transaction(c -> {
+                AccessStore.uploaded(c, id, caller.user(), "", bytes, now);
                 return null;
             });
         } catch (SQLException e) {
             LOG.warn("Could not record that {} uploaded blob {}: {}", Callers.describe(caller), id, e.toString());
         }
-        if (device.isEmpty()) {
-            people.remove(caller.user(), id);
-        } else {
-            devices.remove(device, id);
+        people.remove(caller.user(), id);
+    }
+
+    /** A provider's completed upload whose ownership record is not written yet. */
+    private record Upload(String user, String device, String id, long bytes, long at) {
+    }
+
+    /** Writes the records of providers' completed uploads, all in one commit (a crash loses at most those of the last moment). */
+    void recordUploads() {
+        List<Upload> batch = new java.util.ArrayList<>();
+        for (Upload u; (u = unrecorded.poll()) != null;) {
+            batch.add(u);
         }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            db().transactionTogether(c -> {
+                for (Upload u : batch) {
+                    AccessStore.uploaded(c, u.id(), u.user(), u.device(), u.bytes(), u.at());
+                }
+                return null;
+            });
+            batch.forEach(u -> devices.remove(u.device(), u.id()));
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not record {} uploads of providers (they still count as unfinished): {}", batch.size(), e.toString());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        recorder.shutdownNow();
+        recordUploads();
     }
 
     private Database db() {
