@@ -66,8 +66,9 @@ public final class LoadGenerator {
             watchdog(deadlineMinutes);
             Path work = Files.createTempDirectory("daig-load");
             boolean passed = true;
-            for (int n : options.sizes()) {
-                passed &= run(work.resolve("n" + n), n, options);
+            for (int i = 0; i < options.sizes().size(); i++) {
+                int n = options.sizes().get(i);
+                passed &= run(work.resolve("run" + (i + 1) + "-n" + n), n, options);
             }
             exit = passed ? 0 : 1;
         } catch (IllegalArgumentException e) {
