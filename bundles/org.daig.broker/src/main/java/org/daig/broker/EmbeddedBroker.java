@@ -55,6 +55,8 @@ import io.moquette.interception.InterceptHandler;
 public class EmbeddedBroker implements ConfigurationListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** Commands a session loop may hold: room for a burst from ten thousand providers (each a few hundred bytes). */
+    static final int SESSION_QUEUE_SIZE = 65_536;
     static final String BUS_FACTORY_PID = "org.daig.transport.mqtt";
 
     @Reference
@@ -164,6 +166,9 @@ public class EmbeddedBroker implements ConfigurationListener {
         properties.setProperty("persistence_enabled", "false");
         properties.setProperty("telemetry_enabled", "false"); // Moquette phones home by default
         properties.setProperty("netty.mqtt.message_size", Integer.toString(config.maxMessageBytes()));
+        // Moquette queues each session's commands on one of a few loops; at its default (1,024) a grid of thousands of
+        // providers fills a loop's queue in a burst and Moquette drops what arrives ("Session command queue … is full")
+        properties.setProperty("session_queue_size", Integer.toString(SESSION_QUEUE_SIZE));
         // Without this Moquette lets a client without a user name in and never asks the authenticator.
         properties.setProperty("allow_anonymous", Boolean.toString(config.allowAnonymous()));
         IAuthenticator authenticator;

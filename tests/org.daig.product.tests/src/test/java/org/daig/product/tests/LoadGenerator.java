@@ -152,7 +152,7 @@ public final class LoadGenerator {
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
-                .env("JAVA_OPTS", "-Xmx1g " + System.getProperty("daig.load.coordinatorOpts", "")) // e.g. a profiler
+                .env("JAVA_OPTS", "-Xmx2g " + System.getProperty("daig.load.coordinatorOpts", "")) // e.g. a profiler
                 .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -294,7 +294,7 @@ public final class LoadGenerator {
         }
         long lost = confirmed.entrySet().stream().filter(c -> !c.getValue().equals(stored.get(c.getKey()))).count();
         latencies.sort(null);
-        long results = sustained ? confirmed.size() : tasks;
+        long results = sustained ? stored.size() : tasks; // sustained: what the coordinator took in the time, answers lost or not
         String heap = heapMiB.isEmpty() ? "" : String.format(Locale.ROOT, "; coordinator heap after GC %s MiB", heapMiB);
         System.out.printf(Locale.ROOT, "%d providers (%d connect attempts), %d results in %.1f s: %.1f results/s; assignment latency "
                 + "p50 %d ms, p99 %d ms (%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d, "
