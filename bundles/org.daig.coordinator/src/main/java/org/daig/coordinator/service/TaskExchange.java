@@ -3,9 +3,11 @@ package org.daig.coordinator.service;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -70,6 +72,8 @@ public class TaskExchange implements MessageHandler {
 
     private final LiveConnections connections = new LiveConnections();
     private final BlockingQueue<Pending> inbox = new LinkedBlockingQueue<>();
+    /** The latest request id of each provider's request and of each result it sends, while they wait ({@link #unlessAskedAgain}). */
+    private final Map<String, String> newest = new ConcurrentHashMap<>();
     private ExecutorService checks;
     private Thread desk;
     private volatile boolean running;
@@ -133,15 +137,20 @@ public class TaskExchange implements MessageHandler {
         switch (kind == null ? "" : kind) {
         case "request" -> {
             TaskRequest request = message.decode(TaskRequest.class);
-            inbox.add(new Pending(bus, providerId, request.requestId(), () -> lease(providerId, request)));
+            String asking = providerId + "/request";
+            newest.put(asking, request.requestId());
+            inbox.add(new Pending(bus, providerId, request.requestId(), () -> unlessAskedAgain(asking, request.requestId(),
+                    () -> lease(providerId, request))));
         }
         case "result" -> {
             TaskResult result = message.decode(TaskResult.class);
+            String sending = providerId + "/result/" + result.leaseId();
+            newest.put(sending, result.requestId());
             CompletableFuture<Delta> delta = CompletableFuture.supplyAsync(() -> projects.check(result), checks);
-            inbox.add(new Pending(bus, providerId, result.requestId(), () -> {
+            inbox.add(new Pending(bus, providerId, result.requestId(), () -> unlessAskedAgain(sending, result.requestId(), () -> {
                 var outcome = projects.result(providerId, result, delta.get());
                 return new TaskReply(result.requestId(), outcome.kind(), null, outcome.message(), 0, outcome.credit());
-            }));
+            })));
         }
         case "release" -> {
             TaskRelease release = message.decode(TaskRelease.class);
@@ -152,6 +161,23 @@ public class TaskExchange implements MessageHandler {
             }));
         }
         default -> throw new MalformedMessageException("unknown task message kind '" + kind + "'");
+        }
+    }
+
+    /**
+     * Decides a request or result unless its provider sent it again since (with a new request id)
+     * while it waited: the provider heeds only the answer to its latest, so the earlier copy is
+     * dropped unanswered. When the exchange falls behind, this keeps its queue at one message per
+     * provider instead of one per retry.
+     */
+    private TaskReply unlessAskedAgain(String key, String requestId, Decision decision) throws Exception {
+        if (!requestId.equals(newest.get(key))) {
+            return null;
+        }
+        try {
+            return decision.decide();
+        } finally {
+            newest.remove(key, requestId);
         }
     }
 
