@@ -94,6 +94,16 @@ public class TaskExchange implements MessageHandler {
         TaskReply decide() throws Exception;
     }
 
+    public TaskExchange() {
+        // DS injects the references
+    }
+
+    /** Outside DS (tests). */
+    TaskExchange(TaskDesk projects, ProviderDirectory directory) {
+        this.projects = projects;
+        this.directory = directory;
+    }
+
     @Activate
     void activate() {
         checks = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
