@@ -152,11 +152,16 @@ class RabbitClusterTest {
                     ProductsTest.json(base + "/api/v1/projects/" + id, requestor).get("state").getAsString()));
             assertEquals(4, ProductsTest.json(base + "/api/v1/projects/" + id, requestor).get("version").getAsInt(),
                     "6 shards, K=3, 2 passes: 4 rounds");
+            // the last answers may still be on their way across the nodes when the project already shows COMPLETED
+            ProductProcess.await("answers to all 12 results", RUN, () -> providers.stream().mapToInt(p -> p.accepted.get() + p.duplicates.get()
+                    + p.stale.get() + p.refused.get()).sum() >= 12);
             int onB = providers.get(0).accepted.get() + providers.get(1).accepted.get();
             int onA = providers.get(2).accepted.get();
             assertTrue(onB >= 1, "results sent at QoS 1 through node B were accepted by the coordinator on A (B: " + onB + ", A: " + onA + ")");
             int duplicates = providers.stream().mapToInt(p -> p.duplicates.get()).sum();
-            assertEquals(12, onA + onB + duplicates, "each of the 12 tasks answered ACCEPTED once (a retried result: DUPLICATE)");
+            assertEquals(12, onA + onB + duplicates, "each of the 12 tasks answered ACCEPTED once (a retried result: DUPLICATE); stale "
+                    + providers.stream().mapToInt(p -> p.stale.get()).sum() + ", refused " + providers.stream().mapToInt(p -> p.refused.get()).sum()
+                    + ", last errors " + providers.stream().map(p -> String.valueOf(p.lastError)).toList());
         } finally {
             for (SimulatedProvider p : providers) {
                 p.close();
