@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -234,17 +233,7 @@ final class LoadProvider {
     }
 
     private void commit(JsonObject task, String deltaId) {
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("leaseId", task.get("leaseId").getAsString());
-        result.put("projectId", task.get("projectId").getAsString());
-        result.put("round", task.get("round").getAsInt());
-        result.put("shard", task.get("shard").getAsInt());
-        result.put("version", task.get("version").getAsInt());
-        result.put("delta", deltaId);
-        result.put("samples", task.get("rows").getAsLong());
-        result.put("loss", 1.0);
-        result.put("accuracy", 0.5);
-        result.put("seconds", workMillis / 1000.0);
+        Map<String, Object> result = SimulatedProvider.result(task, deltaId, workMillis);
         String key = result.get("projectId") + "/" + result.get("round") + "/" + result.get("shard");
         commitOnce(result, key, deltaId);
     }

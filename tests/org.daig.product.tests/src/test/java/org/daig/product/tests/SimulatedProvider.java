@@ -227,17 +227,7 @@ final class SimulatedProvider implements AutoCloseable {
         if (put.statusCode() / 100 != 2) {
             throw new IOException("upload answered " + put.statusCode() + ": " + put.body());
         }
-        Map<String, Object> result = new java.util.LinkedHashMap<>();
-        result.put("leaseId", task.get("leaseId").getAsString());
-        result.put("projectId", task.get("projectId").getAsString());
-        result.put("round", task.get("round").getAsInt());
-        result.put("shard", task.get("shard").getAsInt());
-        result.put("version", task.get("version").getAsInt());
-        result.put("delta", deltaId);
-        result.put("samples", task.get("rows").getAsLong());
-        result.put("loss", 1.0);
-        result.put("accuracy", 0.5);
-        result.put("seconds", workMillis / 1000.0);
+        Map<String, Object> result = result(task, deltaId, workMillis);
         if (update != null && update.threads() != null) {
             result.put("threads", update.threads());
             result.put("runtime", update.runtime());
@@ -281,6 +271,22 @@ final class SimulatedProvider implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The result message for {@code task} with its uploaded delta (no request id yet), as docs/protocol.md describes it. */
+    static Map<String, Object> result(JsonObject task, String deltaId, long workMillis) {
+        Map<String, Object> result = new java.util.LinkedHashMap<>();
+        result.put("leaseId", task.get("leaseId").getAsString());
+        result.put("projectId", task.get("projectId").getAsString());
+        result.put("round", task.get("round").getAsInt());
+        result.put("shard", task.get("shard").getAsInt());
+        result.put("version", task.get("version").getAsInt());
+        result.put("delta", deltaId);
+        result.put("samples", task.get("rows").getAsLong());
+        result.put("loss", 1.0);
+        result.put("accuracy", 0.5);
+        result.put("seconds", workMillis / 1000.0);
+        return result;
     }
 
     /** The simulated training: a small step towards zero plus seeded noise, both deterministic. */
