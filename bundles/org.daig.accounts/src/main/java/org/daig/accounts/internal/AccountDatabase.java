@@ -75,7 +75,8 @@ public final class AccountDatabase implements AutoCloseable {
         int current = schemaVersion();
         if (current > MIGRATIONS.size()) {
             throw new SQLException("the account database at " + url + " has schema version " + current + ", newer than this coordinator ("
-                    + MIGRATIONS.size() + "): run the newer coordinator, or restore a backup");
+                    + MIGRATIONS.size() + "): run the newer coordinator, or restore a backup (or, on PostgreSQL, is this the projects' database?"
+                    + " the accounts need a database of their own)");
         }
         for (int i = current; i < MIGRATIONS.size(); i++) {
             try (Statement s = connection.createStatement()) {

@@ -45,7 +45,7 @@ public class AccountService extends AccountBook {
     public AccountService(BundleContext context, AccountsConfig config,
             @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory dataSourceFactory)
             throws SQLException, IOException, AccountException {
-        super(open(dataSourceFactory, folder(context)), Settings.of(config), new Passwords(new SecureRandom()), new SecureRandom(),
+        super(open(dataSourceFactory, config, folder(context)), Settings.of(config), new Passwords(new SecureRandom()), new SecureRandom(),
                 System::currentTimeMillis);
         try {
             FirstStart first = new FirstStart(this, folder(context));
@@ -66,16 +66,24 @@ public class AccountService extends AccountBook {
         return Path.of(data == null || data.isBlank() ? "daig-data" : data).resolve("accounts");
     }
 
-    private static AccountDatabase open(DataSourceFactory factory, Path folder) throws SQLException, IOException {
+    private static AccountDatabase open(DataSourceFactory factory, AccountsConfig config, Path folder) throws SQLException, IOException {
         SecretFiles.privateDirectory(folder);
-        String url = "jdbc:h2:" + folder.resolve("accounts").toAbsolutePath() + ";WRITE_DELAY=0"; // durable at commit
+        String url = config.jdbcUrl().isBlank()
+                ? "jdbc:h2:" + folder.resolve("accounts").toAbsolutePath() + ";WRITE_DELAY=0" // durable at commit
+                : config.jdbcUrl().trim();
         Properties props = new Properties();
         props.setProperty(DataSourceFactory.JDBC_URL, url);
+        if (!config.jdbcUser().isBlank()) {
+            props.setProperty(DataSourceFactory.JDBC_USER, config.jdbcUser());
+            props.setProperty(DataSourceFactory.JDBC_PASSWORD, config._jdbcPassword());
+        }
+        String shown = url.replaceAll("password=[^;&]*", "password=***");
         try {
-            return new AccountDatabase(factory.createDataSource(props), url);
+            return new AccountDatabase(factory.createDataSource(props), shown);
         } catch (SQLException e) {
-            throw new SQLException("cannot open the account database " + url + ": " + e.getMessage()
-                    + " (is another coordinator using the same data folder?)", e);
+            throw new SQLException("cannot open the account database " + shown + ": " + e.getMessage()
+                    + (config.jdbcUrl().isBlank() ? " (is another coordinator using the same data folder?)" : " (check jdbcUrl in "
+                            + AccountsConfig.PID + ")"), e);
         }
     }
 

@@ -264,9 +264,21 @@ public final class AccountStore {
         return out;
     }
 
-    /** Records a (re-)enrolled device with its new token. */
+    /** Records a (re-)enrolled device with its new token (an update, else an insert: the same SQL on H2 and PostgreSQL). */
     public static void putDevice(Connection c, DeviceRow d) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("MERGE INTO devices (" + DEVICE_COLUMNS + ") KEY (device_id) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE devices SET user_name = ?, name = ?, token_id = ?, enrolled_at = ?, last_seen_at = ?"
+                + " WHERE device_id = ?")) {
+            s.setString(1, d.user());
+            s.setString(2, d.name());
+            s.setString(3, d.tokenId());
+            s.setLong(4, d.enrolledAt());
+            setLong(s, 5, d.lastSeenAt());
+            s.setString(6, d.device());
+            if (s.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO devices (" + DEVICE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
             s.setString(1, d.device());
             s.setString(2, d.user());
             s.setString(3, d.name());
@@ -301,7 +313,14 @@ public final class AccountStore {
     }
 
     public static void putSetting(Connection c, String name, String value) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("MERGE INTO settings (name, val) KEY (name) VALUES (?, ?)")) {
+        try (PreparedStatement s = c.prepareStatement("UPDATE settings SET val = ? WHERE name = ?")) {
+            s.setString(1, value);
+            s.setString(2, name);
+            if (s.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO settings (name, val) VALUES (?, ?)")) {
             s.setString(1, name);
             s.setString(2, value);
             s.executeUpdate();

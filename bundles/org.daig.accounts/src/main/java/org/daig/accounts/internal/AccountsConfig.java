@@ -12,6 +12,18 @@ public @interface AccountsConfig {
 
     String PID = "org.daig.accounts";
 
+    @AttributeDefinition(name = "JDBC URL", description = "Empty: an H2 file database in <data>/accounts. For a standby "
+            + "coordinator, both coordinators' accounts in one PostgreSQL: jdbc:postgresql://host/db, plus "
+            + "dataSourceFactory.target=(osgi.jdbc.driver.class=org.postgresql.Driver).", required = false)
+    String jdbcUrl() default "";
+
+    @AttributeDefinition(name = "JDBC user", required = false)
+    String jdbcUser() default "";
+
+    /** A private property: the configuration key is {@code .jdbcPassword}, which DS does not publish with the component's service. */
+    @AttributeDefinition(name = "JDBC password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD, required = false)
+    String _jdbcPassword() default "";
+
     @AttributeDefinition(name = "API token lifetime (s)", description = "How long a login (API token) lasts.", min = "1")
     int apiTokenSeconds() default 43200;
 

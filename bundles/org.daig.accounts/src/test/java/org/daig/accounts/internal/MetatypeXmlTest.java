@@ -60,7 +60,10 @@ class MetatypeXmlTest {
     private static Map<String, String> annotated() {
         Map<String, String> annotated = new TreeMap<>();
         for (Method method : AccountsConfig.class.getDeclaredMethods()) {
-            if (!Modifier.isStatic(method.getModifiers())) {
+            if (!Modifier.isStatic(method.getModifiers()) && method.getName().startsWith("_")) {
+                // DS turns a leading '_' into '.', a private property; the metatype marks it a password
+                annotated.put("." + method.getName().substring(1), "Password=" + method.getDefaultValue());
+            } else if (!Modifier.isStatic(method.getModifiers())) {
                 annotated.put(method.getName(), type(method.getReturnType()) + "=" + method.getDefaultValue());
             }
         }

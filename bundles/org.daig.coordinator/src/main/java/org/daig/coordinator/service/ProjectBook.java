@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import org.daig.api.blob.BlobStore;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
+import org.daig.api.cluster.Leadership;
 import org.daig.api.project.ProjectState;
 import org.daig.coordinator.http.Endpoints;
 import org.daig.coordinator.schedule.LeaseTimeouts;
@@ -70,8 +71,8 @@ public class ProjectBook implements ProjectRecords {
     public ProjectBook(BundleContext context, ProjectServiceConfig config,
             @Reference(name = "dataSourceFactory", target = "(osgi.jdbc.driver.class=org.h2.Driver)") DataSourceFactory dataSourceFactory,
             @Reference(name = "blobs") BlobStore blobs, @Reference(name = "trainer") CoordinatorTrainer trainer,
-            @Reference(name = "aggregation") RoundAggregation aggregation, @Reference(name = "metrics") CoordinatorMetrics metrics)
-            throws SQLException, IOException {
+            @Reference(name = "aggregation") RoundAggregation aggregation, @Reference(name = "metrics") CoordinatorMetrics metrics,
+            @Reference(name = "leadership") Leadership leadership) throws SQLException, IOException {
         this.metrics = metrics;
         Path workDir = WorkDir.of(context);
         Files.createDirectories(workDir);
@@ -87,26 +88,40 @@ public class ProjectBook implements ProjectRecords {
             }
         }
         ticks.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
-        LOG.info("Projects: database {} (schema {}), {} project(s) in it", db.url(), db.schemaVersion(), stored.size());
+        LOG.info("Projects: database {} (schema {}), {} project(s) in it; this coordinator {}", db.url(), db.schemaVersion(), stored.size(),
+                leadership.how());
     }
 
     private static Database open(DataSourceFactory factory, ProjectServiceConfig config, Path workDir) throws SQLException {
         String url = config.jdbcUrl().isBlank()
                 ? "jdbc:h2:" + workDir.resolve("state").toAbsolutePath() + ";WRITE_DELAY=0" // durable at commit, see docs/operations.md
                 : config.jdbcUrl();
+        try {
+            return new Database(dataSource(factory, config, url), shownUrl(url));
+        } catch (SQLException e) {
+            throw new SQLException("cannot open the coordinator's database " + shownUrl(url) + ": " + e.getMessage()
+                    + " (is another coordinator using the same data folder?)", e);
+        }
+    }
+
+    /** The configured database (jdbcUrl, not the H2 default). */
+    static DataSource dataSource(DataSourceFactory factory, ProjectServiceConfig config) throws SQLException {
+        return dataSource(factory, config, config.jdbcUrl().trim());
+    }
+
+    private static DataSource dataSource(DataSourceFactory factory, ProjectServiceConfig config, String url) throws SQLException {
         Properties props = new Properties();
         props.setProperty(DataSourceFactory.JDBC_URL, url);
         if (!config.jdbcUser().isBlank()) {
             props.setProperty(DataSourceFactory.JDBC_USER, config.jdbcUser());
             props.setProperty(DataSourceFactory.JDBC_PASSWORD, config._jdbcPassword());
         }
-        DataSource source = factory.createDataSource(props);
-        try {
-            return new Database(source, url.replaceAll("password=[^;&]*", "password=***"));
-        } catch (SQLException e) {
-            throw new SQLException("cannot open the coordinator's database " + url + ": " + e.getMessage()
-                    + " (is another coordinator using the same data folder?)", e);
-        }
+        return factory.createDataSource(props);
+    }
+
+    /** A JDBC URL fit for logs: without its password. */
+    static String shownUrl(String url) {
+        return url.replaceAll("password=[^;&]*", "password=***");
     }
 
     @Reference(service = HttpServiceRuntime.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)

@@ -23,6 +23,11 @@ public @interface ProjectServiceConfig {
     @AttributeDefinition(name = "JDBC password", type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
     String _jdbcPassword() default "";
 
+    @AttributeDefinition(name = "Standby check (seconds)", description = "On PostgreSQL, several coordinators may share the database: "
+            + "the one holding its leader lock acts, the others stand by and try for the lock this often (docs/operations.md).",
+            min = "1", max = "60")
+    int standbyCheckSeconds() default 1;
+
     @AttributeDefinition(name = "Public URL", description = "How providers reach this coordinator's HTTP side, e.g. https://grid.example.org. Empty: the HTTP service's own endpoint.")
     String publicUrl() default "";
 

@@ -90,8 +90,16 @@ public final class ReputationStore {
         return out;
     }
 
+    /** Records (or moves) a volunteer's reset; an update, else an insert: the same SQL on H2 and PostgreSQL. */
     public static void reset(Connection c, String provider, long at) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("MERGE INTO volunteer_resets (provider_id, at) KEY (provider_id) VALUES (?, ?)")) {
+        try (PreparedStatement st = c.prepareStatement("UPDATE volunteer_resets SET at = ? WHERE provider_id = ?")) {
+            st.setLong(1, at);
+            st.setString(2, provider);
+            if (st.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO volunteer_resets (provider_id, at) VALUES (?, ?)")) {
             st.setString(1, provider);
             st.setLong(2, at);
             st.executeUpdate();

@@ -52,19 +52,22 @@ public final class TestDatabases {
 
     /** A new database in the test cluster; the test is skipped (with the reason) where PostgreSQL is not installed. */
     public static Place postgresql(String prefix) throws Exception {
+        PGSimpleDataSource source = postgresqlSource(prefix);
+        return () -> new Database(source, source.getURL());
+    }
+
+    /** A new, empty database in the test cluster, as a data source (skipped where PostgreSQL is not installed). */
+    public static PGSimpleDataSource postgresqlSource(String prefix) throws Exception {
         Cluster c = cluster();
         String name = prefix.toLowerCase() + COUNT.incrementAndGet();
         try (Connection admin = DriverManager.getConnection(c.url("postgres"), "daig", "");
                 Statement s = admin.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
-        String url = c.url(name);
-        return () -> {
-            PGSimpleDataSource source = new PGSimpleDataSource();
-            source.setURL(url);
-            source.setUser("daig");
-            return new Database(source, url);
-        };
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setURL(c.url(name));
+        source.setUser("daig");
+        return source;
     }
 
     private static synchronized Cluster cluster() throws Exception {

@@ -23,6 +23,7 @@ import org.daig.api.bus.MalformedMessageException;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.MessageHandler;
 import org.daig.api.bus.Topics;
+import org.daig.api.cluster.Leadership;
 import org.daig.api.presence.Presence;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -79,6 +80,14 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
 
     private final List<HandlerEntry> handlers = new CopyOnWriteArrayList<>();
     private final List<ListenerEntry> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Optional, so a provider's connection ignores it; the coordinator's configuration sets
+     * {@code leader.cardinality.minimum=1}, so that connection exists only while this process acts
+     * for the grid (a standby coordinator stays off the broker, and one that loses the lead leaves it).
+     */
+    @Reference(name = "leader", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.STATIC)
+    private Leadership leader;
 
     private MqttBusConfig config;
     private String role;
@@ -146,7 +155,8 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         properties.put(CLIENT_ID, clientId);
         properties.put("service.description", "DAIG MQTT bus " + role + " " + clientId + " @ " + brokerUrl());
         registration = context.registerService(MessageBus.class, this, properties);
-        LOG.info("MQTT bus {} ({}) connecting to {} under {}/", clientId, role, brokerUrl(), root);
+        LOG.info("MQTT bus {} ({}) connecting to {} under {}/{}", clientId, role, brokerUrl(), root,
+                leader != null ? "; this coordinator " + leader.how() : "");
         worker.execute(this::connect);
         if (config.presenceRepeatSeconds() > 0) {
             // brokers that keep retained messages from wildcard subscribers (RabbitMQ) learn of us only from repeats

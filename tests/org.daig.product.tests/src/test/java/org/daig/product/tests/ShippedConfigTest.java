@@ -65,6 +65,11 @@ class ShippedConfigTest {
                     checked++; // a DS reference target (e.g. dataSourceFactory.target), not a metatype attribute
                     continue;
                 }
+                if (attribute == null && key.endsWith(".cardinality.minimum")) {
+                    assertTrue(value.matches("\\d+"), cfg.getFileName() + ": " + key + " is a DS reference's minimum cardinality: " + value);
+                    checked++; // e.g. leader.cardinality.minimum: a DS reference property, not a metatype attribute
+                    continue;
+                }
                 if (attribute == null) {
                     fail(cfg.getFileName() + ": '" + key + "' is not a setting of " + pid + " (known: " + attributes.keySet() + ")");
                 }
