@@ -52,10 +52,10 @@ class ProjectRunTest {
     }
 
     /** What a requestor uploads: a Keras MLP made by the product's own writer, and synthetic 3-class data. */
-    private record Inputs(Path model, Path x, Path y) {
+    record Inputs(Path model, Path x, Path y) {
     }
 
-    private static Inputs inputs(Path dir) throws Exception {
+    static Inputs inputs(Path dir) throws Exception {
         Files.createDirectories(dir);
         Path model = dir.resolve("model.h5");
         ProductProcess.daig(dir, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
@@ -77,7 +77,7 @@ class ProjectRunTest {
     }
 
     /** Uploads a file as the requestor whose token this is. */
-    private static String upload(String base, String token, Path file) throws Exception {
+    static String upload(String base, String token, Path file) throws Exception {
         byte[] bytes = Files.readAllBytes(file);
         String id = SimulatedProvider.sha256(bytes);
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id)).header("Authorization", "Bearer " + token)
@@ -86,12 +86,12 @@ class ProjectRunTest {
         return id;
     }
 
-    private static HttpResponse<String> post(String url, String token, String body) throws Exception {
+    static HttpResponse<String> post(String url, String token, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String spec(String model, String x, String y) {
+    static String spec(String model, String x, String y) {
         return spec(model, x, y, "kbatch-sync");
     }
 
@@ -120,7 +120,7 @@ class ProjectRunTest {
         return c;
     }
 
-    private static JsonObject awaitProject(String base, String token, String id, String state) {
+    static JsonObject awaitProject(String base, String token, String id, String state) {
         JsonObject[] found = new JsonObject[1];
         ProductProcess.await("project " + id + " " + state, RUN, () -> {
             found[0] = ProductsTest.json(base + "/api/v1/projects/" + id, token);
@@ -135,7 +135,7 @@ class ProjectRunTest {
      * With {@code mosquitto}, the grid's broker is that Mosquitto, started with the coordinator's
      * password and ACL files once the providers are enrolled.
      */
-    private static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash) throws Exception {
+    static float[] run(Path work, Inputs in, Mosquitto mosquitto, boolean crash) throws Exception {
         return run(work, in, mosquitto, crash, "kbatch-sync");
     }
 
