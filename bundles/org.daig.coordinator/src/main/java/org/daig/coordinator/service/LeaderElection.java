@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.daig.api.cluster.Leadership;
+import org.daig.coordinator.http.StandbyServlet;
 import org.daig.coordinator.store.LeaderLock;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -18,6 +19,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.jdbc.DataSourceFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Servlet;
 
 /**
  * Decides whether this process acts for the grid, and registers {@link Leadership} while it does.
@@ -36,6 +39,8 @@ public class LeaderElection {
     private final LeaderLock lock;
     private final ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(ProjectBook.named("daig-leader"));
     private ServiceRegistration<Leadership> registration;
+    /** While standing by: the 503 answers where the active coordinator serves projects and blobs. */
+    private ServiceRegistration<Servlet> standbyAnswers;
     private boolean toldStandingBy;
     private String lastProblem;
 
@@ -73,14 +78,25 @@ public class LeaderElection {
             LOG.error("This coordinator lost the leader lock of {}: its scheduler and MQTT connection stop; it stands by", database);
             registration.unregister();
             registration = null;
-            toldStandingBy = true;
+            standBy();
         } else if (!holds && !toldStandingBy && lastProblem == null) {
             LOG.info("Standing by: another coordinator holds the leader lock of {}; this one takes over when that one stops", database);
-            toldStandingBy = true;
+            standBy();
+        }
+    }
+
+    private void standBy() {
+        toldStandingBy = true;
+        if (standbyAnswers == null) {
+            standbyAnswers = StandbyServlet.register(context, database);
         }
     }
 
     private synchronized void lead(String how) {
+        if (standbyAnswers != null) {
+            standbyAnswers.unregister(); // before the real servlets come with the leadership
+            standbyAnswers = null;
+        }
         LOG.info("This coordinator acts for the grid: it {}", how);
         registration = context.registerService(Leadership.class, () -> how, FrameworkUtil.asDictionary(Map.of("how", how)));
         toldStandingBy = false;
@@ -89,6 +105,14 @@ public class LeaderElection {
     @Deactivate
     synchronized void deactivate() {
         checks.shutdownNow();
+        if (standbyAnswers != null) {
+            try {
+                standbyAnswers.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            standbyAnswers = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +105,18 @@ class FailoverTest {
                 standby = coordinator(tmp.resolve("b"), ports[2], postgres, mosquitto, blobs).start();
                 standby.awaitLine("Standing by: another coordinator holds the leader lock", ProductsTest.START);
                 assertFalse(standby.printed("MQTT bus coordinator"), "a standby stays off the broker:\n" + String.join("\n", standby.output()));
+                HttpRequest ask = HttpRequest.newBuilder(URI.create(baseB + "/api/v1/projects/" + id)).header("Authorization", "Bearer " + requestor)
+                        .build();
+                List<HttpResponse<String>> asked = new ArrayList<>();
+                ProductProcess.await("the standby's HTTP side to answer", ProductsTest.START, () -> {
+                    try {
+                        return asked.add(TestHttp.CLIENT.send(ask, HttpResponse.BodyHandlers.ofString()));
+                    } catch (ConnectException notYet) {
+                        return false;
+                    }
+                });
+                assertEquals(503, asked.get(0).statusCode(), "a standby says so: " + asked.get(0).body());
+                assertTrue(asked.get(0).body().contains("standing by"), asked.get(0).body());
 
                 for (int i = 0; i < 3; i++) {
                     SimulatedProvider p = new SimulatedProvider(mosquitto.url, "sim-" + i, 300, tokens.get(i));
