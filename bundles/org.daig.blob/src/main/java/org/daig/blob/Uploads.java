@@ -41,7 +41,12 @@ final class Uploads {
     private final UploadProofs proofs;
     /** The store's notes on who writes an unfinished upload, when it keeps them (the file store does); else null. */
     private final FileBlobStore notes;
-    private final Object[] writers = new Object[64];
+    /**
+     * Locks striped by blob id. Many: a writer holds its stripe through the store's fsync (tens of
+     * milliseconds), and with few stripes a thousand providers' uploads of different blobs queued
+     * behind each other (measured: 64 stripes capped a 1,000-provider run near 160 results/s).
+     */
+    private final Object[] writers = new Object[4096];
 
     Uploads(BlobStore store, BlobAccess access, UploadProofs proofs) {
         this.store = store;
