@@ -45,6 +45,30 @@ class PresenceTest {
                 () -> grid.provider("prov-presence").map(p -> !p.online()).orElse(false));
     }
 
+    /**
+     * presenceRepeatSeconds: for brokers that deliver retained messages only on their own node and
+     * only to exact filters (a RabbitMQ cluster, docs/operations.md), a bus publishes its presence
+     * again now and then, so a subscriber that came later still hears it live. Off (0), it is said once.
+     */
+    @Test
+    void aBusRepeatsItsPresenceWhenToldToAndOnlyThen() throws Exception {
+        String url = grid.embeddedBroker();
+        grid.bus(Topics.COORDINATOR, "coord-repeat", url);
+        grid.bus(Topics.PROVIDER, "prov-repeat", url, "presenceRepeatSeconds", "1");
+        grid.bus(Topics.PROVIDER, "prov-once", url);
+        grid.awaitProviderServing("prov-repeat");
+        grid.awaitProviderServing("prov-once");
+        String root = grid.topicRoot + "/providers/";
+        try (RawClient watcher = RawClient.connect(url, "watch-repeat", "watch-repeat", grid.accounts.service("watch-repeat"))) {
+            assertTrue(watcher.subscribe(root + "+/presence"));
+            Grid.await("two live repeats of prov-repeat's presence", () -> watcher.received().stream()
+                    .filter(m -> m.topic().equals(root + "prov-repeat/presence") && !m.retained() && m.payload().contains("\"online\":true"))
+                    .count() >= 2);
+            assertTrue(watcher.received().stream().noneMatch(m -> m.topic().equals(root + "prov-once/presence") && !m.retained()),
+                    "a bus without presenceRepeatSeconds said its presence once (the retained copy only): " + watcher.received());
+        }
+    }
+
     @Test
     void theStatusEndpointListsProviders() throws Exception {
         String url = grid.embeddedBroker();
