@@ -26,12 +26,23 @@ final class Mosquitto implements AutoCloseable {
     final Path dir;
     final int port;
     final String url;
+    /** The address it listens on. */
+    final String host;
+    /** What its command line starts with, e.g. {@code ip netns exec <namespace>} (another host); empty: nothing. */
+    private final List<String> launcher;
     private Process process;
 
     Mosquitto(Path dir, int port) throws IOException {
+        this(dir, "127.0.0.1", port, List.of());
+    }
+
+    /** Mosquitto listening on {@code host} only, started through {@code launcher} (e.g. in a network namespace). */
+    Mosquitto(Path dir, String host, int port, List<String> launcher) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.port = port;
-        this.url = "tcp://127.0.0.1:" + port;
+        this.host = host;
+        this.launcher = List.copyOf(launcher);
+        this.url = "tcp://" + host + ":" + port;
     }
 
     static boolean installed() {
@@ -55,7 +66,7 @@ final class Mosquitto implements AutoCloseable {
     Mosquitto start(Path passwd, Path acl) throws IOException {
         Path conf = dir.resolve("mosquitto.conf");
         Files.write(conf, List.of(
-                "listener " + port + " 127.0.0.1",
+                "listener " + port + " " + host,
                 "persistence false",
                 "user " + System.getProperty("user.name"), // as root, mosquitto would switch to a user that cannot read our files
                 "per_listener_settings false",
@@ -64,12 +75,14 @@ final class Mosquitto implements AutoCloseable {
                 "acl_file " + acl,
                 "use_username_as_clientid true"));
         Path log = dir.resolve("mosquitto.log");
-        process = new ProcessBuilder(MOSQUITTO, "-c", conf.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new java.util.ArrayList<>(launcher);
+        command.addAll(List.of(MOSQUITTO, "-c", conf.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ProductProcess.await("mosquitto listening on " + port, Duration.ofSeconds(30), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("mosquitto exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(host, port)) {
                 return true;
             }
         });

@@ -88,6 +88,14 @@ final class ProductProcess implements AutoCloseable {
     }
 
     private final Map<String, String> extraEnv = new java.util.HashMap<>();
+    private final List<String> launcher = new ArrayList<>();
+
+    /** What the start script's command line starts with, e.g. {@code ip netns exec <namespace>} (another host). */
+    ProductProcess launcher(List<String> prefix) {
+        launcher.clear();
+        launcher.addAll(prefix);
+        return this;
+    }
 
     /** An environment variable for the start script, e.g. JAVA_OPTS. */
     ProductProcess env(String key, String value) {
@@ -127,7 +135,9 @@ final class ProductProcess implements AutoCloseable {
     }
 
     ProductProcess start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve(script).toString()).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(launcher);
+        command.add(home.resolve("bin").resolve(script).toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         SECRETS.forEach(env::remove); // only what a test gives: never the developer's own tokens or passwords
         env.put("DAIG_CONFIG_DIR", work.resolve("config").toString());
