@@ -345,6 +345,7 @@ public class AccountBook implements AccountAdmin {
             }
             return disabled ? AccountStore.revokeUserTokens(c, user, now) : 0;
         });
+        tokens.forgetChecks();
         requireFound(revoked >= 0, user);
         LOG.info("User '{}' {}{}", user, disabled ? "disabled" : "enabled", disabled ? ", " + revoked + " token(s) revoked" : "");
     }
@@ -355,6 +356,7 @@ public class AccountBook implements AccountAdmin {
         Passwords.Hash hash = passwords.hash(password);
         long now = clock.getAsLong();
         int revoked = tx(c -> AccountStore.setPassword(c, user, hash) ? AccountStore.revokeUserTokens(c, user, now) : -1);
+        tokens.forgetChecks();
         requireFound(revoked >= 0, user);
         LOG.info("Password of user '{}' set; {} token(s) revoked", user, revoked);
     }
@@ -363,6 +365,7 @@ public class AccountBook implements AccountAdmin {
     public int revokeTokens(String user) throws AccountException {
         long now = clock.getAsLong();
         int revoked = tx(c -> AccountStore.user(c, user).isPresent() ? AccountStore.revokeUserTokens(c, user, now) : -1);
+        tokens.forgetChecks();
         requireFound(revoked >= 0, user);
         LOG.info("{} token(s) of user '{}' revoked", revoked, user);
         return revoked;

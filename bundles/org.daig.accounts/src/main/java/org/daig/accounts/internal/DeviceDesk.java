@@ -54,7 +54,9 @@ final class DeviceDesk {
     DeviceToken enrol(String user, String deviceId, String name) throws AccountException {
         String id = deviceId(deviceId);
         String display = Names.deviceName(name, id);
-        return inTransaction(c -> issue(c, user, id, display));
+        DeviceToken token = inTransaction(c -> issue(c, user, id, display));
+        tokens.forgetChecks(); // a re-enrolment revoked the device's old token
+        return token;
     }
 
     DeviceToken enrolWithCode(String code, String deviceId, String name) throws AccountException {
@@ -64,7 +66,7 @@ final class DeviceDesk {
         if (parsed.isEmpty()) {
             throw new AccountException(Reason.UNAUTHORIZED, CODE_REFUSED);
         }
-        return inTransaction(c -> {
+        DeviceToken enrolled = inTransaction(c -> {
             Optional<CodeRow> row = AccountStore.code(c, parsed.get().id());
             if (row.isEmpty() || !Secrets.hashMatches(parsed.get().secret(), row.get().secretSha256())
                     || row.get().expiresAt() <= clock.getAsLong() || row.get().usesLeft() < 1) {
@@ -80,6 +82,8 @@ final class DeviceDesk {
             }
             return token;
         });
+        tokens.forgetChecks(); // a re-enrolment revoked the device's old token
+        return enrolled;
     }
 
     private String deviceId(String deviceId) throws AccountException {

@@ -105,6 +105,7 @@ public final class FirstStart {
             AccountStore.revokeScope(c, Scope.SERVICE, now);
             return book.tokens.issue(c, Names.SERVICE_USER, Scope.SERVICE, null, Long.MAX_VALUE);
         });
+        book.tokens.forgetChecks();
         SecretFiles.write(file, issued.token() + "\n");
         LOG.info("Service token {} for the coordinator's MQTT connection written to {}{}", issued.tokenId(), file.toAbsolutePath(),
                 stored.isPresent() ? " (the previous one no longer verified)" : "");

@@ -3,8 +3,11 @@ package org.daig.accounts.internal;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.daig.accounts.internal.AccountStore.TokenRow;
@@ -20,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * the SHA-256 of its secret and, for device and service tokens (the ones an MQTT broker sees),
  * its Mosquitto {@code $7$} hash. A check reads the token and its account in one transaction, so
  * a revocation or a disabled account counts from the next request on.
+ *
+ * <p>A token that passed is trusted again without a query for {@link #RECHECK_MS}: every HTTP
+ * request of a provider is checked, and a thousand of them queued on the account database's one
+ * connection (docs/measurements.md, "Scale"). Every revocation and every disabled account made
+ * through this process forgets those checks at once ({@link #forgetChecks}); one made by another
+ * coordinator on a shared database counts after at most {@link #RECHECK_MS}.
  */
 public final class TokenBook {
 
@@ -29,6 +38,18 @@ public final class TokenBook {
     public record Issued(String token, String tokenId, long expiresAt) {
     }
 
+    /** How long a passed check stands without a query. */
+    static final long RECHECK_MS = 5000;
+    /** More remembered checks than this: forget them all (a bound, not a cache policy). */
+    private static final int MOST_REMEMBERED = 100_000;
+
+    /** A check that passed: the stored secret's SHA-256 it matched, and what it said. */
+    private record Passed(String secretSha256, Identity identity, long at, long generation) {
+    }
+
+    private final Map<String, Passed> passed = new ConcurrentHashMap<>();
+    /** Changes with every {@link #forgetChecks}: a check that read the database before it is not remembered after it. */
+    private final AtomicLong generation = new AtomicLong();
     private final AccountDatabase db;
     private final Secrets secrets;
     private final SecureRandom random;
@@ -61,33 +82,62 @@ public final class TokenBook {
         if (parsed.isEmpty()) {
             return Optional.empty();
         }
+        long now = clock.getAsLong();
+        long asOf = generation.get();
+        Passed earlier = passed.get(parsed.get().id());
+        if (earlier != null && earlier.generation() == asOf && now - earlier.at() < RECHECK_MS && now < earlier.identity().expiresAt()
+                && Secrets.hashMatches(parsed.get().secret(), earlier.secretSha256())) {
+            return Optional.of(earlier.identity());
+        }
         try {
-            return db.transaction(c -> {
-                Optional<TokenRow> row = AccountStore.token(c, parsed.get().id());
-                if (row.isEmpty() || !Secrets.hashMatches(parsed.get().secret(), row.get().secretSha256())) {
-                    return Optional.<Identity>empty();
-                }
-                TokenRow t = row.get();
-                if (t.revokedAt() != null || t.expiresAt() <= clock.getAsLong()) {
-                    return Optional.<Identity>empty();
-                }
-                if (t.scope() == Scope.SERVICE) {
-                    return Optional.of(new Identity(t.user(), Set.<Role>of(), t.scope(), null, t.tokenId(), t.expiresAt()));
-                }
-                Optional<UserRow> user = AccountStore.user(c, t.user());
-                if (user.isEmpty() || user.get().disabled()) {
-                    return Optional.<Identity>empty();
-                }
-                return Optional.of(new Identity(t.user(), user.get().roles(), t.scope(), t.scope() == Scope.DEVICE ? t.device() : null,
-                        t.tokenId(), t.expiresAt()));
-            });
+            Optional<Passed> checked = db.transaction(c -> check(c, parsed.get(), now, asOf));
+            checked.ifPresent(p -> remember(parsed.get().id(), p));
+            return checked.map(Passed::identity);
         } catch (SQLException | RuntimeException e) {
             LOG.error("Checking token {} failed: {}", parsed.get().id(), e.toString());
             return Optional.empty();
         }
     }
 
+    private void remember(String tokenId, Passed check) {
+        if (passed.size() >= MOST_REMEMBERED) {
+            passed.clear();
+        }
+        if (check.generation() == generation.get()) {
+            passed.put(tokenId, check);
+        }
+    }
+
+    /** Called after a revocation or a disabled account is committed: every token is checked in the database again. */
+    public void forgetChecks() {
+        generation.incrementAndGet();
+        passed.clear();
+    }
+
+    private Optional<Passed> check(Connection c, Secrets.Parsed parsed, long now, long asOf) throws SQLException {
+        Optional<TokenRow> row = AccountStore.token(c, parsed.id());
+        if (row.isEmpty() || !Secrets.hashMatches(parsed.secret(), row.get().secretSha256())) {
+            return Optional.empty();
+        }
+        TokenRow t = row.get();
+        if (t.revokedAt() != null || t.expiresAt() <= now) {
+            return Optional.empty();
+        }
+        if (t.scope() == Scope.SERVICE) {
+            return Optional.of(new Passed(t.secretSha256(), new Identity(t.user(), Set.<Role>of(), t.scope(), null, t.tokenId(),
+                    t.expiresAt()), now, asOf));
+        }
+        Optional<UserRow> user = AccountStore.user(c, t.user());
+        if (user.isEmpty() || user.get().disabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Passed(t.secretSha256(), new Identity(t.user(), user.get().roles(), t.scope(),
+                t.scope() == Scope.DEVICE ? t.device() : null, t.tokenId(), t.expiresAt()), now, asOf));
+    }
+
     public boolean revoke(String tokenId) throws SQLException {
-        return db.transaction(c -> AccountStore.revokeToken(c, tokenId, clock.getAsLong()));
+        boolean revoked = db.transaction(c -> AccountStore.revokeToken(c, tokenId, clock.getAsLong()));
+        forgetChecks();
+        return revoked;
     }
 }

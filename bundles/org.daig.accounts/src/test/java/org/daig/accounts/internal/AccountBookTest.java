@@ -125,6 +125,7 @@ class AccountBookTest {
     void disablingAUserRevokesEveryTokenAndEnablingDoesNotBringThemBack() throws Exception {
         Session first = book.user("alice", Role.VOLUNTEER);
         Session second = book.login("alice", Books.PASSWORD, "10.0.0.1");
+        assertTrue(book.verify(first.token()).isPresent() && book.verify(second.token()).isPresent(), "both work (and were just checked)");
         book.setDisabled("alice", true);
         assertEquals(Optional.empty(), book.verify(first.token()));
         assertEquals(Optional.empty(), book.verify(second.token()));
@@ -137,12 +138,31 @@ class AccountBookTest {
     @Test
     void aNewPasswordRevokesTheOldSessionsAndTheOldPasswordStopsWorking() throws Exception {
         Session s = book.user("alice", Role.REQUESTOR);
+        assertTrue(book.verify(s.token()).isPresent(), "works (and was just checked)");
         book.setPassword("alice", "a brand new password");
         assertEquals(Optional.empty(), book.verify(s.token()));
         refused(Reason.UNAUTHORIZED, () -> book.login("alice", Books.PASSWORD, "10.0.0.1"));
         assertTrue(book.login("alice", "a brand new password", "10.0.0.1").token().startsWith("daig_"));
         refused(Reason.INVALID, () -> book.setPassword("alice", "short"));
         refused(Reason.NOT_FOUND, () -> book.setPassword("nobody", "a brand new password"));
+    }
+
+    @Test
+    void aCheckStandsForFiveSecondsAgainstARevocationByAnotherProcessButNotAgainstOneOfItsOwn() throws Exception {
+        Session s = book.user("alice", Role.REQUESTOR);
+        assertTrue(book.verify(s.token()).isPresent());
+        // another coordinator on the same database revokes it: this process learns of it at its next query
+        book.db.transaction(c -> AccountStore.revokeToken(c, s.tokenId(), books.now.get()));
+        assertTrue(book.verify(s.token()).isPresent(), "within TokenBook.RECHECK_MS the earlier check stands");
+        books.now.addAndGet(TokenBook.RECHECK_MS);
+        assertEquals(Optional.empty(), book.verify(s.token()), "then the database is asked again");
+
+        Session t = book.login("alice", Books.PASSWORD, "10.0.0.1");
+        assertTrue(book.verify(t.token()).isPresent());
+        String tampered = t.token().substring(0, t.token().length() - 1) + (t.token().endsWith("A") ? "B" : "A");
+        assertEquals(Optional.empty(), book.verify(tampered), "a remembered check never stands for another secret");
+        assertEquals(1, book.revokeTokens("alice"));
+        assertEquals(Optional.empty(), book.verify(t.token()), "a revocation made here counts at once");
     }
 
     @Test

@@ -92,6 +92,7 @@ class DevicesTest {
     @Test
     void reEnrollingRevokesTheOldTokenAndAnotherAccountCannotTakeTheId() throws Exception {
         DeviceToken first = book.enrolDevice(vera, "provider-pc-1", "old");
+        assertTrue(book.verify(first.token()).isPresent(), "works (and was just checked)");
         DeviceToken second = book.enrolDevice(vera, "provider-pc-1", "new");
         assertEquals(Optional.empty(), book.verify(first.token()));
         assertTrue(book.verify(second.token()).isPresent());
