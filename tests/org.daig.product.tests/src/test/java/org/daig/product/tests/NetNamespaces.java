@@ -41,6 +41,11 @@ final class NetNamespaces implements AutoCloseable {
     /** The hub with its bridge and the operator's link; add hosts with {@link #host}. */
     static NetNamespaces create() throws IOException, InterruptedException {
         removeLeftovers();
+        for (String route : run(List.of("ip", "route", "show", "match", SUBNET + "2")).split("\n")) {
+            if (!route.isBlank() && !route.startsWith("default")) {
+                throw new IOException(SUBNET + "0/24 is routed on this machine already (" + route.strip() + "): the test's hosts would hide it");
+            }
+        }
         NetNamespaces net = new NetNamespaces();
         try {
             ip("netns", "add", HUB);
