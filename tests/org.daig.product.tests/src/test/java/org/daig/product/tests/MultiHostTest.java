@@ -229,6 +229,7 @@ class MultiHostTest {
             assertTrue(!onCoordinatorDisk.contains(delta), "update " + delta + " is not in a file store of the coordinator");
         }
         assertTrue(inBucket.contains(modelId), "the requestor's model is in the bucket");
+        assertTrue(mosquitto.refusesAnonymousClients(), "the broker on its own host refuses a client without a token");
 
         long s3In = after.get("s3")[0] - before.get("s3")[0];
         assertTrue(s3In >= (long) TASKS * paramBytes, "every update crossed to the S3 host: " + s3In + " bytes");
