@@ -19,18 +19,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
 /**
- * Two coordinator processes on one PostgreSQL (projects and accounts), one blob folder and one
- * Mosquitto, as docs/operations.md "A standby coordinator" sets them up. The first leads; the
+ * Two coordinator processes on one PostgreSQL (projects and accounts), one S3 server (S3Proxy) and
+ * one Mosquitto, as docs/operations.md "A standby coordinator" sets them up. The first leads; the
  * second stands by, off the broker. The leader is killed with SIGKILL in the middle of a round:
  * the standby takes the leader lock, connects as the same MQTT client id and finishes the
  * project. The providers are the same objects throughout (never restarted); every result one of
@@ -48,9 +48,9 @@ class FailoverTest {
     }
 
     /** A coordinator of the pair: its own HTTP port and data folder, everything else shared. */
-    private static ProductProcess coordinator(Path work, int httpPort, Postgres postgres, Mosquitto mosquitto, Path blobs) throws IOException {
+    private static ProductProcess coordinator(Path work, int httpPort, Postgres postgres, Mosquitto mosquitto, S3Server s3) throws IOException {
         String pg = "(osgi.jdbc.driver.class=org.postgresql.Driver)";
-        return ProductProcess.coordinator(work)
+        ProductProcess coordinator = ProductProcess.coordinator(work)
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", httpPort)
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", mosquitto.url)
                 .set("org.daig.transport.mqtt-coordinator.cfg", "clientId", "coordinator") // the same id: providers follow it
@@ -58,9 +58,10 @@ class FailoverTest {
                 .set("org.daig.coordinator.projects.cfg", "dataSourceFactory.target", pg)
                 .set("org.daig.accounts.cfg", "jdbcUrl", postgres.jdbcUrl().replace("/daig?", "/daig_accounts?"))
                 .set("org.daig.accounts.cfg", "dataSourceFactory.target", pg)
-                .set("org.daig.blob.cfg", "dir", blobs)
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0);
+        s3.configure(coordinator);
+        return coordinator;
     }
 
     @Test
@@ -69,16 +70,16 @@ class FailoverTest {
         assumeTrue(bin != null, "Debian's PostgreSQL is not installed (apt-get install postgresql): skipping the failover test");
         assumeTrue(Mosquitto.installed(), "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the failover test");
         ProjectRunTest.Inputs in = ProjectRunTest.inputs(tmp.resolve("inputs"));
-        int[] ports = ProductsTest.freePorts(3);
+        int[] ports = ProductsTest.freePorts(4);
         String baseA = "http://127.0.0.1:" + ports[1];
         String baseB = "http://127.0.0.1:" + ports[2];
-        Path blobs = Files.createDirectories(tmp.resolve("shared-blobs"));
         List<SimulatedProvider> providers = new ArrayList<>();
         float[] afterFailover;
         try (Postgres postgres = Postgres.start(bin, ProductsTest.freePorts(1)[0]);
-                Mosquitto mosquitto = new Mosquitto(tmp.resolve("broker"), ports[0])) {
+                Mosquitto mosquitto = new Mosquitto(tmp.resolve("broker"), ports[0]);
+                S3Server s3 = S3Server.start(Files.createDirectories(tmp.resolve("s3")), "127.0.0.1", ports[3], List.of())) {
             postgres.query("CREATE DATABASE daig_accounts");
-            ProductProcess active = coordinator(tmp.resolve("a"), ports[1], postgres, mosquitto, blobs).start();
+            ProductProcess active = coordinator(tmp.resolve("a"), ports[1], postgres, mosquitto, s3).start();
             ProductProcess standby = null;
             try {
                 active.awaitLine("This coordinator acts for the grid: it holds the leader lock", ProductsTest.START);
@@ -102,7 +103,7 @@ class FailoverTest {
                 Path tokenFile = tmp.resolve("b/data/accounts/service-token");
                 Files.createDirectories(tokenFile.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 Files.copy(tmp.resolve("a/data/accounts/service-token"), tokenFile);
-                standby = coordinator(tmp.resolve("b"), ports[2], postgres, mosquitto, blobs).start();
+                standby = coordinator(tmp.resolve("b"), ports[2], postgres, mosquitto, s3).start();
                 standby.awaitLine("Standing by: another coordinator holds the leader lock", ProductsTest.START);
                 assertFalse(standby.printed("MQTT bus coordinator"), "a standby stays off the broker:\n" + String.join("\n", standby.output()));
                 HttpRequest ask = HttpRequest.newBuilder(URI.create(baseB + "/api/v1/projects/" + id)).header("Authorization", "Bearer " + requestor)
@@ -133,14 +134,13 @@ class FailoverTest {
                 standby.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
                 ProjectRunTest.awaitProject(baseB, requestor, id, "COMPLETED"); // the requestor's token is good on both
 
-                Map<String, String> used = new HashMap<>();
-                String results = SimulatedProvider.getString(baseB + "/api/v1/projects/" + id + "/results", requestor);
-                for (JsonElement r : JsonParser.parseString(results).getAsJsonArray()) {
-                    JsonObject o = r.getAsJsonObject();
-                    used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
-                }
+                Map<String, String> used = ProjectRunTest.usedDeltas(baseB, requestor, id);
                 confirmedBeforeCrash.forEach((task, delta) -> assertEquals(delta, used.get(task), "accepted before the failover: " + task));
                 assertEquals(12, used.size(), "2 passes x 6 shards, each task once");
+                try (Stream<Path> stored = Files.walk(s3.bucket)) {
+                    List<String> names = stored.map(f -> f.getFileName().toString()).toList();
+                    used.values().forEach(delta -> assertTrue(names.contains(delta), "update " + delta + " is in the shared S3 bucket"));
+                }
                 Map<String, String> confirmedAfter = new HashMap<>();
                 providers.forEach(p -> confirmedAfter.putAll(p.confirmed));
                 assertTrue(confirmedAfter.size() > confirmedBeforeCrash.size(), "the same providers went on working for the standby");

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -79,6 +81,15 @@ final class HostProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** A java command line on this module's test class path (the JVM running the tests), e.g. for a server's main class. */
+    static List<String> java(String... args) throws IOException {
+        String classPath = Path.of("target/test-classes").toAbsolutePath() + java.io.File.pathSeparator
+                + Files.readString(Path.of("target/test-classpath.txt")).strip();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath));
+        command.addAll(List.of(args));
+        return command;
     }
 
     @Override

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -50,8 +48,6 @@ class MultiHostTest {
     private static final String DB = NetNamespaces.SUBNET + "3";
     private static final String S3 = NetNamespaces.SUBNET + "4";
     private static final String BROKER = NetNamespaces.SUBNET + "5";
-    private static final String S3_KEY = "daig-multihost";
-    private static final String S3_SECRET = "multihost-secret-" + Long.toHexString(new SplittableRandom(5).nextLong());
     private static final List<String> HOSTS = List.of("coord", "db", "s3", "broker", "p1", "p2", "p3");
 
     @Test
@@ -95,27 +91,8 @@ class MultiHostTest {
     private static void run(Path tmp, Path pgBin, List<AutoCloseable> open) throws Exception {
         Postgres postgres = Postgres.start(pgBin, DB, 5432, NetNamespaces.in("db"));
         open.add(postgres);
-        Path bucketDir = tmp.resolve("s3");
-        Files.createDirectories(bucketDir.resolve("daig-blobs")); // a bucket of the filesystem backend is a folder
-        Path s3Properties = tmp.resolve("s3proxy.properties");
-        Files.writeString(s3Properties, String.join("\n", "s3proxy.endpoint=http://" + S3 + ":9000", "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + S3_KEY, "s3proxy.credential=" + S3_SECRET, "jclouds.provider=filesystem-nio2",
-                "jclouds.identity=local", "jclouds.credential=local", "jclouds.filesystem.basedir=" + bucketDir, ""));
-        // without a configuration of its own, logback logs every read of Jetty's at DEBUG: warnings only
-        Path logback = tmp.resolve("logback-warn.xml");
-        Files.writeString(logback, "<configuration><appender name=\"OUT\" class=\"ch.qos.logback.core.ConsoleAppender\"><encoder>"
-                + "<pattern>%d %-5level %logger{20} %msg%n</pattern></encoder></appender><root level=\"WARN\"><appender-ref ref=\"OUT\"/>"
-                + "</root></configuration>\n");
-        String quiet = "-Dlogback.configurationFile=" + logback;
-        HostProcess s3 = new HostProcess("S3Proxy", NetNamespaces.in("s3", java("-Xmx384m", quiet, "org.gaul.s3proxy.Main", "--properties",
-                s3Properties.toString())));
+        S3Server s3 = S3Server.start(tmp, S3, 9000, NetNamespaces.in("s3"));
         open.add(s3);
-        ProductProcess.await("S3Proxy listening on " + S3 + ":9000", Duration.ofSeconds(60), () -> {
-            s3.alive();
-            try (Socket s = new Socket(S3, 9000)) {
-                return true;
-            }
-        });
 
         Path work = tmp.resolve("coordinator");
         ProductProcess coordinator = ProductProcess.coordinator(work).launcher(NetNamespaces.in("coord"))
@@ -126,13 +103,8 @@ class MultiHostTest {
                 .set("org.daig.coordinator.projects.cfg", "jdbcUrl", postgres.jdbcUrl())
                 .set("org.daig.coordinator.projects.cfg", "dataSourceFactory.target", "(osgi.jdbc.driver.class=org.postgresql.Driver)")
                 .set("org.daig.coordinator.projects.cfg", "publicUrl", "https://127.0.0.1:" + MultiHostProvider.HTTP_PORT) // each relay
-                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
-                .set("org.daig.blob.cfg", "store", "s3");
-        for (String[] kv : new String[][] { { "endpoint", "http://" + S3 + ":9000" }, { "region", "us-east-1" }, { "bucket", "daig-blobs" },
-                { "pathStyleAccess", "true" }, { "accessKeyId", S3_KEY }, { "secretKeyFile", "s3-secret" }, { "keyPrefix", "daig/" } }) {
-            coordinator.set("org.daig.blob.s3.cfg", kv[0], kv[1]);
-        }
-        GridAccounts.secretFile(work.resolve("data"), "s3-secret", S3_SECRET);
+                .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0);
+        s3.configure(coordinator);
         open.add(coordinator.start());
         coordinator.awaitLine("DAIG coordinator ready: status at (https://\\S+)", Duration.ofSeconds(90));
         coordinator.awaitLine("Blob store on S3: bucket daig-blobs at http://" + S3, Duration.ofSeconds(30));
@@ -148,8 +120,9 @@ class MultiHostTest {
         // about a million parameters (8-1000-1000-3): a 4 MB update, 1.6 s on a 20 Mbit/s link
         ProductProcess.daig(inputs, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden",
                 "1000,1000", "--seed", "3");
-        String modelId = upload(base, requestor, Files.readAllBytes(model));
-        String[] data = data(base, requestor);
+        String modelId = ProjectRunTest.upload(base, requestor, model);
+        Path[] xy = ProjectRunTest.data(inputs);
+        String[] data = { ProjectRunTest.upload(base, requestor, xy[0]), ProjectRunTest.upload(base, requestor, xy[1]) };
         String code = accounts.enrolmentCode(PROVIDERS);
         List<Path> tokens = new ArrayList<>();
         for (int i = 1; i <= PROVIDERS; i++) {
@@ -170,8 +143,9 @@ class MultiHostTest {
             }
             args.add(0, MultiHostProvider.class.getName());
             args.add(0, "-Xmx256m");
-            args.add(0, quiet);
-            HostProcess p = new HostProcess("provider p" + i, NetNamespaces.in("p" + i, java(args.toArray(String[]::new))));
+            args.add(0, "-Dlogback.configurationFile=" + s3.logback); // warnings only
+            List<String> command = NetNamespaces.in("p" + i, HostProcess.java(args.toArray(String[]::new)).toArray(String[]::new));
+            HostProcess p = new HostProcess("provider p" + i, command);
             open.add(p);
             providers.add(p);
         }
@@ -196,7 +170,7 @@ class MultiHostTest {
                     () -> ProductsTest.json(base + "/api/v1/projects/" + id, requestor).get("state").getAsString().equals("COMPLETED"));
         } catch (AssertionError e) {
             threads("coordinator", coordinator.pid());
-            threads("s3proxy", s3.process.pid());
+            threads("s3proxy", s3.process.process.pid());
             threads("p1", providers.get(0).process.pid());
             List<String> said = coordinator.output();
             StringBuilder report = new StringBuilder(e.getMessage()).append("\nthe coordinator's last lines:\n")
@@ -222,7 +196,7 @@ class MultiHostTest {
             deltas.add(r.getAsJsonObject().get("deltaBlob").getAsString());
         }
         assertEquals(TASKS, deltas.size());
-        List<String> inBucket = files(bucketDir);
+        List<String> inBucket = files(s3.bucket);
         List<String> onCoordinatorDisk = files(work.resolve("data/blobs"));
         for (String delta : deltas) {
             assertTrue(inBucket.contains(delta), "update " + delta + " is in the S3 server's folder");
@@ -323,39 +297,5 @@ class MultiHostTest {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).toList();
         }
-    }
-
-    /** Synthetic 3-class data of 240 rows × 8, uploaded: {x, y}. */
-    private static String[] data(String base, String token) throws Exception {
-        SplittableRandom random = new SplittableRandom(11);
-        int rows = 240;
-        float[] x = new float[rows * 8];
-        long[] y = new long[rows];
-        for (int r = 0; r < rows; r++) {
-            y[r] = r % 3;
-            for (int c = 0; c < 8; c++) {
-                x[r * 8 + c] = (float) (random.nextGaussian() + (c % 3 == y[r] ? 2 : 0));
-            }
-        }
-        return new String[] { upload(base, token, Npy.of("<f4", "(" + rows + ", 8)", Npy.floats(x))),
-            upload(base, token, Npy.of("<i8", "(" + rows + ",)", Npy.longs(y))) };
-    }
-
-    private static String upload(String base, String token, byte[] bytes) throws Exception {
-        String id = SimulatedProvider.sha256(bytes);
-        HttpResponse<String> r = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
-                .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-        return id;
-    }
-
-    /** A Java command line on the product tests' own class path (target/test-classes and target/test-classpath.txt). */
-    private static String[] java(String... args) throws IOException {
-        String classPath = Path.of("target/test-classes").toAbsolutePath() + java.io.File.pathSeparator
-                + Files.readString(Path.of("target/test-classpath.txt")).strip();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath));
-        command.addAll(List.of(args));
-        return command.toArray(String[]::new);
     }
 }

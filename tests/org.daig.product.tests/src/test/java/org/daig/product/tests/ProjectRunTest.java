@@ -59,6 +59,12 @@ class ProjectRunTest {
         Files.createDirectories(dir);
         Path model = dir.resolve("model.h5");
         ProductProcess.daig(dir, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
+        Path[] xy = data(dir);
+        return new Inputs(model, xy[0], xy[1]);
+    }
+
+    /** Synthetic 3-class data, 240 rows x 8 features (seeded): {@code dir}/x.npy and y.npy. */
+    static Path[] data(Path dir) throws IOException {
         SplittableRandom random = new SplittableRandom(11);
         int rows = 240;
         float[] x = new float[rows * 8];
@@ -73,7 +79,7 @@ class ProjectRunTest {
         Path yFile = dir.resolve("y.npy");
         Files.write(xFile, Npy.of("<f4", "(" + rows + ", 8)", Npy.floats(x)));
         Files.write(yFile, Npy.of("<i8", "(" + rows + ",)", Npy.longs(y)));
-        return new Inputs(model, xFile, yFile);
+        return new Path[] { xFile, yFile };
     }
 
     /** Uploads a file as the requestor whose token this is. */
@@ -118,6 +124,17 @@ class ProjectRunTest {
                     .set("org.daig.coordinator.projects.cfg", "dataSourceFactory.target", "(osgi.jdbc.driver.class=org.postgresql.Driver)");
         }
         return c;
+    }
+
+    /** The delta each task of the project was closed with, as "project/round/shard" → blob id (the requestor's results list). */
+    static Map<String, String> usedDeltas(String base, String token, String id) throws Exception {
+        Map<String, String> used = new HashMap<>();
+        String results = SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results", token);
+        for (JsonElement r : JsonParser.parseString(results).getAsJsonArray()) {
+            JsonObject o = r.getAsJsonObject();
+            used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
+        }
+        return used;
     }
 
     static JsonObject awaitProject(String base, String token, String id, String state) {
@@ -188,12 +205,7 @@ class ProjectRunTest {
                 coordinator = coordinator(work, ports, externalBroker, postgres).start(); // same data folder
                 coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
                 awaitProject(base, requestor, id, "COMPLETED"); // the tokens outlive the crash
-                Map<String, String> used = new HashMap<>();
-                String results = SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results", requestor);
-                for (JsonElement r : JsonParser.parseString(results).getAsJsonArray()) {
-                    JsonObject o = r.getAsJsonObject();
-                    used.put(id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt(), o.get("deltaBlob").getAsString());
-                }
+                Map<String, String> used = usedDeltas(base, requestor, id);
                 confirmedBeforeCrash.forEach((task, delta) -> assertEquals(delta, used.get(task), "accepted before the crash: " + task));
                 assertEquals(12, used.size(), "2 passes x 6 shards");
                 assertArrayEquals(Files.readAllBytes(in.x()), SimulatedProvider.get(base + "/api/v1/blobs/" + x, requestor),

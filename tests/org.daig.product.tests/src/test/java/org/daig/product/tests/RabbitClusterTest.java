@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterAll;
@@ -118,14 +115,11 @@ class RabbitClusterTest {
      */
     @Test
     void aProjectCompletesWithProvidersOnBothNodesAndADeadProvidersLeaseIsFreedByItsWill() throws Exception {
-        Path in = Files.createDirectories(tmp.resolve("inputs"));
+        ProjectRunTest.Inputs in = ProjectRunTest.inputs(tmp.resolve("inputs"));
         String requestor = accounts.requestor();
-        String spec = "{\"name\":\"on a cluster\",\"model\":\"" + upload(requestor, model(in)) + "\",\"x\":\"" + upload(requestor, x(in))
-                + "\",\"y\":\"" + upload(requestor, y(in)) + "\",\"epochs\":1,\"batchSize\":8,\"totalTasks\":6,\"taskSize\":3,"
-                + "\"maxContributors\":3,\"validationRate\":0.1,\"passes\":2,\"seed\":7,\"strategy\":\"kbatch-sync\"}";
-        HttpResponse<String> created = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/projects"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + requestor)
-                .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> created = ProjectRunTest.post(base + "/api/v1/projects", requestor, ProjectRunTest.spec(
+                ProjectRunTest.upload(base, requestor, in.model()), ProjectRunTest.upload(base, requestor, in.x()),
+                ProjectRunTest.upload(base, requestor, in.y())));
         assertEquals(201, created.statusCode(), created.body());
         String id = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
 
@@ -245,42 +239,5 @@ class RabbitClusterTest {
             throw new AssertionError(what + ": " + e, e);
         }
         throw new AssertionError(what + " was let in");
-    }
-
-    private static String upload(String token, Path file) throws Exception {
-        byte[] bytes = Files.readAllBytes(file);
-        String id = SimulatedProvider.sha256(bytes);
-        HttpResponse<String> r = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + id))
-                .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-        return id;
-    }
-
-    private static Path model(Path dir) throws Exception {
-        Path model = dir.resolve("model.h5");
-        ProductProcess.daig(dir, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16",
-                "--seed", "3");
-        return model;
-    }
-
-    /** 240 rows of 8 features for 3 classes, seeded. */
-    private static Path x(Path dir) throws Exception {
-        SplittableRandom random = new SplittableRandom(11);
-        float[] x = new float[240 * 8];
-        for (int r = 0; r < 240; r++) {
-            for (int c = 0; c < 8; c++) {
-                x[r * 8 + c] = (float) (random.nextGaussian() + (c % 3 == r % 3 ? 2 : 0));
-            }
-        }
-        return Files.write(dir.resolve("x.npy"), Npy.of("<f4", "(240, 8)", Npy.floats(x)));
-    }
-
-    private static Path y(Path dir) throws Exception {
-        long[] y = new long[240];
-        for (int r = 0; r < 240; r++) {
-            y[r] = r % 3;
-        }
-        return Files.write(dir.resolve("y.npy"), Npy.of("<i8", "(240,)", Npy.longs(y)));
     }
 }
