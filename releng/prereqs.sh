@@ -79,6 +79,9 @@ daig_prereqs() { # demo|test
       command -v Xvfb >/dev/null 2>&1 || x+=(xvfb)
       command -v xauth >/dev/null 2>&1 || x+=(xauth)
       [ ${#x[@]} -eq 0 ] || _daig_want "the build draws the UI tests on its own virtual X server" "${x[@]}"
+      command -v trayer >/dev/null 2>&1 ||
+        _daig_want "the tray icon is tested in a real system tray (trayer's XEmbed tray) on that X server" trayer
+      command -v xwininfo >/dev/null 2>&1 || _daig_want "the tray test finds the icon's window in the tray with xwininfo" x11-utils
       _daig_have_lib libgtk-3.so.0 || _daig_want "SWT (the tray and workbench tests) draws with GTK 3" libgtk-3-0
       [ -d /usr/share/datasets/fashion-mnist ] ||
         _daig_want "the Keras 3 grid test trains a Fashion-MNIST CNN (and the byzantine bench uses the images)" dataset-fashion-mnist
