@@ -27,6 +27,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 
 /**
@@ -113,6 +114,22 @@ final class Grid implements AutoCloseable {
         Configuration config = configAdmin().getConfiguration(pid, "?");
         config.update(props);
         configurations.add(config);
+    }
+
+    /**
+     * Whether the tray asks its welcome questions when it appears next (as its Preferences would
+     * set it); waits until SCR holds the setting, so the tray cannot start from the old one.
+     */
+    void welcomeQuestions(boolean ask) throws IOException {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("firstRun", ask);
+        update("org.daig.ui.tray", props);
+        await("the tray's firstRun=" + ask + " known to SCR", () -> {
+            ServiceComponentRuntime scr = service(ServiceComponentRuntime.class, null).orElseThrow();
+            return scr.getComponentDescriptionDTOs().stream().filter(d -> d.name.equals("org.daig.ui.tray.TrayApp"))
+                    .flatMap(d -> scr.getComponentConfigurationDTOs(d).stream())
+                    .anyMatch(c -> Boolean.valueOf(ask).equals(c.properties.get("firstRun")));
+        });
     }
 
     /** Sets the coordinator's spot checks (org.daig.coordinator.projects) and waits until they are in force. */

@@ -53,6 +53,7 @@ class TrayTest {
         UiThread ui = UiThread.shared();
         Volunteer volunteer = Grid.eventually("the provider", () -> grid.service(Volunteer.class, null).orElse(null));
         participatingBefore = volunteer.status().participating();
+        grid.welcomeQuestions(false); // asked once, in WelcomeTest
         desktop = ui.offer(grid.context);
         TrayApp tray = Grid.eventually("the tray", () -> grid.service(TrayApp.class, null).orElse(null));
         Grid.await("the tray's menu", () -> ui.sync(() -> tray.menu() != null));

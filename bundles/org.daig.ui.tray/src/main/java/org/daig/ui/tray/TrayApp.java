@@ -6,14 +6,20 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.daig.api.volunteer.Volunteer;
 import org.daig.api.volunteer.VolunteerStatus;
 import org.daig.api.volunteer.VolunteerStatus.State;
 import org.daig.ui.DesktopUi;
 import org.daig.ui.WorkbenchOpener;
+import org.daig.ui.tray.internal.ConfigFiles;
+import org.daig.ui.tray.internal.FirstRun;
+import org.daig.ui.tray.internal.FirstRunDialog;
+import org.daig.ui.tray.internal.NotificationLimiter;
 import org.daig.ui.tray.internal.PreferencesDialog;
 import org.daig.ui.tray.internal.QuitDialog;
 import org.daig.ui.tray.internal.StateIcons;
@@ -89,11 +95,14 @@ public class TrayApp {
     private String lastNotification;
     private ToolTip balloon;
     private boolean quitting;
+    private FirstRunDialog firstRun;
+    private final NotificationLimiter limiter = new NotificationLimiter(0);
 
     @Activate
     void activate(BundleContext context, TrayConfig cfg) {
         bundles = context;
         config = cfg;
+        limiter.setPerHour(cfg.maxNotificationsPerHour());
         String home = System.getProperty("daig.home", ".");
         boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
         autostart = new Autostart(System.getProperty("os.name", ""), Path.of(System.getProperty("user.home")),
@@ -105,6 +114,7 @@ public class TrayApp {
     void modified(TrayConfig cfg) {
         boolean rebuild = !cfg.showAs().equals(config.showAs());
         config = cfg;
+        ui.asyncExec(() -> limiter.setPerHour(cfg.maxNotificationsPerHour()));
         if (rebuild) {
             ui.asyncExec(() -> {
                 dispose();
@@ -147,6 +157,59 @@ public class TrayApp {
         }
         LOG.info(missing == null ? "Tray icon shown" : "No tray icon ({}): showing the status window instead", missing);
         refresh();
+        if (config.firstRun()) {
+            askFirstRun();
+        }
+    }
+
+    // ----------------------------------------------------------------- first run
+
+    /** The welcome questions, with what is configured now as the answers offered. */
+    private void askFirstRun() {
+        Map<String, Object> provider = Map.of();
+        Map<String, Object> policy = Map.of();
+        try {
+            provider = ConfigFiles.current(configAdmin, FirstRun.PROVIDER_PID);
+            policy = ConfigFiles.current(configAdmin, FirstRun.POLICY_PID);
+        } catch (IOException e) {
+            LOG.warn("Could not read the settings the welcome questions start from: {}", e.getMessage());
+        }
+        FirstRun.When when = "always".equals(policy.get("mode")) ? FirstRun.When.ALWAYS
+                : FirstRun.NIGHT.equals(policy.get("allowedHours")) ? FirstRun.When.NIGHT : FirstRun.When.IDLE;
+        int minutes = policy.get("idleMinutes") instanceof Number n ? n.intValue() : 3;
+        FirstRun offered = new FirstRun(true, String.valueOf(provider.getOrDefault("coordinatorUrl", "http://127.0.0.1:7700")), "", when,
+                minutes, Boolean.TRUE.equals(policy.get("runOnBattery")));
+        firstRun = new FirstRunDialog(ui.display(), !volunteer.status().enrolled(), offered, this::answered, this::firstRunDone);
+        firstRun.open();
+    }
+
+    private void answered(FirstRun answers) {
+        try {
+            // only what changed: an update restarts the provider
+            Map<String, Object> current = ConfigFiles.current(configAdmin, FirstRun.PROVIDER_PID);
+            Map<String, Object> changed = new HashMap<>(answers.provider());
+            changed.entrySet().removeIf(e -> e.getValue().equals(current.get(e.getKey())));
+            if (!changed.isEmpty()) {
+                ConfigFiles.update(configAdmin, FirstRun.PROVIDER_PID, changed);
+            }
+            ConfigFiles.update(configAdmin, FirstRun.POLICY_PID, answers.policy());
+            volunteer.participate(answers.participate());
+            LOG.info("Welcome questions answered: {}, training {}", answers.participate() ? "taking part" : "not taking part yet",
+                    answers.policy());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not keep the answers to the welcome questions: {}", e.getMessage());
+            notify("DAIG", "Could not keep your answers: " + e.getMessage() + ". Preferences in this menu sets them.", SWT.ICON_ERROR);
+        }
+        firstRunDone();
+    }
+
+    /** Asked once: the tray's configuration remembers it (Preferences can ask again). */
+    private void firstRunDone() {
+        try {
+            ConfigFiles.update(configAdmin, TrayConfig.PID, Map.of("firstRun", false));
+        } catch (IOException e) {
+            LOG.warn("Could not remember that the welcome questions were answered: {}", e.getMessage());
+        }
     }
 
     private void openStandIn(String why) {
@@ -333,7 +396,12 @@ public class TrayApp {
         }
     }
 
-    private void notify(String title, String message, int icon) {
+    private void notify(String title, String body, int icon) {
+        String message = limiter.admit(Instant.now(), body);
+        if (message == null) {
+            LOG.info("Not shown ({} messages an hour at most): {}: {}", config.maxNotificationsPerHour(), title, body);
+            return;
+        }
         lastNotification = title + ": " + message;
         if (balloon != null && !balloon.isDisposed()) {
             balloon.dispose(); // one at a time: the tray runs for months
@@ -352,7 +420,8 @@ public class TrayApp {
     }
 
     private void dispose() {
-        for (Shell s : new Shell[] { statusWindow, standIn, preferences == null ? null : preferences.shell(), anchor }) {
+        for (Shell s : new Shell[] { statusWindow, standIn, preferences == null ? null : preferences.shell(),
+                firstRun == null ? null : firstRun.shell(), anchor }) {
             if (s != null && !s.isDisposed()) {
                 s.dispose();
             }
@@ -389,6 +458,11 @@ public class TrayApp {
     /** The preferences dialog once opened. UI thread only. */
     public PreferencesDialog preferencesDialog() {
         return preferences;
+    }
+
+    /** The welcome questions once asked (shown or answered), else null. UI thread only. */
+    public FirstRunDialog firstRunDialog() {
+        return firstRun;
     }
 
     /** The latest notification's title and text. UI thread only. */

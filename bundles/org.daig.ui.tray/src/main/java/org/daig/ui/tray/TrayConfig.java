@@ -25,4 +25,11 @@ public @interface TrayConfig {
 
     @AttributeDefinition(name = "Notify about problems", description = "A message when something needs your attention (for example the trainer cannot start).")
     boolean notifyErrors() default true;
+
+    @AttributeDefinition(name = "Most notifications an hour", description = "At most this many messages in any hour; the next one shown says how many were held back. 0: none.",
+            min = "0", max = "60")
+    int maxNotificationsPerHour() default 4;
+
+    @AttributeDefinition(name = "Ask the welcome questions", description = "At the next start, ask whether to take part, which grid and when to train. DAIG turns this off once they are answered.")
+    boolean firstRun() default true;
 }

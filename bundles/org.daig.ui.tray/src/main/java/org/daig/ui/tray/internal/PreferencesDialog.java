@@ -1,20 +1,11 @@
 package org.daig.ui.tray.internal;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 import org.daig.ui.widgets.MetatypeForm;
 import org.eclipse.swt.SWT;
@@ -29,7 +20,6 @@ import org.eclipse.swt.widgets.TabFolder;
 import org.eclipse.swt.widgets.TabItem;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
@@ -134,19 +124,12 @@ public final class PreferencesDialog {
     public boolean save(ConfigurationAdmin config) {
         try {
             for (Editor e : editors) {
-                Configuration c = config.getConfiguration(e.pid(), "?");
-                Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
                 Map<String, Object> values = e.form().values();
                 if (!changes(applied.get(e.pid()), values)) {
                     continue; // an update restarts the component (the provider would give its task back)
                 }
-                values.forEach(props::put);
+                ConfigFiles.update(config, e.pid(), values);
                 applied.put(e.pid(), values);
-                c.update(props);
-                Object file = props.get("felix.fileinstall.filename");
-                if (file != null) {
-                    writeCfg(Path.of(URI.create(file.toString())), props);
-                }
             }
             status.setText("Saved; in effect now.");
             status.getParent().layout();
@@ -162,54 +145,20 @@ public final class PreferencesDialog {
     /** Whether any value differs, compared as text (multi-valued attributes are arrays). */
     private static boolean changes(Map<String, Object> before, Map<String, Object> values) {
         for (Map.Entry<String, Object> v : values.entrySet()) {
-            if (!text(before.get(v.getKey())).equals(text(v.getValue()))) {
+            if (!ConfigFiles.text(before.get(v.getKey())).equals(ConfigFiles.text(v.getValue()))) {
                 return true;
             }
         }
         return false;
     }
 
-    private static String text(Object value) {
-        return value instanceof Object[] a ? String.join(",", java.util.Arrays.stream(a).map(String::valueOf).toList())
-                : String.valueOf(value);
-    }
-
-    /** Rewrites the .cfg file with the new values (temp file, then rename: never half a file). */
-    private static void writeCfg(Path file, Dictionary<String, Object> props) throws IOException {
-        Properties out = new Properties();
-        if (Files.exists(file)) {
-            try (var in = Files.newInputStream(file)) {
-                out.load(in);
-            }
-        }
-        for (Enumeration<String> keys = props.keys(); keys.hasMoreElements();) {
-            String key = keys.nextElement();
-            if (!key.startsWith("service.") && !key.startsWith("felix.fileinstall.")) {
-                Object v = props.get(key);
-                out.setProperty(key, text(v));
-            }
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream o = Files.newOutputStream(tmp)) {
-            out.store(o, "written by DAIG Preferences");
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     private static Map<String, Object> current(ConfigurationAdmin config, String pid) {
-        Map<String, Object> values = new HashMap<>();
         try {
-            Configuration c = config.getConfiguration(pid, "?");
-            if (c.getProperties() != null) {
-                for (Enumeration<String> keys = c.getProperties().keys(); keys.hasMoreElements();) {
-                    String key = keys.nextElement();
-                    values.put(key, c.getProperties().get(key));
-                }
-            }
+            return ConfigFiles.current(config, pid);
         } catch (IOException e) {
             LOG.warn("Could not read the configuration {}: {}", pid, e.getMessage());
+            return new HashMap<>();
         }
-        return values;
     }
 
     private static ObjectClassDefinition definition(BundleContext bundles, MetaTypeService metatype, String pid) {
