@@ -30,8 +30,11 @@ import org.slf4j.LoggerFactory;
 final class LinuxUserIdle implements UserIdleReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(LinuxUserIdle.class);
-    /** A D-Bus round trip on this machine takes well under a millisecond; a compositor this late is stuck. */
-    static final long CALL_TIMEOUT_MILLIS = 250;
+    /**
+     * A D-Bus round trip on one machine takes well under a millisecond; a reply later than the
+     * monitor's sample period is no use, and the compositor is stuck.
+     */
+    static final long CALL_TIMEOUT_MILLIS = OshiIdleMonitor.SAMPLE_PERIOD_MILLIS;
     /** How long a failed source is left alone before it is asked again. */
     static final long RETRY_MILLIS = 30_000;
     static final String SYSTEM_BUS_SOCKET = "/run/dbus/system_bus_socket";
