@@ -65,7 +65,6 @@ class DBusIdleTest {
         log.start();
         logger.addAppender(log);
         logger.setLevel(Level.INFO);
-        ((Logger) LoggerFactory.getLogger("org.freedesktop.dbus")).setLevel(Level.WARN); // its DEBUG is every message on the wire
     }
 
     @AfterEach

@@ -73,6 +73,21 @@ public final class IdleServices {
         String GetIdletime();
     }
 
+    /** Real Mutter's remote-desktop API, through which a test gives a headless Mutter input. */
+    @DBusInterfaceName("org.gnome.Mutter.RemoteDesktop")
+    public interface MutterRemoteDesktop extends DBusInterface {
+        DBusPath CreateSession();
+    }
+
+    @DBusInterfaceName("org.gnome.Mutter.RemoteDesktop.Session")
+    public interface MutterRemoteDesktopSession extends DBusInterface {
+        void Start();
+
+        void Stop();
+
+        void NotifyPointerMotionRelative(double dx, double dy);
+    }
+
     @DBusInterfaceName("org.freedesktop.ScreenSaver")
     public interface ScreenSaver extends DBusInterface {
         UInt32 GetSessionIdleTime();
