@@ -141,6 +141,7 @@ final class DBusLink implements AutoCloseable {
             throw new SourceFailure(connectFailure, false);
         }
         try {
+            // the transport timeout also sets dbus-java's connect attempts: max(500, timeout) / 500, 500 ms apart
             connection = DBusConnectionBuilder.forAddress(address).withShared(false)
                     .transportConfig().withTimeout((int) timeoutMillis).back()
                     .build();

@@ -251,7 +251,7 @@ class DBusIdleTest {
         long started = System.nanoTime();
         assertEquals(2_000, reader.idleMillis(new Notes()));
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        assertTrue(tookMillis >= 300, "waited for the timeout: " + tookMillis + " ms");
+        assertTrue(tookMillis < 5_000, "Mutter hangs for 30 s, the reading waited " + tookMillis + " ms");
         assertEquals(2_000, reader.idleMillis(new Notes()));
         assertEquals(1, mutter.calls.get(), "not asked again within the retry delay");
         assertEquals(ScreenSaverIdle.NAME, reader.source());
