@@ -75,6 +75,10 @@ daig_prereqs() { # demo|test
       command -v unzip >/dev/null 2>&1 || _daig_want "the Maven wrapper unpacks Maven with it" unzip
       [ -x /bin/kill ] || [ -x /usr/bin/kill ] || _daig_want "workers are paused and resumed with kill -STOP/-CONT" procps
       [ -x /usr/bin/bwrap ] || _daig_want "workers that read strangers' files run in a sandbox without network (tests check it)" bubblewrap
+      [ -x /usr/bin/dbus-daemon ] ||
+        _daig_want "the Wayland idle-time tests run private D-Bus daemons (a session bus and a stand-in system bus)" dbus-daemon
+      [ -x /usr/bin/mutter ] ||
+        _daig_want "the idle-time test asks GNOME's real compositor, run headless on a private bus (no GPU, no screen)" mutter
       local x=()
       command -v Xvfb >/dev/null 2>&1 || x+=(xvfb)
       command -v xauth >/dev/null 2>&1 || x+=(xauth)

@@ -14,7 +14,19 @@ package org.daig.api.machine;
  * @param cpuTemperature   degrees Celsius, NaN if the OS does not expose it
  * @param notes            what could not be read, and why; empty when everything was
  * @param sampledAt        epoch milliseconds of the sample
+ * @param userIdleSource   where the user idle time was read ("GNOME (Mutter IdleMonitor)", "X11 (MIT-SCREEN-SAVER)"),
+ *                         empty when it is unknown; since 1.1
  */
 public record MachineState(long userIdleMillis, double foreignCpuLoad, boolean foreignGpuUse, String gpuUsers, boolean onBattery,
-        int batteryPercent, double cpuTemperature, String notes, long sampledAt) {
+        int batteryPercent, double cpuTemperature, String notes, long sampledAt, String userIdleSource) {
+
+    public MachineState {
+        userIdleSource = userIdleSource == null ? "" : userIdleSource;
+    }
+
+    /** A state without a named idle-time source (the 1.0 form). */
+    public MachineState(long userIdleMillis, double foreignCpuLoad, boolean foreignGpuUse, String gpuUsers, boolean onBattery,
+            int batteryPercent, double cpuTemperature, String notes, long sampledAt) {
+        this(userIdleMillis, foreignCpuLoad, foreignGpuUse, gpuUsers, onBattery, batteryPercent, cpuTemperature, notes, sampledAt, "");
+    }
 }

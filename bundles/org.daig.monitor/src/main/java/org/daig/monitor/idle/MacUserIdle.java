@@ -22,6 +22,11 @@ final class MacUserIdle implements UserIdleReader {
     private boolean ioKitFailed;
 
     @Override
+    public String source() {
+        return ioKitFailed ? "macOS (HIDIdleTime from ioreg)" : "macOS (HIDIdleTime from IOKit)";
+    }
+
+    @Override
     public long idleMillis(Notes notes) {
         if (!ioKitFailed) {
             try {

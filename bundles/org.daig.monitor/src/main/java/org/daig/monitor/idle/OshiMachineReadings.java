@@ -15,7 +15,7 @@ import oshi.SystemInfo;
 import oshi.hardware.HardwareAbstractionLayer;
 
 /**
- * The real readings: input idle time from the OS (X11, Windows, macOS), CPU, battery and
+ * The real readings: input idle time from the OS (X11 or D-Bus on Linux, Windows, macOS), CPU, battery and
  * temperature from OSHI, foreign GPU use from nvidia-smi. Each reader fails on its own: OSHI
  * without its native library (a LinkageError) or a missing libXss leaves that reading unknown
  * with a note, and the rest still works.
@@ -71,7 +71,7 @@ public final class OshiMachineReadings implements MachineReadings {
             notes.add(Notes.TEMPERATURE, oshiProblem);
         }
         return new MachineState(idle, cpuLoad, gpuUse.foreign(), gpuUse.users(), powerState.onBattery(),
-                powerState.percent(), celsius, notes.toString(), now);
+                powerState.percent(), celsius, notes.toString(), now, idle >= 0 ? userIdle.source() : "");
     }
 
     private double readCpu(List<ProcessHandle> own, Notes notes) {

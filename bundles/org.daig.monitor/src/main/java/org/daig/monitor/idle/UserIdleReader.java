@@ -8,6 +8,9 @@ interface UserIdleReader extends AutoCloseable {
     /** Milliseconds since the last input, or -1 with a note under {@link Notes#USER_IDLE}. Never throws. */
     long idleMillis(Notes notes);
 
+    /** Where the last reading came from ("GNOME (Mutter IdleMonitor)"), empty when it failed. */
+    String source();
+
     @Override
     default void close() {
     }
@@ -20,6 +23,6 @@ interface UserIdleReader extends AutoCloseable {
         if (os.startsWith("mac")) {
             return new MacUserIdle();
         }
-        return new X11UserIdle(System.getenv());
+        return LinuxUserIdle.forEnvironment(System.getenv());
     }
 }

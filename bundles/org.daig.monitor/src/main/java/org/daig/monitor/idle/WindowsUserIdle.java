@@ -27,4 +27,9 @@ final class WindowsUserIdle implements UserIdleReader {
             return -1;
         }
     }
+
+    @Override
+    public String source() {
+        return "Windows (GetLastInputInfo)";
+    }
 }

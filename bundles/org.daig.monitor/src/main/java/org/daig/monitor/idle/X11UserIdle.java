@@ -19,7 +19,7 @@ import com.sun.jna.ptr.IntByReference;
  * <p>Not readable, and said so in the notes: without DISPLAY (headless, services), when libX11 or
  * libXss is missing, and in Wayland sessions — there XWayland sees input to X11 windows only, so
  * its idle time would grow while the user types into native Wayland programs, and training would
- * start under their hands.
+ * start under their hands. {@link LinuxUserIdle} then asks D-Bus instead.
  *
  * <p>Caveat: Xlib ends the process when the X server goes away under an open display (its I/O
  * error handler exits). The provider started in a desktop session ends with that session anyway.
@@ -141,6 +141,12 @@ final class X11UserIdle implements UserIdleReader {
             LOG.debug("Cannot load lib{}: {}", name, e.toString());
             return null;
         }
+    }
+
+    /** Only for the idle time's source name: {@link LinuxUserIdle} asks this reader in X11 sessions. */
+    @Override
+    public String source() {
+        return display != null ? LinuxUserIdle.X11Source.NAME : "";
     }
 
     @Override

@@ -37,6 +37,7 @@ public final class StatusView {
     private final Label decision;
     private final Label task;
     private final Label machine;
+    private final Label idleSource;
     private final Label credits;
     private final Table recent;
     private final Font bold;
@@ -60,6 +61,7 @@ public final class StatusView {
         decision = row("Idle policy");
         task = row("Task");
         machine = row("This machine");
+        idleSource = row("Idle time from");
         credits = row("Contributed");
         Label title = new Label(root, SWT.NONE);
         title.setText("Recent tasks");
@@ -106,6 +108,7 @@ public final class StatusView {
                 + (s.snoozedUntil() == null ? "" : "\nsnoozed until " + TIME.format(s.snoozedUntil())));
         task.setText(describe(s.task()));
         machine.setText(describe(s.machine()));
+        idleSource.setText(describeIdleSource(s.machine()));
         credits.setText(String.format(Locale.ROOT, "%,d tasks, %.4f credits (1 credit = 10¹² floating-point operations of training)",
                 s.tasksDone(), s.credits()));
         if (s.recent().equals(shownRecent)) {
@@ -144,6 +147,14 @@ public final class StatusView {
         long seconds = Duration.between(t.startedAt(), Instant.now()).toSeconds();
         return String.format(Locale.ROOT, "%s project %s, round %d, shard %d — for %d s%s; due back by %s", t.phase(), t.projectId(),
                 t.round() + 1, t.shard(), seconds, t.suspended() ? " (suspended)" : "", TIME.format(t.deadline()));
+    }
+
+    /** Which source the input idle time comes from ("GNOME (Mutter IdleMonitor)"); the log says why none answers. */
+    static String describeIdleSource(MachineState m) {
+        if (m == null) {
+            return "no readings yet";
+        }
+        return m.userIdleSource().isEmpty() ? "no source answers (the provider's log says why)" : m.userIdleSource();
     }
 
     private static String describe(MachineState m) {
