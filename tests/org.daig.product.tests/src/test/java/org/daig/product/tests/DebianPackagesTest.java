@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
  * runtime as an ordinary user, and purges the coordinator (docs/operations.md, "Installing from
  * the Debian package"). The script does the checks; this test runs it in the build, fails with
  * its reason and skips with its reason (exit 77: not root, no debootstrap, no Debian mirror).
+ * It runs in a surefire execution of its own (debian-packages, this module's pom).
  */
 class DebianPackagesTest {
 
     private static final Path ROOT = Path.of(System.getProperty("daig.root", "../.."));
     private static final Path PACKAGES = ROOT.resolve("product/target/packages");
     /** The first run makes the Debian root and downloads GTK; later runs take about a minute. */
-    private static final long TIMEOUT_MINUTES = 15;
+    private static final long TIMEOUT_MINUTES = 12;
     private static final int SKIPPED = 77;
 
     @Test
