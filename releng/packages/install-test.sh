@@ -121,6 +121,16 @@ if [ -n "$inside" ]; then
   [ -z "$written" ] || fail "the coordinator wrote outside /var/lib and /var/log: $written"
   [ -z "$(ls -A "$root/var/log/daig-coordinator")" ] || fail "the coordinator wrote a log file: the journal should get everything"
 
+  # the coordinator's own trainer worker (validation, spot checks): ND4J's natives in a minimal
+  # system, before the desktop package brings GTK and its libraries
+  as_daig() { in_root setpriv --reuid=daig --regid=daig --init-groups env -i HOME="$home" PATH=/usr/bin:/bin DAIG_DATA_DIR=/var/lib/daig-coordinator "$@"; }
+  as_daig /opt/daig-coordinator/bin/daig model make-mlp --inputs 4 --outputs 3 --out /var/lib/daig-coordinator/m.h5 >/dev/null ||
+    fail "the coordinator's daig model make-mlp failed"
+  inspect=$(as_daig /opt/daig-coordinator/bin/daig model inspect /var/lib/daig-coordinator/m.h5 2>&1) ||
+    { echo "$inspect" >&2; fail "a trainer worker of the coordinator's package failed in a minimal Debian"; }
+  echo "$inspect" | grep -q 'Total Parameters: *515' || fail "the coordinator's trainer worker read the model wrong: $inspect"
+  echo "install-test: a trainer worker of the coordinator's package ran as daig"
+
   step "apt install ./daig-desktop_*.deb (and GTK)"
   apt_in_root install --no-install-recommends "$(cd "$root" && echo mnt/daig-desktop_*_amd64.deb | sed "s|^|/|")" > "$root/tmp/apt-desktop.out" 2>&1 ||
     { tail -20 "$root/tmp/apt-desktop.out" >&2; fail "apt could not install daig-desktop"; }

@@ -120,9 +120,9 @@ install -D -m 0644 "$here/coordinator/daig-coordinator.service" "$root/lib/syste
 install -D -m 0644 "$here/coordinator/default" "$root/etc/default/daig-coordinator"
 echo /etc/default/daig-coordinator >> "$root/DEBIAN/conffiles"
 cp "$here/coordinator/postinst" "$here/coordinator/prerm" "$here/coordinator/postrm" "$root/DEBIAN/"
-# useradd (passwd) and setpriv (util-linux) are essential; adduser is not, so not needed
+# postinst makes the user with useradd (passwd), not adduser (not in a minimal system)
 control $p "DAIG coordinator: the Distributed A.I. Grid's server, with its own Java runtime" \
-  "passwd, util-linux, libc6" "bubblewrap" coordinator/description
+  "passwd, libc6" "bubblewrap" coordinator/description
 build $p
 
 # --- daig-desktop ---
