@@ -74,6 +74,8 @@ daig_prereqs() { # demo|test
       command -v curl >/dev/null 2>&1 || _daig_want "the Maven wrapper fetches Maven with it; releng scripts read the coordinator" curl
       command -v unzip >/dev/null 2>&1 || _daig_want "the Maven wrapper unpacks Maven with it" unzip
       [ -x /bin/kill ] || [ -x /usr/bin/kill ] || _daig_want "workers are paused and resumed with kill -STOP/-CONT" procps
+      command -v debootstrap >/dev/null 2>&1 ||
+        _daig_want "the Debian packages' install test builds a fresh Debian root (no Java in it) to install them in" debootstrap
       [ -x /usr/bin/bwrap ] || _daig_want "workers that read strangers' files run in a sandbox without network (tests check it)" bubblewrap
       [ -x /usr/bin/dbus-daemon ] ||
         _daig_want "the Wayland idle-time tests run private D-Bus daemons (a session bus and a stand-in system bus)" dbus-daemon
