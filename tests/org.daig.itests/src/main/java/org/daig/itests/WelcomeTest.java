@@ -89,8 +89,11 @@ class WelcomeTest {
         }
     }
 
-    @Test
-    void askedOnceTheAnswersSetParticipationAndWhenToTrain() throws Exception {
+    /**
+     * A provider not taking part, training "always", whose tray has not asked yet: as a fresh
+     * install with the demo's policy.
+     */
+    private Volunteer volunteerNotTakingPart() throws Exception {
         ui = UiThread.shared();
         Volunteer volunteer = Grid.eventually("the provider", () -> grid.service(Volunteer.class, null).orElse(null));
         participatingBefore = volunteer.status().participating();
@@ -99,9 +102,13 @@ class WelcomeTest {
         policy.put("mode", "always");
         grid.update(POLICY, policy);
         grid.welcomeQuestions(true);
+        return volunteer;
+    }
 
-        TrayApp tray = trayAppears();
-        FirstRunDialog welcome = ui.sync(tray::firstRunDialog);
+    @Test
+    void askedOnceTheAnswersSetParticipationAndWhenToTrain() throws Exception {
+        Volunteer volunteer = volunteerNotTakingPart();
+        FirstRunDialog welcome = ui.sync(trayAppears()::firstRunDialog);
         assertTrue(welcome != null && ui.sync(() -> welcome.shell().isVisible()), "the welcome questions, at the tray's first start");
         assertEquals(!volunteer.status().enrolled(), ui.sync(() -> welcome.coordinatorUrlField() != null),
                 "the grid is asked for only while this machine is not enrolled");
@@ -128,17 +135,8 @@ class WelcomeTest {
 
     @Test
     void laterChangesNothingAndIsRememberedToo() throws Exception {
-        ui = UiThread.shared();
-        Volunteer volunteer = Grid.eventually("the provider", () -> grid.service(Volunteer.class, null).orElse(null));
-        participatingBefore = volunteer.status().participating();
-        volunteer.participate(false);
-        Hashtable<String, Object> policy = new Hashtable<>();
-        policy.put("mode", "always");
-        grid.update(POLICY, policy);
-        grid.welcomeQuestions(true);
-
-        TrayApp tray = trayAppears();
-        FirstRunDialog welcome = ui.sync(tray::firstRunDialog);
+        Volunteer volunteer = volunteerNotTakingPart();
+        FirstRunDialog welcome = ui.sync(trayAppears()::firstRunDialog);
         assertTrue(welcome != null, "the welcome questions, at the tray's first start");
         ui.run(() -> welcome.shell().close()); // the window's close button: Later
         Grid.await("the tray remembers that it asked", () -> Boolean.FALSE.equals(settings("org.daig.ui.tray").get("firstRun")));
