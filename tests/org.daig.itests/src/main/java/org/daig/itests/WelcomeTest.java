@@ -100,6 +100,7 @@ class WelcomeTest {
         volunteer.participate(false);
         Hashtable<String, Object> policy = new Hashtable<>();
         policy.put("mode", "always");
+        policy.put("idleMinutes", "7"); // as text, the way a .cfg file gives it
         grid.update(POLICY, policy);
         grid.welcomeQuestions(true);
         return volunteer;
@@ -112,6 +113,7 @@ class WelcomeTest {
         assertTrue(welcome != null && ui.sync(() -> welcome.shell().isVisible()), "the welcome questions, at the tray's first start");
         assertEquals(!volunteer.status().enrolled(), ui.sync(() -> welcome.coordinatorUrlField() != null),
                 "the grid is asked for only while this machine is not enrolled");
+        assertEquals(7, ui.sync(() -> welcome.idleMinutesField().getSelection()), "the configured minutes are offered");
         ui.run(() -> {
             choose(welcome.nightChoice());
             welcome.idleMinutesField().setSelection(10);

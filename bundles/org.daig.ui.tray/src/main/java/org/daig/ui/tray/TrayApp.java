@@ -174,11 +174,17 @@ public class TrayApp {
         } catch (IOException e) {
             LOG.warn("Could not read the settings the welcome questions start from: {}", e.getMessage());
         }
-        FirstRun.When when = "always".equals(policy.get("mode")) ? FirstRun.When.ALWAYS
-                : FirstRun.NIGHT.equals(policy.get("allowedHours")) ? FirstRun.When.NIGHT : FirstRun.When.IDLE;
-        int minutes = policy.get("idleMinutes") instanceof Number n ? n.intValue() : 3;
+        FirstRun.When when = "always".equals(String.valueOf(policy.get("mode")).trim()) ? FirstRun.When.ALWAYS
+                : FirstRun.NIGHT.equals(String.valueOf(policy.get("allowedHours")).trim()) ? FirstRun.When.NIGHT : FirstRun.When.IDLE;
+        // values from a .cfg file arrive as text, those set through Configuration Admin typed
+        int minutes;
+        try {
+            minutes = Integer.parseInt(String.valueOf(policy.getOrDefault("idleMinutes", "3")).trim());
+        } catch (NumberFormatException e) {
+            minutes = 3;
+        }
         FirstRun offered = new FirstRun(true, String.valueOf(provider.getOrDefault("coordinatorUrl", "http://127.0.0.1:7700")), "", when,
-                minutes, Boolean.TRUE.equals(policy.get("runOnBattery")));
+                minutes, Boolean.parseBoolean(String.valueOf(policy.get("runOnBattery")).trim()));
         firstRun = new FirstRunDialog(ui.display(), !volunteer.status().enrolled(), offered, this::answered, this::firstRunDone);
         firstRun.open();
     }

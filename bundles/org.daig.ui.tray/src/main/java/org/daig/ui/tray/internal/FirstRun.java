@@ -28,7 +28,7 @@ public record FirstRun(boolean participate, String coordinatorUrl, String enrolm
     public static final String POLICY_PID = "org.daig.monitor.policy";
     /** The hours "only at night" allows (local time, as the idle policy reads them). */
     public static final String NIGHT = "22-7";
-    /** The idle policy's bounds for the minutes without input (its metatype says the same). */
+    /** The most minutes without input the welcome questions offer (a day); the policy itself takes any number from 0. */
     public static final int MAX_IDLE_MINUTES = 1440;
 
     /** When training may run. */
