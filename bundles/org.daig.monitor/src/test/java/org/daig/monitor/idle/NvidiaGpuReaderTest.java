@@ -90,7 +90,7 @@ class NvidiaGpuReaderTest {
         NvidiaGpuReader reader = new NvidiaGpuReader(fakeNvidiaSmi("echo run >> '" + count + "'"), () -> false);
         try {
             reader.read(Set.of(), 0, new Notes());
-            readUntil(reader, 100, notes -> Files.exists(count));
+            readUntil(reader, 100, notes -> lines(count) == 1); // the file exists as soon as the shell opens it, before the line
             reader.read(Set.of(), 4_900, new Notes());
             assertEquals(1, Files.readAllLines(count).size());
             reader.read(Set.of(), NvidiaGpuReader.INTERVAL_MILLIS, new Notes());
