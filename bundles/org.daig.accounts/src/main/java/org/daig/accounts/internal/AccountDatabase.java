@@ -5,6 +5,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -46,11 +49,19 @@ public final class AccountDatabase implements AutoCloseable {
             "CREATE INDEX devices_by_user ON devices (user_name)",
             "CREATE TABLE settings (name VARCHAR(64) PRIMARY KEY, val VARCHAR(200) NOT NULL)" });
 
+    /** Read-only connections for the token checks in front of every HTTP request, so that they wait for no write. */
+    private static final int READERS = 4;
+
+    private final DataSource source;
     private final Connection connection;
     private final String url;
+    private final BlockingQueue<Connection> readers = new LinkedBlockingQueue<>();
+    private final AtomicInteger readersOpened = new AtomicInteger();
+    private volatile boolean closed;
 
     public AccountDatabase(DataSource source, String url) throws SQLException {
         this.url = url;
+        this.source = source;
         this.connection = source.getConnection();
         connection.setAutoCommit(false);
         migrate();
@@ -110,8 +121,56 @@ public final class AccountDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs read-only {@code work} on a connection of its own, outside this object's lock: it sees
+     * what was committed. A burst of HTTP requests checks its tokens side by side this way.
+     */
+    public <T> T read(Work<T> work) throws SQLException {
+        if (closed) {
+            throw new SQLException("the account database " + url + " is closed");
+        }
+        Connection reader = readers.poll();
+        if (reader == null && readersOpened.incrementAndGet() <= READERS) {
+            reader = source.getConnection();
+            reader.setAutoCommit(true);
+            reader.setReadOnly(true);
+        } else if (reader == null) {
+            try {
+                reader = readers.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for an account database connection", e);
+            }
+        }
+        boolean healthy = false;
+        try {
+            T result = work.run(reader);
+            healthy = true;
+            return result;
+        } finally {
+            if (!closed && (healthy || reader.isValid(1))) {
+                readers.add(reader);
+            } else {
+                readersOpened.decrementAndGet();
+                closeQuietly(reader);
+            }
+        }
+    }
+
+    private void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing a reader of the account database {}: {}", url, e.getMessage());
+        }
+    }
+
     @Override
     public synchronized void close() {
+        closed = true;
+        for (Connection reader; (reader = readers.poll()) != null;) {
+            closeQuietly(reader);
+        }
         try {
             connection.close();
         } catch (SQLException e) {

@@ -61,6 +61,8 @@ final class ProjectRun {
     final List<ResultRow> asyncChecks = new java.util.ArrayList<>();
     /** async-lockfree: a batch of the queue is being applied outside the scheduler's lock. */
     boolean applying;
+    /** Rounds: the round has all its results and its next version is being made outside the scheduler's lock. */
+    boolean closing;
     /** Asynchronous: each live version's parameters as sent (a lease trains from the version it was given). */
     final Map<Integer, String> versionParams = new HashMap<>();
     /** The newest version's exact parameters, P(v): what the next version is aggregated from. */

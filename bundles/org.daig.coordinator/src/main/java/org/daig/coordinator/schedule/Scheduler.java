@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -127,6 +128,7 @@ public final class Scheduler extends ProjectLifecycle {
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
     private volatile CheckPolicy checks = CheckPolicy.OFF;
+    private final RoundClosing closing = new RoundClosing(this);
 
     public Scheduler(Database db, Settings settings, LongSupplier clock, RoundCloser closer, Listener listener, Supplier<String> blobBaseUrl) {
         super(new SchedulerJournal(db), clock, listener);
@@ -352,37 +354,21 @@ public final class Scheduler extends ProjectLifecycle {
         return live != null ? live : journal.lease(leaseId).orElse(null);
     }
 
-    /** Aggregates the round's results into the next version and starts the next round (or completes the project). */
-    private void closeRound(ProjectRun run) throws SQLException {
-        ProjectRow row = run.row;
-        List<ResultRow> results = new ArrayList<>(run.accepted.values());
-        results.sort((a, b) -> Integer.compare(a.shard(), b.shard()));
-        long now = clock.getAsLong();
-        VersionRow version;
-        try {
-            version = make(row, run.currentParams, run.currentSent, results).version(run, results, now);
-        } catch (Exception e) {
-            LOG.error("Project {}: aggregating round {} failed: {}", row.id(), row.round(), e.toString());
-            setState(run, ProjectState.FAILED, "aggregating round " + row.round() + " failed: " + e.getMessage());
-            return;
-        }
-        int next = version.version();
-        boolean done = next >= row.totalRounds();
-        journal.roundClosed(version, List.copyOf(run.active.values()), done, now);
-        run.active.clear();
-        run.versionMade(version);
-        ProjectRun.remember(run.roundMillis, version.roundMillis());
-        run.row = done ? row.withRound(next).withState(ProjectState.COMPLETED, null) : row.withRound(next);
-        run.startRound(next, now);
-        LOG.info("Project {}: round {} of {} closed, version {} from {} results ({} providers)", row.id(), next, row.totalRounds(), next,
-                results.size(), version.contributors());
-        if (done) {
-            runs.remove(row.id());
-            LOG.info("Project {} completed", row.id());
-        }
-        listener.versionCreated(run.row, version);
-        if (done) {
-            listener.stateChanged(run.row);
-        }
+    /** A round has all its results: {@link RoundClosing} makes its next version off the lock. */
+    void closeRound(ProjectRun run) {
+        closing.start(run);
+    }
+
+    /** Closes again the complete rounds whose close could not be stored (a database that failed for a moment). */
+    public void closeWaitingRounds() {
+        closing.closeWaiting();
+    }
+
+    /**
+     * Where rounds' next versions are made: in line by default (under the lock: tests), on the
+     * coordinator's round-closing threads in the product.
+     */
+    public void closeRoundsWith(Executor executor) {
+        closing.closeWith(executor);
     }
 }

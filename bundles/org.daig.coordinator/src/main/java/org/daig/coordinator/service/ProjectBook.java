@@ -66,6 +66,8 @@ public class ProjectBook implements ProjectRecords {
     private final Scheduler scheduler;
     private final ExecutorService evaluations = Executors.newSingleThreadExecutor(named("daig-evaluate"));
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(named("daig-leases"));
+    /** Makes rounds' next versions off the scheduler's lock; two, so that one big model's aggregation does not hold up every project. */
+    private final ExecutorService roundCloses = Executors.newFixedThreadPool(2, named("daig-round-close"));
 
     @Activate
     public ProjectBook(BundleContext context, ProjectServiceConfig config,
@@ -79,6 +81,7 @@ public class ProjectBook implements ProjectRecords {
         db = open(dataSourceFactory, config, workDir);
         Evaluator evaluator = new Evaluator(this, trainer, blobs, new VectorBlobs(blobs, workDir.resolve("tmp")), () -> bus, evaluations);
         scheduler = new Scheduler(db, settings(config), System::currentTimeMillis, aggregation, evaluator, this::blobBaseUrl);
+        scheduler.closeRoundsWith(roundCloses);
         publicUrl = config.publicUrl();
         scheduler.load();
         List<ProjectRow> stored = db.transaction(ProjectStore::projects);
@@ -147,8 +150,11 @@ public class ProjectBook implements ProjectRecords {
     @Deactivate
     void deactivate() {
         ticks.shutdownNow();
+        roundCloses.shutdown(); // a round being closed may finish; one that does not is closed again at the next start
         evaluations.shutdownNow();
         try {
+            roundCloses.awaitTermination(10, TimeUnit.SECONDS);
+            roundCloses.shutdownNow();
             evaluations.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -169,6 +175,7 @@ public class ProjectBook implements ProjectRecords {
     private void tick() {
         try {
             metrics.leasesExpired(scheduler.expire());
+            scheduler.closeWaitingRounds();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Checking lease deadlines failed: {}", e.toString());
         }

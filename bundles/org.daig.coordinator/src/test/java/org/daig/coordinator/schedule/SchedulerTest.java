@@ -11,6 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.daig.api.project.ProjectSpec;
@@ -38,6 +41,9 @@ class SchedulerTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final List<List<ResultRow>> aggregated = new ArrayList<>();
     private final List<VersionRow> versions = new ArrayList<>();
+    /** The aggregation waits for this (open unless a test closes it) and counts {@link #aggregating} down first. */
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final CountDownLatch aggregating = new CountDownLatch(1);
     private TestDatabases.Place place;
     private Database db;
     private Scheduler scheduler;
@@ -62,6 +68,10 @@ class SchedulerTest {
     private Scheduler scheduler(Database database) {
         return new Scheduler(database, new Scheduler.Settings(new LeaseTimeouts(60_000, 5_000, 3_600_000, 3.0), 10.0, 2000), now::get,
                 (project, current, results) -> {
+                    aggregating.countDown();
+                    if (!gate.await(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the test never let the aggregation go on");
+                    }
                     aggregated.add(results);
                     return current.substring(0, 60) + String.format("%04d", project.round() + 1);
                 }, (project, version) -> versions.add(version), () -> "http://coordinator/api/v1/blobs/");
@@ -130,6 +140,59 @@ class SchedulerTest {
         Set<Integer> secondRound = new HashSet<>(shards);
         secondRound.add(next.shard());
         assertEquals(4, secondRound.size(), "one pass visits each shard once");
+    }
+
+    @Test
+    void aRoundsNextVersionIsMadeOffTheSchedulersLockWhileLeasesAndViewsGoOn() throws Exception {
+        String id = project(2, 2, 1);
+        List<Runnable> closes = new ArrayList<>();
+        scheduler.closeRoundsWith(closes::add);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        assertEquals(Kind.ACCEPTED, submit("b", b).kind(), "the last result is answered before the round's version is made");
+        assertEquals(1, closes.size(), "the complete round waits for its close");
+        int versionsBefore = versions.size();
+        assertTrue(scheduler.lease("c", 0).isEmpty(), "no task while the round closes");
+        assertEquals(Kind.DUPLICATE, submit("a", a).kind(), "a result sent again meanwhile is still known");
+
+        gate = new CountDownLatch(1); // an aggregation (or a blob store) that takes its time
+        Thread closing = new Thread(closes.get(0), "round-close");
+        closing.start();
+        assertTrue(aggregating.await(30, TimeUnit.SECONDS), "the close started aggregating");
+        // were the version made under the scheduler's lock, these would wait for the stalled aggregation
+        CompletableFuture<Boolean> leased = CompletableFuture.supplyAsync(() -> {
+            try {
+                return scheduler.lease("c", 0).isPresent();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(false, leased.get(30, TimeUnit.SECONDS), "a lease is answered (no task) while the version is being made");
+        assertEquals(0, scheduler.live(id).orElseThrow().row().round(), "the round is not over before its version is committed");
+        gate.countDown();
+        closing.join(30_000);
+        assertEquals(versionsBefore + 1, versions.size(), "the version was committed once made");
+        assertEquals(1, versions.get(versions.size() - 1).version());
+        Task next = scheduler.lease("c", 0).orElseThrow();
+        assertEquals(1, next.round());
+        assertTrue(next.params().endsWith("0001"), "round 1 starts from version 1");
+    }
+
+    @Test
+    void aProjectCancelledWhileItsRoundClosesGetsNoNewVersion() throws Exception {
+        String id = project(2, 2, 1);
+        List<Runnable> closes = new ArrayList<>();
+        scheduler.closeRoundsWith(closes::add);
+        submit("a", scheduler.lease("a", 0).orElseThrow());
+        submit("b", scheduler.lease("b", 0).orElseThrow());
+        int versionsBefore = versions.size();
+        assertEquals(ProjectState.CANCELLED, scheduler.cancel(id).state());
+        closes.get(0).run();
+        assertEquals(versionsBefore, versions.size(), "the cancelled project's version was dropped");
+        scheduler.load();
+        assertTrue(scheduler.live(id).isEmpty(), "still cancelled after a restart");
+        assertTrue(scheduler.lease("c", 0).isEmpty());
     }
 
     @Test
