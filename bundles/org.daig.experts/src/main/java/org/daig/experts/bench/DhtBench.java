@@ -54,7 +54,7 @@ public final class DhtBench {
         System.out.printf(Locale.ROOT, "dht: %d peers, %d experts (grid %s), %d lookups over %.0f s, %.0f %% of peers replaced meanwhile%n",
                 peers, g.cells(), grid, lookups, windowS, churn * 100);
         System.out.printf(Locale.ROOT, "dht: simulated network: %.1f ms one way per message (+ up to %.1f ms jitter), drop %.1f %%, "
-                + "timeout %d ms; k=20, alpha=3, 5 replicas; re-announce 30 s, expiry 60 s; seed %d%n",
+                + "timeout %d ms; k=20, alpha=3, 5 replicas, a get answers at the first holder; re-announce 30 s, expiry 60 s; seed %d%n",
                 delay, jitter, drop * 100, timeout, seed);
         long t0 = System.nanoTime();
         DhtSimulation.Result r = DhtSimulation.run(new DhtSimulation.Config(peers, g, lookups, churn, link, windowS * 1000, seed));

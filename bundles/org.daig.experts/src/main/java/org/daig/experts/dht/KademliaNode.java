@@ -23,7 +23,7 @@ import org.daig.experts.dht.DhtMessage.Store;
  * One Kademlia peer: routing table, the values it keeps for others (each with its expiry), and the
  * iterative lookups behind {@link #store} and {@link #get}. A lookup keeps {@code alpha} requests in
  * flight to the closest peers not yet asked and ends when the {@code k} closest it knows have all
- * answered (or, for a value, at the first peer that has it). Peers that do not answer leave the routing
+ * answered (or, for a value, once {@code quorum} holders answered). Peers that fail 3 calls in a row leave the routing
  * table. Thread-safe: a real transport may deliver requests on its own threads.
  */
 public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
@@ -34,14 +34,18 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
     /** Most subkeys under one key: a prefix has one per index of the next grid dimension. */
     public static final int MAX_SUBKEYS = 65_536;
 
-    /** Kademlia's parameters: bucket size k, requests in flight alpha, copies stored per key. */
-    public record Settings(int k, int alpha, int replicas, int maxKeys) {
+    /**
+     * Kademlia's parameters: bucket size k, requests in flight alpha, copies stored per key, and how
+     * many holders a get hears before it answers (it merges what they hold).
+     */
+    public record Settings(int k, int alpha, int replicas, int quorum, int maxKeys) {
 
-        public static final Settings DEFAULT = new Settings(20, 3, 5, 200_000);
+        public static final Settings DEFAULT = new Settings(20, 3, 5, 1, 200_000);
 
         public Settings {
-            if (k < 1 || alpha < 1 || replicas < 1 || replicas > k || maxKeys < 1) {
-                throw new IllegalArgumentException("DHT settings need k, alpha, replicas >= 1 and replicas <= k: " + this);
+            if (k < 1 || alpha < 1 || replicas < 1 || replicas > k || quorum < 1 || quorum > replicas || maxKeys < 1) {
+                throw new IllegalArgumentException("DHT settings need k, alpha, replicas, quorum >= 1, replicas <= k, quorum <= replicas: "
+                        + this);
             }
         }
     }
@@ -264,6 +268,8 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
         private final Map<Long, Integer> state = new HashMap<>(); // 0 new, 1 asked, 2 answered, 3 failed
         private final CompletableFuture<Found> result = new CompletableFuture<>();
         private int inFlight;
+        private final Map<String, Stored> found = new HashMap<>();
+        private int holders;
 
         Lookup(long target, String key) {
             this.target = target;
@@ -318,7 +324,7 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
                 }
                 inFlight += toAsk.size();
                 if (toAsk.isEmpty() && !pending && inFlight == 0) {
-                    done = new Found(answered(), Map.of());
+                    done = new Found(answered(), Map.copyOf(found));
                 }
             }
             if (done != null) {
@@ -350,15 +356,18 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
                 } else {
                     state.put(p.id(), 2);
                     if (!reply.values().isEmpty()) {
-                        Map<String, Stored> live = new HashMap<>();
+                        // merge, the later expiry winning per subkey: a holder that missed the latest
+                        // announcement (the closest peers changed since) must not decide alone
                         long now = now();
-                        reply.values().forEach((sub, v) -> {
-                            if (v.expiresAt() > now) {
-                                live.put(sub, v);
+                        boolean any = false;
+                        for (Map.Entry<String, Stored> v : reply.values().entrySet()) {
+                            if (v.getValue().expiresAt() > now) {
+                                any = true;
+                                found.merge(v.getKey(), v.getValue(), (a, b) -> a.expiresAt() >= b.expiresAt() ? a : b);
                             }
-                        });
-                        if (!live.isEmpty()) {
-                            done = new Found(answered(), Map.copyOf(live));
+                        }
+                        if (any && ++holders >= settings.quorum()) {
+                            done = new Found(answered(), Map.copyOf(found));
                         }
                     }
                     for (Peer c : reply.closer()) {

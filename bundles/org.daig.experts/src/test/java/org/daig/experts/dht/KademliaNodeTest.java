@@ -68,6 +68,29 @@ class KademliaNodeTest {
     }
 
     @Test
+    void withAQuorumAGetMergesHoldersAndTheLatestExpiryWins() {
+        SimPeers dht = new SimPeers(80, LAN, 8, new KademliaNode.Settings(20, 3, 5, 5, 1_000));
+        long t = dht.net.getAsLong();
+        dht.net.runUntilDone(dht.any().store("ffn.2.2", "", "old-host", t + 60_000));
+        List<KademliaNode> holders = dht.holders("ffn.2.2");
+        assertEquals(5, holders.size());
+        // one holder alone heard the new host (the others missed its announcement), plus a subkey only it has
+        KademliaNode fresh = holders.get(3);
+        fresh.handle(new DhtMessage.Store(dht.nodes.get(0).self(), "ffn.2.2", "", "new-host", t + 90_000));
+        fresh.handle(new DhtMessage.Store(dht.nodes.get(0).self(), "ffn.2.2", "x", "extra", t + 90_000));
+        for (int i = 0; i < 10; i++) {
+            KademliaNode asker = dht.any();
+            if (holders.contains(asker)) {
+                continue; // a holder answers from what it keeps itself
+            }
+            Map<String, Stored> found = dht.net.runUntilDone(asker.get("ffn.2.2"));
+            assertEquals("new-host", found.get("").value(), "asked by " + asker.self());
+            assertEquals("extra", found.get("x").value());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new KademliaNode.Settings(20, 3, 5, 6, 1));
+    }
+
+    @Test
     void aValueSurvivesItsHoldersLeavingUntilTheLastOneGoes() {
         SimPeers dht = new SimPeers(120, LAN, 4);
         long expires = dht.net.getAsLong() + 60_000;

@@ -10,10 +10,14 @@ final class SimPeers {
     final List<KademliaNode> nodes = new ArrayList<>();
 
     SimPeers(int n, SimNetwork.Link link, long seed) {
+        this(n, link, seed, KademliaNode.Settings.DEFAULT);
+    }
+
+    SimPeers(int n, SimNetwork.Link link, long seed, KademliaNode.Settings settings) {
         net = new SimNetwork(link, seed);
         for (int i = 0; i < n; i++) {
             Peer peer = new Peer(net.random().nextLong(), "peer-" + i);
-            KademliaNode node = new KademliaNode(peer, KademliaNode.Settings.DEFAULT, net);
+            KademliaNode node = new KademliaNode(peer, settings, net);
             node.attach(net.connect(peer, node));
             if (i > 0) {
                 net.runUntilDone(node.join(nodes.get(net.random().nextInt(i)).self()));
