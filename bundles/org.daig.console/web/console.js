@@ -88,7 +88,7 @@
     const all = series.flatMap(s => s.points).filter(p => p[1] !== null && !Number.isNaN(p[1]));
     const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
     const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
-    const y0 = Math.min(...ys, 0), y1 = Math.max(...ys, 1e-9);
+    const y0 = Math.min(...ys, 0), y1 = Math.max(...ys, 1); // counts and ratios: at least 0 to 1
     const sx = x => pad + (x - x0) / ((x1 - x0) || 1) * (w - 2 * pad);
     const sy = y => h - pad - (y - y0) / ((y1 - y0) || 1) * (h - 2 * pad);
     const picture = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img', 'aria-label': title + ' (numbers in the table below)',
@@ -103,7 +103,7 @@
         return svg('g', { class: 'series s' + i },
           svg('polyline', { points: pts.map(p => sx(p[0]).toFixed(1) + ',' + sy(p[1]).toFixed(1)).join(' ') }),
           pts.map(p => svg('circle', { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 3 })),
-          svg('text', { x: w - pad, y: pad + 14 * i, class: 'legend', 'text-anchor': 'end' }, s.name));
+          svg('text', { x: pad + 90 * i, y: 14, class: 'legend' }, '● ' + s.name));
       }));
     const xsAll = [...new Set(series.flatMap(s => s.points.map(p => p[0])))].sort((a, b) => a - b);
     const rows = xsAll.map(x => ({ cells: [xFormat ? xFormat(x) : x].concat(series.map(s => {
@@ -202,8 +202,8 @@
           el('div', null, el('dt', null, 'Leases expired'), el('dd', null, m.daig_leases_expired_total || 0)),
           el('div', null, el('dt', null, 'Health'), el('dd', { id: 'health' }, health.status || '?')),
           checks.map(([k, v]) => el('div', null, el('dt', null, k), el('dd', { class: v === 'UP' ? 'ok' : 'bad' }, v))),
-          el('div', null, el('dt', null, 'Broker'), el('dd', null, (st.bus && st.bus.broker) || '–')),
-          el('div', null, el('dt', null, 'Projects'), el('dd', null, states))),
+          el('div', null, el('dt', null, 'Broker'), el('dd', { class: 'small' }, (st.bus && st.bus.broker) || '–')),
+          el('div', null, el('dt', null, 'Projects'), el('dd', { class: 'small' }, states))),
         chart('chart-online', 'Providers online', 'seconds since this page opened',
           [{ name: 'online', points: g.map(p => [Math.round((p.t - t0) / 1000), p.online]) }], clock),
         chart('chart-rates', 'Tasks and results per second', 'seconds since this page opened',
@@ -220,7 +220,9 @@
     },
 
     async providers(view) {
-      const [st, vols, leases] = await Promise.all([api('/api/status'), api('/api/v1/volunteers'), api('/api/v1/leases')]);
+      const [st, vols, leases, devices] = await Promise.all([api('/api/status'), api('/api/v1/volunteers'), api('/api/v1/leases'),
+        api('/api/v1/devices')]);
+      const enrolled = new Map(devices.map(d => [d.device, d]));
       const byId = new Map();
       for (const p of st.providers) byId.set(p.id, { id: p.id, info: p });
       for (const v of vols) byId.set(v.providerId, Object.assign(byId.get(v.providerId) || { id: v.providerId }, { vol: v }));
@@ -235,7 +237,8 @@
           : button('Ban', 'ban-' + p.id, () => send('POST', '/api/v1/volunteers/' + encodeURIComponent(p.id)
             + '/ban?reason=' + encodeURIComponent('banned from the console by ' + document.body.dataset.user))
             .then(() => p.id + ' gets no more tasks.'), { 'aria-label': 'Ban ' + p.id, class: 'danger' });
-        return { attrs: { 'data-provider': p.id }, cells: [p.id, info.name || '–', v.account || '–', info.online ? 'online' : 'offline',
+        const device = enrolled.get(p.id) || {};
+        return { attrs: { 'data-provider': p.id }, cells: [p.id, info.name || device.name || '–', v.account || device.user || '–', info.online ? 'online' : 'offline',
           machine, lease ? lease.projectId + ' round ' + lease.round + ' shard ' + lease.shard : '–', v.accepted || 0, v.invalid || 0,
           v.banned ? 'banned' + (v.lastReason ? ': ' + v.lastReason : '') : 'no', when(info.lastSeen), ban] };
       });

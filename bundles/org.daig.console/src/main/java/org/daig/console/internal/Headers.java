@@ -21,7 +21,8 @@ final class Headers {
         response.setHeader("Content-Security-Policy", CSP);
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Referrer-Policy", "no-referrer");
+        // not no-referrer: with it, browsers send "Origin: null" on the console's own forms, and the origin check refuses them
+        response.setHeader("Referrer-Policy", "same-origin");
         response.setHeader("Cross-Origin-Opener-Policy", "same-origin");
     }
 

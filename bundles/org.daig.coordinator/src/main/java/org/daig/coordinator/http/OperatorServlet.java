@@ -213,7 +213,8 @@ public class OperatorServlet extends HttpServlet {
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body><h1>DAIG coordinator</h1>");
         MessageBus current = bus;
         html.append("<p>Bus: ").append(current != null && current.isConnected() ? "connected to " + esc(current.brokerUrl()) : "not connected")
-                .append(" · <a href=\"/api/status\">status JSON</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></p>");
+                .append(" · <a href=\"/console/\">console</a> · <a href=\"/api/status\">status JSON</a>")
+                .append(" · <a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></p>");
         html.append("<h2>Projects</h2><table><tr><th>id</th><th>name</th><th>state</th><th>round</th><th>version</th>"
                 + "<th>contributors</th><th>validation loss</th><th>accuracy</th><th>ETA</th></tr>");
         for (ProjectView p : projects.projects()) {
