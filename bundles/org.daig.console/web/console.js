@@ -69,7 +69,9 @@
 
   function when(ms) {
     if (!ms) return '–';
-    return new Date(ms).toLocaleString();
+    const d = new Date(ms);
+    // today's times alone: the tables stay narrow enough for a laptop's screen
+    return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString();
   }
 
   function duration(s) {

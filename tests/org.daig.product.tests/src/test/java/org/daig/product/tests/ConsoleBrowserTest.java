@@ -228,6 +228,7 @@ class ConsoleBrowserTest {
         assertTrue(session.isHttpOnly(), "HttpOnly");
         assertEquals("Strict", session.getSameSite());
         until("2 providers online on the overview", UI, () -> "2".equals(driver.findElement(By.id("providers-online")).getText()));
+        until("a few polls on the overview's chart", UI, () -> driver.findElements(By.cssSelector("#chart-online svg circle")).size() >= 6);
         screenshot("console-overview");
 
         open("projects");
