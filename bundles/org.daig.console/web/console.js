@@ -64,7 +64,17 @@
 
   function fmt(n, digits) {
     if (n === null || n === undefined || Number.isNaN(n)) return '–';
+    if (digits === undefined && n !== 0 && Math.abs(n) < 0.001) return Number(n).toExponential(3);
     return Number(n).toFixed(digits === undefined ? 4 : digits);
+  }
+
+  function tick(n) {
+    return n === 0 ? '0' : Math.abs(n) >= 0.01 && Math.abs(n) < 10000 ? String(Number(n.toFixed(2))) : n.toExponential(1);
+  }
+
+  /** A credit in TFLOP: small models earn tiny amounts, so significant digits rather than decimals. */
+  function credit(n) {
+    return n === 0 ? '0' : n >= 0.01 ? n.toFixed(4) : n.toExponential(3);
   }
 
   function when(ms) {
@@ -85,20 +95,20 @@
    * A line chart with its numbers beside it: series = [{name, points: [[x, y], ...]}]. The SVG is
    * a picture for the eye; the table under it says the same for screen readers and for copying.
    */
-  function chart(id, title, xLabel, series, xFormat) {
+  function chart(id, title, xLabel, series, xFormat, minTop) {
     const w = 560, h = 200, pad = 36;
     const all = series.flatMap(s => s.points).filter(p => p[1] !== null && !Number.isNaN(p[1]));
     const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
     const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
-    const y0 = Math.min(...ys, 0), y1 = Math.max(...ys, 1); // counts and ratios: at least 0 to 1
+    const y0 = Math.min(...ys, 0), y1 = Math.max(...ys, minTop === undefined ? 1 : minTop, 1e-12); // counts, ratios: 0 to 1 at least
     const sx = x => pad + (x - x0) / ((x1 - x0) || 1) * (w - 2 * pad);
     const sy = y => h - pad - (y - y0) / ((y1 - y0) || 1) * (h - 2 * pad);
     const picture = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, role: 'img', 'aria-label': title + ' (numbers in the table below)',
       class: 'chart', preserveAspectRatio: 'xMidYMid meet' },
       svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, class: 'axis' }),
       svg('line', { x1: pad, y1: pad, x2: pad, y2: h - pad, class: 'axis' }),
-      svg('text', { x: pad - 4, y: pad, class: 'tick', 'text-anchor': 'end' }, fmt(y1, 2)),
-      svg('text', { x: pad - 4, y: h - pad, class: 'tick', 'text-anchor': 'end' }, fmt(y0, 2)),
+      svg('text', { x: pad - 4, y: pad, class: 'tick', 'text-anchor': 'end' }, tick(y1)),
+      svg('text', { x: pad - 4, y: h - pad, class: 'tick', 'text-anchor': 'end' }, tick(y0)),
       svg('text', { x: w / 2, y: h - 6, class: 'tick', 'text-anchor': 'middle' }, xLabel),
       series.map((s, i) => {
         const pts = s.points.filter(p => p[1] !== null && !Number.isNaN(p[1]));
@@ -287,11 +297,11 @@
       if (h.length > HISTORY) h.shift();
       const t0 = h[0].t;
       view.replaceChildren(
-        el('p', { id: 'credits-total' }, 'Total: ' + fmt(total, 4) + ' TFLOP of credit for ' + tasks + ' tasks.'),
+        el('p', { id: 'credits-total' }, 'Total: ' + credit(total) + ' TFLOP of credit for ' + tasks + ' tasks.'),
         chart('chart-credits', 'Credits (TFLOP) while this page is open', 'seconds since this page opened',
-          [{ name: 'credit', points: h.map(p => [Math.round((p.t - t0) / 1000), p.total]) }]),
+          [{ name: 'credit', points: h.map(p => [Math.round((p.t - t0) / 1000), p.total]) }], null, 0),
         table('credits-table', 'Credits by device', ['device', 'tasks', 'credit (TFLOP)'],
-          credits.map(c => ({ cells: [c.providerId, c.tasks, fmt(c.amount, 4)] }))));
+          credits.map(c => ({ cells: [c.providerId, c.tasks, credit(c.amount)] }))));
     }
   };
 
