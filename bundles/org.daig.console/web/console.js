@@ -212,6 +212,10 @@
           el('div', null, el('dt', null, 'Results per second'), el('dd', null, fmt(last.resultsPerSecond, 2))),
           el('div', null, el('dt', null, 'Rounds closed'), el('dd', null, m.daig_rounds_total || 0)),
           el('div', null, el('dt', null, 'Leases expired'), el('dd', null, m.daig_leases_expired_total || 0)),
+          el('div', null, el('dt', null, 'Lease time p50 / p99'), el('dd', { id: 'lease-latency' },
+            fmt(m['daig_lease_seconds{quantile="0.5"}'] * 1000, 1) + ' / ' + fmt(m['daig_lease_seconds{quantile="0.99"}'] * 1000, 1) + ' ms')),
+          el('div', null, el('dt', null, 'Disk free (data)'), el('dd', { id: 'disk-free' },
+            m.daig_data_free_bytes >= 0 ? fmt(m.daig_data_free_bytes / 1073741824, 1) + ' GiB' : '–')),
           el('div', null, el('dt', null, 'Health'), el('dd', { id: 'health' }, health.status || '?')),
           checks.map(([k, v]) => el('div', null, el('dt', null, k), el('dd', { class: v === 'UP' ? 'ok' : 'bad' }, v))),
           el('div', null, el('dt', null, 'Broker'), el('dd', { class: 'small' }, (st.bus && st.bus.broker) || '–')),
@@ -289,7 +293,7 @@
     },
 
     async credits(view) {
-      const credits = await api('/api/v1/credits');
+      const [credits, recent] = await Promise.all([api('/api/v1/credits'), api('/api/v1/credits/recent')]);
       const total = credits.reduce((a, c) => a + c.amount, 0);
       const tasks = credits.reduce((a, c) => a + c.tasks, 0);
       const h = history.credits;
@@ -301,7 +305,9 @@
         chart('chart-credits', 'Credits (TFLOP) while this page is open', 'seconds since this page opened',
           [{ name: 'credit', points: h.map(p => [Math.round((p.t - t0) / 1000), p.total]) }], null, 0),
         table('credits-table', 'Credits by device', ['device', 'tasks', 'credit (TFLOP)'],
-          credits.map(c => ({ cells: [c.providerId, c.tasks, credit(c.amount)] }))));
+          credits.map(c => ({ cells: [c.providerId, c.tasks, credit(c.amount)] }))),
+        table('recent-table', 'Recent tasks, newest first', ['when', 'device', 'project', 'round', 'shard', 'credit (TFLOP)'],
+          recent.map(t => ({ cells: [when(t.at), t.providerId, t.projectId, t.round, t.shard, credit(t.amount)] }))));
     }
   };
 

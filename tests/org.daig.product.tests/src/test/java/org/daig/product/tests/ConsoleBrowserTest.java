@@ -50,7 +50,8 @@ import com.google.gson.JsonParser;
  * and one running project. An anonymous visitor gets only the login page; the admin, the requestor
  * and the volunteer each log in and see their pages; the project's chart grows without a reload; a
  * volunteer banned from the console gets no more tasks; a version downloads; an XSS payload as a
- * project name and as a device name renders as text; a cross-site POST changes nothing. The cases
+ * project name and as a device name renders as text; a cross-site POST changes nothing; under TLS
+ * the session cookie is Secure (a second coordinator, with TLS on). The cases
  * share one grid and run in order (the ban and the cancel change it). Screenshots of the main pages
  * go to target/screenshots (releng/screenshots.sh copies them to docs/images).
  */
@@ -130,6 +131,7 @@ class ConsoleBrowserTest {
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
+        options.setAcceptInsecureCerts(true); // the TLS case's coordinator has a certificate of its own making
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800",
                 "--user-data-dir=" + profile, "--no-first-run", "--disable-extensions", "--lang=en-GB");
         options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(), "download.prompt_for_download",
@@ -363,6 +365,8 @@ class ConsoleBrowserTest {
         until("credits", UI, () -> driver.findElement(By.id("credits-total")).getText().startsWith("Total: "));
         assertTrue(driver.findElement(By.id("credits-table")).getText().contains("sim-b"));
         assertFalse(driver.findElement(By.id("credits-table")).getText().contains("sim-a"), "another account's device");
+        String recent = driver.findElement(By.id("recent-table")).getText();
+        assertTrue(recent.contains(project) && recent.contains("sim-b") && !recent.contains("sim-a"), recent);
         screenshot("console-volunteer");
     }
 
@@ -380,7 +384,7 @@ class ConsoleBrowserTest {
                 return false;
             }
         });
-        // the last case: it locks this address out of logging in for a while
+        // it locks this address out of logging in to this coordinator for a while (the TLS case has its own)
         int status = 0;
         for (int i = 0; i < 30 && status != 429; i++) {
             HttpResponse<String> form = http("GET", "/console/login", Map.of());
@@ -394,5 +398,31 @@ class ConsoleBrowserTest {
             assertTrue(status == 401 || status == 429, tried.statusCode() + " " + tried.body());
         }
         assertEquals(429, status, "failed logins are rate-limited");
+    }
+
+    @Test
+    @Order(10)
+    void underTlsTheSessionCookieIsSecure() throws Exception {
+        int[] ports = ProductsTest.freePorts(3);
+        String https = "https://127.0.0.1:" + ports[1];
+        try (ProductProcess tls = ProductProcess.coordinator(work.resolve("coordinator-tls")).adminPassword("console-tests-tls-admin")
+                .set("org.daig.broker.cfg", "port", ports[0])
+                .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
+                .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
+                .set("org.daig.tls.cfg", "mode", "on").set("org.daig.broker.cfg", "tlsPort", ports[2]).start()) {
+            assertEquals(https + "/api/status", tls.awaitLine("DAIG coordinator ready: status at (\\S+)", ProductsTest.START));
+            // the browser accepts the coordinator's own certificate (acceptInsecureCerts): an operator would pin or install its CA
+            driver.manage().deleteAllCookies();
+            driver.get(https + "/");
+            until("the login page over https", UI, () -> driver.getCurrentUrl().equals(https + "/console/login"));
+            driver.findElement(By.id("user")).sendKeys("admin");
+            driver.findElement(By.id("password")).sendKeys("console-tests-tls-admin");
+            driver.findElement(By.cssSelector("button[type=submit]")).click();
+            until("the console over https", UI, () -> !driver.findElements(By.id("logout")).isEmpty());
+            Cookie session = driver.manage().getCookieNamed("daig-session");
+            assertTrue(session.isSecure(), "Secure under TLS");
+            assertTrue(session.isHttpOnly());
+            assertEquals("Strict", session.getSameSite());
+        }
     }
 }
