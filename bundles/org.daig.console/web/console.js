@@ -96,7 +96,7 @@
    * a picture for the eye; the table under it says the same for screen readers and for copying.
    */
   function chart(id, title, xLabel, series, xFormat, minTop) {
-    const w = 560, h = 200, pad = 36;
+    const w = 560, h = 200, pad = 48; // room for a tick label such as 1.4e-6
     const all = series.flatMap(s => s.points).filter(p => p[1] !== null && !Number.isNaN(p[1]));
     const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
     const x0 = Math.min(...xs, 0), x1 = Math.max(...xs, 1);
