@@ -81,6 +81,8 @@ daig_prereqs() { # demo|test
         _daig_want "the Wayland idle-time tests run private D-Bus daemons (a session bus and a stand-in system bus)" dbus-daemon
       [ -x /usr/bin/mutter ] ||
         _daig_want "the idle-time test asks GNOME's real compositor, run headless on a private bus (no GPU, no screen)" mutter
+      [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] ||
+        _daig_want "the web console is tested in a real browser: headless chromium driven through chromedriver" chromium chromium-driver
       local x=()
       command -v Xvfb >/dev/null 2>&1 || x+=(xvfb)
       command -v xauth >/dev/null 2>&1 || x+=(xauth)

@@ -2,6 +2,8 @@ package org.daig.coordinator.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +40,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * What operators look at: {@code /health} (200 when the database and the bus are fine, else 503,
  * with each check), {@code /metrics} (Prometheus text format), {@code /status} (a page for
- * people), {@code /api/v1/leases} and {@code /api/v1/credits} (JSON).
+ * people), {@code /api/v1/leases}, {@code /api/v1/credits} and {@code /api/v1/credits/recent} (the newest tasks
+ * credited to the devices the caller may see) (JSON).
  *
  * <p>Only {@code /health} is open. The others need an admin (401 without an identity, 403 for
  * anyone else), except that {@code /metrics} and {@code /status} may be opened by configuration
@@ -51,10 +54,13 @@ import jakarta.servlet.http.HttpServletResponse;
         "osgi.http.whiteboard.servlet.pattern=/status",
         "osgi.http.whiteboard.servlet.pattern=/api/v1/leases",
         "osgi.http.whiteboard.servlet.pattern=/api/v1/credits",
+        "osgi.http.whiteboard.servlet.pattern=/api/v1/credits/recent",
         "osgi.http.whiteboard.servlet.name=daig-operator" })
 public class OperatorServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    /** How many of the newest credited tasks {@code /api/v1/credits/recent} lists. */
+    static final int RECENT = 50;
 
     @Reference
     private transient ProjectCatalog projects;
@@ -104,7 +110,7 @@ public class OperatorServlet extends HttpServlet {
             Auth.unauthorized(response);
             return;
         }
-        boolean credits = path.equals("/api/v1/credits");
+        boolean credits = path.equals("/api/v1/credits") || path.equals("/api/v1/credits/recent");
         if (!open && !Callers.isAdmin(caller) && !credits) {
             Json.error(response, 403, path + " is for the grid's operators: it needs an admin's token");
             return;
@@ -116,6 +122,8 @@ public class OperatorServlet extends HttpServlet {
             case "/status" -> page(response);
             case "/api/v1/leases" -> Json.send(response, 200, projects.leases());
             case "/api/v1/credits" -> Json.send(response, 200, creditsFor(caller));
+            case "/api/v1/credits/recent" -> Json.send(response, 200,
+                    projects.recentCredits(creditsFor(caller).stream().map(Credit::providerId).toList(), RECENT));
             default -> Json.error(response, 404, "unknown resource " + request.getRequestURI());
             }
         } catch (Exception e) {
@@ -176,6 +184,12 @@ public class OperatorServlet extends HttpServlet {
         counter(out, "daig_leases_total", "Tasks leased since start.", m.leases());
         counter(out, "daig_leases_expired_total", "Leases that passed their deadline since start.", m.leasesExpired());
         counter(out, "daig_rounds_total", "Rounds closed (versions made) since start.", m.rounds());
+        double[] lease = m.leaseSeconds();
+        out.append("# HELP daig_lease_seconds How long the coordinator took to decide a task request (the last ")
+                .append(CoordinatorMetrics.LATENCY_WINDOW).append(" requests).\n# TYPE daig_lease_seconds summary\n")
+                .append("daig_lease_seconds{quantile=\"0.5\"} ").append(lease[0]).append('\n')
+                .append("daig_lease_seconds{quantile=\"0.99\"} ").append(lease[1]).append('\n');
+        gauge(out, "daig_data_free_bytes", "Space left for the coordinator's data folder (database, blobs unless elsewhere).", dataFreeBytes());
         out.append("# HELP daig_aggregation_seconds_total Time spent aggregating rounds.\n# TYPE daig_aggregation_seconds_total counter\n")
                 .append("daig_aggregation_seconds_total ").append(m.aggregationNanos() / 1e9).append('\n');
         counter(out, "daig_submissions_refused_total", "Project submissions refused since start.", m.submissionsRefused());
@@ -197,6 +211,15 @@ public class OperatorServlet extends HttpServlet {
         response.getWriter().write(out.toString());
     }
 
+    /** The usable space of the file system that holds the data folder; -1 when it cannot be read. */
+    private static long dataFreeBytes() {
+        try {
+            return Files.getFileStore(Path.of(System.getProperty("daig.data.dir", "."))).getUsableSpace();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static void gauge(StringBuilder out, String name, String help, long value) {
         out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n")
                 .append(name).append(' ').append(value).append('\n');
@@ -213,7 +236,8 @@ public class OperatorServlet extends HttpServlet {
                 + "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head><body><h1>DAIG coordinator</h1>");
         MessageBus current = bus;
         html.append("<p>Bus: ").append(current != null && current.isConnected() ? "connected to " + esc(current.brokerUrl()) : "not connected")
-                .append(" · <a href=\"/api/status\">status JSON</a> · <a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></p>");
+                .append(" · <a href=\"/console/\">console</a> · <a href=\"/api/status\">status JSON</a>")
+                .append(" · <a href=\"/metrics\">metrics</a> · <a href=\"/health\">health</a></p>");
         html.append("<h2>Projects</h2><table><tr><th>id</th><th>name</th><th>state</th><th>round</th><th>version</th>"
                 + "<th>contributors</th><th>validation loss</th><th>accuracy</th><th>ETA</th></tr>");
         for (ProjectView p : projects.projects()) {

@@ -16,8 +16,10 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Volunteer devices' standing, for admins: {@code GET /api/v1/volunteers} (results accepted,
- * invalid results since the last reset, banned, the newest refusal and its reason) and
- * {@code POST /api/v1/volunteers/{device}/reset}, which lifts a ban. Anyone else: 401 or 403.
+ * invalid results since the last reset, banned, the newest refusal and its reason),
+ * {@code GET /api/v1/volunteers/refusals?provider=&verdict=&limit=} (the audit, newest first),
+ * {@code POST /api/v1/volunteers/{device}/ban?reason=} (no more tasks for it and its account's
+ * devices) and {@code POST /api/v1/volunteers/{device}/reset}, which lifts a ban. Anyone else: 401 or 403.
  */
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/v1/volunteers",
@@ -26,6 +28,7 @@ import jakarta.servlet.http.HttpServletResponse;
 public class VolunteerServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
+    private static final String DEVICE = "[A-Za-z0-9._-]{1,64}";
 
     @Reference
     private transient VolunteerReputation reputation;
@@ -44,7 +47,12 @@ public class VolunteerServlet extends HttpServlet {
         if (!admin(request, response)) {
             return;
         }
-        if (request.getPathInfo() != null && !request.getPathInfo().equals("/")) {
+        String info = request.getPathInfo();
+        if ("/refusals".equals(info)) {
+            refusals(request, response);
+            return;
+        }
+        if (info != null && !info.equals("/")) {
             Json.error(response, 404, "unknown resource " + request.getRequestURI());
             return;
         }
@@ -62,16 +70,63 @@ public class VolunteerServlet extends HttpServlet {
         }
         String info = request.getPathInfo();
         String[] parts = info == null ? new String[0] : info.substring(1).split("/", -1);
-        if (parts.length != 2 || !parts[1].equals("reset") || !parts[0].matches("[A-Za-z0-9._-]{1,64}")) {
-            Json.error(response, 404, "unknown resource " + request.getRequestURI() + ": POST /api/v1/volunteers/DEVICE/reset lifts a ban");
+        if (parts.length != 2 || !(parts[1].equals("reset") || parts[1].equals("ban")) || !parts[0].matches(DEVICE)) {
+            Json.error(response, 404, "unknown resource " + request.getRequestURI()
+                    + ": POST /api/v1/volunteers/DEVICE/ban bans a device, POST /api/v1/volunteers/DEVICE/reset lifts a ban");
             return;
         }
         try {
+            if (parts[1].equals("ban")) {
+                String reason = request.getParameter("reason");
+                if (reason != null && reason.length() > 200) {
+                    Json.error(response, 400, "reason: at most 200 characters");
+                    return;
+                }
+                reputation.ban(parts[0], reason);
+                Json.send(response, 200, new Ban(parts[0], true));
+                return;
+            }
             boolean had = reputation.reset(parts[0]);
             Json.send(response, 200, new Reset(parts[0], had));
         } catch (SQLException e) {
             Json.error(response, 500, "the coordinator could not reset " + parts[0] + ": " + e.getMessage());
         }
+    }
+
+    /** GET /api/v1/volunteers/refusals?provider=&amp;verdict=&amp;limit=: the audit, newest first. */
+    private void refusals(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String provider = blankToNull(request.getParameter("provider"));
+        String verdict = blankToNull(request.getParameter("verdict"));
+        if (provider != null && !provider.matches(DEVICE) || verdict != null && !verdict.matches("[A-Z_]{1,32}")) {
+            Json.error(response, 400, "provider: a device id ([A-Za-z0-9._-], up to 64); verdict: a verdict's name such as BAD_DELTA");
+            return;
+        }
+        int limit = 200;
+        String l = request.getParameter("limit");
+        if (l != null && !l.isBlank()) {
+            try {
+                limit = Integer.parseInt(l.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 1000) {
+                Json.error(response, 400, "limit: a whole number from 1 to 1000, not '" + l + "'");
+                return;
+            }
+        }
+        try {
+            Json.send(response, 200, reputation.refusals(provider, verdict, limit));
+        } catch (SQLException e) {
+            Json.error(response, 500, "the coordinator could not read the audit: " + e.getMessage());
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    /** What a ban did. */
+    record Ban(String providerId, boolean banned) {
     }
 
     /** What a reset did: whether the device had invalid results to forgive. */

@@ -25,6 +25,15 @@ public interface CoordinatorMetrics {
 
     void leased();
 
+    /** How long deciding a task request took (the scheduler's lease, with its database writes). */
+    void leaseTook(long nanos);
+
+    /** The median and 99th percentile of the last {@link #LATENCY_WINDOW} lease decisions, in seconds; NaN before the first. */
+    double[] leaseSeconds();
+
+    /** How many lease decisions the percentiles are taken over, at most. */
+    int LATENCY_WINDOW = 1024;
+
     void leasesExpired(int count);
 
     void roundAggregated(long nanos);

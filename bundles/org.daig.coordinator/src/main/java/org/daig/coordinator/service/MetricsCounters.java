@@ -1,5 +1,6 @@
 package org.daig.coordinator.service;
 
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +19,10 @@ public class MetricsCounters implements CoordinatorMetrics {
     private final AtomicLong aggregationNanos = new AtomicLong();
     private final AtomicLong submissionsRefused = new AtomicLong();
     private final Map<TaskReply.Kind, AtomicLong> results = new EnumMap<>(TaskReply.Kind.class);
+    /** The last lease decisions' durations (ns), a ring: the percentiles follow the grid as it is now, not since start. */
+    private final long[] leaseNanos = new long[LATENCY_WINDOW];
+    private int leaseNext;
+    private int leaseCount;
     private final Map<String, AtomicLong> spotChecks = new TreeMap<>(Map.of("passed", new AtomicLong(), "failed",
             new AtomicLong(), "unchecked", new AtomicLong(), "agreed", new AtomicLong(), "disagreed", new AtomicLong()));
 
@@ -62,6 +67,32 @@ public class MetricsCounters implements CoordinatorMetrics {
     @Override
     public void leased() {
         leases.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void leaseTook(long nanos) {
+        leaseNanos[leaseNext] = nanos;
+        leaseNext = (leaseNext + 1) % leaseNanos.length;
+        leaseCount = Math.min(leaseCount + 1, leaseNanos.length);
+    }
+
+    @Override
+    public double[] leaseSeconds() {
+        long[] window;
+        synchronized (this) {
+            window = Arrays.copyOf(leaseNanos, leaseCount);
+        }
+        if (window.length == 0) {
+            return new double[] { Double.NaN, Double.NaN };
+        }
+        Arrays.sort(window);
+        return new double[] { rank(window, 0.5) / 1e9, rank(window, 0.99) / 1e9 };
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    private static long rank(long[] sorted, double q) {
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 
     @Override

@@ -1,12 +1,14 @@
 package org.daig.coordinator.service;
 
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 import org.daig.api.project.Progress;
 import org.daig.api.project.ProjectView;
 import org.daig.coordinator.store.Records.CreditRow;
+import org.daig.coordinator.store.Records.CreditedTask;
 import org.daig.coordinator.store.Records.LeaseRow;
 import org.daig.coordinator.store.Records.ResultRow;
 
@@ -33,6 +35,9 @@ public interface ProjectCatalog {
     List<LeaseRow> leases();
 
     List<CreditRow> credits() throws SQLException;
+
+    /** The newest {@code limit} tasks credited to any of {@code devices}, newest first. */
+    List<CreditedTask> recentCredits(Collection<String> devices, int limit) throws SQLException;
 
     long acceptedResults() throws SQLException;
 

@@ -2,6 +2,7 @@ package org.daig.coordinator.service;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -11,8 +12,10 @@ import org.daig.api.project.ProjectState;
 import org.daig.api.project.ProjectView;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.AccessStore;
+import org.daig.coordinator.store.CreditStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.CreditRow;
+import org.daig.coordinator.store.Records.CreditedTask;
 import org.daig.coordinator.store.Records.LeaseRow;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
@@ -118,6 +121,11 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
     @Override
     public List<CreditRow> credits() throws SQLException {
         return records.database().transaction(ProjectStore::credits);
+    }
+
+    @Override
+    public List<CreditedTask> recentCredits(Collection<String> devices, int limit) throws SQLException {
+        return records.database().transaction(c -> CreditStore.recent(c, devices, limit));
     }
 
     @Override

@@ -65,7 +65,9 @@ public class ResultIntake implements TaskDesk {
         if (reputation.banned(providerId).isPresent()) {
             return Optional.empty();
         }
+        long start = System.nanoTime();
         Optional<Task> task = records.scheduler().lease(providerId, maxParams);
+        metrics.leaseTook(System.nanoTime() - start);
         task.ifPresent(t -> metrics.leased());
         return task;
     }

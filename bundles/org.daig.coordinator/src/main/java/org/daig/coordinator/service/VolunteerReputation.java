@@ -43,6 +43,9 @@ public class VolunteerReputation {
     /** The audit's name for an accepted result whose replay disagreed (taken back afterwards, not an admission verdict). */
     public static final String SPOT_CHECK_FAILED = "SPOT_CHECK_FAILED";
 
+    /** The audit's name for an admin's ban (no result behind it: project "-", round and shard -1). */
+    public static final String BANNED_BY_ADMIN = "BANNED_BY_ADMIN";
+
     private static final Logger LOG = LoggerFactory.getLogger(VolunteerReputation.class);
 
     private final Database db;
@@ -51,6 +54,8 @@ public class VolunteerReputation {
     private final Map<String, Long> invalid = new ConcurrentHashMap<>();
     /** Failed spot checks since the last reset, by device. */
     private final Map<String, Long> failedChecks = new ConcurrentHashMap<>();
+    /** Devices an admin banned since their last reset, with the reason given. */
+    private final Map<String, String> adminBans = new ConcurrentHashMap<>();
     private volatile int banAfter;
     /** Optional and dynamic: whose a device is (the accounts bundle); without it, bans go by device only. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -79,6 +84,7 @@ public class VolunteerReputation {
         this.banAfter = banAfter;
         invalid.putAll(db.transaction(ReputationStore::invalidCounts));
         failedChecks.putAll(db.transaction(ReputationStore::failedChecks));
+        adminBans.putAll(db.transaction(c -> ReputationStore.adminBans(c, BANNED_BY_ADMIN)));
     }
 
     @Modified
@@ -109,6 +115,27 @@ public class VolunteerReputation {
             LOG.warn("Provider {} gets no more tasks: its result for project {} round {} shard {} failed the coordinator's replay ({}); "
                     + "an admin lifts it with 'daig admin volunteers --reset {}'", providerId, projectId, round, shard, reason, providerId);
         }
+    }
+
+    /**
+     * An admin's ban: the device (and, as for any ban, every device of its account) gets no more
+     * tasks until an admin resets it; written to the audit with the reason.
+     */
+    public void ban(String providerId, String reason) throws SQLException {
+        String why = reason == null || reason.isBlank() ? "banned by an admin" : reason.strip();
+        db.transaction(c -> {
+            ReputationStore.refused(c, providerId, "-", -1, -1, BANNED_BY_ADMIN, why, clock.getAsLong());
+            return null;
+        });
+        adminBans.put(providerId, why);
+        invalid.merge(providerId, 1L, Long::sum);
+        LOG.warn("Provider {} gets no more tasks: an admin banned it ({}); 'daig admin volunteers --reset {}' lifts it", providerId,
+                why.replaceAll("[^\\p{Print}]", "?"), providerId);
+    }
+
+    /** The audit of refused results and bans, newest first (null filters: all). */
+    public List<ReputationStore.Refusal> refusals(String providerId, String verdict, int limit) throws SQLException {
+        return db.transaction(c -> ReputationStore.refusals(c, providerId, verdict, limit));
     }
 
     private boolean record(String providerId, String projectId, int round, int shard, String verdict, String reason) {
@@ -148,6 +175,7 @@ public class VolunteerReputation {
 
     private Set<String> bannedDevices() {
         Set<String> devices = new java.util.TreeSet<>(failedChecks.keySet());
+        devices.addAll(adminBans.keySet());
         devices.addAll(invalid.keySet());
         devices.removeIf(d -> bannedDevice(d).isEmpty());
         return devices;
@@ -164,6 +192,10 @@ public class VolunteerReputation {
     }
 
     private Optional<String> bannedDevice(String providerId) {
+        String byAdmin = adminBans.get(providerId);
+        if (byAdmin != null) {
+            return Optional.of("an admin banned this device, so it gets no more tasks: " + byAdmin);
+        }
         if (banAfter > 0 && failedChecks.getOrDefault(providerId, 0L) > 0) {
             return Optional.of("a result of this device failed the coordinator's replay, so it gets no more tasks; ask the grid's admin "
                     + "to review it");
@@ -185,6 +217,7 @@ public class VolunteerReputation {
     public boolean reset(String providerId) throws SQLException {
         Long before = invalid.remove(providerId);
         failedChecks.remove(providerId);
+        adminBans.remove(providerId);
         db.transaction(c -> {
             ReputationStore.reset(c, providerId, clock.getAsLong());
             return null;

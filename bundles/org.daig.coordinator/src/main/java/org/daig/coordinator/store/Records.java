@@ -102,4 +102,8 @@ public final class Records {
 
     public record CreditRow(String providerId, long tasks, double amount) {
     }
+
+    /** One task a device was credited for: which, how much, when. */
+    public record CreditedTask(String providerId, String projectId, int round, int shard, double amount, long at) {
+    }
 }

@@ -62,6 +62,44 @@ public final class ReputationStore {
         return counts;
     }
 
+    /** Devices an admin banned since their last reset, with the admin's reason. */
+    public static Map<String, String> adminBans(Connection c, String verdict) throws SQLException {
+        Map<String, String> bans = new LinkedHashMap<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT r.provider_id, r.reason FROM refusals r " + SINCE_RESET
+                + " AND r.verdict = ? ORDER BY r.at"))  {
+            st.setString(1, verdict);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    bans.put(r.getString(1), r.getString(2));
+                }
+            }
+        }
+        return bans;
+    }
+
+    /** One line of the refusals audit. */
+    public record Refusal(String providerId, String projectId, int round, int shard, String verdict, String reason, long at) {
+    }
+
+    /** The newest {@code limit} refusals, newest first; {@code provider} and {@code verdict} filter when not null. */
+    public static List<Refusal> refusals(Connection c, String provider, String verdict, int limit) throws SQLException {
+        List<Refusal> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT provider_id, project_id, round, shard, verdict, reason, at FROM refusals"
+                + " WHERE (? IS NULL OR provider_id = ?) AND (? IS NULL OR verdict = ?) ORDER BY at DESC")) {
+            st.setString(1, provider);
+            st.setString(2, provider);
+            st.setString(3, verdict);
+            st.setString(4, verdict);
+            st.setMaxRows(limit);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Refusal(r.getString(1), r.getString(2), r.getInt(3), r.getInt(4), r.getString(5), r.getString(6), r.getLong(7)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every device that delivered or had a result refused, by id. */
     public static List<Standing> standings(Connection c) throws SQLException {
         Map<String, Long> accepted = new LinkedHashMap<>();

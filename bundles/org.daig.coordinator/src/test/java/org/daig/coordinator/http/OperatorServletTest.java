@@ -1,6 +1,7 @@
 package org.daig.coordinator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -124,5 +125,19 @@ class OperatorServletTest {
         assertEquals(0, JsonParser.parseString(get("/api/v1/credits", Fixture.ALICE).text()).getAsJsonArray().size(),
                 "a requestor without devices reads no one's credits");
         assertEquals(401, get("/api/v1/credits", null).status);
+    }
+
+    @Test
+    void aVolunteersRecentTasksAreTheirDevicesOnlyNewestFirst() throws Exception {
+        var mine = JsonParser.parseString(get("/api/v1/credits/recent", Fixture.VOLUNTEER).text()).getAsJsonArray();
+        assertFalse(mine.isEmpty(), "credited tasks of prov-a and prov-b");
+        assertTrue(mine.asList().stream().allMatch(r -> List.of("prov-a", "prov-b").contains(r.getAsJsonObject().get("providerId")
+                .getAsString())), mine.toString());
+        List<Long> at = mine.asList().stream().map(r -> r.getAsJsonObject().get("at").getAsLong()).toList();
+        assertEquals(at.stream().sorted(java.util.Comparator.reverseOrder()).toList(), at, "newest first");
+        var device = JsonParser.parseString(get("/api/v1/credits/recent", Fixture.DEVICE_A).text()).getAsJsonArray();
+        assertTrue(device.asList().stream().allMatch(r -> r.getAsJsonObject().get("providerId").getAsString().equals("prov-a")));
+        assertEquals(0, JsonParser.parseString(get("/api/v1/credits/recent", Fixture.ALICE).text()).getAsJsonArray().size());
+        assertEquals(401, get("/api/v1/credits/recent", null).status);
     }
 }

@@ -67,6 +67,29 @@ class VolunteerServletTest {
     }
 
     @Test
+    void anAdminBansADeviceWithAReasonSeesItInTheAuditAndLiftsIt() throws Exception {
+        assertTrue(reputation.banned("prov-y").isEmpty());
+        Answer ban = FakeHttp.send(servlet, "POST", "/api/v1/volunteers", "/prov-y/ban", Fixture.ADMIN, null,
+                Map.of("reason", "<b>sends junk</b>"));
+        assertEquals(200, ban.status, ban.text());
+        assertTrue(reputation.banned("prov-y").orElseThrow().contains("an admin banned this device"), reputation.banned("prov-y").toString());
+        JsonArray audit = JsonParser.parseString(FakeHttp.send(servlet, "GET", "/api/v1/volunteers", "/refusals", Fixture.ADMIN, null,
+                Map.of("provider", "prov-y")).text()).getAsJsonArray();
+        assertEquals(1, audit.size(), audit.toString());
+        assertEquals(VolunteerReputation.BANNED_BY_ADMIN, audit.get(0).getAsJsonObject().get("verdict").getAsString());
+        assertEquals("<b>sends junk</b>", audit.get(0).getAsJsonObject().get("reason").getAsString(), "stored as given; pages escape it");
+        JsonArray copied = JsonParser.parseString(FakeHttp.send(servlet, "GET", "/api/v1/volunteers", "/refusals", Fixture.ADMIN, null,
+                Map.of("verdict", "COPIED_DELTA")).text()).getAsJsonArray();
+        assertEquals(1, copied.size(), copied.toString());
+        assertEquals(3, JsonParser.parseString(send("GET", "/refusals", Fixture.ADMIN).text()).getAsJsonArray().size());
+        assertEquals(400, FakeHttp.send(servlet, "GET", "/api/v1/volunteers", "/refusals", Fixture.ADMIN, null, Map.of("limit", "0")).status);
+        assertEquals(403, send("POST", "/prov-x/ban", Fixture.VOLUNTEER).status);
+
+        assertEquals(200, send("POST", "/prov-y/reset", Fixture.ADMIN).status);
+        assertTrue(reputation.banned("prov-y").isEmpty(), "lifted");
+    }
+
+    @Test
     void nobodyElseSeesOrLiftsABan() throws Exception {
         assertEquals(401, send("GET", null, null).status);
         assertEquals(401, send("POST", "/prov-x/reset", null).status);

@@ -103,4 +103,20 @@ class MetricsCountersTest {
         assertEquals((long) threads * each, metrics.aggregationNanos());
         assertTrue(metrics.results().values().stream().mapToLong(Long::longValue).sum() == (long) threads * each);
     }
+
+    @Test
+    void leaseLatencyPercentilesFollowTheLastRequests() {
+        double[] none = metrics.leaseSeconds();
+        assertTrue(Double.isNaN(none[0]) && Double.isNaN(none[1]), "nothing measured yet");
+        for (int i = 1; i <= 100; i++) {
+            metrics.leaseTook(i * 1_000_000L); // 1 ms to 100 ms
+        }
+        double[] s = metrics.leaseSeconds();
+        assertEquals(0.050, s[0], 1e-9, "median");
+        assertEquals(0.099, s[1], 1e-9, "99th percentile");
+        for (int i = 0; i < CoordinatorMetrics.LATENCY_WINDOW; i++) {
+            metrics.leaseTook(2_000_000L);
+        }
+        assertEquals(0.002, metrics.leaseSeconds()[1], 1e-9, "the old, slow ones have left the window");
+    }
 }

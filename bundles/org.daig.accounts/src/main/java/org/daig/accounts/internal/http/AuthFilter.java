@@ -3,6 +3,7 @@ package org.daig.accounts.internal.http;
 import java.io.IOException;
 import java.util.Optional;
 
+import org.daig.accounts.BrowserSessions;
 import org.daig.accounts.internal.AccountsConfig;
 import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
@@ -20,6 +21,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -28,7 +30,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code /metrics}, {@code /status}, {@code /api/status} unless configured public, needs
  * {@code Authorization: Bearer <token>}; without a valid one it is answered 401 here and nothing
  * behind the gate runs. A valid token leaves the caller's {@link Identity} on the request under
- * {@link Identity#REQUEST_ATTRIBUTE}. Open: {@code /health}, {@code POST /api/v1/login},
+ * {@link Identity#REQUEST_ATTRIBUTE}. A browser may send the token in the console's session cookie
+ * instead ({@link BrowserSessions}); then every method but GET, HEAD and OPTIONS also needs the
+ * session's CSRF token in a header, else 403. Open: {@code /health}, {@code POST /api/v1/login},
  * {@code POST /api/v1/signup}, and {@code POST /api/v1/devices} without a token (its servlet then
  * demands an enrolment code). The filter does not depend on the accounts service being up: without
  * it every guarded request is refused (503), so a failure never opens the API.
@@ -62,7 +66,8 @@ public class AuthFilter implements Filter {
             throw new ServletException("not an HTTP request");
         }
         String token = bearer(request);
-        if (open(request.getMethod(), path(request), token != null)) {
+        String cookie = token == null ? cookie(request) : null;
+        if (open(request.getMethod(), path(request), token != null || cookie != null)) {
             chain.doFilter(request, response);
             return;
         }
@@ -70,6 +75,16 @@ public class AuthFilter implements Filter {
         if (current == null) {
             Http.error(response, 503, "accounts are not available, so nothing that needs a token is served: see the coordinator's log");
             return;
+        }
+        if (token == null && cookie != null) {
+            // a browser's session: a state change must prove it comes from a page of ours (docs/security.md, "The web console")
+            if (!BrowserSessions.safeMethod(request.getMethod())
+                    && !BrowserSessions.csrfMatches(cookie, request.getHeader(BrowserSessions.CSRF_HEADER))) {
+                Http.error(response, 403, "a change made with the console's session cookie needs the page's "
+                        + BrowserSessions.CSRF_HEADER + " header: reload the console");
+                return;
+            }
+            token = cookie;
         }
         if (token == null) {
             response.setHeader("WWW-Authenticate", CHALLENGE);
@@ -106,6 +121,20 @@ public class AuthFilter implements Filter {
         String servletPath = request.getServletPath() == null ? "" : request.getServletPath();
         String info = request.getPathInfo();
         return info == null ? servletPath : servletPath + info;
+    }
+
+    /** The session token of the console's cookie, or null when there is none. */
+    static String cookie(HttpServletRequest request) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies == null) {
+            return null;
+        }
+        for (Cookie c : cookies) {
+            if (BrowserSessions.COOKIE.equals(c.getName()) && c.getValue() != null && !c.getValue().isBlank()) {
+                return c.getValue();
+            }
+        }
+        return null;
     }
 
     /** The bearer token of the Authorization header, or null when there is none. */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.daig.accounts.BrowserSessions;
 import org.daig.accounts.internal.AccountsConfig;
 import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
@@ -21,6 +22,7 @@ import org.daig.api.account.Scope;
 import org.junit.jupiter.api.Test;
 
 import jakarta.servlet.FilterChain;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -52,13 +54,21 @@ class AuthFilterTest {
     }
 
     private static Exchange send(AuthFilter filter, String method, String servletPath, String pathInfo, String authorization) throws Exception {
+        return send(filter, method, servletPath, pathInfo, authorization, null, null);
+    }
+
+    /** As above, from a browser: {@code cookie} the console's session cookie, {@code csrf} the CSRF header (each null: none). */
+    private static Exchange send(AuthFilter filter, String method, String servletPath, String pathInfo, String authorization, String cookie,
+            String csrf) throws Exception {
         Exchange x = new Exchange();
         HttpServletRequest request = (HttpServletRequest) Proxy.newProxyInstance(getClass(HttpServletRequest.class),
                 new Class<?>[] { HttpServletRequest.class }, (proxy, m, args) -> switch (m.getName()) {
                 case "getMethod" -> method;
                 case "getServletPath" -> servletPath;
                 case "getPathInfo" -> pathInfo;
-                case "getHeader" -> "Authorization".equalsIgnoreCase((String) args[0]) ? authorization : null;
+                case "getHeader" -> "Authorization".equalsIgnoreCase((String) args[0]) ? authorization
+                        : BrowserSessions.CSRF_HEADER.equalsIgnoreCase((String) args[0]) ? csrf : null;
+                case "getCookies" -> cookie == null ? null : new Cookie[] { new Cookie("other", "x"), new Cookie(BrowserSessions.COOKIE, cookie) };
                 case "setAttribute" -> x.attributes.put((String) args[0], args[1]);
                 case "getAttribute" -> x.attributes.get(args[0]);
                 default -> throw new UnsupportedOperationException(m.getName());
@@ -156,6 +166,39 @@ class AuthFilterTest {
         assertEquals(503, x.status);
         assertFalse(x.passed);
         assertTrue(send(filter(false, false, null), "POST", "/api/v1/login", null, null).passed, "login then fails in its servlet");
+    }
+
+    @Test
+    void theConsolesCookieReadsAloneButChangesOnlyWithTheSessionsCsrfHeader() throws Exception {
+        AuthFilter filter = filter(false, false, only("good", ALICE));
+        Exchange read = send(filter, "GET", "/api/v1/projects", null, null, "good", null);
+        assertTrue(read.passed, "a GET with the cookie");
+        assertEquals(ALICE, read.attributes.get(Identity.REQUEST_ATTRIBUTE));
+        for (String csrf : new String[] { null, "", "forged", BrowserSessions.csrfToken("other-session") }) {
+            Exchange change = send(filter, "POST", "/api/v1/projects", "/p1/cancel", null, "good", csrf);
+            assertEquals(403, change.status, "a cross-site POST (CSRF header " + csrf + ") is refused");
+            assertFalse(change.passed);
+            assertNull(change.attributes.get(Identity.REQUEST_ATTRIBUTE));
+        }
+        assertEquals(403, send(filter, "DELETE", "/api/v1/projects", "/p1", null, "good", null).status, "any method that is not a read");
+        assertEquals(403, send(filter, "POST", "/api/v1/devices", null, null, "good", null).status,
+                "with a cookie, enrolment is not the open one with a code");
+        assertTrue(send(filter, "POST", "/api/v1/projects", "/p1/cancel", null, "good", BrowserSessions.csrfToken("good")).passed);
+        assertEquals(401, send(filter, "GET", "/api/v1/projects", null, null, "bad", null).status, "a cookie with an unknown token");
+        assertEquals(401, send(filter, "POST", "/api/v1/projects", null, null, "bad", BrowserSessions.csrfToken("bad")).status);
+        assertTrue(send(filter, "POST", "/api/v1/projects", "/p1/cancel", "Bearer good", "bad", null).passed,
+                "a bearer token needs no CSRF header (no other site can set it) and wins over the cookie");
+    }
+
+    @Test
+    void theCsrfTokenIsTheSessionsAndNothingElse() {
+        String csrf = BrowserSessions.csrfToken("token-a");
+        assertEquals(csrf, BrowserSessions.csrfToken("token-a"), "derived, not stored");
+        assertFalse(csrf.equals(BrowserSessions.csrfToken("token-b")));
+        assertFalse(csrf.contains("token-a"));
+        assertTrue(BrowserSessions.csrfMatches("token-a", csrf));
+        assertFalse(BrowserSessions.csrfMatches("token-a", null));
+        assertFalse(BrowserSessions.csrfMatches("token-a", csrf + "x"));
     }
 
     private static AccountsConfig config(boolean publicStatus, boolean publicMetrics) {
