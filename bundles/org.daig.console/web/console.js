@@ -293,7 +293,8 @@
     },
 
     async credits(view) {
-      const [credits, recent] = await Promise.all([api('/api/v1/credits'), api('/api/v1/credits/recent')]);
+      const [credits, recent, board] = await Promise.all([api('/api/v1/credits'), api('/api/v1/credits/recent'),
+        api('/api/v1/credits/leaderboard')]);
       const total = credits.reduce((a, c) => a + c.amount, 0);
       const tasks = credits.reduce((a, c) => a + c.tasks, 0);
       const h = history.credits;
@@ -307,9 +308,28 @@
         table('credits-table', 'Credits by device', ['device', 'tasks', 'credit (TFLOP)'],
           credits.map(c => ({ cells: [c.providerId, c.tasks, credit(c.amount)] }))),
         table('recent-table', 'Recent tasks, newest first', ['when', 'device', 'project', 'round', 'shard', 'credit (TFLOP)'],
-          recent.map(t => ({ cells: [when(t.at), t.providerId, t.projectId, t.round, t.shard, credit(t.amount)] }))));
+          recent.map(t => ({ cells: [when(t.at), t.providerId, t.projectId, t.round, t.shard, credit(t.amount)] }))),
+        ...leaderboard(board));
     }
   };
+
+  // the public list leaves out who opted out; ranks count everyone, so the caller's own stays the same
+  function leaderboard(board) {
+    const you = board.you;
+    const listed = !you || you.listed;
+    const rank = !you || you.rank === 0 ? 'You have no rank yet: it comes with your first credit.'
+      : 'Your rank: ' + you.rank + ' of ' + board.accounts + ' accounts, '
+        + (listed ? 'shown on the public leaderboard.' : 'kept off the public leaderboard (only you see it).');
+    return [
+      el('h3', null, 'Leaderboard'),
+      el('p', { id: 'leaderboard-rank' }, rank),
+      button(listed ? 'Keep me off the public leaderboard' : 'Show me on the public leaderboard', 'listing',
+        () => send('POST', '/api/v1/credits/leaderboard/me?listed=' + !listed)
+          .then(() => listed ? 'You are off the public leaderboard now.' : 'You are on the public leaderboard now.')),
+      table('leaderboard-table', 'Credits leaderboard: accounts that did not opt out', ['rank', 'account', 'tasks', 'credit (TFLOP)'],
+        board.entries.map(e => ({ cells: [e.rank, you && e.account === you.account ? e.account + ' (you)' : e.account, e.tasks,
+          credit(e.credits)] })))];
+  }
 
   function userPath(user, action) {
     return '/api/v1/admin/users/' + encodeURIComponent(user) + '/' + action;

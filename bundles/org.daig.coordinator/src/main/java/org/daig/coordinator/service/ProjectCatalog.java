@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.daig.api.project.Progress;
 import org.daig.api.project.ProjectView;
@@ -38,6 +39,12 @@ public interface ProjectCatalog {
 
     /** The newest {@code limit} tasks credited to any of {@code devices}, newest first. */
     List<CreditedTask> recentCredits(Collection<String> devices, int limit) throws SQLException;
+
+    /** The accounts that keep out of the public credits leaderboard. */
+    Set<String> unlistedAccounts() throws SQLException;
+
+    /** Lists an account on the public credits leaderboard, or keeps it out (its own choice); true when that changed something. */
+    boolean listOnLeaderboard(String account, boolean listed) throws SQLException;
 
     long acceptedResults() throws SQLException;
 

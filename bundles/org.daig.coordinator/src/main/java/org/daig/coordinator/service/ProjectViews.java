@@ -129,6 +129,16 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
     }
 
     @Override
+    public Set<String> unlistedAccounts() throws SQLException {
+        return records.database().read(CreditStore::unlisted);
+    }
+
+    @Override
+    public boolean listOnLeaderboard(String account, boolean listed) throws SQLException {
+        return records.database().transaction(c -> CreditStore.setListed(c, account, listed, System.currentTimeMillis()));
+    }
+
+    @Override
     public long acceptedResults() throws SQLException {
         return records.database().transaction(ProjectStore::resultCount);
     }

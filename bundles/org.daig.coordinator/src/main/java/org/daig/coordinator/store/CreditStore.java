@@ -7,11 +7,16 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.daig.coordinator.store.Records.CreditedTask;
 
-/** The SQL of volunteers' credited tasks, one by one (the totals are {@link ProjectStore#credits}). */
+/**
+ * The SQL of volunteers' credited tasks, one by one (the totals are {@link ProjectStore#credits}),
+ * and of the accounts that keep out of the public leaderboard.
+ */
 public final class CreditStore {
 
     private CreditStore() {
@@ -38,5 +43,34 @@ public final class CreditStore {
             }
         }
         return rows;
+    }
+
+    /** The accounts that keep out of the public credits leaderboard. */
+    public static Set<String> unlisted(Connection c) throws SQLException {
+        Set<String> accounts = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT account FROM leaderboard_unlisted"); ResultSet r = st.executeQuery()) {
+            while (r.next()) {
+                accounts.add(r.getString(1));
+            }
+        }
+        return accounts;
+    }
+
+    /** Lists {@code account} on the public leaderboard again, or keeps it out; true when that changed something. */
+    public static boolean setListed(Connection c, String account, boolean listed, long now) throws SQLException {
+        if (listed) {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM leaderboard_unlisted WHERE account = ?")) {
+                st.setString(1, account);
+                return st.executeUpdate() > 0;
+            }
+        }
+        if (unlisted(c).contains(account)) {
+            return false;
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO leaderboard_unlisted (account, since) VALUES (?, ?)")) {
+            st.setString(1, account);
+            st.setLong(2, now);
+            return st.executeUpdate() > 0;
+        }
     }
 }

@@ -99,7 +99,9 @@ final class Migrations {
             // 11: compressed projects send parameters down as differences: what providers get, and its difference (issue 15)
             new String[] { "ALTER TABLE versions ADD COLUMN sent_blob CHAR(64)", "ALTER TABLE versions ADD COLUMN diff_blob CHAR(64)" },
             // 12: the blob plane asks for a provider's live leases on every download and upload (issue 16)
-            new String[] { "CREATE INDEX leases_by_provider ON leases (provider_id, state)" });
+            new String[] { "CREATE INDEX leases_by_provider ON leases (provider_id, state)" },
+            // 13: volunteers' accounts that keep out of the public credits leaderboard (issue 19)
+            new String[] { "CREATE TABLE leaderboard_unlisted (account VARCHAR(64) NOT NULL PRIMARY KEY, since BIGINT NOT NULL)" });
 
     private Migrations() {
     }

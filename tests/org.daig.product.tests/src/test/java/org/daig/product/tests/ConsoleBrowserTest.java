@@ -367,7 +367,20 @@ class ConsoleBrowserTest {
         assertFalse(driver.findElement(By.id("credits-table")).getText().contains("sim-a"), "another account's device");
         String recent = driver.findElement(By.id("recent-table")).getText();
         assertTrue(recent.contains(project) && recent.contains("sim-b") && !recent.contains("sim-a"), recent);
+        // the leaderboard by account: mallory's sim-a worked too; opting out leaves the public list, not the rank
+        until("the leaderboard", UI, () -> driver.findElement(By.id("leaderboard-table")).getText().contains(GridAccounts.VOLUNTEER + " (you)")
+                && driver.findElement(By.id("leaderboard-table")).getText().contains("mallory"));
+        assertTrue(driver.findElement(By.id("leaderboard-rank")).getText().startsWith("Your rank: "));
         screenshot("console-volunteer");
+        driver.findElement(By.cssSelector("button[data-key='listing']")).click();
+        until("kept off the public list", UI, () -> driver.findElement(By.id("leaderboard-rank")).getText().contains("kept off")
+                && !driver.findElement(By.id("leaderboard-table")).getText().contains("(you)"));
+        String publicList = ProductsTest.json(base + "/api/v1/credits/leaderboard", GridAccounts.login(base, "admin", adminPassword))
+                .getAsJsonArray("entries").toString();
+        assertFalse(publicList.contains("\"" + GridAccounts.VOLUNTEER + "\""), "not on an admin's public list either: " + publicList);
+        assertTrue(publicList.contains("\"mallory\""), publicList);
+        driver.findElement(By.cssSelector("button[data-key='listing']")).click();
+        until("listed again", UI, () -> driver.findElement(By.id("leaderboard-table")).getText().contains(GridAccounts.VOLUNTEER + " (you)"));
     }
 
     @Test
