@@ -93,7 +93,7 @@ class MixtureOfExpertsTest {
             numeric.putScalar(i, (up - down) / (2 * hx));
         }
         double inputError = normError(numeric, grads.gradInputs());
-        assertTrue(inputError < 2e-3, "relative error of the input gradient: " + inputError);
+        assertTrue(inputError < 5e-4, "relative error of the input gradient: " + inputError);
 
         // one expert's parameters, through the share of dL/dy the layer sent it
         FrozenExpert busiest = frozen.values().stream().filter(e -> e.lastInputs != null)
@@ -112,7 +112,7 @@ class MixtureOfExpertsTest {
             expertNumeric.putScalar(i, (up - down) / (2 * hp));
         }
         double expertError = normError(expertNumeric, analytic.reshape(expertNumeric.shape()));
-        assertTrue(expertError < 1e-2, "relative error of an expert's parameter gradient: " + expertError);
+        assertTrue(expertError < 5e-4, "relative error of an expert's parameter gradient: " + expertError);
     }
 
     private static double error(double numeric, double analytic) {
@@ -296,7 +296,7 @@ class MixtureOfExpertsTest {
                 List<Double> losses = train(moe, data[0], data[1], 60, passes);
                 double first = losses.get(0);
                 double last = losses.get(losses.size() - 1);
-                assertTrue(last < first / 2, (withDead ? "with a dead expert: " : "") + "loss went from " + first + " to " + last);
+                assertTrue(last < first / 10, (withDead ? "with a dead expert: " : "") + "loss went from " + first + " to " + last);
                 assertEquals(best, passes.get(0).expert(0, 0));
                 assertEquals(!withDead, passes.get(0).answered(0, 0));
                 assertWeightsSumToOne(passes.get(0));
