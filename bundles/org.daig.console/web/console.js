@@ -190,15 +190,15 @@
       const [metrics, health, st] = await Promise.all([api('/metrics', true), api('/health'), api('/api/status')]);
       const m = parseMetrics(metrics);
       const results = Object.entries(m).filter(([k]) => k.startsWith('daig_results_total')).reduce((a, [, v]) => a + v, 0);
-      const now = Date.now();
       const g = history.grid;
-      const prev = g.length ? g[g.length - 1] : null;
-      const dt = prev ? (now - prev.t) / 1000 : 0;
-      g.push({ t: now, online: m.daig_providers_online || 0, results: results, leases: m.daig_leases_total || 0,
-        resultsPerSecond: prev && dt > 0 ? Math.max(0, results - prev.results) / dt : 0,
-        tasksPerSecond: prev && dt > 0 ? Math.max(0, (m.daig_leases_total || 0) - prev.leases) / dt : 0 });
-      if (g.length > HISTORY) g.shift();
+      if (g.length === 0) {
+        // the coordinator's last hour (a sample every 10 s), so that the charts start before this page did
+        for (const s of await api('/api/v1/grid/history')) addGridPoint(g, s.at, s.online, s.results, s.leases);
+      }
+      const now = Date.now();
+      addGridPoint(g, now, m.daig_providers_online || 0, results, m.daig_leases_total || 0);
       const last = g[g.length - 1];
+      document.body.dataset.gridFrom = String(g[0].t); // where the charts start (the browser test compares it with the page's start)
       const checks = Object.entries(health.checks || {});
       const states = ['preparing', 'running', 'paused', 'completed', 'cancelled', 'failed']
         .map(s => s + ' ' + (m['daig_projects{state="' + s + '"}'] || 0)).join(', ');
@@ -220,9 +220,9 @@
           checks.map(([k, v]) => el('div', null, el('dt', null, k), el('dd', { class: v === 'UP' ? 'ok' : 'bad' }, v))),
           el('div', null, el('dt', null, 'Broker'), el('dd', { class: 'small' }, (st.bus && st.bus.broker) || '–')),
           el('div', null, el('dt', null, 'Projects'), el('dd', { class: 'small' }, states))),
-        chart('chart-online', 'Providers online', 'seconds since this page opened',
+        chart('chart-online', 'Providers online', 'time (the last hour)',
           [{ name: 'online', points: g.map(p => [Math.round((p.t - t0) / 1000), p.online]) }], clock),
-        chart('chart-rates', 'Tasks and results per second', 'seconds since this page opened',
+        chart('chart-rates', 'Tasks and results per second', 'time (the last hour)',
           [{ name: 'tasks/s', points: g.slice(1).map(p => [Math.round((p.t - t0) / 1000), p.tasksPerSecond]) },
             { name: 'results/s', points: g.slice(1).map(p => [Math.round((p.t - t0) / 1000), p.resultsPerSecond]) }], clock));
     },
@@ -312,6 +312,16 @@
         ...leaderboard(board));
     }
   };
+
+  // a point of the grid's charts; rates from the counters' change since the point before
+  function addGridPoint(g, t, online, results, leases) {
+    const prev = g.length ? g[g.length - 1] : null;
+    const dt = prev ? (t - prev.t) / 1000 : 0;
+    g.push({ t: t, online: online, results: results, leases: leases,
+      resultsPerSecond: prev && dt > 0 ? Math.max(0, results - prev.results) / dt : 0,
+      tasksPerSecond: prev && dt > 0 ? Math.max(0, leases - prev.leases) / dt : 0 });
+    while (g.length > 1 && g[0].t < t - 3600000) g.shift();
+  }
 
   // the public list leaves out who opted out; ranks count everyone, so the caller's own stays the same
   function leaderboard(board) {

@@ -213,7 +213,8 @@ class ConsoleBrowserTest {
         HttpResponse<String> page = http("GET", "/console/", Map.of());
         assertEquals(303, page.statusCode());
         assertEquals("/console/login", page.headers().firstValue("Location").orElse(""));
-        for (String path : new String[] { "/api/v1/projects", "/status", "/api/status", "/metrics", "/api/v1/volunteers" }) {
+        for (String path : new String[] { "/api/v1/projects", "/status", "/api/status", "/metrics", "/api/v1/volunteers",
+                "/api/v1/grid/history", "/api/v1/credits/leaderboard" }) {
             assertEquals(401, http("GET", path, Map.of()).statusCode(), path);
         }
         HttpResponse<String> login = http("GET", "/console/login", Map.of());
@@ -231,6 +232,10 @@ class ConsoleBrowserTest {
         assertEquals("Strict", session.getSameSite());
         until("2 providers online on the overview", UI, () -> "2".equals(driver.findElement(By.id("providers-online")).getText()));
         until("a few polls on the overview's chart", UI, () -> driver.findElements(By.cssSelector("#chart-online svg circle")).size() >= 6);
+        long chartsFrom = ((Number) driver.executeScript("return Number(document.body.dataset.gridFrom);")).longValue();
+        long pageOpened = ((Number) driver.executeScript("return Math.round(performance.timeOrigin);")).longValue();
+        assertTrue(chartsFrom < pageOpened, "the charts start with the coordinator's history, before the page: " + chartsFrom + " vs "
+                + pageOpened);
         screenshot("console-overview");
 
         open("projects");
