@@ -236,6 +236,7 @@ public final class AsyncUpdates {
         ProjectRun.remember(run.roundMillis, version.roundMillis());
         run.row = done ? row.withRound(version.version()).withState(ProjectState.COMPLETED, null) : row.withRound(version.version());
         run.startRound(version.version(), now);
+        scheduler.tasksMayAppear();
         if (done) {
             scheduler.runs.remove(row.id());
             LOG.info("Project {} completed: {} updates applied asynchronously", row.id(), version.version());

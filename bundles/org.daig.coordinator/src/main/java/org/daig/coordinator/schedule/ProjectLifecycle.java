@@ -34,11 +34,27 @@ abstract class ProjectLifecycle {
     final LongSupplier clock;
     final Scheduler.Listener listener;
     final Map<String, ProjectRun> runs = new LinkedHashMap<>();
+    /** Told when tasks may have appeared (see {@link #whenTasksMayAppear}); called under this lock, so it must not block. */
+    private volatile Runnable tasksMayAppear = () -> {
+    };
 
     ProjectLifecycle(SchedulerJournal journal, LongSupplier clock, Scheduler.Listener listener) {
         this.journal = journal;
         this.clock = clock;
         this.listener = journal.afterCommit(listener);
+    }
+
+    /**
+     * Says whom to tell when tasks may have appeared: a round started, a project became runnable,
+     * a lease ended without a result, a result was taken back or needs a second volunteer. The
+     * task exchange then offers them to the requests it holds (a long poll).
+     */
+    public void whenTasksMayAppear(Runnable signal) {
+        tasksMayAppear = signal;
+    }
+
+    void tasksMayAppear() {
+        tasksMayAppear.run();
     }
 
     /** Creates a project owned by the default owner (the admin); see {@link #create(ProjectSpec, String)}. */
@@ -84,6 +100,7 @@ abstract class ProjectLifecycle {
         run.startRound(0, now);
         listener.versionCreated(row, initial);
         listener.stateChanged(row);
+        tasksMayAppear();
         return row;
     }
 
@@ -96,6 +113,8 @@ abstract class ProjectLifecycle {
         if (!leases.isEmpty()) {
             journal.leasesEnded(leases, state, clock.getAsLong());
             leases.forEach(l -> run.active.remove(l.id()));
+            run.reopened();
+            tasksMayAppear();
         }
     }
 
@@ -132,6 +151,7 @@ abstract class ProjectLifecycle {
         }
         LOG.info("Project {} is now {}{}", run.row.id(), state, message == null ? "" : ": " + message);
         listener.stateChanged(run.row);
+        tasksMayAppear();
     }
 
     ProjectRun requireRun(String id) throws SQLException {

@@ -1,5 +1,6 @@
 package org.daig.coordinator.schedule;
 
+import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -9,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 import org.daig.api.project.ProjectSpec;
 import org.daig.api.task.Task;
@@ -73,6 +76,8 @@ final class ProjectRun {
     private final Map<Integer, String> diffs = new HashMap<>();
     long roundStartedAt;
     int[] roundShards = new int[0];
+    /** Every shard before this position of {@link #roundShards} is accepted or leased: a lease looks from here (see {@link #reopened}). */
+    private int openFrom;
     final Map<Integer, ResultRow> accepted = new LinkedHashMap<>();
     final ActiveLeases active = new ActiveLeases();
     /** Shards whose accepted result the coordinator is replaying: the round waits for them. */
@@ -162,6 +167,7 @@ final class ProjectRun {
 
     void startRound(int round, long now) {
         roundShards = round < plan.totalRounds() ? plan.shards(round) : new int[0];
+        openFrom = 0;
         accepted.clear();
         checking.clear();
         replicas.clear();
@@ -171,6 +177,11 @@ final class ProjectRun {
 
     boolean roundComplete() {
         return accepted.size() == roundShards.length && checking.isEmpty();
+    }
+
+    /** A shard may be open again (a lease ended without a result, or a result was taken back): leases look from the start. */
+    void reopened() {
+        openFrom = 0;
     }
 
     Set<String> contributors() {
@@ -186,9 +197,14 @@ final class ProjectRun {
      * nobody holds whose first result came from another provider.
      */
     Integer openShard(String providerId) {
-        for (int shard : roundShards) {
+        // the shards before openFrom are taken, so a burst of leases at a round's start costs one pass, not one per lease
+        for (int i = openFrom; i < roundShards.length; i++) {
+            int shard = roundShards[i];
             if (!accepted.containsKey(shard) && !active.isLeased(shard)) {
                 return shard;
+            }
+            if (i == openFrom) {
+                openFrom++;
             }
         }
         for (Map.Entry<Integer, ResultRow> replica : replicas.entrySet()) {
@@ -200,10 +216,44 @@ final class ProjectRun {
     }
 
     /** Who delivered each accepted result of the round. */
-    Map<Integer, String> acceptedBy() {
+    /** The providers of the round's accepted results by shard, but {@code replicaShard}'s (a copy). */
+    private Map<Integer, String> acceptedByExcept(int replicaShard) {
         Map<Integer, String> by = new LinkedHashMap<>();
         accepted.forEach((shard, result) -> by.put(shard, result.providerId()));
+        by.remove(replicaShard);
         return by;
+    }
+
+    /** The live leases' holders by shard, the newest lease's where a shard has several (a copy). */
+    private Map<Integer, String> holders() {
+        Map<Integer, String> holders = new LinkedHashMap<>();
+        active.values().forEach(l -> holders.put(l.shard(), l.providerId()));
+        return holders;
+    }
+
+    /**
+     * A read-through view of {@code copy()}'s map whose look-ups by shard cost one map look-up: a
+     * result's admission looks up its own shard, and copying a round of ten thousand for each
+     * result made the results of a round cost its size squared. Read under the scheduler's lock.
+     */
+    private static Map<Integer, String> byShard(IntFunction<String> lookUp,
+            Supplier<Map<Integer, String>> copy) {
+        return new AbstractMap<>() {
+            @Override
+            public String get(Object shard) {
+                return shard instanceof Integer s ? lookUp.apply(s) : null;
+            }
+
+            @Override
+            public boolean containsKey(Object shard) {
+                return get(shard) != null;
+            }
+
+            @Override
+            public Set<Entry<Integer, String>> entrySet() {
+                return copy.get().entrySet(); // the rare paths: a lapsed lease's contributors
+            }
+        };
     }
 
     /** Seconds to the end of the project at the average round time so far; -1 before the first round closed. */
@@ -246,9 +296,8 @@ final class ProjectRun {
      */
     ResultAdmission.Facts facts(boolean acceptedEarlier, boolean copiedDelta, double normFactor, LeaseRow lease, int replicaShard,
             int task) {
-        Map<Integer, String> holders = new LinkedHashMap<>();
-        active.values().forEach(l -> holders.put(l.shard(), l.providerId()));
         if (async()) {
+            Map<Integer, String> holders = holders();
             // the result's task stands for the round; its holder is whoever holds that very task now
             boolean exists = task >= 0 && task < plan.totalRounds();
             int[] shards = exists ? plan.shards(task) : new int[0];
@@ -258,8 +307,14 @@ final class ProjectRun {
                     acceptedEarlier, copiedDelta, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors(), row.round(),
                     row.spec().staleness());
         }
-        Map<Integer, String> acceptedBy = acceptedBy();
-        acceptedBy.remove(replicaShard);
+        Map<Integer, String> acceptedBy = byShard(shard -> {
+            ResultRow r = shard == replicaShard ? null : accepted.get(shard);
+            return r == null ? null : r.providerId();
+        }, () -> acceptedByExcept(replicaShard));
+        Map<Integer, String> holders = byShard(shard -> {
+            List<LeaseRow> on = active.onShard(shard);
+            return on.isEmpty() ? null : on.get(on.size() - 1).providerId();
+        }, this::holders);
         return new ResultAdmission.Facts(row.id(), row.state(), row.round(), row.spec().totalTasks(), roundShards, acceptedBy,
                 shardRows, acceptedEarlier, copiedDelta, List.copyOf(norms), normFactor, lease, holders, row.spec().maxContributors());
     }

@@ -95,6 +95,7 @@ final class RoundClosing {
             ProjectRun.remember(run.roundMillis, version.roundMillis());
             run.row = done ? row.withRound(next).withState(ProjectState.COMPLETED, null) : row.withRound(next);
             run.startRound(next, now);
+            scheduler.tasksMayAppear();
             LOG.info("Project {}: round {} of {} closed, version {} from {} results ({} providers)", row.id(), next, row.totalRounds(), next,
                     results.size(), version.contributors());
             if (done) {

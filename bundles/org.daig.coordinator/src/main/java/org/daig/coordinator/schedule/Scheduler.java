@@ -256,6 +256,7 @@ public final class Scheduler extends ProjectLifecycle {
         if (check == Verification.REPLICA) {
             run.checking.add(result.shard());
             run.replicas.put(result.shard(), accepted); // offered to another volunteer once the round has no open shard
+            tasksMayAppear();
         } else if (check == Verification.REPLAY) {
             run.checking.add(result.shard());
         } else if (run.roundComplete()) {
@@ -319,6 +320,8 @@ public final class Scheduler extends ProjectLifecycle {
         run.seconds.remove(result.shard());
         if (!passed) {
             run.accepted.remove(result.shard());
+            run.reopened();
+            tasksMayAppear();
             LOG.warn("Project {}: the result of provider {} for round {} shard {} was taken back with its credit; the task is offered again",
                     run.row.id(), result.providerId(), result.round(), result.shard());
             return;

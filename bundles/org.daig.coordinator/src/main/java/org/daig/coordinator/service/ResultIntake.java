@@ -138,6 +138,11 @@ public class ResultIntake implements TaskDesk {
     }
 
     @Override
+    public void whenTasksMayAppear(Runnable signal) {
+        records.scheduler().whenTasksMayAppear(signal);
+    }
+
+    @Override
     public void providerGone(String providerId) {
         try {
             records.scheduler().providerGone(providerId);

@@ -45,6 +45,13 @@ public interface TaskDesk {
 
     boolean release(String providerId, String leaseId, String reason) throws SQLException;
 
+    /**
+     * Says whom to tell when tasks may have appeared (a round started, a lease ended without a
+     * result...): the exchange then offers them to the requests it holds. Called under the
+     * scheduler's lock: the signal must not block.
+     */
+    void whenTasksMayAppear(Runnable signal);
+
     /** A provider went offline: its tasks are offered again. */
     void providerGone(String providerId);
 }

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.daig.api.bus.IncomingMessage;
 import org.daig.api.bus.MalformedMessageException;
@@ -47,6 +49,11 @@ import org.slf4j.LoggerFactory;
  * previous group was being decided becomes the next group, stored in one database commit and
  * answered after it (docs/operations.md, "Throughput"). A result's delta is read and checked
  * before that, on threads of its own, as soon as the result arrives.
+ *
+ * <p>A request that finds no task and says it can wait ({@link TaskRequest#waitMs}) is held, not
+ * answered: when the scheduler says tasks may have appeared, the held requests are decided again
+ * as one group, and one whose wait ends gets "no task" (docs/protocol.md, "Long poll"). Idle
+ * providers then cost nothing between rounds, instead of a request each every half second.
  */
 @Component(property = {
         MessageHandler.TOPICS + "=" + TaskTopics.ALL_PROVIDER_TASK_MESSAGES,
@@ -63,6 +70,10 @@ public class TaskExchange implements MessageHandler {
     private static final long BEHIND_MS = 1000;
     /** How soon a provider whose decision could not be stored should ask again. */
     private static final long STORE_FAILED_RETRY_MS = 5000;
+    /** How often the desk looks for held requests whose wait ended. */
+    private static final long HELD_CHECK_MS = 200;
+    /** Queued by the scheduler's signal: offer tasks to the held requests. */
+    private static final Decision OFFER_HELD = () -> null;
 
     @Reference
     private TaskDesk projects;
@@ -80,6 +91,11 @@ public class TaskExchange implements MessageHandler {
     /** Set when a group commit failed: the scheduler's state must be rebuilt before it decides again (desk thread only). */
     private boolean stale;
     private long lastBehindWarning = System.nanoTime() - 60_000_000_000L;
+    /** Requests waiting for a task (desk thread only). */
+    private final HeldRequests held = new HeldRequests();
+    /** An offer to the held requests is queued and not yet taken: signals in between add nothing. */
+    private final AtomicBoolean offerQueued = new AtomicBoolean();
+    private long lastHeldCheck = System.nanoTime();
 
     /** A message waiting for its decision; requestId null: nothing to answer. */
     private record Pending(MessageBus bus, String providerId, String requestId, Decision decision, long arrived) {
@@ -112,6 +128,7 @@ public class TaskExchange implements MessageHandler {
             return t;
         });
         running = true;
+        projects.whenTasksMayAppear(this::tasksMayAppear);
         desk = new Thread(this::serve, "daig-task-exchange");
         desk.setDaemon(true);
         desk.start();
@@ -120,6 +137,8 @@ public class TaskExchange implements MessageHandler {
     @Deactivate
     void deactivate() throws InterruptedException {
         running = false;
+        projects.whenTasksMayAppear(() -> {
+        });
         desk.interrupt();
         desk.join(10_000);
         checks.shutdownNow();
@@ -136,6 +155,7 @@ public class TaskExchange implements MessageHandler {
             // ProviderTracker logs the offline messages it does not believe; the same rule keeps the leases
             if (connections.believe(providerId, presence) && !presence.online()) {
                 inbox.add(new Pending(message.bus(), providerId, null, () -> {
+                    held.drop(providerId);
                     projects.providerGone(providerId);
                     return null;
                 }));
@@ -148,9 +168,12 @@ public class TaskExchange implements MessageHandler {
         case "request" -> {
             TaskRequest request = message.decode(TaskRequest.class);
             String asking = providerId + "/request";
+            long waitEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(request.heldAtMostMs());
             newest.put(asking, request.requestId());
-            inbox.add(new Pending(bus, providerId, request.requestId(), () -> unlessAskedAgain(asking, request.requestId(),
-                    () -> lease(providerId, request))));
+            inbox.add(new Pending(bus, providerId, request.requestId(), () -> unlessAskedAgain(asking, request.requestId(), () -> {
+                held.drop(providerId); // a newer request replaces the one held
+                return lease(new HeldRequests.Held(bus, providerId, request, waitEnds));
+            })));
         }
         case "result" -> {
             TaskResult result = message.decode(TaskResult.class);
@@ -191,7 +214,17 @@ public class TaskExchange implements MessageHandler {
         }
     }
 
-    private TaskReply lease(String providerId, TaskRequest request) throws Exception {
+    /** The tasks may have appeared (the scheduler's signal, under its lock): the desk offers them to the held requests. */
+    private void tasksMayAppear() {
+        if (offerQueued.compareAndSet(false, true)) {
+            inbox.add(new Pending(null, null, null, OFFER_HELD));
+        }
+    }
+
+    /** Answers a request with a task, or holds it if it may wait and there is none, or says why there is none. */
+    private TaskReply lease(HeldRequests.Held asked) throws Exception {
+        String providerId = asked.providerId();
+        TaskRequest request = asked.request();
         if (!directory.isOnline(providerId)) {
             return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null,
                     "the coordinator does not see you online: tasks go only to providers whose presence says online",
@@ -202,9 +235,38 @@ public class TaskExchange implements MessageHandler {
             return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, banned.get(), BANNED_RETRY_MS, 0);
         }
         Optional<Task> task = projects.lease(providerId, request.maxParams());
-        return task.map(t -> new TaskReply(request.requestId(), TaskReply.Kind.TASK, t, null, 0, 0))
-                .orElseGet(() -> new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now",
-                        projects.retryAfterMillis(), 0));
+        if (task.isPresent()) {
+            return new TaskReply(request.requestId(), TaskReply.Kind.TASK, task.get(), null, 0, 0);
+        }
+        if (asked.deadlineNanos() - System.nanoTime() > 0) {
+            held.hold(asked);
+            return null; // answered when a task appears or the wait ends
+        }
+        return new TaskReply(request.requestId(), TaskReply.Kind.NO_TASK, null, "nothing to do right now", projects.retryAfterMillis(), 0);
+    }
+
+    /** Replaces the signal in the group by the held requests, each to be decided again; answers the held requests whose wait ended. */
+    private void offerHeld(List<Pending> group) {
+        if (group.removeIf(p -> p.decision() == OFFER_HELD)) {
+            offerQueued.set(false); // signals from now on queue another offer
+            for (HeldRequests.Held h : held.all()) {
+                String requestId = h.request().requestId();
+                group.add(new Pending(h.bus(), h.providerId(), requestId, () -> {
+                    HeldRequests.Held still = held.take(h.providerId(), requestId);
+                    return still == null ? null : lease(still); // null: replaced by a newer request meanwhile
+                }));
+            }
+        }
+        long now = System.nanoTime();
+        if (now - lastHeldCheck < TimeUnit.MILLISECONDS.toNanos(HELD_CHECK_MS)) {
+            return;
+        }
+        lastHeldCheck = now;
+        for (HeldRequests.Held h : held.ended(now)) {
+            // no task came within the wait: ask again at once, which holds the next request
+            answer(h.bus(), h.providerId(), new TaskReply(h.request().requestId(), TaskReply.Kind.NO_TASK, null,
+                    "no task appeared within the wait", 0, 0));
+        }
     }
 
     /** The desk: takes what arrived, decides it in one group commit, answers. */
@@ -212,23 +274,35 @@ public class TaskExchange implements MessageHandler {
         List<Pending> group = new ArrayList<>();
         while (running) {
             try {
-                group.add(inbox.take());
+                Pending first = held.isEmpty() ? inbox.take() : inbox.poll(HELD_CHECK_MS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    group.add(first);
+                }
             } catch (InterruptedException e) {
                 return;
             }
             inbox.drainTo(group, MOST_PER_COMMIT - 1);
+            offerHeld(group);
+            if (group.isEmpty()) {
+                continue;
+            }
             long start = System.nanoTime();
             List<TaskReply> replies = decide(group);
             long decided = System.nanoTime();
             for (int i = 0; i < group.size(); i++) {
                 Pending p = group.get(i);
-                TaskReply reply = replies.get(i);
-                if (reply != null && !p.bus().publish(TaskTopics.replies(p.bus().clientId(), p.providerId()), reply, false)) {
-                    LOG.debug("Reply to provider {} dropped: not connected (it will ask again)", p.providerId());
+                if (replies.get(i) != null) {
+                    answer(p.bus(), p.providerId(), replies.get(i));
                 }
             }
             behind(group, start, decided, System.nanoTime());
             group.clear();
+        }
+    }
+
+    private static void answer(MessageBus bus, String providerId, TaskReply reply) {
+        if (!bus.publish(TaskTopics.replies(bus.clientId(), providerId), reply, false)) {
+            LOG.debug("Reply to provider {} dropped: not connected (it will ask again)", providerId);
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.daig.api.project.ProjectSpec;
@@ -278,6 +279,28 @@ class SchedulerTest {
         assertEquals(a.shard(), scheduler.lease("c", 0).orElseThrow().shard());
         assertTrue(scheduler.release("b", b.leaseId(), "user came back"));
         assertEquals(b.shard(), scheduler.lease("d", 0).orElseThrow().shard());
+    }
+
+    @Test
+    void theExchangeIsToldWhenTasksMayAppearAndNotWhenTasksAreTaken() throws Exception {
+        AtomicInteger signals = new AtomicInteger();
+        scheduler.whenTasksMayAppear(signals::incrementAndGet);
+        project(2, 2, 2);
+        assertEquals(1, signals.get(), "the prepared project's first round");
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        assertEquals(1, signals.get(), "leases and a result that leaves the round open change nothing a waiting provider could take");
+        assertTrue(scheduler.release("b", b.leaseId(), "user came back"));
+        assertEquals(2, signals.get(), "a released task");
+        Task c = scheduler.lease("c", 0).orElseThrow();
+        assertEquals(b.shard(), c.shard());
+        assertEquals(Kind.ACCEPTED, submit("c", c).kind());
+        assertEquals(3, signals.get(), "the next round");
+        assertEquals(1, scheduler.lease("d", 0).orElseThrow().round());
+        scheduler.pause(a.projectId());
+        scheduler.resume(a.projectId());
+        assertEquals(5, signals.get(), "pause and resume");
     }
 
     @Test

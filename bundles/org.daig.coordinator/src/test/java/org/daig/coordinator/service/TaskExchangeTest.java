@@ -93,8 +93,79 @@ class TaskExchangeTest {
         assertEquals(2, desk.groups.get(), "the 50 that waited were decided in one group commit");
     }
 
+    @Test
+    void aRequestThatMayWaitIsHeldAndAnsweredWithTheTaskThatAppears() throws Exception {
+        desk.gate.countDown();
+        exchange.onMessage(request("p1", "r1", 30_000L));
+        exchange.onMessage(request("p2", "r2")); // decided after r1: answered first only if r1 is held
+        TaskReply first = bus.replies.poll(30, TimeUnit.SECONDS);
+        assertNotNull(first);
+        assertEquals("r2", first.requestId(), "the request that may wait got no answer yet");
+        assertEquals(TaskReply.Kind.NO_TASK, first.kind());
+        desk.tasks.set(1);
+        desk.signal.run(); // as the scheduler does when a round starts
+        TaskReply task = bus.replies.poll(30, TimeUnit.SECONDS);
+        assertNotNull(task, "the held request is answered once a task appears, without asking again");
+        assertEquals("r1", task.requestId());
+        assertEquals(TaskReply.Kind.TASK, task.kind());
+    }
+
+    @Test
+    void aHeldRequestIsAnsweredNoTaskWhenItsWaitEnds() throws Exception {
+        desk.gate.countDown();
+        long asked = System.nanoTime();
+        exchange.onMessage(request("p1", "r1", 300L));
+        TaskReply reply = bus.replies.poll(30, TimeUnit.SECONDS);
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+        assertNotNull(reply, "answered when the wait ended");
+        assertEquals(TaskReply.Kind.NO_TASK, reply.kind());
+        assertEquals(0, reply.retryAfterMs(), "a long poll asks again at once");
+        assertTrue(waitedMs >= 300, "held for its wait: " + waitedMs + " ms");
+    }
+
+    @Test
+    void aNewerRequestReplacesTheHeldOneAndOnlyItGetsTheTask() throws Exception {
+        desk.gate.countDown();
+        exchange.onMessage(request("p1", "r1", 30_000L));
+        exchange.onMessage(request("p1", "r2", 30_000L)); // p1 timed out on its side and asked again
+        exchange.onMessage(request("p9", "done-asking"));
+        assertEquals("done-asking", bus.replies.poll(30, TimeUnit.SECONDS).requestId());
+        desk.tasks.set(2);
+        desk.signal.run();
+        exchange.onMessage(request("p8", "after"));
+        List<String> answered = new ArrayList<>();
+        while (!answered.contains("r2") || !answered.contains("after")) {
+            TaskReply reply = bus.replies.poll(30, TimeUnit.SECONDS);
+            assertNotNull(reply, "answers so far: " + answered);
+            answered.add(reply.requestId() + (reply.kind() == TaskReply.Kind.TASK ? ":task" : ""));
+            answered.add(reply.requestId());
+        }
+        assertTrue(answered.contains("r2:task"), "the latest request got the task: " + answered);
+        assertTrue(!answered.contains("r1") && !answered.contains("r1:task"), "the replaced request was dropped: " + answered);
+    }
+
+    @Test
+    void aPlainRequestIsAnsweredAtOnceAndIsNeverHeld() throws Exception {
+        desk.gate.countDown();
+        exchange.onMessage(request("p1", "r1"));
+        TaskReply reply = bus.replies.poll(30, TimeUnit.SECONDS);
+        assertNotNull(reply);
+        assertEquals(TaskReply.Kind.NO_TASK, reply.kind());
+        assertEquals(1000, reply.retryAfterMs(), "asks again after the desk's pause");
+        desk.tasks.set(1);
+        desk.signal.run();
+        exchange.onMessage(request("p2", "r2"));
+        TaskReply next = bus.replies.poll(30, TimeUnit.SECONDS);
+        assertEquals("r2", next.requestId(), "nothing was held for p1");
+        assertEquals(TaskReply.Kind.TASK, next.kind());
+    }
+
     private IncomingMessage request(String provider, String requestId) {
         return new Incoming("providers/" + provider + "/tasks/request", new TaskRequest(requestId, 0), bus);
+    }
+
+    private IncomingMessage request(String provider, String requestId, Long waitMs) {
+        return new Incoming("providers/" + provider + "/tasks/request", new TaskRequest(requestId, 0, waitMs), bus);
     }
 
     private record Incoming(String topic, Object body, MessageBus bus) implements IncomingMessage {
@@ -114,9 +185,15 @@ class TaskExchangeTest {
         }
     }
 
-    /** A desk with no tasks that counts leases and group commits, and holds its first group until the gate opens. */
+    /**
+     * A desk with {@link #tasks} tasks (none at first) that counts leases and group commits, and
+     * holds its first group until the gate opens.
+     */
     private static final class Desk implements TaskDesk {
         final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
+        final AtomicInteger tasks = new AtomicInteger();
+        volatile Runnable signal = () -> {
+        };
         final AtomicInteger groups = new AtomicInteger();
         final CountDownLatch inFirstGroup = new CountDownLatch(1);
         final CountDownLatch gate = new CountDownLatch(1);
@@ -142,7 +219,15 @@ class TaskExchangeTest {
         @Override
         public Optional<Task> lease(String providerId, long maxParams) {
             leases.computeIfAbsent(providerId, p -> new AtomicInteger()).incrementAndGet();
-            return Optional.empty();
+            if (tasks.getAndUpdate(n -> Math.max(0, n - 1)) == 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Task("l-" + providerId, "p", 0, 0, 0, "m", "params", "x", "y", 10, 1, 8, 1, 0, "http://c/"));
+        }
+
+        @Override
+        public void whenTasksMayAppear(Runnable tasksMayAppear) {
+            signal = tasksMayAppear;
         }
 
         @Override

@@ -51,6 +51,12 @@ public class BusTaskExchange implements TaskExchange, MessageHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(BusTaskExchange.class);
     static final long REPLY_TIMEOUT_MS = 5000;
+    /**
+     * How long the coordinator may hold a task request until a task appears (a long poll): an
+     * idle grid then costs a request per provider every 10 s, not every half second, and a new
+     * round's tasks go out the moment they exist.
+     */
+    static final long REQUEST_WAIT_MS = 10_000;
     /** How soon to look again when no coordinator can be trusted or a task was refused. */
     static final long UNTRUSTED_RETRY_MS = 5000;
 
@@ -63,18 +69,26 @@ public class BusTaskExchange implements TaskExchange, MessageHandler {
 
     private final Map<String, CompletableFuture<TaskReply>> pending = new ConcurrentHashMap<>();
     private final long replyTimeoutMs;
+    private final long requestWaitMs;
     private final Supplier<CoordinatorTrust.Decision> trust;
     /** What was already said at WARN, so a repeating cause is one line (bounded: ids and reasons are few). */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public BusTaskExchange() {
         this.replyTimeoutMs = REPLY_TIMEOUT_MS;
+        this.requestWaitMs = REQUEST_WAIT_MS;
         this.trust = () -> agent.trust();
     }
 
-    /** For tests: a given bus, a given trust and a short wait for replies. */
+    /** For tests: a given bus, a given trust and a short wait for replies; task requests ask to be answered at once. */
     BusTaskExchange(MessageBus bus, long replyTimeoutMs, Supplier<CoordinatorTrust.Decision> trust) {
+        this(bus, 0, replyTimeoutMs, trust);
+    }
+
+    /** For tests: task requests the coordinator may hold for {@code requestWaitMs}. */
+    BusTaskExchange(MessageBus bus, long requestWaitMs, long replyTimeoutMs, Supplier<CoordinatorTrust.Decision> trust) {
         this.bus = bus;
+        this.requestWaitMs = requestWaitMs;
         this.replyTimeoutMs = replyTimeoutMs;
         this.trust = trust;
     }
@@ -99,12 +113,13 @@ public class BusTaskExchange implements TaskExchange, MessageHandler {
             warnOnce("refusal " + decision.refusal(), "Provider takes no task: {}", decision.refusal());
             return new TaskReply(requestId, TaskReply.Kind.NO_TASK, null, decision.refusal(), UNTRUSTED_RETRY_MS, 0);
         }
-        return exchange(TaskTopics::requests, new TaskRequest(requestId, 0), requestId);
+        // a coordinator before the long poll ignores waitMs and answers at once
+        return exchange(TaskTopics::requests, new TaskRequest(requestId, 0, requestWaitMs), requestId, requestWaitMs + replyTimeoutMs);
     }
 
     @Override
     public TaskReply sendResult(TaskResult result) throws InterruptedException {
-        return exchange(TaskTopics::results, result, result.requestId());
+        return exchange(TaskTopics::results, result, result.requestId(), replyTimeoutMs);
     }
 
     @Override
@@ -115,7 +130,7 @@ public class BusTaskExchange implements TaskExchange, MessageHandler {
         }
     }
 
-    private TaskReply exchange(UnaryOperator<String> topicOfProvider, Object message, String requestId)
+    private TaskReply exchange(UnaryOperator<String> topicOfProvider, Object message, String requestId, long waitMs)
             throws InterruptedException {
         CompletableFuture<TaskReply> reply = new CompletableFuture<>();
         pending.put(requestId, reply); // before publishing: a fast reply must find its request waiting
@@ -124,7 +139,7 @@ public class BusTaskExchange implements TaskExchange, MessageHandler {
             if (b == null || !b.publish(topicOfProvider.apply(b.clientId()), message, false)) {
                 return null;
             }
-            return reply.get(replyTimeoutMs, TimeUnit.MILLISECONDS);
+            return reply.get(waitMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             return null;
         } finally {

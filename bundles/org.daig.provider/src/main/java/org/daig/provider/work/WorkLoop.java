@@ -172,8 +172,9 @@ final class WorkLoop {
                 activity = "asking for a task";
                 TaskReply reply = exchange.askForTask();
                 if (reply == null) {
-                    problem("the coordinator did not answer a task request within " + BusTaskExchange.REPLY_TIMEOUT_MS / 1000
-                            + " s; asking again in " + backoff / 1000 + " s");
+                    problem("the coordinator did not answer a task request within "
+                            + (BusTaskExchange.REQUEST_WAIT_MS + BusTaskExchange.REPLY_TIMEOUT_MS) / 1000 + " s; asking again in "
+                            + backoff / 1000 + " s");
                     pause(backoff);
                     backoff = Math.min(backoff * 2, 30_000);
                     continue;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import org.daig.api.bus.IncomingMessage;
@@ -150,6 +151,26 @@ class BusTaskExchangeTest {
         bus.onPublish = (topic, message) -> deliver(
                 reply(TaskTopics.replies("coord", "prov-2"), noTask(((TaskRequest) message).requestId(), 1)));
         assertNull(exchange.askForTask(), "only a foreign reply: no answer");
+    }
+
+    @Test
+    void aTaskRequestMayBeHeldByTheCoordinatorAndIsAwaitedThatMuchLonger() throws Exception {
+        BusTaskExchange longPoll = new BusTaskExchange(bus, 300, 100, () -> trust);
+        List<Long> waits = new ArrayList<>();
+        bus.onPublish = (topic, message) -> waits.add(((TaskRequest) message).waitMs());
+        long asked = System.nanoTime();
+        assertNull(longPoll.askForTask(), "no coordinator answered");
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+        assertEquals(List.of(300L), waits, "the request says how long the coordinator may hold it");
+        assertTrue(waitedMs >= 400, "awaited for the hold and the reply time: " + waitedMs + " ms");
+        bus.onPublish = (topic, message) -> {
+            try {
+                longPoll.onMessage(reply(TaskTopics.replies("coord", ME), taskReply(((TaskRequest) message).requestId(), Fakes.task("p", 0, 1))));
+            } catch (MalformedMessageException e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertEquals(TaskReply.Kind.TASK, longPoll.askForTask().kind(), "a held request's task is taken like any answer");
     }
 
     @Test

@@ -36,10 +36,10 @@ import com.google.gson.JsonParser;
 
 /**
  * The protocol-level load test: N simulated providers (no DL4J, see {@link LoadProvider}) against
- * one coordinator product on this machine. Reports task-assignment latency (request → TASK reply,
- * p50/p99), results per second, the coordinator's heap, and checks that no result was lost: every
- * result a provider was told ACCEPTED is in the coordinator's audit list with the same delta, and
- * each task appears once.
+ * one coordinator product on this machine. Reports task-assignment latency (request, or the moment
+ * its task could exist, → TASK reply, p50/p99; see {@link LoadProvider}), results per second, the
+ * coordinator's heap, and checks that no result was lost: every result a provider was told
+ * ACCEPTED is in the coordinator's audit list with the same delta, and each task appears once.
  *
  * <pre>
  * releng/bench/load-test.sh 100 1000                    a project of 3 rounds of N tasks each, to its end
@@ -232,13 +232,14 @@ public final class LoadGenerator {
     private static List<LoadProvider> enrolAndConnect(String base, int port, int providers, String code, long workMillis,
             ScheduledExecutorService timers, HttpClient http) throws Exception {
         List<LoadProvider> sims = new ArrayList<>();
+        LoadProvider.Rounds rounds = new LoadProvider.Rounds();
         ExecutorService enrolling = Executors.newFixedThreadPool(16);
         List<CompletableFuture<LoadProvider>> enrolled = new ArrayList<>();
         for (int i = 0; i < providers; i++) {
             String name = "load-" + i;
             enrolled.add(CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new LoadProvider("127.0.0.1", port, name, GridAccounts.enrol(base, name, code), workMillis, timers, http);
+                    return new LoadProvider("127.0.0.1", port, name, GridAccounts.enrol(base, name, code), workMillis, timers, http, rounds);
                 } catch (IOException e) {
                     throw new IllegalStateException(name + " could not enrol: " + e.getMessage(), e);
                 } catch (InterruptedException e) {

@@ -32,12 +32,20 @@ import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
  * all the others (HiveMQ's client) and its steps are timers on a shared scheduler, so ten thousand
  * of them fit in one process on two cores. Like a real provider it retries a refused connect with
  * jittered exponential back-off and asks again when an answer does not come.
+ *
+ * <p>It asks as the DAIG provider does, with a long poll (the coordinator may hold a request
+ * {@link #REQUEST_WAIT_MS} until a task appears). Assignment latency is timed from the later of
+ * the request and the moment its task could exist: under K-batch sync, a round's tasks exist once
+ * the previous round's last result is in, which {@link Rounds} notes from the ACCEPTED answers all
+ * providers get. So a request held through a round's end counts from that end, not from its ask.
  */
 final class LoadProvider {
 
     private static final Gson GSON = new Gson();
     /** How long it waits for an answer before asking again. */
     private static final long ANSWER_WAIT_MS = 5000;
+    /** How long the coordinator may hold a task request (as the DAIG provider asks). */
+    private static final long REQUEST_WAIT_MS = 10_000;
     private static final long FIRST_BACKOFF_MS = 250;
     private static final long MOST_BACKOFF_MS = 15_000;
 
@@ -46,6 +54,7 @@ final class LoadProvider {
     private final long workMillis;
     private final ScheduledExecutorService timers;
     private final HttpClient http;
+    private final Rounds rounds;
     private final Mqtt3AsyncClient client;
     private final long since = System.currentTimeMillis();
     private volatile boolean running = true;
@@ -57,6 +66,7 @@ final class LoadProvider {
     /** The result being committed ("project/round/shard") and its delta blob. */
     private volatile String pendingResult;
     private volatile String pendingDelta;
+    private volatile int pendingRound;
 
     final AtomicInteger connectAttempts = new AtomicInteger();
     final AtomicInteger unanswered = new AtomicInteger();
@@ -69,8 +79,24 @@ final class LoadProvider {
     final Map<String, String> confirmed = new ConcurrentHashMap<>();
     volatile String lastProblem;
 
-    LoadProvider(String host, int port, String id, String deviceToken, long workMillis, ScheduledExecutorService timers, HttpClient http) {
+    /** When each round's last accepted result came back (nanoTime), as all of a run's providers saw them. */
+    static final class Rounds {
+        private final Map<Integer, Long> lastAccepted = new ConcurrentHashMap<>();
+
+        void accepted(int round, long nanos) {
+            lastAccepted.merge(round, nanos, Math::max);
+        }
+
+        /** When a task of {@code round} could first exist, as far as the providers can tell; {@code orElse} for the first round. */
+        long openedAfter(int round, long orElse) {
+            return round == 0 ? orElse : lastAccepted.getOrDefault(round - 1, orElse);
+        }
+    }
+
+    LoadProvider(String host, int port, String id, String deviceToken, long workMillis, ScheduledExecutorService timers, HttpClient http,
+            Rounds rounds) {
         this.id = id;
+        this.rounds = rounds;
         this.token = deviceToken;
         this.workMillis = workMillis;
         this.timers = timers;
@@ -143,11 +169,12 @@ final class LoadProvider {
         }
         String requestId = UUID.randomUUID().toString();
         askedAt = System.nanoTime();
-        send("request", Map.of("requestId", requestId, "maxParams", 0), requestId, this::ask);
+        send("request", Map.of("requestId", requestId, "maxParams", 0, "waitMs", REQUEST_WAIT_MS), requestId, this::ask,
+                REQUEST_WAIT_MS + ANSWER_WAIT_MS);
     }
 
     /** Publishes a message and waits for the answer carrying its request id; {@code again} runs if none comes. */
-    private void send(String kind, Map<String, Object> message, String requestId, Runnable again) {
+    private void send(String kind, Map<String, Object> message, String requestId, Runnable again, long waitMs) {
         awaited = requestId;
         ScheduledFuture<?> previous = timeout;
         if (previous != null) {
@@ -158,7 +185,7 @@ final class LoadProvider {
                 unanswered.incrementAndGet();
                 again.run();
             }
-        }, ANSWER_WAIT_MS, TimeUnit.MILLISECONDS);
+        }, waitMs, TimeUnit.MILLISECONDS);
         client.publishWith().topic("daig/v1/providers/" + id + "/tasks/" + kind).qos(MqttQos.AT_LEAST_ONCE)
                 .payload(GSON.toJson(message).getBytes(StandardCharsets.UTF_8)).send();
     }
@@ -178,14 +205,18 @@ final class LoadProvider {
         String kind = reply.get("kind").getAsString();
         switch (kind) {
         case "TASK" -> {
-            assignMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - askedAt));
-            work(reply.getAsJsonObject("task"));
+            long now = System.nanoTime();
+            JsonObject task = reply.getAsJsonObject("task");
+            long from = Math.max(askedAt, rounds.openedAfter(task.get("round").getAsInt(), askedAt));
+            assignMillis.add(TimeUnit.NANOSECONDS.toMillis(now - Math.min(now, from)));
+            work(task);
         }
         case "NO_TASK" -> timers.schedule(this::ask, Math.min(500, reply.get("retryAfterMs").getAsLong()), TimeUnit.MILLISECONDS);
         default -> {
             switch (kind) { // the answer to a result: the next task
             case "ACCEPTED" -> {
                 confirmed.put(pendingResult, pendingDelta);
+                rounds.accepted(pendingRound, System.nanoTime());
                 lastAcceptedAt.set(System.currentTimeMillis());
             }
             case "DUPLICATE" -> duplicates.incrementAndGet();
@@ -247,7 +278,8 @@ final class LoadProvider {
         result.put("requestId", requestId);
         pendingResult = key;
         pendingDelta = deltaId;
-        send("result", result, requestId, () -> commitOnce(result, key, deltaId));
+        pendingRound = ((Number) result.get("round")).intValue();
+        send("result", result, requestId, () -> commitOnce(result, key, deltaId), ANSWER_WAIT_MS);
     }
 
     private void retryLater(String problem) {
