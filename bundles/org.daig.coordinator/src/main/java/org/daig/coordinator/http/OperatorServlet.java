@@ -182,6 +182,7 @@ public class OperatorServlet extends HttpServlet {
         gauge(out, "daig_leases_active", "Tasks leased to providers now.", projects.leases().size());
         CoordinatorMetrics m = metrics;
         counter(out, "daig_leases_total", "Tasks leased since start.", m.leases());
+        gauge(out, "daig_task_requests_held", "Task requests held until a task appears (idle providers' long polls).", m.requestsHeld());
         counter(out, "daig_leases_expired_total", "Leases that passed their deadline since start.", m.leasesExpired());
         counter(out, "daig_rounds_total", "Rounds closed (versions made) since start.", m.rounds());
         double[] lease = m.leaseSeconds();

@@ -238,7 +238,7 @@ public final class AsyncUpdates {
         run.startRound(version.version(), now);
         scheduler.tasksMayAppear();
         if (done) {
-            scheduler.runs.remove(row.id());
+            scheduler.forget(row.id());
             LOG.info("Project {} completed: {} updates applied asynchronously", row.id(), version.version());
         }
         scheduler.listener.versionCreated(run.row, version);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import org.daig.api.project.ProjectSpec;
@@ -34,6 +35,14 @@ abstract class ProjectLifecycle {
     final LongSupplier clock;
     final Scheduler.Listener listener;
     final Map<String, ProjectRun> runs = new LinkedHashMap<>();
+    /**
+     * Each live project's parameter count and compression, read without the lock: the result
+     * checks read deltas beside the task exchange, and queued on its lock before they could.
+     */
+    private final Map<String, Shape> shapes = new ConcurrentHashMap<>();
+
+    private record Shape(long paramCount, String compression) {
+    }
     /** Told when tasks may have appeared (see {@link #whenTasksMayAppear}); called under this lock, so it must not block. */
     private volatile Runnable tasksMayAppear = () -> {
     };
@@ -76,6 +85,7 @@ abstract class ProjectLifecycle {
                 ProjectRun.plan(spec).totalRounds(), clock.getAsLong(), null);
         journal.created(row, owner);
         runs.put(id, new ProjectRun(row));
+        remember(row);
         return row;
     }
 
@@ -95,6 +105,7 @@ abstract class ProjectLifecycle {
         VersionRow initial = new VersionRow(id, 0, initialParams, now, 0, Double.NaN, Double.NaN, Double.NaN, 0, 0);
         journal.prepared(row, shards, initial);
         run.row = row;
+        remember(row);
         run.shards(shards);
         run.versionMade(initial);
         run.startRound(0, now);
@@ -147,7 +158,7 @@ abstract class ProjectLifecycle {
         run.row = run.row.withState(state, message);
         if (state.isFinal()) {
             run.active.clear();
-            runs.remove(run.row.id());
+            forget(run.row.id());
         }
         LOG.info("Project {} is now {}{}", run.row.id(), state, message == null ? "" : ": " + message);
         listener.stateChanged(run.row);
@@ -176,9 +187,25 @@ abstract class ProjectLifecycle {
     }
 
     /** How a project's updates are encoded (its compression setting; null: none or no such running project). */
-    public synchronized String compression(String projectId) {
-        ProjectRun run = runs.get(projectId);
-        return run == null ? null : run.row.spec().compression();
+    public String compression(String projectId) {
+        Shape shape = shapes.get(projectId);
+        return shape == null ? null : shape.compression();
+    }
+
+    /** The parameter count a project's deltas must have, or -1 for an unknown or finished project. */
+    public long paramCount(String projectId) {
+        Shape shape = shapes.get(projectId);
+        return shape == null ? -1 : shape.paramCount();
+    }
+
+    void remember(ProjectRow row) {
+        shapes.put(row.id(), new Shape(row.paramCount(), row.spec().compression()));
+    }
+
+    /** A project is finished: it leaves the runs. */
+    void forget(String projectId) {
+        runs.remove(projectId);
+        shapes.remove(projectId);
     }
 
     /** A provider gives a lease back: the task is offered again at once. */

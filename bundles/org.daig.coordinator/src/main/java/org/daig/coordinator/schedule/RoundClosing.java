@@ -99,7 +99,7 @@ final class RoundClosing {
             LOG.info("Project {}: round {} of {} closed, version {} from {} results ({} providers)", row.id(), next, row.totalRounds(), next,
                     results.size(), version.contributors());
             if (done) {
-                scheduler.runs.remove(row.id());
+                scheduler.forget(row.id());
                 LOG.info("Project {} completed", row.id());
             }
             scheduler.listener.versionCreated(run.row, version);

@@ -164,8 +164,9 @@ public final class Scheduler extends ProjectLifecycle {
      * before a crash but whose new version was not is closed now.
      */
     public synchronized void load() throws SQLException {
-        runs.clear();
+        List.copyOf(runs.keySet()).forEach(this::forget);
         runs.putAll(journal.load(clock.getAsLong()));
+        runs.values().forEach(run -> remember(run.row));
         for (ProjectRun run : List.copyOf(runs.values())) {
             if (run.async()) {
                 async.resume(run);
@@ -203,12 +204,6 @@ public final class Scheduler extends ProjectLifecycle {
             return Optional.of(run.task(lease, blobBaseUrl.get()));
         }
         return Optional.empty();
-    }
-
-    /** The parameter count a project's deltas must have, or -1 for an unknown or finished project. */
-    public synchronized long paramCount(String projectId) {
-        ProjectRun run = runs.get(projectId);
-        return run == null ? -1 : run.row.paramCount();
     }
 
     /** Takes a result whose delta was read and found sound, with its L2 norm. */

@@ -43,4 +43,9 @@ public interface CoordinatorMetrics {
     void resultAnswered(TaskReply.Kind kind);
 
     void spotChecked(String outcome);
+
+    /** The task exchange holds this many requests now: idle providers waiting for a task (a long poll). */
+    void requestsHeld(int count);
+
+    int requestsHeld();
 }

@@ -18,6 +18,7 @@ public class MetricsCounters implements CoordinatorMetrics {
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong aggregationNanos = new AtomicLong();
     private final AtomicLong submissionsRefused = new AtomicLong();
+    private volatile int requestsHeld;
     private final Map<TaskReply.Kind, AtomicLong> results = new EnumMap<>(TaskReply.Kind.class);
     /** The last lease decisions' durations (ns), a ring: the percentiles follow the grid as it is now, not since start. */
     private final long[] leaseNanos = new long[LATENCY_WINDOW];
@@ -25,6 +26,16 @@ public class MetricsCounters implements CoordinatorMetrics {
     private int leaseCount;
     private final Map<String, AtomicLong> spotChecks = new TreeMap<>(Map.of("passed", new AtomicLong(), "failed",
             new AtomicLong(), "unchecked", new AtomicLong(), "agreed", new AtomicLong(), "disagreed", new AtomicLong()));
+
+    @Override
+    public void requestsHeld(int count) {
+        requestsHeld = count;
+    }
+
+    @Override
+    public int requestsHeld() {
+        return requestsHeld;
+    }
 
     public MetricsCounters() {
         for (TaskReply.Kind k : TaskReply.Kind.values()) {

@@ -81,6 +81,9 @@ public class TaskExchange implements MessageHandler {
     @Reference
     private ProviderDirectory directory;
 
+    @Reference
+    private CoordinatorMetrics metrics;
+
     private final LiveConnections connections = new LiveConnections();
     private final BlockingQueue<Pending> inbox = new LinkedBlockingQueue<>();
     /** The latest request id of each provider's request and of each result it sends, while they wait ({@link #unlessAskedAgain}). */
@@ -115,9 +118,10 @@ public class TaskExchange implements MessageHandler {
     }
 
     /** Outside DS (tests). */
-    TaskExchange(TaskDesk projects, ProviderDirectory directory) {
+    TaskExchange(TaskDesk projects, ProviderDirectory directory, CoordinatorMetrics metrics) {
         this.projects = projects;
         this.directory = directory;
+        this.metrics = metrics;
     }
 
     @Activate
@@ -283,6 +287,7 @@ public class TaskExchange implements MessageHandler {
             }
             inbox.drainTo(group, MOST_PER_COMMIT - 1);
             offerHeld(group);
+            metrics.requestsHeld(held.size());
             if (group.isEmpty()) {
                 continue;
             }
@@ -297,6 +302,7 @@ public class TaskExchange implements MessageHandler {
             }
             behind(group, start, decided, System.nanoTime());
             group.clear();
+            metrics.requestsHeld(held.size());
         }
     }
 

@@ -1,10 +1,12 @@
 package org.daig.coordinator.service;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,12 +45,13 @@ class TaskExchangeTest {
     private Desk desk;
     private TaskExchange exchange;
     private final Bus bus = new Bus();
+    private final MetricsCounters metrics = new MetricsCounters();
 
     @BeforeEach
     void start() throws Exception {
         db = TestDatabases.h2("exchange").open();
         desk = new Desk(db);
-        exchange = new TaskExchange(desk, new Everyone());
+        exchange = new TaskExchange(desk, new Everyone(), metrics);
         exchange.activate();
     }
 
@@ -102,12 +105,14 @@ class TaskExchangeTest {
         assertNotNull(first);
         assertEquals("r2", first.requestId(), "the request that may wait got no answer yet");
         assertEquals(TaskReply.Kind.NO_TASK, first.kind());
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.requestsHeld() == 1); // /metrics says so
         desk.tasks.set(1);
         desk.signal.run(); // as the scheduler does when a round starts
         TaskReply task = bus.replies.poll(30, TimeUnit.SECONDS);
         assertNotNull(task, "the held request is answered once a task appears, without asking again");
         assertEquals("r1", task.requestId());
         assertEquals(TaskReply.Kind.TASK, task.kind());
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.requestsHeld() == 0);
     }
 
     @Test

@@ -270,6 +270,7 @@ public final class LoadGenerator {
     private static boolean report(String base, String token, String id, int providers, int tasks, List<LoadProvider> sims, double seconds,
             List<Long> heapMiB, boolean sustained) throws Exception {
         List<Long> latencies = new ArrayList<>();
+        Map<Integer, List<Long>> byRound = new java.util.TreeMap<>(); // 5: the fifth round and later
         Map<String, String> confirmed = new HashMap<>();
         int duplicates = 0;
         int refused = 0;
@@ -277,6 +278,9 @@ public final class LoadGenerator {
         int connects = 0;
         for (LoadProvider s : sims) {
             latencies.addAll(s.assignMillis);
+            for (int i = 0; i < Math.min(s.assignMillis.size(), s.assignRounds.size()); i++) {
+                byRound.computeIfAbsent(Math.min(s.assignRounds.get(i), 5), r -> new ArrayList<>()).add(s.assignMillis.get(i));
+            }
             confirmed.putAll(s.confirmed);
             duplicates += s.duplicates.get();
             refused += s.refused.get();
@@ -296,6 +300,13 @@ public final class LoadGenerator {
         long lost = confirmed.entrySet().stream().filter(c -> !c.getValue().equals(stored.get(c.getKey()))).count();
         latencies.sort(null);
         long results = sustained ? stored.size() : tasks; // sustained: what the coordinator took in the time, answers lost or not
+        StringBuilder rounds = new StringBuilder("assignment latency by round (p50/p99/max ms):");
+        byRound.forEach((round, ms) -> {
+            ms.sort(null);
+            rounds.append(' ').append(round == 5 ? "5+" : round).append(": ").append(percentile(ms, 0.5)).append('/')
+                    .append(percentile(ms, 0.99)).append('/').append(ms.get(ms.size() - 1));
+        });
+        System.out.println(rounds);
         String heap = heapMiB.isEmpty() ? "" : String.format(Locale.ROOT, "; coordinator heap after GC %s MiB", heapMiB);
         System.out.printf(Locale.ROOT, "%d providers (%d connect attempts), %d results in %.1f s: %.1f results/s; assignment latency "
                 + "p50 %d ms, p99 %d ms (%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d, "

@@ -75,6 +75,8 @@ final class LoadProvider {
     final AtomicLong lastAcceptedAt = new AtomicLong();
     /** Milliseconds from a request to its TASK reply. */
     final List<Long> assignMillis = new CopyOnWriteArrayList<>();
+    /** The round of each of {@link #assignMillis}' tasks. */
+    final List<Integer> assignRounds = new CopyOnWriteArrayList<>();
     /** Results the coordinator confirmed (ACCEPTED), as "project/round/shard" → delta blob. */
     final Map<String, String> confirmed = new ConcurrentHashMap<>();
     volatile String lastProblem;
@@ -191,6 +193,7 @@ final class LoadProvider {
     }
 
     private void onReply(Mqtt3Publish publish) {
+        long receivedAt = System.nanoTime(); // timed here: the shared timers may be busy with other providers' steps
         JsonObject reply = GSON.fromJson(new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8), JsonObject.class);
         String requestId = reply.get("requestId").getAsString();
         if (!requestId.equals(awaited)) {
@@ -198,17 +201,17 @@ final class LoadProvider {
         }
         awaited = null;
         timeout.cancel(false);
-        timers.execute(() -> handle(reply));
+        timers.execute(() -> handle(reply, receivedAt));
     }
 
-    private void handle(JsonObject reply) {
+    private void handle(JsonObject reply, long receivedAt) {
         String kind = reply.get("kind").getAsString();
         switch (kind) {
         case "TASK" -> {
-            long now = System.nanoTime();
             JsonObject task = reply.getAsJsonObject("task");
             long from = Math.max(askedAt, rounds.openedAfter(task.get("round").getAsInt(), askedAt));
-            assignMillis.add(TimeUnit.NANOSECONDS.toMillis(now - Math.min(now, from)));
+            assignRounds.add(task.get("round").getAsInt());
+            assignMillis.add(TimeUnit.NANOSECONDS.toMillis(receivedAt - Math.min(receivedAt, from)));
             work(task);
         }
         case "NO_TASK" -> timers.schedule(this::ask, Math.min(500, reply.get("retryAfterMs").getAsLong()), TimeUnit.MILLISECONDS);
@@ -216,7 +219,7 @@ final class LoadProvider {
             switch (kind) { // the answer to a result: the next task
             case "ACCEPTED" -> {
                 confirmed.put(pendingResult, pendingDelta);
-                rounds.accepted(pendingRound, System.nanoTime());
+                rounds.accepted(pendingRound, receivedAt);
                 lastAcceptedAt.set(System.currentTimeMillis());
             }
             case "DUPLICATE" -> duplicates.incrementAndGet();
