@@ -180,7 +180,12 @@ final class WorkLoop {
                     continue;
                 }
                 backoff = 1000;
-                if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null) {
+                if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null && !mayWork()) {
+                    // the coordinator held the request until a task appeared (a long poll): the user may be back meanwhile
+                    exchange.release(reply.task(), "the machine became busy while it waited for a task");
+                    LOG.info("Gave back project {} round {} shard {} at once: the machine became busy while it waited for it",
+                            reply.task().projectId(), reply.task().round(), reply.task().shard());
+                } else if (reply.kind() == TaskReply.Kind.TASK && reply.task() != null) {
                     work(reply.task());
                 } else {
                     activity = reply.message() == null ? "no task available" : "no task: " + reply.message();
