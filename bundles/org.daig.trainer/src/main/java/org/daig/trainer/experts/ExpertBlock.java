@@ -3,6 +3,7 @@ package org.daig.trainer.experts;
 import java.util.Arrays;
 
 import org.daig.experts.Tensor;
+import org.daig.experts.net.ExpertServer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -27,7 +28,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * Gradients are sums over the batch (the caller's errors already carry its 1/batch), so the network is
  * built with {@code miniBatch(false)}. One call at a time.
  */
-public final class ExpertBlock {
+public final class ExpertBlock implements ExpertServer.Block {
 
     private final int inputs;
     private final int outputs;
@@ -59,10 +60,12 @@ public final class ExpertBlock {
         net.init();
     }
 
+    @Override
     public int inputs() {
         return inputs;
     }
 
+    @Override
     public int outputs() {
         return outputs;
     }
@@ -114,11 +117,13 @@ public final class ExpertBlock {
     }
 
     /** {@link #forward} on wire tensors: a [batch, inputs] tensor in, a [batch, outputs] tensor out. */
+    @Override
     public Tensor forward(Tensor x) {
         return toTensor(forward(toArray(x)));
     }
 
     /** {@link #backward} on wire tensors. */
+    @Override
     public Tensor backward(Tensor x, Tensor gradOutputs) {
         return toTensor(backward(toArray(x), toArray(gradOutputs)));
     }
