@@ -136,7 +136,7 @@ run() {
     local boot=()
     [ "$h" -eq 0 ] || boot=(--bootstrap "127.0.0.1:$(( p + 10 ))")
     java -Xmx512m "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.experts.ExpertHostMain --uids "$uids" --port $(( p + h )) \
-      --dht-port $(( p + 10 + h )) --announce "$announce" --seed 18 "${boot[@]+"${boot[@]}"}" > "$dir/host$h.log" 2>&1 &
+      --dht-port $(( p + 10 + h )) --announce "$announce" --announce-s 5 --seed 18 "${boot[@]+"${boot[@]}"}" > "$dir/host$h.log" 2>&1 &
     hosts+=($!)
     pids+=($!)
     wait_for "$dir/host$h.log" "expert host ready" 120 "${hosts[@]}"
@@ -151,7 +151,8 @@ run() {
   if [ "$kill_host" = 1 ]; then
     wait_for "$dir/trainer0.log" "step $kill_step " "$limit_s" "${trainers[@]}"
     kill -KILL "${hosts[2]}"
-    echo "experts-bench: $name: killed expert host 2 (pid ${hosts[2]}, experts $(grep -o 'experts \[[^]]*\]' "$dir/host2.log")) at trainer 0's step $kill_step" >&2
+    wait "${hosts[2]}" 2>/dev/null || true
+    echo "experts-bench: $name: killed expert host 2 (pid ${hosts[2]}, $(grep -o 'experts \[[^]]*\]' "$dir/host2.log")) at trainer 0's step $kill_step" >&2
   fi
   for i in 0 1; do
     wait "${trainers[$i]}" || fail "$name: trainer $i failed: $(tail -3 "$dir/trainer$i.log")"

@@ -32,6 +32,7 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
     }
 
     private final DatagramSocket socket;
+    private final String address;
     private final long timeoutMillis;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextCall = new AtomicLong(System.nanoTime());
@@ -43,6 +44,7 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
 
     private UdpTransport(DatagramSocket socket, long timeoutMillis) {
         this.socket = socket;
+        this.address = socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -56,11 +58,11 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
 
     /** host:port, as peers reach this transport (the bound address; use a concrete host, not 0.0.0.0). */
     public String address() {
-        return socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
+        return address;
     }
 
     public int port() {
-        return socket.getLocalPort();
+        return UdpTransport.parse(address).getPort();
     }
 
     /** Starts the receive loop; incoming requests go to {@code h}. */

@@ -24,14 +24,16 @@ import org.daig.experts.net.ExpertServer;
  * <pre>
  * java -cp trainer class path org.daig.trainer.experts.ExpertHostMain --uids ffn.0.0,ffn.0.1 [--host 127.0.0.1] [--port 0]
  *   [--dht-port 0] [--bootstrap HOST:PORT] [--announce HOST:PORT] [--inputs 128] [--hidden 128] [--outputs 128]
- *   [--lr 0.001] [--seed 18] [--max-rows 4096]
+ *   [--lr 0.001] [--seed 18] [--max-rows 4096] [--announce-s 30]
  * </pre>
+ * Entries live 60 s whatever {@code --announce-s} says; announcing more often heals sooner what a host
+ * announced before the later peers joined (this DHT does not hand keys to a peer that joins).
  * Prints one line {@code expert host ready: ...} once its experts are announced.
  */
 public final class ExpertHostMain {
 
     private static final Set<String> OPTIONS = Set.of("uids", "host", "port", "dht-port", "bootstrap", "announce", "inputs", "hidden",
-            "outputs", "lr", "seed", "max-rows");
+            "outputs", "lr", "seed", "max-rows", "announce-s");
 
     private ExpertHostMain() {
     }
@@ -53,7 +55,7 @@ public final class ExpertHostMain {
         ExpertServer server = new ExpertServer(blocks, token, a.integer("max-rows", 4096));
         int port = server.start(host, a.integer("port", 0));
         String announced = a.text("announce", host + ":" + port);
-        UdpNode dht = UdpNode.start(host, a.integer("dht-port", 0), 1_000);
+        UdpNode dht = UdpNode.start(host, a.integer("dht-port", 0), 2_000);
         if (a.has("bootstrap") && !a.text("bootstrap", null).equals(dht.address())) {
             dht.join(a.text("bootstrap", null)).get(30, TimeUnit.SECONDS);
         }
@@ -64,8 +66,14 @@ public final class ExpertHostMain {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(() -> ExpertAnnouncer.announce(dht.node(), uids, announced), ExpertAnnouncer.REFRESH_MILLIS,
-                ExpertAnnouncer.REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+        long every = a.integer("announce-s", (int) (ExpertAnnouncer.REFRESH_MILLIS / 1000)) * 1000L;
+        String bootstrap = a.has("bootstrap") ? a.text("bootstrap", null) : null;
+        timer.scheduleAtFixedRate(() -> {
+            if (bootstrap != null && dht.node().knownPeers() == 0) {
+                dht.join(bootstrap); // every peer timed out once: find them again before announcing
+            }
+            ExpertAnnouncer.announce(dht.node(), uids, announced);
+        }, every, every, TimeUnit.MILLISECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("expert host " + host + ":" + port + " stops: " + server.served() + " calls served in " + server.batches()
                     + " passes, " + server.refused() + " refused, " + dht.transport().malformed() + " malformed datagrams");

@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.daig.experts.ExpertGrid;
 import org.daig.experts.dht.Stored;
@@ -72,11 +74,11 @@ public final class FashionMoeTrainer {
         int[] mine = java.util.Arrays.copyOfRange(order, from, to);
         int testCount = Math.min(test.count(), a.integer("test-limit", test.count()));
 
-        UdpNode dht = UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 1_000);
+        UdpNode dht = UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000);
         dht.join(a.text("bootstrap", null)).get(30, TimeUnit.SECONDS);
-        int found = waitForExperts(dht, grid, 30_000);
-        System.out.printf(Locale.ROOT, "%s: %d training images, %d test images, %d of %d experts in the DHT (via %s)%n", me, mine.length,
-                testCount, found, grid.cells(), dht.address());
+        int found = waitForExperts(dht, a.text("bootstrap", null), grid, 60_000);
+        System.out.printf(Locale.ROOT, "%s: %d training images, %d test images, %d of %d experts in the DHT (via %s, %d peers known)%n", me,
+                mine.length, testCount, found, grid.cells(), dht.address(), dht.node().knownPeers());
 
         long callTimeout = a.integer("call-timeout-ms", 5_000);
         NegativeCache dead = new NegativeCache(System::currentTimeMillis, 10_000);
@@ -92,6 +94,8 @@ public final class FashionMoeTrainer {
             long chosen = 0;
             long failed = 0;
             long late = 0;
+            int skipped = 0;
+            int failedSteps = 0;
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 int[] o = shuffled(mine.length, new SplittableRandom(seed * 31 + index * 1_000 + epoch));
                 double lossSum = 0;
@@ -101,7 +105,22 @@ public final class FashionMoeTrainer {
                     for (int i = 0; i < batch; i++) {
                         rows[i] = mine[o[b + i]];
                     }
-                    MoeClassifier.Step s = model.train(features(train, rows), oneHot(trainLabels, rows));
+                    MoeClassifier.Step s;
+                    try {
+                        s = model.train(features(train, rows), oneHot(trainLabels, rows));
+                        failedSteps = 0;
+                    } catch (ExecutionException | TimeoutException e) {
+                        // no expert answered (or none was found): this batch is skipped, many in a row end the run
+                        skipped++;
+                        if (++failedSteps >= 20) {
+                            throw new IllegalStateException(me + ": 20 steps in a row failed, the last: " + e.getMessage(), e);
+                        }
+                        System.out.printf(Locale.ROOT, "%s: a step failed and is skipped: %s%n", me, e.getMessage());
+                        if (dht.node().knownPeers() == 0) {
+                            dht.join(a.text("bootstrap", null)).get(10, TimeUnit.SECONDS);
+                        }
+                        continue;
+                    }
                     masked += s.masked();
                     chosen += s.chosen();
                     failed += s.expertsFailed();
@@ -120,8 +139,8 @@ public final class FashionMoeTrainer {
             double trainSeconds = seconds(start);
             double accuracy = accuracy(model, test, testLabels, testCount);
             System.out.printf(Locale.ROOT, "%s result: test accuracy %.4f on %d images after %d steps (%d epochs of %d images) in %.1f s; "
-                    + "masked %d of %d expert choices, %d backward calls failed, %d late%n", me, accuracy, testCount, model.steps(), epochs,
-                    mine.length, trainSeconds, masked, chosen, failed, late);
+                    + "masked %d of %d expert choices, %d backward calls failed, %d late, %d steps skipped%n", me, accuracy, testCount,
+                    model.steps(), epochs, mine.length, trainSeconds, masked, chosen, failed, late, skipped);
             if (a.has("result")) {
                 Files.writeString(Path.of(a.text("result", null)), String.format(Locale.ROOT, "%.4f%n", accuracy), StandardCharsets.UTF_8);
             }
@@ -132,10 +151,13 @@ public final class FashionMoeTrainer {
     }
 
     /** Polls the first-dimension prefixes until every cell has a host, or the time is up; returns how many cells were seen. */
-    static int waitForExperts(UdpNode dht, ExpertGrid grid, long millis) throws Exception {
+    static int waitForExperts(UdpNode dht, String bootstrap, ExpertGrid grid, long millis) throws Exception {
         long end = System.currentTimeMillis() + millis;
         Set<String> seen = new HashSet<>();
         while (true) {
+            if (dht.node().knownPeers() == 0) {
+                dht.join(bootstrap).get(10, TimeUnit.SECONDS); // every peer timed out once (a loaded machine): start again
+            }
             seen.clear();
             for (int i = 0; i < grid.size(0); i++) {
                 String prefix = grid.prefix() + "." + i;
@@ -158,7 +180,16 @@ public final class FashionMoeTrainer {
             for (int i = 0; i < n; i++) {
                 rows[i] = b + i;
             }
-            INDArray predicted = model.predict(features(test, rows)).argMax(1);
+            INDArray predicted = null;
+            for (int attempt = 1; predicted == null; attempt++) {
+                try {
+                    predicted = model.predict(features(test, rows)).argMax(1);
+                } catch (ExecutionException e) {
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
             for (int i = 0; i < n; i++) {
                 right += predicted.getInt(i) == labels[b + i] ? 1 : 0;
             }

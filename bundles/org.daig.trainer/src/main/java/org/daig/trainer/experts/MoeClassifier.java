@@ -23,7 +23,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A whole classifier with a mixture-of-experts layer in the middle (issue 18): inputs → Dense(ReLU)
- * (DL4J, this trainer's) → {@link MixtureOfExperts} (gate here, experts wherever they are) → Dense
+ * (DL4J, this trainer's) → h + {@link MixtureOfExperts}(h) (gate here, experts wherever they are; a
+ * residual block, as the MoE layers of Learning@home's and hivemind's transformers are) → Dense
  * softmax (DL4J, this trainer's). The non-expert layers are two {@code MultiLayerNetwork}s trained the
  * way {@link ExpertBlock} is: forward with each layer's input kept, the top's loss gradient through its
  * own backprop, dLoss/dOutput into the layer's backward, its dLoss/dInputs into the bottom's backprop,
@@ -75,7 +76,7 @@ public final class MoeClassifier {
         List<INDArray> acts = bottom.feedForward(true, false); // keeps the dense layer's input for its backprop
         INDArray h = acts.get(acts.size() - 1).dup();
         MixtureOfExperts.Pass pass = moe.forward(h).get(timeoutMillis, TimeUnit.MILLISECONDS);
-        INDArray m = pass.output();
+        INDArray m = pass.output().add(h); // the residual: the layer adds to its input
         INDArray probs = top.output(m, false);
         double loss = -labels.mul(Transforms.log(probs.add(1e-12), false)).sumNumber().doubleValue() / batch;
         Pair<Gradient, INDArray> t = top.calculateGradients(m, labels, null, null);
@@ -84,7 +85,7 @@ public final class MoeClassifier {
         INDArray gradM = t.getSecond().dup().divi(batch);
         step(top, tg, batch);
         MixtureOfExperts.Backward back = moe.backward(pass, gradM).get(timeoutMillis, TimeUnit.MILLISECONDS);
-        Pair<Gradient, INDArray> b = bottom.backpropGradient(back.gradInputs(), LayerWorkspaceMgr.noWorkspaces());
+        Pair<Gradient, INDArray> b = bottom.backpropGradient(back.gradInputs().add(gradM), LayerWorkspaceMgr.noWorkspaces());
         step(bottom, b.getFirst(), batch);
         bottom.clear();
         steps++;
@@ -108,7 +109,7 @@ public final class MoeClassifier {
     public INDArray predict(INDArray x) throws ExecutionException, InterruptedException, TimeoutException {
         INDArray h = bottom.output(x, false);
         MixtureOfExperts.Pass pass = moe.forward(h).get(timeoutMillis, TimeUnit.MILLISECONDS);
-        return top.output(pass.output(), false);
+        return top.output(pass.output().add(h), false);
     }
 
     public int steps() {
