@@ -4,7 +4,7 @@
 #                                                 4 expert-host JVMs, 2 trainer JVMs (each its own half of the training data,
 #                                                 sharing the experts); run 1 clean, run 2 with one host killed (kill -9) half
 #                                                 way and every expert call through a relay that adds 50 ms (25 ms each way);
-#                                                 then the DHT lookup test (below). About 15 minutes on 2 cores.
+#                                                 then the DHT lookup test (below). About 15-20 minutes on 2 cores.
 #   releng/bench/experts-bench.sh --quick         the same with 6,000 training images per trainer and 2 epochs (~2-3 minutes):
 #                                                 a smoke run, its accuracies are not the benchmark's figures
 #   releng/bench/experts-bench.sh --dht-only      only the DHT lookup test: 1,000 simulated peers, 16,384 experts, 10,000 lookups
@@ -64,10 +64,15 @@ cp_experts="$t/lib/org.daig.experts-0.1.0-SNAPSHOT.jar"
 if [ "$quick" = 1 ]; then
   epochs=${epochs:-2}; train_limit=${train_limit:-12000}; limit_s=480
 else
-  epochs=${epochs:-4}; train_limit=${train_limit:-60000}; limit_s=2700
+  epochs=${epochs:-8}; train_limit=${train_limit:-60000}; limit_s=2700
 fi
 batch=100
 progress=20
+# the experts step with SGD and Nesterov momentum (lr 0.01, momentum 0.9), not Adam: every trainer steps them with
+# a small weighted share of its gradient, from features of its own, and with Adam (1e-3, and even 1e-4) the shared
+# experts drifted and the trainers' loss rose after the first epoch (docs/experts.md)
+expert_opt=momentum
+expert_lr=0.01
 # the step at which run 2 kills a host: half of one trainer's steps, on a progress line
 steps=$(( train_limit / 2 / batch * epochs ))
 kill_step=$(( steps / 2 / progress * progress ))
@@ -136,7 +141,7 @@ run() {
     local boot=()
     [ "$h" -eq 0 ] || boot=(--bootstrap "127.0.0.1:$(( p + 10 ))")
     java -Xmx512m "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.experts.ExpertHostMain --uids "$uids" --port $(( p + h )) \
-      --dht-port $(( p + 10 + h )) --announce "$announce" --announce-s 5 --seed 18 "${boot[@]+"${boot[@]}"}" > "$dir/host$h.log" 2>&1 &
+      --dht-port $(( p + 10 + h )) --announce "$announce" --announce-s 5 --optimizer "$expert_opt" --lr "$expert_lr" --seed 18 "${boot[@]+"${boot[@]}"}" > "$dir/host$h.log" 2>&1 &
     hosts+=($!)
     pids+=($!)
     wait_for "$dir/host$h.log" "expert host ready" 120 "${hosts[@]}"
@@ -165,7 +170,7 @@ run() {
 mode="full"
 [ "$quick" = 0 ] || mode="quick (fewer images and epochs: a smoke run, not the benchmark's figures)"
 echo "experts-bench: $mode; $epochs epochs over $train_limit training images split between 2 trainers, batch $batch, 16 experts" \
-  "(4x4, k = 4, k_min = 2) on 4 hosts; logs in $out" >&2
+  "(4x4, k = 4, k_min = 2, $expert_opt $expert_lr) on 4 hosts; logs in $out" >&2
 run clean 0 0 "$base_port"
 a_clean=$(cat "$out/clean/accuracy0.txt")
 run killed 50 1 $(( base_port + 100 ))

@@ -59,6 +59,7 @@ public final class ExpertServer implements AutoCloseable {
     private final int maxRows;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong queued = new AtomicLong();
     private final AtomicLong served = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private volatile boolean closed;
@@ -100,6 +101,11 @@ public final class ExpertServer implements AutoCloseable {
     /** Calls refused for a wrong token. */
     public long refused() {
         return refused.get();
+    }
+
+    /** Calls that passed every check and were queued for their expert. */
+    public long queued() {
+        return queued.get();
     }
 
     /** Calls answered with a result. */
@@ -209,6 +215,7 @@ public final class ExpertServer implements AutoCloseable {
                         continue;
                     }
                     w.queue.add(new Job(h.op(), h.callId(), x, g, this));
+                    queued.incrementAndGet();
                 }
             } catch (IOException e) {
                 // a broken connection: its calls are lost, the caller's timeouts see to them

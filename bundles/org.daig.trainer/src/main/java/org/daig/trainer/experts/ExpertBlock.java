@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * One expert of a mixture-of-experts layer, as an expert server hosts it (issue 18): a small MLP
@@ -39,10 +40,25 @@ public final class ExpertBlock implements ExpertServer.Block {
         this(inputs, hidden, outputs, learningRate, seed, DataType.FLOAT);
     }
 
+    /** With another optimizer than Adam (e.g. {@code new Sgd(0.01)}); the learning rate is the updater's. */
+    public ExpertBlock(int inputs, int hidden, int outputs, IUpdater updater, long seed) {
+        this(inputs, hidden, outputs, updater, seed, DataType.FLOAT);
+    }
+
     ExpertBlock(int inputs, int hidden, int outputs, double learningRate, long seed, DataType dataType) {
-        if (inputs < 1 || hidden < 1 || outputs < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("expert block needs sizes >= 1 and a learning rate > 0, not " + inputs + "/" + hidden
-                    + "/" + outputs + ", " + learningRate);
+        this(inputs, hidden, outputs, checkedAdam(learningRate), seed, dataType);
+    }
+
+    private static IUpdater checkedAdam(double learningRate) {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("expert block needs a learning rate > 0, not " + learningRate);
+        }
+        return new Adam(learningRate);
+    }
+
+    private ExpertBlock(int inputs, int hidden, int outputs, IUpdater updater, long seed, DataType dataType) {
+        if (inputs < 1 || hidden < 1 || outputs < 1) {
+            throw new IllegalArgumentException("expert block needs sizes >= 1, not " + inputs + "/" + hidden + "/" + outputs);
         }
         this.inputs = inputs;
         this.outputs = outputs;
@@ -51,7 +67,7 @@ public final class ExpertBlock implements ExpertServer.Block {
                 .dataType(dataType)
                 .miniBatch(false)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(learningRate))
+                .updater(updater)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(inputs).nOut(hidden).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(hidden).nOut(outputs).activation(Activation.IDENTITY).build())

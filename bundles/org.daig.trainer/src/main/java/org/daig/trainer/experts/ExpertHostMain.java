@@ -14,6 +14,10 @@ import org.daig.experts.ExpertUid;
 import org.daig.experts.dht.ExpertAnnouncer;
 import org.daig.experts.dht.UdpNode;
 import org.daig.experts.net.ExpertServer;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
 
 /**
  * An expert host in its own JVM (issue 18): hosts the {@link ExpertBlock}s named on the command line,
@@ -24,7 +28,7 @@ import org.daig.experts.net.ExpertServer;
  * <pre>
  * java -cp trainer class path org.daig.trainer.experts.ExpertHostMain --uids ffn.0.0,ffn.0.1 [--host 127.0.0.1] [--port 0]
  *   [--dht-port 0] [--bootstrap HOST:PORT] [--announce HOST:PORT] [--inputs 128] [--hidden 128] [--outputs 128]
- *   [--lr 0.001] [--seed 18] [--max-rows 4096] [--announce-s 30]
+ *   [--lr 0.001] [--optimizer adam|sgd|momentum] [--seed 18] [--max-rows 4096] [--announce-s 30]
  * </pre>
  * Entries live 60 s whatever {@code --announce-s} says; announcing more often heals sooner what a host
  * announced before the later peers joined (this DHT does not hand keys to a peer that joins).
@@ -33,7 +37,7 @@ import org.daig.experts.net.ExpertServer;
 public final class ExpertHostMain {
 
     private static final Set<String> OPTIONS = Set.of("uids", "host", "port", "dht-port", "bootstrap", "announce", "inputs", "hidden",
-            "outputs", "lr", "seed", "max-rows", "announce-s");
+            "outputs", "lr", "optimizer", "seed", "max-rows", "announce-s");
 
     private ExpertHostMain() {
     }
@@ -50,7 +54,7 @@ public final class ExpertHostMain {
         Map<ExpertUid, ExpertBlock> blocks = new LinkedHashMap<>();
         for (String u : a.text("uids", null).split(",")) {
             ExpertUid uid = ExpertUid.parse(u.trim());
-            blocks.put(uid, new ExpertBlock(inputs, hidden, outputs, lr, seed + cellSeed(uid)));
+            blocks.put(uid, new ExpertBlock(inputs, hidden, outputs, updater(a.text("optimizer", "adam"), lr), seed + cellSeed(uid)));
         }
         ExpertServer server = new ExpertServer(blocks, token, a.integer("max-rows", 4096));
         int port = server.start(host, a.integer("port", 0));
@@ -83,6 +87,15 @@ public final class ExpertHostMain {
         System.out.println("expert host ready: experts " + uids + " on " + host + ":" + port + " (announced as " + announced + ", " + kept
                 + " entries kept), dht " + dht.address() + ", knows " + dht.node().knownPeers() + " peers");
         new CountDownLatch(1).await(); // serves until the process is stopped
+    }
+
+    private static IUpdater updater(String name, double lr) {
+        return switch (name) {
+            case "adam" -> new Adam(lr);
+            case "sgd" -> new Sgd(lr);
+            case "momentum" -> new Nesterovs(lr, 0.9);
+            default -> throw new IllegalArgumentException("expert host: --optimizer must be adam, sgd or momentum, not '" + name + "'");
+        };
     }
 
     /** A cell's place in its grid's row-major order for 1-3 small coordinates; only has to differ between cells. */

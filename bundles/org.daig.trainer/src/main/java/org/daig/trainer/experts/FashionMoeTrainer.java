@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FashionMoeTrainer {
 
     private static final Set<String> OPTIONS = Set.of("data", "bootstrap", "host", "dht-port", "index", "trainers", "epochs",
-            "train-limit", "test-limit", "batch", "hidden", "grid", "k", "k-min", "lr", "seed", "forward-timeout-ms", "after-k-min-ms",
+            "train-limit", "test-limit", "batch", "hidden", "bottom", "grid", "k", "k-min", "lr", "seed", "forward-timeout-ms", "after-k-min-ms",
             "backward-timeout-ms", "call-timeout-ms", "progress", "result");
 
     private FashionMoeTrainer() {
@@ -88,7 +88,7 @@ public final class FashionMoeTrainer {
         try (ExpertClient client = new ExpertClient(token, callTimeout, callTimeout, 64L << 20)) {
             MixtureOfExperts moe = new MixtureOfExperts(new Gate(hidden, grid, lr, seed + 7), search, dead, client, hidden, settings,
                     MixtureOfExperts.Deadlines.system());
-            MoeClassifier model = new MoeClassifier(train.size(), hidden, 10, moe, lr, seed, 60_000);
+            MoeClassifier model = new MoeClassifier(train.size(), bottom(a.text("bottom", ""), hidden), 10, moe, lr, seed, 60_000);
             long start = System.nanoTime();
             long masked = 0;
             long chosen = 0;
@@ -226,6 +226,21 @@ public final class FashionMoeTrainer {
             o[j] = t;
         }
         return o;
+    }
+
+    /** The dense layers before the mixture: {@code --bottom 256} gives 784 → 256 → hidden. */
+    private static int[] bottom(String extra, int hidden) {
+        String[] parts = extra.isBlank() ? new String[0] : extra.split(",");
+        int[] sizes = new int[parts.length + 1];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("experts trainer: --bottom takes layer sizes like 256,192, not '" + extra + "'", e);
+            }
+        }
+        sizes[parts.length] = hidden;
+        return sizes;
     }
 
     private static double seconds(long start) {

@@ -50,15 +50,27 @@ public final class MoeClassifier {
      * as a last resort (the layer's own timeouts come first).
      */
     public MoeClassifier(int inputs, int hidden, int classes, MixtureOfExperts moe, double learningRate, long seed, long timeoutMillis) {
+        this(inputs, new int[] {hidden}, classes, moe, learningRate, seed, timeoutMillis);
+    }
+
+    /** As above with several dense ReLU layers before the mixture ({@code bottom}; the last size is the mixture's width). */
+    public MoeClassifier(int inputs, int[] bottom, int classes, MixtureOfExperts moe, double learningRate, long seed, long timeoutMillis) {
+        if (bottom.length < 1) {
+            throw new IllegalArgumentException("classifier needs at least one dense layer before the mixture of experts");
+        }
         this.moe = moe;
         this.timeoutMillis = timeoutMillis;
-        bottom = net(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).miniBatch(false).weightInit(WeightInit.XAVIER)
-                .updater(new Adam(learningRate)).list()
-                .layer(new DenseLayer.Builder().nIn(inputs).nOut(hidden).activation(Activation.RELU).build())
-                .build());
+        NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).miniBatch(false)
+                .weightInit(WeightInit.XAVIER).updater(new Adam(learningRate)).list();
+        int in = inputs;
+        for (int size : bottom) {
+            layers.layer(new DenseLayer.Builder().nIn(in).nOut(size).activation(Activation.RELU).build());
+            in = size;
+        }
+        this.bottom = net(layers.build());
         top = net(new NeuralNetConfiguration.Builder().seed(seed + 1).dataType(DataType.FLOAT).miniBatch(false)
                 .weightInit(WeightInit.XAVIER).updater(new Adam(learningRate)).list()
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(classes).activation(Activation.SOFTMAX)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(classes).activation(Activation.SOFTMAX)
                         .build())
                 .build());
     }
