@@ -97,7 +97,7 @@ class ExpertServerTest {
             int port = server.start("127.0.0.1", 0);
             Expert e = client.connect(UID, "127.0.0.1:" + port);
             Tensor x = new Tensor(new int[] {2, 2}, new float[] {1, 0, 0.5f, -1});
-            assertArrayEquals(new float[] {1, 2, 3, -1.5f, -1.5f, -1.5f}, e.forward(x).get(5, TimeUnit.SECONDS).data());
+            assertArrayEquals(new float[] {1, 2, 3, -3.5f, -4, -4.5f}, e.forward(x).get(5, TimeUnit.SECONDS).data());
             Tensor g = new Tensor(new int[] {2, 3}, new float[] {1, 0, 0, 0, 0, 1});
             assertArrayEquals(new float[] {1, 4, 3, 6}, e.backward(x, g).get(5, TimeUnit.SECONDS).data());
             assertArrayEquals(new float[] {0.5f, 2, 2.75f, 4, 5, 6.5f}, block.w, 1e-6f, "one step of W -= 0.5 x^T g");
