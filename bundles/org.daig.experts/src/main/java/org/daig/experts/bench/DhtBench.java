@@ -66,7 +66,6 @@ public final class DhtBench {
                 r.notFound(), r.staleAddress());
         System.out.printf(Locale.ROOT, "dht: %d peers left and were replaced; %d messages in %.0f s simulated, %.1f s wall%n",
                 r.left(), r.messages(), r.simulatedSeconds(), wall);
-        System.out.println("experts: the accuracy runs (Fashion-MNIST through remote experts) are not built yet; --dht-only");
         System.out.printf(Locale.ROOT, "experts: dht p99 %.1f ms over %d lookups, success %.2f %%%n", r.p99(), r.lookups(),
                 100 * r.successRate());
     }

@@ -3,6 +3,7 @@ package org.daig.trainer.experts;
 import java.util.Arrays;
 
 import org.daig.experts.Tensor;
+import org.daig.experts.net.ExpertServer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * One expert of a mixture-of-experts layer, as an expert server hosts it (issue 18): a small MLP
@@ -27,7 +29,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * Gradients are sums over the batch (the caller's errors already carry its 1/batch), so the network is
  * built with {@code miniBatch(false)}. One call at a time.
  */
-public final class ExpertBlock {
+public final class ExpertBlock implements ExpertServer.Block {
 
     private final int inputs;
     private final int outputs;
@@ -38,10 +40,25 @@ public final class ExpertBlock {
         this(inputs, hidden, outputs, learningRate, seed, DataType.FLOAT);
     }
 
+    /** With another optimizer than Adam (e.g. {@code new Sgd(0.01)}); the learning rate is the updater's. */
+    public ExpertBlock(int inputs, int hidden, int outputs, IUpdater updater, long seed) {
+        this(inputs, hidden, outputs, updater, seed, DataType.FLOAT);
+    }
+
     ExpertBlock(int inputs, int hidden, int outputs, double learningRate, long seed, DataType dataType) {
-        if (inputs < 1 || hidden < 1 || outputs < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("expert block needs sizes >= 1 and a learning rate > 0, not " + inputs + "/" + hidden
-                    + "/" + outputs + ", " + learningRate);
+        this(inputs, hidden, outputs, checkedAdam(learningRate), seed, dataType);
+    }
+
+    private static IUpdater checkedAdam(double learningRate) {
+        if (!(learningRate > 0)) {
+            throw new IllegalArgumentException("expert block needs a learning rate > 0, not " + learningRate);
+        }
+        return new Adam(learningRate);
+    }
+
+    private ExpertBlock(int inputs, int hidden, int outputs, IUpdater updater, long seed, DataType dataType) {
+        if (inputs < 1 || hidden < 1 || outputs < 1) {
+            throw new IllegalArgumentException("expert block needs sizes >= 1, not " + inputs + "/" + hidden + "/" + outputs);
         }
         this.inputs = inputs;
         this.outputs = outputs;
@@ -50,7 +67,7 @@ public final class ExpertBlock {
                 .dataType(dataType)
                 .miniBatch(false)
                 .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(learningRate))
+                .updater(updater)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(inputs).nOut(hidden).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(hidden).nOut(outputs).activation(Activation.IDENTITY).build())
@@ -59,10 +76,12 @@ public final class ExpertBlock {
         net.init();
     }
 
+    @Override
     public int inputs() {
         return inputs;
     }
 
+    @Override
     public int outputs() {
         return outputs;
     }
@@ -114,11 +133,13 @@ public final class ExpertBlock {
     }
 
     /** {@link #forward} on wire tensors: a [batch, inputs] tensor in, a [batch, outputs] tensor out. */
+    @Override
     public Tensor forward(Tensor x) {
         return toTensor(forward(toArray(x)));
     }
 
     /** {@link #backward} on wire tensors. */
+    @Override
     public Tensor backward(Tensor x, Tensor gradOutputs) {
         return toTensor(backward(toArray(x), toArray(gradOutputs)));
     }
