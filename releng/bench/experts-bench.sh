@@ -64,7 +64,7 @@ cp_experts="$t/lib/org.daig.experts-0.1.0-SNAPSHOT.jar"
 if [ "$quick" = 1 ]; then
   epochs=${epochs:-2}; train_limit=${train_limit:-12000}; limit_s=480
 else
-  epochs=${epochs:-8}; train_limit=${train_limit:-60000}; limit_s=2700
+  epochs=${epochs:-12}; train_limit=${train_limit:-60000}; limit_s=2700
 fi
 batch=100
 progress=20
