@@ -225,11 +225,11 @@ public final class ExpertServer implements AutoCloseable {
         }
 
         synchronized void answer(long callId, Tensor result) {
+            served.incrementAndGet(); // counted before the reply leaves, so a caller holding its answer sees the count
             try {
                 ExpertWire.writeResponseHeader(out, ExpertWire.OK, callId, null);
                 TensorFrame.write(result, out);
                 out.flush();
-                served.incrementAndGet();
             } catch (IOException e) {
                 close();
             }
