@@ -18,4 +18,12 @@ public interface Expert {
      * takes its own optimizer step and answers dLoss/dInputs [batch, inputs].
      */
     CompletableFuture<Tensor> backward(Tensor inputs, Tensor gradOutputs);
+
+    /**
+     * The expert's parameters as one flat vector, for a whole-model download; an expert that cannot
+     * share them fails the future.
+     */
+    default CompletableFuture<float[]> parameters() {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("expert " + this + " does not share its parameters"));
+    }
 }

@@ -74,6 +74,12 @@ public final class ExpertClient implements ExpertConnector, AutoCloseable {
             }
 
             @Override
+            public CompletableFuture<float[]> parameters() {
+                return server.call(ExpertWire.PARAMETERS, name, null, null, Math.max(forwardTimeoutMillis, backwardTimeoutMillis))
+                        .thenApply(Tensor::data);
+            }
+
+            @Override
             public String toString() {
                 return name + "@" + address;
             }
@@ -168,7 +174,9 @@ public final class ExpertClient implements ExpertConnector, AutoCloseable {
 
         synchronized void send(byte op, long id, String uid, Tensor x, Tensor g) throws IOException {
             ExpertWire.writeRequestHeader(out, op, id, token, uid);
-            TensorFrame.write(x, out);
+            if (x != null) {
+                TensorFrame.write(x, out);
+            }
             if (g != null) {
                 TensorFrame.write(g, out);
             }

@@ -46,11 +46,15 @@ public final class ExpertServer implements AutoCloseable {
 
         /** Backpropagates [rows, outputs] at [rows, inputs], takes one optimizer step, answers [rows, inputs]. */
         Tensor backward(Tensor inputs, Tensor gradOutputs);
+
+        /** The parameters as one flat vector (a copy). */
+        float[] parameters();
     }
 
+    /** A queued call; {@code inputs} is null for a parameters call. */
     private record Job(byte op, long callId, Tensor inputs, Tensor gradOutputs, Connection from) {
         int rows() {
-            return inputs.dimension(0);
+            return inputs == null ? 0 : inputs.dimension(0);
         }
     }
 
@@ -198,6 +202,10 @@ public final class ExpertServer implements AutoCloseable {
                         error(h.callId(), "no expert " + h.uid() + " on this server");
                         return;
                     }
+                    if (h.op() == ExpertWire.PARAMETERS) {
+                        w.queue.add(new Job(h.op(), h.callId(), null, null, this)); // on the expert's thread, between its steps
+                        continue;
+                    }
                     Tensor x;
                     Tensor g = null;
                     try {
@@ -285,6 +293,11 @@ public final class ExpertServer implements AutoCloseable {
                     first = queue.take();
                 } catch (InterruptedException e) {
                     return;
+                }
+                if (first.op() == ExpertWire.PARAMETERS) {
+                    float[] p = block.parameters();
+                    first.from().answer(first.callId(), new Tensor(new int[] {p.length}, p));
+                    continue;
                 }
                 // what queued behind it of the same kind goes into the same pass (this thread is the only taker)
                 List<Job> batch = new ArrayList<>();

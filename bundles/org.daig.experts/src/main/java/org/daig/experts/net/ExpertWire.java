@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
  * order.
  *
  * <pre>
- * request:  magic "DEXQ" (4), version 1, op (1 forward, 2 backward), call id (8), token (2-byte length, ≤ 256 bytes),
- *           uid (2-byte length, ≤ 128 bytes), then the inputs' frame (backward: and the output gradients' frame)
+ * request:  magic "DEXQ" (4), version 1, op (1 forward, 2 backward, 3 parameters), call id (8), token (2-byte length,
+ *           ≤ 256 bytes), uid (2-byte length, ≤ 128 bytes), then the inputs' frame (backward: and the output gradients'
+ *           frame; parameters: no frame)
  * response: magic "DEXR" (4), version 1, status (0 ok, 1 error), call id (8), then
- *           ok: the result's frame (forward: outputs, backward: input gradients); error: message (2-byte length, ≤ 1024 bytes)
+ *           ok: the result's frame (forward: outputs, backward: input gradients, parameters: one vector);
+ *           error: message (2-byte length, ≤ 1024 bytes)
  * </pre>
  *
  * The server checks the token before it reads a tensor, and every tensor's shape against its cap before
@@ -29,6 +31,8 @@ public final class ExpertWire {
     public static final byte VERSION = 1;
     public static final byte FORWARD = 1;
     public static final byte BACKWARD = 2;
+    /** Asks for the expert's parameters as one vector (a whole-model download); carries no tensor. */
+    public static final byte PARAMETERS = 3;
     public static final byte OK = 0;
     public static final byte ERROR = 1;
     public static final int MAX_TOKEN = 256;
@@ -66,8 +70,8 @@ public final class ExpertWire {
             throw new IOException("expert call version " + version + " is not supported (this server knows " + VERSION + ")");
         }
         byte op = in.readByte();
-        if (op != FORWARD && op != BACKWARD) {
-            throw new IOException("expert call op " + op + " is unknown (1 forward, 2 backward)");
+        if (op != FORWARD && op != BACKWARD && op != PARAMETERS) {
+            throw new IOException("expert call op " + op + " is unknown (1 forward, 2 backward, 3 parameters)");
         }
         long callId = in.readLong();
         byte[] token = bytes(in, MAX_TOKEN, "token");

@@ -78,6 +78,11 @@ class ExpertServerTest {
             return new Tensor(new int[] {n, 2}, dx);
         }
 
+        @Override
+        public synchronized float[] parameters() {
+            return w.clone();
+        }
+
         float[] mul(float[] x, int n) {
             float[] y = new float[n * 3];
             for (int r = 0; r < n; r++) {
@@ -103,6 +108,24 @@ class ExpertServerTest {
             assertArrayEquals(new float[] {0.5f, 2, 2.75f, 4, 5, 6.5f}, block.w, 1e-6f, "one step of W -= 0.5 x^T g");
             assertEquals(2, server.served());
             assertEquals(0, server.refused());
+        }
+    }
+
+    @Test
+    void theParametersCallAnswersTheExpertsVectorAndNeedsTheToken() throws Exception {
+        Linear block = new Linear();
+        try (ExpertServer server = new ExpertServer(Map.of(UID, block), TOKEN, 64);
+                ExpertClient client = new ExpertClient(TOKEN, 5_000, 5_000, 1 << 20);
+                ExpertClient intruder = new ExpertClient("guess".getBytes(StandardCharsets.UTF_8), 5_000, 5_000, 1 << 20)) {
+            String address = "127.0.0.1:" + server.start("127.0.0.1", 0);
+            Expert e = client.connect(UID, address);
+            e.backward(new Tensor(new int[] {1, 2}, new float[] {1, 0}), new Tensor(new int[] {1, 3}, new float[] {1, 0, 0})).get(5,
+                    TimeUnit.SECONDS);
+            assertArrayEquals(new float[] {0.5f, 2, 3, 4, 5, 6}, e.parameters().get(5, TimeUnit.SECONDS), "the vector after the step");
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> intruder.connect(UID, address).parameters().get(5, TimeUnit.SECONDS));
+            assertTrue(refused.getCause().getMessage().contains("refused: wrong token"), refused.getCause().getMessage());
+            assertEquals(1, server.refused());
         }
     }
 

@@ -14,6 +14,7 @@ import org.daig.trainer.TrainerException;
 import org.daig.trainer.data.NpyArray;
 import org.daig.trainer.data.NpyWriter;
 import org.daig.trainer.data.TrainingData;
+import org.daig.trainer.experts.ExpertsModelFile;
 import org.daig.trainer.keras.KerasExport;
 import org.daig.trainer.keras.KerasMlp;
 import org.daig.trainer.keras.KerasModelFile;
@@ -31,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (org.daig.cli) parses and checks them, then runs this class in a JVM on the trainer runtime:
  * <pre>
  * model inspect MODEL.h5
- * model predict MODEL(.h5|.zip) --input X.npy --output Y.npy
+ * model predict MODEL(.h5|.zip) --input X.npy --output Y.npy   (.zip: a DL4J model, or an experts model: ExpertsModelFile)
  * model make-mlp --out M.h5 --inputs N --outputs K [--hidden 64,32] [--loss L] [--optimizer O] [--lr R] [--seed S]
  * model reinit MODEL --out M.keras|M.h5 [--seed S]
  * model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy
@@ -148,7 +149,11 @@ public final class TrainerCli {
         Path input = Path.of(options.required("input"));
         Path output = Path.of(options.required("output"));
         INDArray result;
-        if (modelFile.toString().endsWith(".zip")) {
+        if (ExpertsModelFile.isExpertsModel(modelFile)) {
+            try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
+                result = ExpertsModelFile.read(modelFile).predict(samples(x));
+            }
+        } else if (modelFile.toString().endsWith(".zip")) {
             Model model = restoreZip(modelFile);
             try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
                 INDArray features = Nd4j.create(x.readFloats(0, x.rows()), x.shape(), 'c');
@@ -173,7 +178,9 @@ public final class TrainerCli {
         Path input = Path.of(options.required("x"));
         INDArray predictions;
         try (NpyArray x = org.daig.trainer.data.NpzArchive.openAny(input)) {
-            if (modelFile.toString().endsWith(".zip")) {
+            if (ExpertsModelFile.isExpertsModel(modelFile)) {
+                predictions = ExpertsModelFile.read(modelFile).predict(samples(x));
+            } else if (modelFile.toString().endsWith(".zip")) {
                 Model model = restoreZip(modelFile);
                 INDArray features = Nd4j.create(x.readFloats(0, x.rows()), x.shape(), 'c');
                 predictions = model instanceof MultiLayerNetwork n ? n.output(features, false)
@@ -198,6 +205,11 @@ public final class TrainerCli {
             out.printf(java.util.Locale.ROOT, "accuracy: %.4f (%d of %d samples)%n", (double) right / rows, right, rows);
         }
         return 0;
+    }
+
+    /** All samples as [samples, values per sample] (an image's pixels in one row), for models that take flat rows. */
+    private static INDArray samples(NpyArray x) throws TrainerException {
+        return Nd4j.create(x.readFloats(0, x.rows()), new long[] {x.rows(), x.rowElements()}, 'c');
     }
 
     private static long argmax(float[] values, int from, int count) {

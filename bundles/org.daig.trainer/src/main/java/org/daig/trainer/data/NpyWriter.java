@@ -23,6 +23,16 @@ public final class NpyWriter {
         });
     }
 
+    /** A float32 .npy to a stream (an entry of a zip, say); the stream is left open. */
+    public static void writeFloat32(OutputStream out, long[] shape, float[] values) throws IOException {
+        ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            data.putFloat(v);
+        }
+        out.write(header("<f4", shape));
+        out.write(data.array());
+    }
+
     public static void writeInt64(Path file, long[] shape, long[] values) throws IOException {
         writeRaw(file, "<i8", shape, values.length * 8L, buffer -> {
             for (long v : values) {

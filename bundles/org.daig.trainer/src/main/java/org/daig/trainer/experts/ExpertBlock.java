@@ -144,16 +144,14 @@ public final class ExpertBlock implements ExpertServer.Block {
         return toTensor(backward(toArray(x), toArray(gradOutputs)));
     }
 
-    /** The parameters as one flat float vector (for checkpoints to the coordinator). */
+    /** The parameters as one flat float vector (for checkpoints and whole-model downloads). */
+    @Override
     public synchronized float[] parameters() {
         return net.params().castTo(DataType.FLOAT).dup('c').data().asFloat();
     }
 
     public synchronized void setParameters(float[] values) {
-        if (values.length != net.numParams()) {
-            throw new IllegalArgumentException("expert block has " + net.numParams() + " parameters, got " + values.length);
-        }
-        net.setParams(Nd4j.createFromArray(values).reshape(1, values.length).castTo(net.params().dataType()));
+        MoeClassifier.setParams(net, values, "expert block");
     }
 
     /** Parameters exactly (for the gradient check in double precision). */

@@ -3,7 +3,9 @@ package org.daig.trainer.experts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.daig.experts.ExpertGrid;
+import org.daig.experts.ExpertUid;
 import org.daig.experts.dht.Stored;
 import org.daig.experts.dht.UdpNode;
 import org.daig.experts.gate.BeamSearch;
@@ -34,14 +37,16 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * java -cp trainer class path org.daig.trainer.experts.FashionMoeTrainer --bootstrap HOST:PORT [--index 0] [--trainers 2]
- *   [--epochs 3] [--train-limit 60000] [--test-limit 10000] [--batch 100] ... [--result FILE]
+ *   [--epochs 3] [--train-limit 60000] [--test-limit 10000] [--batch 100] ... [--result FILE] [--save MODEL.zip]
  * </pre>
+ * {@code --save}: at the end, asks every expert's server for its parameters and writes the whole model
+ * ({@link ExpertsModelFile}), which {@code daig model predict} and {@code daig model evaluate} run.
  */
 public final class FashionMoeTrainer {
 
     private static final Set<String> OPTIONS = Set.of("data", "bootstrap", "host", "dht-port", "index", "trainers", "epochs",
             "train-limit", "test-limit", "batch", "hidden", "bottom", "grid", "k", "k-min", "lr", "seed", "forward-timeout-ms", "after-k-min-ms",
-            "backward-timeout-ms", "call-timeout-ms", "progress", "result");
+            "backward-timeout-ms", "call-timeout-ms", "progress", "result", "save");
 
     private FashionMoeTrainer() {
     }
@@ -88,7 +93,8 @@ public final class FashionMoeTrainer {
         try (ExpertClient client = new ExpertClient(token, callTimeout, callTimeout, 64L << 20)) {
             MixtureOfExperts moe = new MixtureOfExperts(new Gate(hidden, grid, lr, seed + 7), search, dead, client, hidden, settings,
                     MixtureOfExperts.Deadlines.system());
-            MoeClassifier model = new MoeClassifier(train.size(), bottom(a.text("bottom", ""), hidden), 10, moe, lr, seed, 60_000);
+            int[] bottom = bottom(a.text("bottom", ""), hidden);
+            MoeClassifier model = new MoeClassifier(train.size(), bottom, 10, moe, lr, seed, 60_000);
             long start = System.nanoTime();
             long masked = 0;
             long chosen = 0;
@@ -144,10 +150,29 @@ public final class FashionMoeTrainer {
             if (a.has("result")) {
                 Files.writeString(Path.of(a.text("result", null)), String.format(Locale.ROOT, "%.4f%n", accuracy), StandardCharsets.UTF_8);
             }
+            if (a.has("save")) {
+                save(Path.of(a.text("save", null)), train.size(), bottom, grid, settings, model, dht, client, me);
+            }
         } finally {
             dht.close();
         }
         System.exit(0); // ND4J's and the client's threads must not keep the JVM
+    }
+
+    /** Writes the whole model: this trainer's layers and every expert whose server answers (the expert blocks' size from theirs). */
+    private static void save(Path file, int inputs, int[] bottom, ExpertGrid grid, MixtureOfExperts.Settings settings, MoeClassifier model,
+            UdpNode dht, ExpertClient client, String me) throws Exception {
+        List<String> problems = new ArrayList<>();
+        Map<ExpertUid, float[]> experts = ExpertsModelFile.collect(dht.node(), grid, client, 30_000, problems);
+        problems.forEach(p -> System.out.printf(Locale.ROOT, "%s: not saved: %s%n", me, p));
+        if (experts.isEmpty()) {
+            throw new IllegalStateException(me + ": no expert answered, the model is not saved");
+        }
+        int expertHidden = ExpertsModelFile.expertHidden(bottom[bottom.length - 1], experts.values().iterator().next().length);
+        ExpertsModelFile.write(file, new ExpertsModelFile.Shape(inputs, bottom, 10, grid, expertHidden, settings.k(), settings.kMin()), model,
+                experts);
+        System.out.printf(Locale.ROOT, "%s: saved the model to %s (%d of %d experts, %,d bytes)%n", me, file, experts.size(), grid.cells(),
+                Files.size(file));
     }
 
     /** Polls the first-dimension prefixes until every cell has a host, or the time is up; returns how many cells were seen. */

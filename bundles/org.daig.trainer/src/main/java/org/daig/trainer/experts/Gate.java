@@ -120,6 +120,15 @@ public final class Gate {
         return out;
     }
 
+    /** The parameters as one flat float vector (a copy, for the model file). */
+    public synchronized float[] parameterVector() {
+        return net.params().castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    public synchronized void setParameters(float[] values) {
+        MoeClassifier.setParams(net, values, "gate");
+    }
+
     /** The parameters themselves (the gradient check perturbs them). */
     synchronized INDArray params() {
         return net.params();

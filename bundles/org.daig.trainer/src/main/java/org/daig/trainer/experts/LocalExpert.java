@@ -34,4 +34,9 @@ public final class LocalExpert implements Expert {
     public CompletableFuture<Tensor> backward(Tensor inputs, Tensor gradOutputs) {
         return CompletableFuture.supplyAsync(() -> block.backward(inputs, gradOutputs), executor);
     }
+
+    @Override
+    public CompletableFuture<float[]> parameters() {
+        return CompletableFuture.completedFuture(block.parameters());
+    }
 }

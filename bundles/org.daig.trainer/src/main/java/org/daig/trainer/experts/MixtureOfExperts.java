@@ -172,6 +172,10 @@ public final class MixtureOfExperts {
         this.deadlines = deadlines;
     }
 
+    public Gate gate() {
+        return gate;
+    }
+
     public Settings settings() {
         return settings;
     }

@@ -17,6 +17,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -126,5 +127,34 @@ public final class MoeClassifier {
 
     public int steps() {
         return steps;
+    }
+
+    public MixtureOfExperts layer() {
+        return moe;
+    }
+
+    /** The dense layers before the mixture, as one flat float vector (a copy). */
+    public float[] bottomParameters() {
+        return bottom.params().castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    /** The softmax layer after the mixture, as one flat float vector (a copy). */
+    public float[] topParameters() {
+        return top.params().castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    public void setBottomParameters(float[] values) {
+        setParams(bottom, values, "the layers before the mixture");
+    }
+
+    public void setTopParameters(float[] values) {
+        setParams(top, values, "the output layer");
+    }
+
+    static void setParams(MultiLayerNetwork net, float[] values, String what) {
+        if (values.length != net.numParams()) {
+            throw new IllegalArgumentException(what + " has " + net.numParams() + " parameters, got " + values.length);
+        }
+        net.setParams(Nd4j.createFromArray(values).reshape(1, values.length).castTo(net.params().dataType()));
     }
 }

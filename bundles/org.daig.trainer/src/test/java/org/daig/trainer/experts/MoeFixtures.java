@@ -11,41 +11,19 @@ import org.daig.experts.ExpertGrid;
 import org.daig.experts.ExpertUid;
 import org.daig.experts.Tensor;
 import org.daig.experts.dht.ExpertAnnouncer;
-import org.daig.experts.dht.ExpertDht;
-import org.daig.experts.dht.Stored;
+import org.daig.experts.dht.LocalDirectory;
 import org.daig.experts.gate.BeamSearch;
 import org.daig.experts.gate.NegativeCache;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** The pieces the layer's tests share: a directory without a network, a hand-driven clock, test experts. */
+/** The pieces the layer's tests share: a hand-driven clock, test experts, a layer over a directory without a network. */
 final class MoeFixtures {
 
     static final ExpertGrid GRID = new ExpertGrid("ffn", 4, 4);
 
     private MoeFixtures() {
-    }
-
-    /** The DHT's contract without the network: what is stored is found, until it expires. */
-    static final class MapDht implements ExpertDht {
-        private final Map<String, Map<String, Stored>> map = new HashMap<>();
-
-        @Override
-        public synchronized CompletableFuture<Integer> store(String key, String subkey, String value, long expiresAt) {
-            map.computeIfAbsent(key, k -> new HashMap<>()).put(subkey, new Stored(value, expiresAt));
-            return CompletableFuture.completedFuture(1);
-        }
-
-        @Override
-        public synchronized CompletableFuture<Map<String, Stored>> get(String key) {
-            return CompletableFuture.completedFuture(new HashMap<>(map.getOrDefault(key, Map.of())));
-        }
-
-        @Override
-        public long now() {
-            return 0;
-        }
     }
 
     /** Deadlines that fall only when the test moves the clock: timeouts without sleeping. */
@@ -127,7 +105,7 @@ final class MoeFixtures {
     /** A layer over the given experts, all announced in a fresh directory at one address. */
     static MixtureOfExperts layer(Gate gate, Map<ExpertUid, Expert> experts, NegativeCache dead, int outputs,
             MixtureOfExperts.Settings settings, MixtureOfExperts.Deadlines deadlines) {
-        MapDht dht = new MapDht();
+        LocalDirectory dht = new LocalDirectory();
         ExpertAnnouncer.announce(dht, experts.keySet(), "in-process").join();
         return new MixtureOfExperts(gate, new BeamSearch(dht, GRID, dead), dead, (uid, address) -> experts.get(uid), outputs, settings,
                 deadlines);

@@ -21,6 +21,7 @@ import org.daig.experts.Expert;
 import org.daig.experts.ExpertUid;
 import org.daig.experts.Tensor;
 import org.daig.experts.dht.ExpertAnnouncer;
+import org.daig.experts.dht.LocalDirectory;
 import org.daig.experts.gate.BeamSearch;
 import org.daig.experts.gate.NegativeCache;
 import org.daig.experts.net.ExpertClient;
@@ -90,7 +91,7 @@ class RemoteExpertTest {
         try (ExpertServer host = new ExpertServer(live, TOKEN, 256); ServerSocket hung = new ServerSocket(0);
                 ExpertClient client = new ExpertClient(TOKEN, 400, 400, 1 << 20)) {
             String hostAddress = "127.0.0.1:" + host.start("127.0.0.1", 0);
-            MoeFixtures.MapDht dht = new MoeFixtures.MapDht();
+            LocalDirectory dht = new LocalDirectory();
             Map<String, String> where = new HashMap<>();
             for (ExpertUid uid : blocks.keySet()) {
                 int d = (uid.coordinate(0) + uid.coordinate(1)) % 4;
