@@ -54,8 +54,8 @@ if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
 fi
 t=bundles/org.daig.trainer/target/worker-root/worker
 jar="$t/org.daig.trainer-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || ! unzip -l "$jar" | grep -q 'org/daig/trainer/experts/FashionMoeTrainer.class' \
-   || ! unzip -l "$t/lib/org.daig.experts-0.1.0-SNAPSHOT.jar" | grep -q 'org/daig/experts/bench/DelayRelay.class'; then
+# built when missing or older than a source of the two bundles it runs
+if [ ! -f "$jar" ] || [ -n "$(find bundles/org.daig.trainer/src/main bundles/org.daig.experts/src/main -newer "$jar" -print -quit)" ]; then
   ./mvnw -B -q -o package -DskipTests -Djacoco.skip=true -pl target-platform,bundles/org.daig.api,bundles/org.daig.wire,bundles/org.daig.experts,bundles/org.daig.trust,bundles/org.daig.blob.client,bundles/org.daig.requestor,bundles/org.daig.trainer.launcher,bundles/org.daig.trainer
 fi
 cp_trainer="$jar:$t/lib/*"
@@ -149,7 +149,8 @@ run() {
   for i in 0 1; do
     java -Xmx2g "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.experts.FashionMoeTrainer --data "$data" --bootstrap "127.0.0.1:$(( p + 10 ))" \
       --dht-port $(( p + 30 + i )) --index "$i" --trainers 2 --epochs "$epochs" --train-limit "$train_limit" --batch "$batch" \
-      --progress "$progress" --seed 18 --result "$dir/accuracy$i.txt" > "$dir/trainer$i.log" 2>&1 &
+      --progress "$progress" --seed 18 --result "$dir/accuracy$i.txt" $([ "$i" = 1 ] || echo --save "$dir/model0.zip") \
+      > "$dir/trainer$i.log" 2>&1 &
     trainers+=($!)
     pids+=($!)
   done
@@ -165,6 +166,16 @@ run() {
   for h in "${hosts[@]}" $relay; do kill -TERM "$h" 2>/dev/null || true; done
   for h in "${hosts[@]}" $relay; do wait "$h" 2>/dev/null || true; done
   for i in 0 1; do grep "result:" "$dir/trainer$i.log" | sed "s/^/experts-bench: $name: /" >&2; done
+  grep "saved the model" "$dir/trainer0.log" | sed "s/^/experts-bench: $name: /" >&2 || fail "$name: trainer 0 saved no model"
+  # the whole model, downloaded: trainer 0's layers and the experts as they were when it finished, all in one JVM
+  if [ ! -f "$out/npy/test_y.npy" ]; then
+    java -Xmx1g -cp "$cp_trainer" org.daig.trainer.cli.TrainerCli data fashion-mnist --from "$data" --out "$out/npy" > /dev/null \
+      || fail "could not write the test images as .npy"
+  fi
+  local evaluated
+  evaluated=$(java -Xmx2g "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.cli.TrainerCli model evaluate "$dir/model0.zip" \
+    --x "$out/npy/test_x.npy" --y "$out/npy/test_y.npy") || fail "$name: daig model evaluate on the saved model failed"
+  echo "experts-bench: $name: the saved model on one machine (daig model evaluate): $evaluated" >&2
 }
 
 mode="full"
