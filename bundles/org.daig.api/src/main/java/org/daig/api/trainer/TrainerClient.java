@@ -135,6 +135,51 @@ public final class TrainerClient {
                 a.number("seconds"), a.payload(), threads instanceof Number n ? n.intValue() : 0, text(a, "runtime"));
     }
 
+    /**
+     * Starts hosting mixture-of-experts cells for remote trainers (issue 18): the worker serves them
+     * over TCP and announces them in the experts' DHT until {@link #stopHosting} (or the worker ends);
+     * {@code initial}: the cells' parameters one after the other in cell order (a checkpoint), or empty
+     * to start from the seed.
+     */
+    public Hosting hostExperts(HostRequest request, float[] initial) throws WorkerException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("cells", request.cells());
+        fields.put("width", request.width());
+        fields.put("hidden", request.hidden());
+        fields.put("optimizer", request.optimizer());
+        fields.put("lr", request.learningRate());
+        fields.put("seed", request.seed());
+        fields.put("token", request.token());
+        fields.put("host", request.host());
+        fields.put("port", request.port());
+        if (request.announce() != null) {
+            fields.put("announce", request.announce());
+        }
+        fields.put("dhtPort", request.dhtPort());
+        if (request.bootstrap() != null) {
+            fields.put("bootstrap", request.bootstrap());
+        }
+        fields.put("announceMillis", request.announceMillis());
+        fields.put("maxRows", request.maxRows());
+        WorkerAnswer a = worker.call(TrainerOps.HOST_EXPERTS, fields, initial == null ? NONE : initial);
+        return new Hosting((int) a.number("port"), text(a, "announced"), text(a, "dht"), (int) a.number("experts"));
+    }
+
+    /** The hosted experts' parameters in cell order, and how many calls they served and refused. */
+    public HostedParameters expertParameters() throws WorkerException {
+        WorkerAnswer a = worker.call(TrainerOps.EXPERT_PARAMS, Map.of(), NONE);
+        List<String> cells = new ArrayList<>();
+        if (a.fields().get("cells") instanceof List<?> l) {
+            l.forEach(c -> cells.add(String.valueOf(c)));
+        }
+        return new HostedParameters(List.copyOf(cells), a.payload(), (long) a.number("served"), (long) a.number("refused"));
+    }
+
+    /** Stops hosting experts (nothing happens when none are hosted). */
+    public void stopHosting() throws WorkerException {
+        worker.call(TrainerOps.STOP_HOSTING, Map.of(), NONE);
+    }
+
     /** Loss and accuracy of the loaded model (with {@code params} when not empty) on a data set. */
     public Evaluation evaluate(DataFiles data, float[] params) throws WorkerException {
         WorkerAnswer a = worker.call(TrainerOps.EVALUATE, shardFields(data), params == null ? NONE : params);
@@ -268,5 +313,25 @@ public final class TrainerClient {
     }
 
     public record Evaluation(double loss, double accuracy, long samples) {
+    }
+
+    /**
+     * Experts to host: {@code cells} (uids such as {@code ffn.0.3}), each a block {@code width} →
+     * {@code hidden} → {@code width} stepped by {@code optimizer} (adam, sgd, momentum) at
+     * {@code learningRate}; calls need {@code token}; served on host:port (0: any free port) and
+     * announced as {@code announce} (null: host:port); the DHT peer on host:dhtPort joins through
+     * {@code bootstrap} (null: it is the first), re-announcing every {@code announceMillis}; at most
+     * {@code maxRows} rows per call.
+     */
+    public record HostRequest(List<String> cells, int width, int hidden, String optimizer, double learningRate, long seed, String token,
+            String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows) {
+    }
+
+    /** Where the hosted experts are: their TCP port, the address announced, the worker's DHT peer. */
+    public record Hosting(int port, String announced, String dht, int experts) {
+    }
+
+    /** @param values every cell's parameters, one after the other in {@code cells} order */
+    public record HostedParameters(List<String> cells, float[] values, long served, long refused) {
     }
 }

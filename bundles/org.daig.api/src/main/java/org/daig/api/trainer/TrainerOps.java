@@ -18,6 +18,11 @@ public final class TrainerOps {
     public static final String EVALUATE = "evaluate";
     public static final String PREDICT = "predict";
     public static final String EXPORT = "export";
+    /** Starts serving mixture-of-experts cells for remote trainers (issue 18); they run until stop-hosting. */
+    public static final String HOST_EXPERTS = "host-experts";
+    /** The hosted experts' parameters, in cell order. */
+    public static final String EXPERT_PARAMS = "expert-params";
+    public static final String STOP_HOSTING = "stop-hosting";
     /** Ends the worker; sent by the launcher when it closes a worker, not by callers. */
     public static final String SHUTDOWN = "shutdown";
 

@@ -45,6 +45,8 @@ public final class WorkerMain {
     private List<Object> loadedFrom;
     /** The loaded file's own parameters, which a LOAD of the same file restores. */
     private org.nd4j.linalg.api.ndarray.INDArray fileParams;
+    /** Experts this worker hosts for trainers elsewhere (issue 18), if any. */
+    private final HostedExperts experts = new HostedExperts();
 
     public static void main(String[] args) throws IOException {
         OutputStream frames = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
@@ -64,6 +66,7 @@ public final class WorkerMain {
             }
             String op = request.header().has("op") ? request.header().get("op").getAsString() : "";
             if (op.equals(TrainerOps.SHUTDOWN)) {
+                experts.stop();
                 Frames.write(out, ok());
                 return;
             }
@@ -165,6 +168,12 @@ public final class WorkerMain {
             if (h.has("canonical")) {
                 CanonicalModel.write(model, Path.of(h.get("canonical").getAsString()));
             }
+            yield ok();
+        }
+        case TrainerOps.HOST_EXPERTS -> answer(experts.host(h, request.payload()), null);
+        case TrainerOps.EXPERT_PARAMS -> answer(experts.parameters(), experts.values());
+        case TrainerOps.STOP_HOSTING -> {
+            experts.stop();
             yield ok();
         }
         default -> error("unknown operation '" + op + "'");
@@ -345,6 +354,13 @@ public final class WorkerMain {
             throw new TrainerException("a vector of " + vector.length + " values does not fit the model's " + model.numParams()
                     + " parameters");
         }
+    }
+
+    /** An ok answer with these fields (and payload). */
+    private static Frame answer(JsonObject fields, float[] payload) {
+        JsonObject r = ok().header();
+        fields.entrySet().forEach(e -> r.add(e.getKey(), e.getValue()));
+        return payload == null ? new Frame(r) : new Frame(r, payload);
     }
 
     private static Frame ok() {
