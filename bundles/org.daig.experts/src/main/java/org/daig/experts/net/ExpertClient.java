@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.SocketFactory;
+
 import org.daig.experts.Expert;
 import org.daig.experts.ExpertConnector;
 import org.daig.experts.ExpertUid;
@@ -33,11 +35,15 @@ import org.daig.experts.dht.UdpTransport;
 public final class ExpertClient implements ExpertConnector, AutoCloseable {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+    /** Addresses of hosts reached through a relay: {@code relay:HOST:PORT/NAME}. */
+    public static final String RELAY_PREFIX = "relay:";
 
     private final byte[] token;
     private final long forwardTimeoutMillis;
     private final long backwardTimeoutMillis;
     private final long maxPayloadBytes;
+    private final byte[] relayToken;
+    private final SocketFactory sockets;
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
     private final AtomicLong nextCall = new AtomicLong();
     private final ExecutorService io = Executors.newCachedThreadPool(r -> {
@@ -49,6 +55,18 @@ public final class ExpertClient implements ExpertConnector, AutoCloseable {
 
     /** {@code maxPayloadBytes} caps each answer's tensor before it is allocated. */
     public ExpertClient(byte[] token, long forwardTimeoutMillis, long backwardTimeoutMillis, long maxPayloadBytes) {
+        this(token, forwardTimeoutMillis, backwardTimeoutMillis, maxPayloadBytes, null, SocketFactory.getDefault());
+    }
+
+    /**
+     * Also reaches hosts behind a relay: an address {@code relay:HOST:PORT/NAME} is a connection to the
+     * relay ({@link ExpertRelay}) opened with {@code relayToken} (null: no relay addresses) through
+     * {@code sockets} (plain, or TLS for a relay that speaks it), for the calls to host NAME.
+     */
+    public ExpertClient(byte[] token, long forwardTimeoutMillis, long backwardTimeoutMillis, long maxPayloadBytes, byte[] relayToken,
+            SocketFactory sockets) {
+        this.relayToken = relayToken == null ? null : relayToken.clone();
+        this.sockets = sockets;
         if (forwardTimeoutMillis < 1 || backwardTimeoutMillis < 1 || maxPayloadBytes < 4) {
             throw new IllegalArgumentException("expert client needs timeouts >= 1 ms and a payload cap >= 4 bytes");
         }
@@ -133,10 +151,20 @@ public final class ExpertClient implements ExpertConnector, AutoCloseable {
 
         private synchronized Link link() throws IOException {
             if (link == null || link.broken) {
-                Socket s = new Socket();
+                boolean relayed = address.startsWith(RELAY_PREFIX);
+                int slash = address.indexOf('/');
+                if (relayed && (slash < 0 || relayToken == null)) {
+                    throw new IOException(slash < 0 ? "a relay address is relay:HOST:PORT/NAME" : "no relay token to reach " + address);
+                }
+                Socket s = relayed ? sockets.createSocket() : new Socket();
                 try {
-                    s.connect(UdpTransport.parse(address), CONNECT_TIMEOUT_MILLIS);
+                    s.connect(UdpTransport.parse(relayed ? address.substring(RELAY_PREFIX.length(), slash) : address), CONNECT_TIMEOUT_MILLIS);
                     s.setTcpNoDelay(true);
+                    if (relayed) {
+                        s.setSoTimeout(CONNECT_TIMEOUT_MILLIS);
+                        ExpertWire.hello(s, ExpertWire.RELAY_CALLER, relayToken, address.substring(slash + 1));
+                        s.setSoTimeout(0);
+                    }
                     link = new Link(s, address);
                 } catch (IOException | RuntimeException e) {
                     s.close();

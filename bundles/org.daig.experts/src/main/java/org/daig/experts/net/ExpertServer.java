@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.SocketFactory;
+
 import org.daig.experts.ExpertUid;
 import org.daig.experts.Tensor;
 import org.daig.experts.TensorFrame;
@@ -68,6 +70,8 @@ public final class ExpertServer implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private volatile boolean closed;
     private ServerSocket server;
+    private boolean workersStarted;
+    private volatile String relayProblem;
 
     /** {@code maxRows}: the most rows one call (and one batch) may carry. */
     public ExpertServer(Map<ExpertUid, ? extends Block> blocks, byte[] token, int maxRows) {
@@ -93,9 +97,78 @@ public final class ExpertServer implements AutoCloseable {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(host, port));
-        workers.values().forEach(Worker::start);
+        startWorkers();
         daemon(this::acceptLoop, "experts-accept-" + server.getLocalPort()).start();
         return server.getLocalPort();
+    }
+
+    private synchronized void startWorkers() {
+        if (!workersStarted) {
+            workersStarted = true;
+            workers.values().forEach(Worker::start);
+        }
+    }
+
+    /**
+     * Serves the experts through a relay ({@link ExpertRelay}) as {@code name}, for a host that
+     * callers cannot reach: connects out, says hello with {@code relayToken}, and serves the calls the
+     * relay passes down, each failing alone when it is wrong (the link carries other callers' calls
+     * too); tensors up to {@code linkCap} bytes are read before their shape is checked. Returns once
+     * the relay has admitted this host, and connects again (after 1 s, doubling to 30 s) whenever the
+     * link breaks, until the server is closed. Throws when the first connect fails or the relay refuses.
+     */
+    public void serveThrough(String relay, byte[] relayToken, String name, SocketFactory sockets, long linkCap) throws IOException {
+        startWorkers();
+        Socket first = relayLink(relay, relayToken, name, sockets);
+        daemon(() -> {
+            Socket s = first;
+            long backoff = 1_000;
+            while (!closed) {
+                if (s != null) {
+                    backoff = 1_000;
+                    try {
+                        Connection c = new Connection(s, linkCap);
+                        connections.add(c);
+                        c.readLoop(); // until the link breaks
+                    } catch (IOException e) {
+                        closeQuietly(s);
+                    }
+                    s = null;
+                }
+                try {
+                    Thread.sleep(backoff); // the relay may be restarting: not a busy loop
+                    backoff = Math.min(backoff * 2, 30_000);
+                    if (!closed) {
+                        s = relayLink(relay, relayToken, name, sockets);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException e) {
+                    relayProblem = e.getMessage();
+                }
+            }
+        }, "experts-relay-link-" + name).start();
+    }
+
+    /** Why the last attempt to reach the relay failed; null when it did not. */
+    public String relayProblem() {
+        return relayProblem;
+    }
+
+    private Socket relayLink(String relay, byte[] relayToken, String name, SocketFactory sockets) throws IOException {
+        Socket s = sockets.createSocket();
+        try {
+            s.connect(org.daig.experts.dht.UdpTransport.parse(relay), 5_000);
+            s.setTcpNoDelay(true);
+            s.setSoTimeout(10_000);
+            ExpertWire.hello(s, ExpertWire.RELAY_HOST, relayToken, name);
+            s.setSoTimeout(0);
+            relayProblem = null;
+            return s;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(s);
+            throw e;
+        }
     }
 
     public synchronized int port() {
@@ -132,7 +205,7 @@ public final class ExpertServer implements AutoCloseable {
             }
             try {
                 s.setTcpNoDelay(true);
-                Connection c = new Connection(s);
+                Connection c = new Connection(s, 0);
                 connections.add(c);
                 daemon(c::readLoop, "experts-conn-" + s.getPort()).start();
             } catch (IOException e) {
@@ -176,14 +249,18 @@ public final class ExpertServer implements AutoCloseable {
         private final Socket socket;
         private final DataInputStream in;
         private final DataOutputStream out;
+        /** Through a relay: the largest tensor the link carries (calls of many callers share it); 0 for a direct caller. */
+        private final long relayCap;
 
-        Connection(Socket socket) throws IOException {
+        Connection(Socket socket, long relayCap) throws IOException {
             this.socket = socket;
+            this.relayCap = relayCap;
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 << 10));
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 << 10));
         }
 
         void readLoop() {
+            boolean relayed = relayCap > 0;
             try {
                 while (!closed) {
                     ExpertWire.RequestHeader h;
@@ -192,15 +269,20 @@ public final class ExpertServer implements AutoCloseable {
                     } catch (EOFException e) {
                         return; // the caller hung up between calls
                     }
-                    if (!MessageDigest.isEqual(h.token(), token)) {
-                        refused.incrementAndGet();
-                        error(h.callId(), "refused: wrong token");
-                        return;
-                    }
+                    boolean tokenOk = MessageDigest.isEqual(h.token(), token);
                     Worker w = workers.get(h.uid());
-                    if (w == null) {
-                        error(h.callId(), "no expert " + h.uid() + " on this server");
-                        return;
+                    String no = !tokenOk ? "refused: wrong token" : w == null ? "no expert " + h.uid() + " on this server" : null;
+                    if (no != null) {
+                        if (!tokenOk) {
+                            refused.incrementAndGet();
+                        }
+                        if (!relayed) {
+                            error(h.callId(), no);
+                            return; // a direct caller with a wrong token or a wrong address gets nothing more
+                        }
+                        skipTensors(h.op()); // the relay carries other callers' calls too: this one alone fails
+                        error(h.callId(), no);
+                        continue;
                     }
                     if (h.op() == ExpertWire.PARAMETERS) {
                         w.queue.add(new Job(h.op(), h.callId(), null, null, this)); // on the expert's thread, between its steps
@@ -209,9 +291,10 @@ public final class ExpertServer implements AutoCloseable {
                     Tensor x;
                     Tensor g = null;
                     try {
-                        x = TensorFrame.read(in, 4L * maxRows * w.block.inputs());
+                        // through a relay, tensors are read up to the link's cap and their shape checked per call below
+                        x = TensorFrame.read(in, relayed ? relayCap : 4L * maxRows * w.block.inputs());
                         if (h.op() == ExpertWire.BACKWARD) {
-                            g = TensorFrame.read(in, 4L * maxRows * w.block.outputs());
+                            g = TensorFrame.read(in, relayed ? relayCap : 4L * maxRows * w.block.outputs());
                         }
                     } catch (IOException e) {
                         error(h.callId(), "expert " + h.uid() + ": " + e.getMessage());
@@ -229,6 +312,15 @@ public final class ExpertServer implements AutoCloseable {
                 // a broken connection: its calls are lost, the caller's timeouts see to them
             } finally {
                 close();
+            }
+        }
+
+        private void skipTensors(byte op) throws IOException {
+            if (op != ExpertWire.PARAMETERS) {
+                TensorFrame.read(in, relayCap);
+            }
+            if (op == ExpertWire.BACKWARD) {
+                TensorFrame.read(in, relayCap);
             }
         }
 
@@ -278,6 +370,9 @@ public final class ExpertServer implements AutoCloseable {
         String check(Tensor x, Tensor g) {
             if (x.rank() != 2 || x.dimension(0) < 1 || x.dimension(1) != block.inputs()) {
                 return "inputs have shape " + Arrays.toString(x.shape()) + ", expected [rows, " + block.inputs() + "]";
+            }
+            if (x.dimension(0) > maxRows) {
+                return x.dimension(0) + " rows in one call, at most " + maxRows;
             }
             if (g != null && (g.rank() != 2 || g.dimension(0) != x.dimension(0) || g.dimension(1) != block.outputs())) {
                 return "output gradients have shape " + Arrays.toString(g.shape()) + ", expected [" + x.dimension(0) + ", "

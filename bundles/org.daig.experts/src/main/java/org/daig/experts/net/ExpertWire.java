@@ -39,6 +39,15 @@ public final class ExpertWire {
     public static final int MAX_UID = 128;
     public static final int MAX_MESSAGE = 1024;
 
+    /** "DEXH": the first message on a connection to an {@link ExpertRelay}, from a host or a caller. */
+    public static final int RELAY_HELLO_MAGIC = 0x44455848;
+    public static final byte RELAY_HOST = 1;
+    public static final byte RELAY_CALLER = 2;
+
+    /** A relay hello: who connects ({@link #RELAY_HOST} or {@link #RELAY_CALLER}), the relay's token, the host's name. */
+    public record RelayHello(byte role, byte[] token, String host) {
+    }
+
     /** A request's header: what comes before its tensors. */
     public record RequestHeader(byte op, long callId, byte[] token, String uid) {
     }
@@ -77,6 +86,47 @@ public final class ExpertWire {
         byte[] token = bytes(in, MAX_TOKEN, "token");
         String uid = new String(bytes(in, MAX_UID, "uid"), StandardCharsets.UTF_8);
         return new RequestHeader(op, callId, token, uid);
+    }
+
+    /** magic "DEXH", version, role, token (2-byte length, ≤ 256 bytes), host name (2-byte length, ≤ 128 bytes). */
+    public static void writeRelayHello(DataOutputStream out, byte role, byte[] token, String host) throws IOException {
+        out.writeInt(RELAY_HELLO_MAGIC);
+        out.writeByte(VERSION);
+        out.writeByte(role);
+        bytes(out, token, MAX_TOKEN, "relay token");
+        bytes(out, host.getBytes(StandardCharsets.UTF_8), MAX_UID, "host name");
+    }
+
+    /**
+     * Says hello to a relay on a connected socket and reads its answer (unbuffered, so nothing after it
+     * is taken from the stream); throws with the relay's reason when it refuses.
+     */
+    public static void hello(java.net.Socket s, byte role, byte[] token, String host) throws IOException {
+        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
+        writeRelayHello(out, role, token, host);
+        out.flush();
+        ResponseHeader answer = readResponseHeader(new DataInputStream(s.getInputStream()));
+        if (answer.status() != OK) {
+            throw new IOException("relay " + s.getRemoteSocketAddress() + ": " + answer.message());
+        }
+    }
+
+    public static RelayHello readRelayHello(DataInputStream in) throws IOException {
+        int magic = in.readInt();
+        if (magic != RELAY_HELLO_MAGIC) {
+            throw new IOException("not an expert relay hello: magic 0x" + Integer.toHexString(magic));
+        }
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IOException("expert relay version " + version + " is not supported (this relay knows " + VERSION + ")");
+        }
+        byte role = in.readByte();
+        if (role != RELAY_HOST && role != RELAY_CALLER) {
+            throw new IOException("expert relay role " + role + " is unknown (1 host, 2 caller)");
+        }
+        byte[] token = bytes(in, MAX_TOKEN, "relay token");
+        String host = new String(bytes(in, MAX_UID, "host name"), StandardCharsets.UTF_8);
+        return new RelayHello(role, token, host);
     }
 
     public static void writeResponseHeader(DataOutputStream out, byte status, long callId, String message) throws IOException {
