@@ -21,7 +21,12 @@ public final class UdpNode implements AutoCloseable {
 
     /** Binds host:port (0: any free port) and starts answering; {@link #join} to find the others. */
     public static UdpNode start(String host, int port, long timeoutMillis) throws IOException {
-        UdpTransport t = UdpTransport.bind(host, port, timeoutMillis);
+        return start(host, port, timeoutMillis, null);
+    }
+
+    /** As above, with every datagram tagged and checked with {@code secret} (UdpTransport); null: no tags. */
+    public static UdpNode start(String host, int port, long timeoutMillis, byte[] secret) throws IOException {
+        UdpTransport t = UdpTransport.bind(host, port, timeoutMillis, secret);
         KademliaNode n = new KademliaNode(peer(t.address()), KademliaNode.Settings.DEFAULT, System::currentTimeMillis);
         n.attach(t);
         t.start(n);

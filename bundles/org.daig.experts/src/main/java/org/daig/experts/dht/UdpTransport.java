@@ -5,12 +5,18 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import org.daig.experts.dht.DhtMessage.Reply;
 import org.daig.experts.dht.DhtMessage.Request;
@@ -27,6 +33,8 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
 
     /** The largest datagram sent or accepted; well under UDP's 65,507 bytes. */
     public static final int MAX_DATAGRAM = 16 * 1024;
+    /** Bytes of the HMAC-SHA256 tag each datagram of a keyed transport ends with. */
+    static final int TAG_BYTES = 16;
 
     private record Pending(CompletableFuture<Reply> future, InetSocketAddress to) {
     }
@@ -38,22 +46,38 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
     private final AtomicLong nextCall = new AtomicLong(System.nanoTime());
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
+    private final AtomicLong unauthenticated = new AtomicLong();
+    /** The datagrams' HMAC key; null: datagrams carry no tag (a DHT of one's own machines only). */
+    private final SecretKeySpec key;
     private volatile Handler handler;
     private volatile boolean closed;
     private Thread receiver;
 
-    private UdpTransport(DatagramSocket socket, long timeoutMillis) {
+    private UdpTransport(DatagramSocket socket, long timeoutMillis, byte[] secret) {
         this.socket = socket;
+        this.key = secret == null ? null : new SecretKeySpec(sha256("daig-experts-dht", secret), "HmacSHA256");
         this.address = socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort();
         this.timeoutMillis = timeoutMillis;
     }
 
-    /** Binds a socket ({@code port} 0: any free one); call {@link #start} to take requests. */
+    /** Binds a socket ({@code port} 0: any free one) for datagrams without a tag; call {@link #start} to take requests. */
     public static UdpTransport bind(String host, int port, long timeoutMillis) throws SocketException {
+        return bind(host, port, timeoutMillis, null);
+    }
+
+    /**
+     * As above, every datagram tagged with an HMAC-SHA256 keyed by {@code secret} (the project's
+     * experts token): a datagram whose tag does not verify is dropped unread and counted
+     * ({@link #unauthenticated()}), so only peers that know the secret can store, find or join.
+     */
+    public static UdpTransport bind(String host, int port, long timeoutMillis, byte[] secret) throws SocketException {
         if (timeoutMillis < 1) {
             throw new IllegalArgumentException("UDP transport timeout must be >= 1 ms, not " + timeoutMillis);
         }
-        return new UdpTransport(new DatagramSocket(new InetSocketAddress(host, port)), timeoutMillis);
+        if (secret != null && secret.length < 8) {
+            throw new IllegalArgumentException("a DHT secret needs at least 8 bytes, not " + secret.length);
+        }
+        return new UdpTransport(new DatagramSocket(new InetSocketAddress(host, port)), timeoutMillis, secret);
     }
 
     /** host:port, as peers reach this transport (the bound address; use a concrete host, not 0.0.0.0). */
@@ -81,6 +105,11 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
         return malformed.get();
     }
 
+    /** Datagrams dropped because their tag did not verify (a keyed transport only). */
+    public long unauthenticated() {
+        return unauthenticated.get();
+    }
+
     /** Datagrams received, malformed ones included. */
     public long received() {
         return received.get();
@@ -96,7 +125,7 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
         long id = nextCall.incrementAndGet();
         try {
             InetSocketAddress target = parse(to.address());
-            byte[] data = DhtCodec.request(id, request, MAX_DATAGRAM);
+            byte[] data = tagged(DhtCodec.request(id, request, MAX_DATAGRAM - tagBytes()));
             pending.put(id, new Pending(reply, target));
             socket.send(new DatagramPacket(data, data.length, target));
         } catch (IOException | IllegalArgumentException e) {
@@ -149,7 +178,13 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
                 if (packet.getLength() > MAX_DATAGRAM) {
                     throw new IOException("datagram over " + MAX_DATAGRAM + " bytes");
                 }
-                dispatch(DhtCodec.decode(buffer, packet.getLength()), (InetSocketAddress) packet.getSocketAddress());
+                int length = packet.getLength() - tagBytes();
+                if (key != null && (length < 0 || !MessageDigest.isEqual(tag(buffer, length), Arrays.copyOfRange(buffer, length,
+                        length + TAG_BYTES)))) {
+                    unauthenticated.incrementAndGet(); // not from a peer that knows the secret: not even decoded
+                    continue;
+                }
+                dispatch(DhtCodec.decode(buffer, length), (InetSocketAddress) packet.getSocketAddress());
             } catch (IOException | RuntimeException e) {
                 malformed.incrementAndGet();
             }
@@ -168,8 +203,43 @@ public final class UdpTransport implements DhtTransport, AutoCloseable {
         if (h == null) {
             return;
         }
-        byte[] data = DhtCodec.reply(m.callId(), h.handle(m.request()), MAX_DATAGRAM);
+        byte[] data = tagged(DhtCodec.reply(m.callId(), h.handle(m.request()), MAX_DATAGRAM - tagBytes()));
         socket.send(new DatagramPacket(data, data.length, sender));
+    }
+
+    private int tagBytes() {
+        return key == null ? 0 : TAG_BYTES;
+    }
+
+    /** The datagram with its tag appended (unchanged without a key). */
+    private byte[] tagged(byte[] data) {
+        if (key == null) {
+            return data;
+        }
+        byte[] out = Arrays.copyOf(data, data.length + TAG_BYTES);
+        System.arraycopy(tag(data, data.length), 0, out, data.length, TAG_BYTES);
+        return out;
+    }
+
+    private byte[] tag(byte[] data, int length) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(data, 0, length);
+            return Arrays.copyOf(mac.doFinal(), TAG_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    private static byte[] sha256(String purpose, byte[] secret) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.update(purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return d.digest(secret);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     @Override

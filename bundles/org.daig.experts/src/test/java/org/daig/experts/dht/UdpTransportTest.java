@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import org.daig.experts.dht.DhtMessage.FindValue;
 import org.daig.experts.dht.DhtMessage.Ping;
 import org.daig.experts.dht.DhtMessage.Reply;
+import org.daig.experts.dht.DhtMessage.Store;
 import org.junit.jupiter.api.Test;
 
 /** The DHT over real UDP sockets on the loopback interface. */
@@ -66,6 +67,38 @@ class UdpTransportTest {
             }
             assertEquals(bad.size(), a.transport().malformed());
             assertEquals(bad.size() + 1, a.transport().received());
+        }
+    }
+
+    @Test
+    void withASecretOnlyPeersThatKnowItAreHeard() throws Exception {
+        byte[] secret = "the-projects-experts-token".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (UdpNode a = UdpNode.start("127.0.0.1", 0, 2_000, secret); UdpNode b = UdpNode.start("127.0.0.1", 0, 2_000, secret);
+                UdpNode stranger = UdpNode.start("127.0.0.1", 0, 300, "a-guessed-token".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                UdpNode plain = UdpNode.start("127.0.0.1", 0, 300); DatagramSocket forger = new DatagramSocket(0)) {
+            b.join(a.address()).get(5, TimeUnit.SECONDS);
+            long expires = System.currentTimeMillis() + 60_000;
+            assertEquals(2, b.node().store("ffn.1", "2", "127.0.0.1:4711", expires).get(5, TimeUnit.SECONDS));
+            assertEquals(Map.of("2", new Stored("127.0.0.1:4711", expires)), a.node().get("ffn.1").get(5, TimeUnit.SECONDS));
+
+            // a peer with another secret, and one with none: their requests go unanswered and they learn nothing
+            for (UdpNode outsider : List.of(stranger, plain)) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> outsider.transport()
+                        .call(UdpNode.peer(a.address()), new Store(UdpNode.peer(outsider.address()), "ffn.1", "2", "6.6.6.6:1", expires + 1))
+                        .get(5, TimeUnit.SECONDS));
+                assertInstanceOf(TimeoutException.class, e.getCause());
+            }
+            // a tagged datagram changed in one byte fails its tag
+            byte[] valid = DhtCodec.request(9, new Ping(UdpNode.peer(plain.address())), UdpTransport.MAX_DATAGRAM);
+            byte[] forged = Arrays.copyOf(valid, valid.length + UdpTransport.TAG_BYTES);
+            forger.send(new DatagramPacket(forged, forged.length, UdpTransport.parse(a.address())));
+            Reply r = b.transport().call(UdpNode.peer(a.address()), new Ping(UdpNode.peer(b.address()))).get(5, TimeUnit.SECONDS);
+            assertTrue(r.closer().stream().noneMatch(p -> p.address().equals(stranger.address()) || p.address().equals(plain.address())),
+                    "outsiders are not in the routing table: " + r.closer());
+            assertEquals(3, a.transport().unauthenticated(), "the stranger's, the plain peer's and the forged datagram");
+            assertEquals(Map.of("2", new Stored("127.0.0.1:4711", expires)), b.node().get("ffn.1").get(5, TimeUnit.SECONDS),
+                    "the outsiders' stores changed nothing");
+            assertEquals(0, a.transport().malformed(), "refused before decoding");
         }
     }
 

@@ -79,7 +79,7 @@ public final class ExpertHosting implements AutoCloseable {
         try {
             int port = server.start(s.host(), s.port());
             announced = s.announce() != null ? s.announce() : s.host() + ":" + port;
-            node = UdpNode.start(s.host(), s.dhtPort(), 2_000);
+            node = UdpNode.start(s.host(), s.dhtPort(), 2_000, s.token()); // datagrams tagged with the experts' token
             if (s.bootstrap() != null && !s.bootstrap().equals(node.address())) {
                 node.join(s.bootstrap()).get(30, TimeUnit.SECONDS);
             }

@@ -79,7 +79,7 @@ public final class FashionMoeTrainer {
         int[] mine = java.util.Arrays.copyOfRange(order, from, to);
         int testCount = Math.min(test.count(), a.integer("test-limit", test.count()));
 
-        UdpNode dht = UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000);
+        UdpNode dht = UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000, token);
         dht.join(a.text("bootstrap", null)).get(30, TimeUnit.SECONDS);
         int found = waitForExperts(dht, a.text("bootstrap", null), grid, 60_000);
         System.out.printf(Locale.ROOT, "%s: %d training images, %d test images, %d of %d experts in the DHT (via %s, %d peers known)%n", me,

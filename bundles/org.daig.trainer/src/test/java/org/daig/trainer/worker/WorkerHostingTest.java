@@ -79,7 +79,7 @@ class WorkerHostingTest {
         ExpertBlock here = sameBlockHere();
         Tensor x = new Tensor(new int[] {3, 6}, new float[] {1, 2, 3, 4, 5, 6, -1, 0, 1, 0, -1, 0, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f});
         Tensor g = new Tensor(new int[] {3, 6}, new float[] {1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0});
-        try (UdpNode trainer = UdpNode.start("127.0.0.1", 0, 2_000);
+        try (UdpNode trainer = UdpNode.start("127.0.0.1", 0, 2_000, TOKEN.getBytes(StandardCharsets.UTF_8));
                 ExpertClient calls = new ExpertClient(TOKEN.getBytes(StandardCharsets.UTF_8), 10_000, 10_000, 1 << 20)) {
             trainer.join(hosting.dht()).get(10, TimeUnit.SECONDS);
             Map<String, Stored> found = trainer.node().get(uid.toString()).get(10, TimeUnit.SECONDS);
