@@ -87,7 +87,8 @@ final class TrainerCommands {
     @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Runs a model on samples and writes its outputs (float32 .npy).")
     static final class Predict extends TrainerCommand {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.keras, .h5), a DL4J model (.zip) or a mixture-of-experts model (.zip, docs/experts.md)")
+        @Parameters(index = "0", paramLabel = "MODEL",
+                description = "a Keras model (.keras, .h5), a DL4J model (.zip) or a mixture-of-experts model (.zip, docs/experts.md)")
         Path model;
 
         @Option(names = "--input", required = true, paramLabel = "X.npy", description = "the samples (.npy or .npz)")
@@ -182,7 +183,8 @@ final class TrainerCommands {
     @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Prints a model's accuracy on samples and their labels.")
     static final class Evaluate extends TrainerCommand {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "a Keras model (.keras, .h5), a DL4J model (.zip) or a mixture-of-experts model (.zip, docs/experts.md)")
+        @Parameters(index = "0", paramLabel = "MODEL",
+                description = "a Keras model (.keras, .h5), a DL4J model (.zip) or a mixture-of-experts model (.zip, docs/experts.md)")
         Path model;
 
         @Option(names = "--x", required = true, paramLabel = "X.npy", description = "the samples")
