@@ -161,6 +161,16 @@ public final class TrainerClient {
         }
         fields.put("announceMillis", request.announceMillis());
         fields.put("maxRows", request.maxRows());
+        if (request.relay() != null) {
+            Map<String, Object> relay = new LinkedHashMap<>();
+            relay.put("address", request.relay().address());
+            relay.put("token", request.relay().token());
+            relay.put("name", request.relay().name());
+            if (request.relay().caFile() != null) {
+                relay.put("caFile", request.relay().caFile());
+            }
+            fields.put("relay", relay);
+        }
         WorkerAnswer a = worker.call(TrainerOps.HOST_EXPERTS, fields, initial == null ? NONE : initial);
         return new Hosting((int) a.number("port"), text(a, "announced"), text(a, "dht"), (int) a.number("experts"));
     }
@@ -324,7 +334,22 @@ public final class TrainerClient {
      * {@code maxRows} rows per call.
      */
     public record HostRequest(List<String> cells, int width, int hidden, String optimizer, double learningRate, long seed, String token,
-            String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows) {
+            String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows, HostRelay relay) {
+
+        /** Experts that callers reach directly. */
+        public HostRequest(List<String> cells, int width, int hidden, String optimizer, double learningRate, long seed, String token,
+                String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows) {
+            this(cells, width, hidden, optimizer, learningRate, seed, token, host, port, announce, dhtPort, bootstrap, announceMillis, maxRows,
+                    null);
+        }
+    }
+
+    /**
+     * Experts behind NAT: served through the expert relay at {@code address} (host:port) as
+     * {@code name}, admitted with {@code token} (the device's grid token), over TLS trusting the
+     * certificate in {@code caFile} (null: plain, for a relay on loopback).
+     */
+    public record HostRelay(String address, String token, String name, String caFile) {
     }
 
     /** Where the hosted experts are: their TCP port, the address announced, the worker's DHT peer. */

@@ -119,6 +119,10 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
                 }
             }
             selfKeeps |= targets.size() < settings.replicas();
+            if (self.isClient()) { // nobody can ask a client-mode peer for what it keeps: the replicas are all others
+                selfKeeps = false;
+                targets = found.closest.subList(0, Math.min(settings.replicas(), found.closest.size()));
+            }
             List<CompletableFuture<Boolean>> acks = new ArrayList<>();
             if (selfKeeps) {
                 acks.add(CompletableFuture.completedFuture(keep(key, subkey, value, expiresAt)));
@@ -157,7 +161,9 @@ public final class KademliaNode implements ExpertDht, DhtTransport.Handler {
 
     @Override
     public Reply handle(Request request) {
-        table.seen(request.from());
+        if (!request.from().isClient()) { // a client-mode peer cannot be called back: it never becomes a contact
+            table.seen(request.from());
+        }
         if (request instanceof Ping) {
             return Reply.EMPTY;
         } else if (request instanceof FindNode f) {

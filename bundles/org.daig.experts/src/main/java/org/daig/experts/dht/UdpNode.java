@@ -33,6 +33,19 @@ public final class UdpNode implements AutoCloseable {
         return new UdpNode(t, n);
     }
 
+    /**
+     * A peer in client mode (Peer#CLIENT_PREFIX): for a host behind NAT, which can store and get (the
+     * answers come back through its NAT) but which nobody can call, so nobody keeps it as a contact.
+     */
+    public static UdpNode startClient(String host, int port, long timeoutMillis, byte[] secret) throws IOException {
+        UdpTransport t = UdpTransport.bind(host, port, timeoutMillis, secret);
+        KademliaNode n = new KademliaNode(new Peer(KademliaNode.keyId(t.address()), Peer.CLIENT_PREFIX + t.address()),
+                KademliaNode.Settings.DEFAULT, System::currentTimeMillis);
+        n.attach(t);
+        t.start(n);
+        return new UdpNode(t, n);
+    }
+
     /** The peer at this "host:port" address. */
     public static Peer peer(String address) {
         UdpTransport.parse(address);

@@ -37,6 +37,27 @@ class KademliaNodeTest {
     }
 
     @Test
+    void aPeerInClientModeStoresAndGetsButNobodyKeepsItAsAContact() {
+        SimPeers dht = new SimPeers(60, LAN, 7);
+        Peer behindNat = new Peer(dht.net.random().nextLong(), Peer.CLIENT_PREFIX + "nat-1");
+        KademliaNode client = new KademliaNode(behindNat, KademliaNode.Settings.DEFAULT, dht.net);
+        client.attach(dht.net.connect(behindNat, client));
+        dht.net.runUntilDone(client.join(dht.any().self()));
+        long expires = dht.net.getAsLong() + 60_000;
+        assertEquals(5, dht.net.runUntilDone(client.store("ffn.2.3", "", "relay:coordinator:7790/nat-1", expires)),
+                "five others keep it: the client itself cannot be asked");
+        assertEquals(0, client.keptKeys());
+        assertEquals("relay:coordinator:7790/nat-1", dht.net.runUntilDone(dht.any().get("ffn.2.3")).get("").value());
+        dht.net.runUntilDone(client.store("ffn.0.1", "", "elsewhere", expires));
+        assertEquals("elsewhere", dht.net.runUntilDone(client.get("ffn.0.1")).get("").value());
+        Peer asker = new Peer(0, Peer.CLIENT_PREFIX + "asker"); // asks without becoming a contact itself
+        for (KademliaNode n : dht.nodes) {
+            List<Peer> closest = n.handle(new DhtMessage.FindNode(asker, behindNat.id())).closer();
+            assertTrue(closest.stream().noneMatch(Peer::isClient), n.self() + " hands out a client-mode peer: " + closest);
+        }
+    }
+
+    @Test
     void subkeysFromDifferentServersCollectUnderOneKey() {
         SimPeers dht = new SimPeers(60, LAN, 2);
         long expires = dht.net.getAsLong() + 60_000;

@@ -10,9 +10,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.SocketFactory;
+
 import org.daig.experts.ExpertUid;
 import org.daig.experts.dht.ExpertAnnouncer;
 import org.daig.experts.dht.UdpNode;
+import org.daig.experts.net.ExpertClient;
 import org.daig.experts.net.ExpertServer;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -35,7 +38,14 @@ public final class ExpertHosting implements AutoCloseable {
      * the DHT peer on host:dhtPort joins through {@code bootstrap} (null: this peer is the first).
      */
     public record Settings(List<ExpertUid> cells, int width, int hidden, String optimizer, double learningRate, long seed, byte[] token,
-            String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows) {
+            String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows, Relay relay) {
+
+        /** Hosting that callers reach directly. */
+        public Settings(List<ExpertUid> cells, int width, int hidden, String optimizer, double learningRate, long seed, byte[] token,
+                String host, int port, String announce, int dhtPort, String bootstrap, long announceMillis, int maxRows) {
+            this(cells, width, hidden, optimizer, learningRate, seed, token, host, port, announce, dhtPort, bootstrap, announceMillis, maxRows,
+                    null);
+        }
 
         public Settings {
             if (cells.isEmpty()) {
@@ -49,6 +59,15 @@ public final class ExpertHosting implements AutoCloseable {
             cells = List.copyOf(cells);
             token = token.clone();
         }
+    }
+
+    /**
+     * Hosting behind NAT: no listening socket; the experts are served through the relay at
+     * {@code address} (host:port) as {@code name}, admitted with {@code token}, over {@code sockets}
+     * (TLS for the coordinator's relay), and announced as {@code relay:address/name}; the DHT peer
+     * runs in client mode (nobody can call it back).
+     */
+    public record Relay(String address, byte[] token, String name, SocketFactory sockets) {
     }
 
     private final Settings settings;
@@ -77,9 +96,16 @@ public final class ExpertHosting implements AutoCloseable {
         server = new ExpertServer(blocks, s.token(), s.maxRows());
         UdpNode node = null;
         try {
-            int port = server.start(s.host(), s.port());
-            announced = s.announce() != null ? s.announce() : s.host() + ":" + port;
-            node = UdpNode.start(s.host(), s.dhtPort(), 2_000, s.token()); // datagrams tagged with the experts' token
+            Relay relay = s.relay();
+            if (relay == null) {
+                int port = server.start(s.host(), s.port());
+                announced = s.announce() != null ? s.announce() : s.host() + ":" + port;
+                node = UdpNode.start(s.host(), s.dhtPort(), 2_000, s.token()); // datagrams tagged with the experts' token
+            } else {
+                server.serveThrough(relay.address(), relay.token(), relay.name(), relay.sockets(), 4L * s.maxRows() * s.width());
+                announced = ExpertClient.RELAY_PREFIX + relay.address() + "/" + relay.name();
+                node = UdpNode.startClient(s.host(), s.dhtPort(), 2_000, s.token());
+            }
             if (s.bootstrap() != null && !s.bootstrap().equals(node.address())) {
                 node.join(s.bootstrap()).get(30, TimeUnit.SECONDS);
             }
@@ -118,8 +144,9 @@ public final class ExpertHosting implements AutoCloseable {
         ExpertAnnouncer.announce(dht.node(), settings.cells(), announced);
     }
 
+    /** The TCP port callers reach the experts on; 0 when they are served through a relay. */
     public int port() {
-        return server.port();
+        return settings.relay() == null ? server.port() : 0;
     }
 
     /** The address the experts are announced under. */

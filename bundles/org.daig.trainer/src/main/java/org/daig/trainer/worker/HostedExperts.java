@@ -1,9 +1,20 @@
 package org.daig.trainer.worker;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.daig.experts.ExpertUid;
 import org.daig.trainer.TrainerException;
@@ -40,11 +51,12 @@ final class HostedExperts {
             ExpertHosting.Settings s = new ExpertHosting.Settings(cells, number(h, "width"), number(h, "hidden"), text(h, "optimizer"),
                     h.get("lr").getAsDouble(), h.get("seed").getAsLong(), text(h, "token").getBytes(StandardCharsets.UTF_8), text(h, "host"),
                     number(h, "port"), h.has("announce") ? text(h, "announce") : null, number(h, "dhtPort"),
-                    h.has("bootstrap") ? text(h, "bootstrap") : null, h.get("announceMillis").getAsLong(), number(h, "maxRows"));
+                    h.has("bootstrap") ? text(h, "bootstrap") : null, h.get("announceMillis").getAsLong(), number(h, "maxRows"),
+                    h.has("relay") ? relay(h.getAsJsonObject("relay")) : null);
             hosting = ExpertHosting.start(s, initial);
         } catch (IllegalArgumentException | NullPointerException | IllegalStateException | UnsupportedOperationException e) {
             throw new TrainerException("host-experts: " + e.getMessage(), e);
-        } catch (IOException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new TrainerException("host-experts could not start: " + e.getMessage(), e);
         }
         JsonObject r = new JsonObject();
@@ -79,6 +91,26 @@ final class HostedExperts {
             hosting.close();
             hosting = null;
         }
+    }
+
+    /** The relay to serve through; TLS trusting the certificate in caFile (DER or PEM) when it names one. */
+    private static ExpertHosting.Relay relay(JsonObject r) throws IOException, GeneralSecurityException {
+        SocketFactory sockets = SocketFactory.getDefault();
+        if (r.has("caFile")) {
+            Certificate ca;
+            try (InputStream in = Files.newInputStream(Path.of(text(r, "caFile")))) {
+                ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("relay-ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            sockets = tls.getSocketFactory();
+        }
+        return new ExpertHosting.Relay(text(r, "address"), text(r, "token").getBytes(StandardCharsets.UTF_8), text(r, "name"), sockets);
     }
 
     private static int number(JsonObject h, String name) {

@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
+
 import org.daig.api.trainer.TrainerClient;
 import org.daig.api.trainer.TrainerClient.HostRequest;
 import org.daig.api.trainer.TrainerClient.HostedParameters;
@@ -26,6 +29,8 @@ import org.daig.experts.Tensor;
 import org.daig.experts.dht.Stored;
 import org.daig.experts.dht.UdpNode;
 import org.daig.experts.net.ExpertClient;
+import org.daig.experts.net.ExpertRelay;
+import org.daig.experts.net.RelayAccess;
 import org.daig.trainer.experts.ExpertBlock;
 import org.daig.trainer.launcher.ProcessWorker;
 import org.junit.jupiter.api.AfterEach;
@@ -134,5 +139,30 @@ class WorkerHostingTest {
                 TOKEN, "127.0.0.1", 0, null, 0, null, 5_000, 256), new float[0]));
         assertTrue(bad.getMessage().contains("optimizer must be adam, sgd or momentum"), bad.getMessage());
         assertEquals("CpuBackend", client.hello().backend(), "the worker answers on after a refused request");
+    }
+
+    @Test
+    void aWorkerBehindNatServesThroughTheRelayAndStaysOutOfRoutingTables() throws Exception {
+        byte[] relayToken = "relay-token-of-the-test".getBytes(StandardCharsets.UTF_8);
+        worker = start();
+        TrainerClient client = new TrainerClient(worker);
+        try (ExpertRelay relay = new ExpertRelay(RelayAccess.sharedToken(relayToken), 1 << 20, ServerSocketFactory.getDefault());
+                UdpNode trainer = UdpNode.start("127.0.0.1", 0, 2_000, TOKEN.getBytes(StandardCharsets.UTF_8));
+                ExpertClient calls = new ExpertClient(TOKEN.getBytes(StandardCharsets.UTF_8), 10_000, 10_000, 1 << 20, relayToken,
+                        SocketFactory.getDefault())) {
+            String at = "127.0.0.1:" + relay.start("127.0.0.1", 0);
+            Hosting hosting = client.hostExperts(new HostRequest(CELLS, 6, 8, "sgd", 0.1, 5, TOKEN, "127.0.0.1", 0, null, 0,
+                    trainer.address(), 5_000, 256, new TrainerClient.HostRelay(at, new String(relayToken, StandardCharsets.UTF_8), "prov-7",
+                            null)), new float[0]);
+            assertEquals(0, hosting.port(), "no listening socket");
+            assertEquals("relay:" + at + "/prov-7", hosting.announced());
+            Map<String, Stored> found = trainer.node().get("ffn.0.1").get(10, TimeUnit.SECONDS);
+            assertEquals(hosting.announced(), found.get("").value(), "the DHT names the relay address");
+            Tensor x = new Tensor(new int[] {1, 6}, new float[] {1, 2, 3, 4, 5, 6});
+            assertArrayEquals(sameBlockHere().forward(x).data(), calls.connect(ExpertUid.parse("ffn.0.1"), found.get("").value()).forward(x)
+                    .get(10, TimeUnit.SECONDS).data(), 1e-6f, "forward through the relay");
+            assertEquals(0, trainer.node().knownPeers(), "the worker's DHT peer is in client mode: nobody keeps it as a contact");
+            assertEquals(1, relay.hosts());
+        }
     }
 }
