@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
@@ -28,26 +29,20 @@ final class GridRelayAccess implements RelayAccess {
 
     @Override
     public String admitHost(byte[] token, String host) {
-        Optional<Identity> who = identity(token);
-        if (who.isEmpty()) {
-            return "refused: the relay token is not a valid grid token (enrol the device, or sign in again)";
-        }
-        Identity id = who.get();
-        if (id.scope() != Scope.DEVICE || !host.equals(id.device())) {
-            return "refused: a host serves through the relay under its own device id only";
-        }
-        return null;
+        return decide(token, id -> id.scope() == Scope.DEVICE && host.equals(id.device()) ? null
+                : "refused: a host serves through the relay under its own device id only");
     }
 
     @Override
     public String admitCaller(byte[] token, String host) {
+        return decide(token, id -> id.scope() == Scope.DEVICE || id.scope() == Scope.API && (id.has(Role.REQUESTOR) || id.has(Role.ADMIN))
+                ? null : "refused: only devices, requestors and admins call experts");
+    }
+
+    /** The rule's answer for the token's identity, or a refusal when the token does not verify. */
+    private String decide(byte[] token, Function<Identity, String> rule) {
         Optional<Identity> who = identity(token);
-        if (who.isEmpty()) {
-            return "refused: the relay token is not a valid grid token (enrol the device, or sign in again)";
-        }
-        Identity id = who.get();
-        boolean person = id.scope() == Scope.API && (id.has(Role.REQUESTOR) || id.has(Role.ADMIN));
-        return id.scope() == Scope.DEVICE || person ? null : "refused: only devices, requestors and admins call experts";
+        return who.isEmpty() ? "refused: the relay token is not a valid grid token (enrol the device, or sign in again)" : rule.apply(who.get());
     }
 
     /** The identity of a UTF-8 token; empty for bytes that are not UTF-8 (no token is). */

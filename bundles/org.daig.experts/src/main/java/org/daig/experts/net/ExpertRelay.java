@@ -55,7 +55,7 @@ public final class ExpertRelay implements AutoCloseable {
         server = sockets.createServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(host, port));
-        daemon(this::acceptLoop, "expert-relay-accept").start();
+        Quietly.daemon(this::acceptLoop, "expert-relay-accept").start();
         return server.getLocalPort();
     }
 
@@ -79,10 +79,10 @@ public final class ExpertRelay implements AutoCloseable {
         closed = true;
         synchronized (this) {
             if (server != null) {
-                closeQuietly(server);
+                Quietly.close(server);
             }
         }
-        open.forEach(ExpertRelay::closeQuietly);
+        open.forEach(Quietly::close);
     }
 
     private void acceptLoop() {
@@ -94,7 +94,7 @@ public final class ExpertRelay implements AutoCloseable {
                 return;
             }
             open.add(s);
-            daemon(() -> greet(s), "expert-relay-" + s.getPort()).start();
+            Quietly.daemon(() -> greet(s), "expert-relay-" + s.getPort()).start();
         }
     }
 
@@ -136,7 +136,7 @@ public final class ExpertRelay implements AutoCloseable {
             // a peer that hung up or sent garbage: its connection ends here
         } finally {
             open.remove(s);
-            closeQuietly(s);
+            Quietly.close(s);
         }
     }
 
@@ -187,7 +187,7 @@ public final class ExpertRelay implements AutoCloseable {
         void close(String why) {
             gone = true;
             hosts.remove(name, this);
-            closeQuietly(socket);
+            Quietly.close(socket);
             for (Long id : waiting.keySet()) {
                 Waiting w = waiting.remove(id);
                 if (w != null) {
@@ -236,22 +236,8 @@ public final class ExpertRelay implements AutoCloseable {
                 }
                 out.flush();
             } catch (IOException e) {
-                closeQuietly(socket); // the caller is gone; its reader ends
+                Quietly.close(socket); // the caller is gone; its reader ends
             }
-        }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // nothing left to do
         }
     }
 }

@@ -98,7 +98,7 @@ public final class ExpertServer implements AutoCloseable {
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(host, port));
         startWorkers();
-        daemon(this::acceptLoop, "experts-accept-" + server.getLocalPort()).start();
+        Quietly.daemon(this::acceptLoop, "experts-accept-" + server.getLocalPort()).start();
         return server.getLocalPort();
     }
 
@@ -120,7 +120,7 @@ public final class ExpertServer implements AutoCloseable {
     public void serveThrough(String relay, byte[] relayToken, String name, SocketFactory sockets, long linkCap) throws IOException {
         startWorkers();
         Socket first = relayLink(relay, relayToken, name, sockets);
-        daemon(() -> {
+        Quietly.daemon(() -> {
             Socket s = first;
             long backoff = 1_000;
             while (!closed) {
@@ -131,7 +131,7 @@ public final class ExpertServer implements AutoCloseable {
                         connections.add(c);
                         c.readLoop(); // until the link breaks
                     } catch (IOException e) {
-                        closeQuietly(s);
+                        Quietly.close(s);
                     }
                     s = null;
                 }
@@ -166,7 +166,7 @@ public final class ExpertServer implements AutoCloseable {
             relayProblem = null;
             return s;
         } catch (IOException | RuntimeException e) {
-            closeQuietly(s);
+            Quietly.close(s);
             throw e;
         }
     }
@@ -207,9 +207,9 @@ public final class ExpertServer implements AutoCloseable {
                 s.setTcpNoDelay(true);
                 Connection c = new Connection(s, 0);
                 connections.add(c);
-                daemon(c::readLoop, "experts-conn-" + s.getPort()).start();
+                Quietly.daemon(c::readLoop, "experts-conn-" + s.getPort()).start();
             } catch (IOException e) {
-                closeQuietly(s);
+                Quietly.close(s);
             }
         }
     }
@@ -230,19 +230,7 @@ public final class ExpertServer implements AutoCloseable {
         workers.values().forEach(w -> w.thread.interrupt());
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // nothing left to do
-        }
-    }
 
     /** One caller's connection: requests are read here and answered by the experts' threads. */
     private final class Connection {
@@ -346,7 +334,7 @@ public final class ExpertServer implements AutoCloseable {
 
         void close() {
             connections.remove(this);
-            closeQuietly(socket);
+            Quietly.close(socket);
         }
     }
 
@@ -360,7 +348,7 @@ public final class ExpertServer implements AutoCloseable {
         Worker(String uid, Block block) {
             this.uid = uid;
             this.block = block;
-            thread = daemon(this::run, "expert-" + uid);
+            thread = Quietly.daemon(this::run, "expert-" + uid);
         }
 
         void start() {
