@@ -147,7 +147,7 @@ run() {
     wait_for "$dir/host$h.log" "expert host ready" 120 "${hosts[@]}"
   done
   for i in 0 1; do
-    java -Xmx2g "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.experts.FashionMoeTrainer --data "$data" --bootstrap "127.0.0.1:$(( p + 10 ))" \
+    java -Xmx2g "${jvm[@]}" -cp "$cp_trainer" org.daig.trainer.experts.MoeTrainer --data "$data" --bootstrap "127.0.0.1:$(( p + 10 ))" \
       --dht-port $(( p + 30 + i )) --index "$i" --trainers 2 --epochs "$epochs" --train-limit "$train_limit" --batch "$batch" \
       --progress "$progress" --seed 18 --result "$dir/accuracy$i.txt" $([ "$i" = 1 ] || echo --save "$dir/model0.zip") \
       > "$dir/trainer$i.log" 2>&1 &

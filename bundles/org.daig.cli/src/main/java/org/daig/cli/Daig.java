@@ -42,6 +42,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 SubmitCommand.class, ProjectCommands.ListProjects.class, ProjectCommands.Status.class, ProjectCommands.Watch.class,
                 ProjectCommands.Pause.class, ProjectCommands.Resume.class, ProjectCommands.Cancel.class, DownloadCommand.class, EnrolCommand.class,
                 AdminCommands.Admin.class, TrainerCommands.Model.class, TrainerCommands.TrainLocal.class, TrainerCommands.Data.class,
+                ExpertsCommands.Experts.class,
                 CommandLine.HelpCommand.class })
 public final class Daig implements Callable<Integer> {
 

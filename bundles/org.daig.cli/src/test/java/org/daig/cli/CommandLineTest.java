@@ -38,7 +38,11 @@ class CommandLineTest {
             Map.entry("admin disable", List.of("USER")), Map.entry("admin enable", List.of("USER")),
             Map.entry("admin passwd", List.of("USER", "--password-file")), Map.entry("admin revoke", List.of("USER")),
             Map.entry("admin enrol-code", List.of("--user", "--uses", "--valid-hours")), Map.entry("admin signup", List.of("open|closed")),
-            Map.entry("admin broker-config", List.of("--out", "--coordinator")));
+            Map.entry("admin broker-config", List.of("--out", "--coordinator")),
+            Map.entry("experts", List.of("host", "train")),
+            Map.entry("experts host", List.of("--cells", "--width", "--hidden", "--bootstrap", "--checkpoint", "--relay", "--relay-name",
+                    "--token-file")),
+            Map.entry("experts train", List.of("--x", "--y", "--test-x", "--bootstrap", "--grid", "--width", "--k", "--k-min", "--save")));
 
     static List<String> commands() {
         return COMMANDS.keySet().stream().sorted().toList();
@@ -66,6 +70,16 @@ class CommandLineTest {
                 assertTrue(run.out().contains("\n  " + command + " "), "daig --help lists " + command + "\n" + run);
             }
         }
+    }
+
+    @Test
+    void expertsOptionsThatGoTogetherAreCheckedBeforeAnyJvmStarts() {
+        Run run = Run.of("experts", "host", "--cells", "ffn.0.0", "--relay", "coordinator:7790");
+        assertEquals(2, run.status, run.toString());
+        assertTrue(run.err().contains("--relay and --relay-name go together"), run.toString());
+        run = Run.of("experts", "train", "--x", "x.npy", "--y", "y.npy", "--bootstrap", "h:1", "--test-x", "t.npy");
+        assertEquals(2, run.status, run.toString());
+        assertTrue(run.err().contains("--test-x and --test-y go together"), run.toString());
     }
 
     @Test

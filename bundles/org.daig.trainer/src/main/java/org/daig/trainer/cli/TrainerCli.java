@@ -38,6 +38,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * model evaluate MODEL(.h5|.zip) --x X.npy --y Y.npy
  * train-local --model M.h5 --x X.npy --y Y.npy --epochs N --batch B [--test-x X --test-y Y] [--seed S] [--out DIR]
  * data fashion-mnist [--from DIR] --out DIR
+ * experts host --uids ffn.0.0,ffn.0.1 ... | experts train --x X.npy --y Y.npy --bootstrap HOST:PORT ...   (docs/experts.md)
  * </pre>
  * The requestor's commands (submit, watch, download, ...) are not here: they live in org.daig.cli.
  * Exit status: 0 done (for inspect: trainable here), 1 a problem with the input (one message
@@ -73,13 +74,24 @@ public final class TrainerCli {
                 return trainLocal(new Options(Arrays.copyOfRange(args, 1, args.length),
                         with(COMPILE, "model", "x", "y", "epochs", "batch", "test-x", "test-y", "seed", "out")));
             }
+            if (args.length >= 2 && args[0].equals("experts")) {
+                String[] rest = Arrays.copyOfRange(args, 2, args.length);
+                return switch (args[1]) {
+                case "host" -> {
+                    org.daig.trainer.experts.ExpertHostMain.main(rest); // serves until the process is stopped
+                    yield 0;
+                }
+                case "train" -> org.daig.trainer.experts.MoeTrainer.run(rest);
+                default -> usage("unknown command 'experts " + args[1] + "'");
+                };
+            }
             if (args.length >= 2 && args[0].equals("data") && args[1].equals("fashion-mnist")) {
                 return fashionMnist(new Options(Arrays.copyOfRange(args, 2, args.length), Set.of("from", "out")));
             }
             return usage(args.length == 0 ? null : "unknown command '" + String.join(" ", args) + "'");
         } catch (UsageException e) {
             return usage(e.getMessage());
-        } catch (TrainerException e) {
+        } catch (TrainerException | IllegalArgumentException e) {
             System.err.println("daig: " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -1,6 +1,13 @@
 package org.daig.trainer.experts;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.daig.experts.ExpertUid;
 import org.daig.experts.dht.ExpertAnnouncer;
@@ -68,6 +77,25 @@ public final class ExpertHosting implements AutoCloseable {
      * runs in client mode (nobody can call it back).
      */
     public record Relay(String address, byte[] token, String name, SocketFactory sockets) {
+
+        /** Over TLS trusting the certificate in {@code caFile} (DER or PEM; the coordinator's CA), or plain when it is null. */
+        public static Relay of(String address, byte[] token, String name, Path caFile) throws IOException, GeneralSecurityException {
+            if (caFile == null) {
+                return new Relay(address, token, name, SocketFactory.getDefault());
+            }
+            Certificate ca;
+            try (InputStream in = Files.newInputStream(caFile)) {
+                ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("relay-ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return new Relay(address, token, name, tls.getSocketFactory());
+        }
     }
 
     private final Settings settings;

@@ -58,11 +58,24 @@ final class MainArgs {
         }
     }
 
-    /** The shared token from {@link #TOKEN_VARIABLE}; refuses to run without one. */
+    /** The shared token from {@code --token-file} or else {@link #TOKEN_VARIABLE}; refuses to run without one. */
     byte[] token() {
-        String t = System.getenv(TOKEN_VARIABLE);
+        return secret("token-file", TOKEN_VARIABLE, "the experts' token");
+    }
+
+    /** A secret from the file named by option {@code fileOption} or else from {@code variable}; never from the command line. */
+    byte[] secret(String fileOption, String variable, String what) {
+        String t = System.getenv(variable);
+        if (values.containsKey(fileOption)) {
+            try {
+                t = java.nio.file.Files.readString(java.nio.file.Path.of(values.get(fileOption)), StandardCharsets.UTF_8).strip();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(program + ": cannot read --" + fileOption + " " + values.get(fileOption) + ": "
+                        + e.getMessage(), e);
+            }
+        }
         if (t == null || t.length() < 8) {
-            throw new IllegalArgumentException(program + ": set " + TOKEN_VARIABLE + " to the shared token (at least 8 characters)");
+            throw new IllegalArgumentException(program + ": set " + variable + " (or --" + fileOption + ") to " + what + " (at least 8 characters)");
         }
         return t.getBytes(StandardCharsets.UTF_8);
     }

@@ -1,20 +1,11 @@
 package org.daig.trainer.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
-
-import javax.net.SocketFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.daig.experts.ExpertUid;
 import org.daig.trainer.TrainerException;
@@ -95,22 +86,8 @@ final class HostedExperts {
 
     /** The relay to serve through; TLS trusting the certificate in caFile (DER or PEM) when it names one. */
     private static ExpertHosting.Relay relay(JsonObject r) throws IOException, GeneralSecurityException {
-        SocketFactory sockets = SocketFactory.getDefault();
-        if (r.has("caFile")) {
-            Certificate ca;
-            try (InputStream in = Files.newInputStream(Path.of(text(r, "caFile")))) {
-                ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            }
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("relay-ca", ca);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(null, tmf.getTrustManagers(), null);
-            sockets = tls.getSocketFactory();
-        }
-        return new ExpertHosting.Relay(text(r, "address"), text(r, "token").getBytes(StandardCharsets.UTF_8), text(r, "name"), sockets);
+        return ExpertHosting.Relay.of(text(r, "address"), text(r, "token").getBytes(StandardCharsets.UTF_8), text(r, "name"),
+                r.has("caFile") ? Path.of(text(r, "caFile")) : null);
     }
 
     private static int number(JsonObject h, String name) {

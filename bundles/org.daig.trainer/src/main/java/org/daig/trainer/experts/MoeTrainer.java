@@ -27,34 +27,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A trainer of the experts bench (issue 18), in its own JVM: Fashion-MNIST through 784 → Dense(ReLU)
- * → a mixture of remote experts → Dense softmax 10 ({@link MoeClassifier}). Like Learning@home's
- * trainers, each trainer has its own copy of the non-expert layers and its own slice of the training
- * data ({@code --index} of {@code --trainers}, after one shuffle with the shared seed), and all share
- * the experts, found through the DHT (UDP, joined through {@code --bootstrap}) and called over TCP with
- * the token from {@code DAIG_EXPERTS_TOKEN}. At the end it reports the accuracy of its model on the
- * test images.
+ * A trainer of a model with a mixture of remote experts (issue 18), in its own JVM: inputs → Dense(ReLU)
+ * → a mixture of remote experts → Dense softmax ({@link MoeClassifier}), on Fashion-MNIST's IDX files
+ * ({@code --data}, the bench's) or on any .npy data ({@code --x}, {@code --y}: class ids or one-hot
+ * rows; {@code --test-x}, {@code --test-y} for the accuracy at the end). Like Learning@home's trainers,
+ * each trainer has its own copy of the non-expert layers and its own slice of the training data
+ * ({@code --index} of {@code --trainers}, after one shuffle with the shared seed), and all share the
+ * experts, found through the DHT (UDP, joined through {@code --bootstrap}) and called over TCP with the
+ * experts' token ({@code DAIG_EXPERTS_TOKEN}, or {@code --token-file}). What {@code daig experts train}
+ * runs.
  *
  * <pre>
- * java -cp trainer class path org.daig.trainer.experts.FashionMoeTrainer --bootstrap HOST:PORT [--index 0] [--trainers 2]
+ * java -cp trainer class path org.daig.trainer.experts.MoeTrainer --bootstrap HOST:PORT [--index 0] [--trainers 2]
  *   [--epochs 3] [--train-limit 60000] [--test-limit 10000] [--batch 100] ... [--result FILE] [--save MODEL.zip]
  * </pre>
  * {@code --save}: at the end, asks every expert's server for its parameters and writes the whole model
  * ({@link ExpertsModelFile}), which {@code daig model predict} and {@code daig model evaluate} run.
  */
-public final class FashionMoeTrainer {
+public final class MoeTrainer {
 
     private static final Set<String> OPTIONS = Set.of("data", "bootstrap", "host", "dht-port", "index", "trainers", "epochs",
             "train-limit", "test-limit", "batch", "hidden", "bottom", "grid", "k", "k-min", "lr", "seed", "forward-timeout-ms", "after-k-min-ms",
-            "backward-timeout-ms", "call-timeout-ms", "progress", "result", "save");
+            "backward-timeout-ms", "call-timeout-ms", "progress", "result", "save", "x", "y", "test-x", "test-y", "token-file");
 
-    private FashionMoeTrainer() {
+    private MoeTrainer() {
     }
 
     public static void main(String[] args) throws Exception {
+        int code = run(args);
+        System.exit(code); // ND4J's and the client's threads must not keep the JVM
+    }
+
+    /** Trains as the options say; 0 when done. */
+    public static int run(String[] args) throws Exception {
         MainArgs a = new MainArgs("experts trainer", args, OPTIONS);
         byte[] token = a.token();
-        Path data = Path.of(a.text("data", "/usr/share/datasets/fashion-mnist"));
         int index = a.integer("index", 0);
         int trainers = a.integer("trainers", 2);
         int epochs = a.integer("epochs", 3);
@@ -69,10 +76,27 @@ public final class FashionMoeTrainer {
         }
         String me = "trainer " + index;
 
-        IdxFiles.Images train = IdxFiles.readImages(IdxFiles.find(data, "train-images"));
-        int[] trainLabels = IdxFiles.readLabels(IdxFiles.find(data, "train-labels"));
-        IdxFiles.Images test = IdxFiles.readImages(IdxFiles.find(data, "t10k-images"));
-        int[] testLabels = IdxFiles.readLabels(IdxFiles.find(data, "t10k-labels"));
+        IdxFiles.Images train;
+        int[] trainLabels;
+        IdxFiles.Images test;
+        int[] testLabels;
+        if (a.has("x")) {
+            train = NpyData.samples(Path.of(a.text("x", null)));
+            trainLabels = NpyData.labels(Path.of(a.text("y", null)), train.count());
+            test = a.has("test-x") ? NpyData.samples(Path.of(a.text("test-x", null))) : new IdxFiles.Images(0, train.size(), new float[0]);
+            testLabels = a.has("test-x") ? NpyData.labels(Path.of(a.text("test-y", null)), test.count()) : new int[0];
+            if (test.count() > 0 && test.size() != train.size()) {
+                throw new IllegalArgumentException("experts trainer: --test-x has " + test.size() + " values per sample, --x has " + train.size());
+            }
+        } else {
+            Path data = Path.of(a.text("data", "/usr/share/datasets/fashion-mnist"));
+            train = IdxFiles.readImages(IdxFiles.find(data, "train-images"));
+            trainLabels = IdxFiles.readLabels(IdxFiles.find(data, "train-labels"));
+            test = IdxFiles.readImages(IdxFiles.find(data, "t10k-images"));
+            testLabels = IdxFiles.readLabels(IdxFiles.find(data, "t10k-labels"));
+        }
+        int classes = Math.max(2, 1 + Math.max(java.util.Arrays.stream(trainLabels).max().orElse(0),
+                java.util.Arrays.stream(testLabels).max().orElse(0)));
         int[] order = shuffled(Math.min(train.count(), a.integer("train-limit", train.count())), new SplittableRandom(seed));
         int from = order.length * index / trainers;
         int to = order.length * (index + 1) / trainers;
@@ -94,7 +118,7 @@ public final class FashionMoeTrainer {
             MixtureOfExperts moe = new MixtureOfExperts(new Gate(hidden, grid, lr, seed + 7), search, dead, client, hidden, settings,
                     MixtureOfExperts.Deadlines.system());
             int[] bottom = bottom(a.text("bottom", ""), hidden);
-            MoeClassifier model = new MoeClassifier(train.size(), bottom, 10, moe, lr, seed, 60_000);
+            MoeClassifier model = new MoeClassifier(train.size(), bottom, classes, moe, lr, seed, 60_000);
             long start = System.nanoTime();
             long masked = 0;
             long chosen = 0;
@@ -113,7 +137,7 @@ public final class FashionMoeTrainer {
                     }
                     MoeClassifier.Step s;
                     try {
-                        s = model.train(features(train, rows), oneHot(trainLabels, rows));
+                        s = model.train(features(train, rows), oneHot(trainLabels, rows, classes));
                         failedSteps = 0;
                     } catch (ExecutionException | TimeoutException e) {
                         // no expert answered (or none was found): this batch is skipped, many in a row end the run
@@ -143,25 +167,25 @@ public final class FashionMoeTrainer {
                 }
             }
             double trainSeconds = seconds(start);
-            double accuracy = accuracy(model, test, testLabels, testCount);
-            System.out.printf(Locale.ROOT, "%s result: test accuracy %.4f on %d images after %d steps (%d epochs of %d images) in %.1f s; "
+            double accuracy = testCount == 0 ? Double.NaN : accuracy(model, test, testLabels, testCount);
+            System.out.printf(Locale.ROOT, "%s result: test accuracy %.4f on %d samples after %d steps (%d epochs of %d samples) in %.1f s; "
                     + "masked %d of %d expert choices, %d backward calls failed, %d late, %d steps skipped%n", me, accuracy, testCount,
                     model.steps(), epochs, mine.length, trainSeconds, masked, chosen, failed, late, skipped);
             if (a.has("result")) {
                 Files.writeString(Path.of(a.text("result", null)), String.format(Locale.ROOT, "%.4f%n", accuracy), StandardCharsets.UTF_8);
             }
             if (a.has("save")) {
-                save(Path.of(a.text("save", null)), train.size(), bottom, grid, settings, model, dht, client, me);
+                save(Path.of(a.text("save", null)), train.size(), bottom, classes, grid, settings, model, dht, client, me);
             }
         } finally {
             dht.close();
         }
-        System.exit(0); // ND4J's and the client's threads must not keep the JVM
+        return 0;
     }
 
     /** Writes the whole model: this trainer's layers and every expert whose server answers (the expert blocks' size from theirs). */
-    private static void save(Path file, int inputs, int[] bottom, ExpertGrid grid, MixtureOfExperts.Settings settings, MoeClassifier model,
-            UdpNode dht, ExpertClient client, String me) throws Exception {
+    private static void save(Path file, int inputs, int[] bottom, int classes, ExpertGrid grid, MixtureOfExperts.Settings settings,
+            MoeClassifier model, UdpNode dht, ExpertClient client, String me) throws Exception {
         List<String> problems = new ArrayList<>();
         Map<ExpertUid, float[]> experts = ExpertsModelFile.collect(dht.node(), grid, client, 30_000, problems);
         problems.forEach(p -> System.out.printf(Locale.ROOT, "%s: not saved: %s%n", me, p));
@@ -169,7 +193,7 @@ public final class FashionMoeTrainer {
             throw new IllegalStateException(me + ": no expert answered, the model is not saved");
         }
         int expertHidden = ExpertsModelFile.expertHidden(bottom[bottom.length - 1], experts.values().iterator().next().length);
-        ExpertsModelFile.write(file, new ExpertsModelFile.Shape(inputs, bottom, 10, grid, expertHidden, settings.k(), settings.kMin()), model,
+        ExpertsModelFile.write(file, new ExpertsModelFile.Shape(inputs, bottom, classes, grid, expertHidden, settings.k(), settings.kMin()), model,
                 experts);
         System.out.printf(Locale.ROOT, "%s: saved the model to %s (%d of %d experts, %,d bytes)%n", me, file, experts.size(), grid.cells(),
                 Files.size(file));
@@ -231,12 +255,12 @@ public final class FashionMoeTrainer {
         return Nd4j.createFromArray(x).reshape('c', rows.length, size);
     }
 
-    private static INDArray oneHot(int[] labels, int[] rows) {
-        float[] y = new float[rows.length * 10];
+    private static INDArray oneHot(int[] labels, int[] rows, int classes) {
+        float[] y = new float[rows.length * classes];
         for (int i = 0; i < rows.length; i++) {
-            y[i * 10 + labels[rows[i]]] = 1;
+            y[i * classes + labels[rows[i]]] = 1;
         }
-        return Nd4j.createFromArray(y).reshape('c', rows.length, 10);
+        return Nd4j.createFromArray(y).reshape('c', rows.length, classes);
     }
 
     private static int[] shuffled(int n, SplittableRandom random) {
