@@ -4,7 +4,7 @@
 #                                                 4 expert-host JVMs, 2 trainer JVMs (each its own half of the training data,
 #                                                 sharing the experts); run 1 clean, run 2 with one host killed (kill -9) half
 #                                                 way and every expert call through a relay that adds 50 ms (25 ms each way);
-#                                                 then the DHT lookup test (below). About 15-20 minutes on 2 cores.
+#                                                 then the DHT lookup test (below). About 22 minutes on 2 cores (16 epochs).
 #   releng/bench/experts-bench.sh --quick         the same with 6,000 training images per trainer and 2 epochs (~2-3 minutes):
 #                                                 a smoke run, its accuracies are not the benchmark's figures
 #   releng/bench/experts-bench.sh --dht-only      only the DHT lookup test: 1,000 simulated peers, 16,384 experts, 10,000 lookups
@@ -64,7 +64,7 @@ cp_experts="$t/lib/org.daig.experts-0.1.0-SNAPSHOT.jar"
 if [ "$quick" = 1 ]; then
   epochs=${epochs:-2}; train_limit=${train_limit:-12000}; limit_s=480
 else
-  epochs=${epochs:-12}; train_limit=${train_limit:-60000}; limit_s=2700
+  epochs=${epochs:-16}; train_limit=${train_limit:-60000}; limit_s=2700
 fi
 batch=100
 progress=20
