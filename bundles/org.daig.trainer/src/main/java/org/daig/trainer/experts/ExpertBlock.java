@@ -144,6 +144,11 @@ public final class ExpertBlock implements ExpertServer.Block {
         return toTensor(backward(toArray(x), toArray(gradOutputs)));
     }
 
+    /** Parameters of a block {@code width} → {@code hidden} → {@code width}, biases included (the length of {@link #parameters}). */
+    public static long parameterCount(int width, int hidden) {
+        return (long) width * hidden + hidden + (long) hidden * width + width;
+    }
+
     /** The parameters as one flat float vector (for checkpoints and whole-model downloads). */
     @Override
     public synchronized float[] parameters() {

@@ -228,7 +228,7 @@ public final class ExpertHosting implements AutoCloseable {
 
     /** Parameters of one block of this hosting's size. */
     public long parametersPerCell() {
-        return (long) settings.width() * settings.hidden() + settings.hidden() + (long) settings.hidden() * settings.width() + settings.width();
+        return ExpertBlock.parameterCount(settings.width(), settings.hidden());
     }
 
     @Override

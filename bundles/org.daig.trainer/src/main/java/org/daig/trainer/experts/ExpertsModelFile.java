@@ -77,7 +77,7 @@ public final class ExpertsModelFile {
 
         /** Parameters of one expert block: width → expertHidden (with biases) → width (with biases). */
         public long expertParameters() {
-            return (long) width() * expertHidden + expertHidden + (long) expertHidden * width() + width();
+            return ExpertBlock.parameterCount(width(), expertHidden);
         }
     }
 

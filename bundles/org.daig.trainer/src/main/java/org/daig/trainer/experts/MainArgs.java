@@ -10,6 +10,8 @@ final class MainArgs {
 
     /** The environment variable that carries the shared token (not the command line: other users see that). */
     static final String TOKEN_VARIABLE = "DAIG_EXPERTS_TOKEN";
+    /** A token file is read whole: it is refused past this size. */
+    static final long MOST_SECRET_BYTES = 4096;
 
     private final String program;
     private final Map<String, String> values = new HashMap<>();
@@ -68,7 +70,12 @@ final class MainArgs {
         String t = System.getenv(variable);
         if (values.containsKey(fileOption)) {
             try {
-                t = java.nio.file.Files.readString(java.nio.file.Path.of(values.get(fileOption)), StandardCharsets.UTF_8).strip();
+                java.nio.file.Path file = java.nio.file.Path.of(values.get(fileOption));
+                if (java.nio.file.Files.size(file) > MOST_SECRET_BYTES) {
+                    throw new IllegalArgumentException(program + ": --" + fileOption + " " + file + " has more than " + MOST_SECRET_BYTES
+                            + " bytes; it holds one token");
+                }
+                t = java.nio.file.Files.readString(file, StandardCharsets.UTF_8).strip();
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException(program + ": cannot read --" + fileOption + " " + values.get(fileOption) + ": "
                         + e.getMessage(), e);

@@ -93,7 +93,7 @@ class ExpertsCommandsTest {
     }
 
     @Test
-    void labelsForOtherSamplesAndAMissingTokenAreRefusedWithWhatToDo() throws Exception {
+    void labelsForOtherSamplesAndAMissingOrOversizedTokenAreRefusedWithWhatToDo() throws Exception {
         write("train", 40, 1);
         write("other", 30, 2);
         Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN);
@@ -105,5 +105,10 @@ class ExpertsCommandsTest {
         assertEquals(1, run(text, args("experts", "train", "--x", dir.resolve("train_x.npy").toString(), "--y",
                 dir.resolve("train_y.npy").toString(), "--bootstrap", "127.0.0.1:9", "--token-file", dir.resolve("none").toString())));
         assertTrue(text.toString().contains("cannot read --token-file"), text.toString());
+        text.setLength(0);
+        Path huge = Files.writeString(dir.resolve("huge-token"), "x".repeat(5_000));
+        assertEquals(1, run(text, args("experts", "train", "--x", dir.resolve("train_x.npy").toString(), "--y",
+                dir.resolve("train_y.npy").toString(), "--bootstrap", "127.0.0.1:9", "--token-file", huge.toString())));
+        assertTrue(text.toString().contains("has more than 4096 bytes; it holds one token"), text.toString());
     }
 }
