@@ -269,6 +269,12 @@
           u.disabled
             ? button('Enable', 'enable-' + u.user, () => send('POST', userPath(u.user, 'enable')).then(() => u.user + ' may log in again.'))
             : button('Disable', 'disable-' + u.user, () => send('POST', userPath(u.user, 'disable')).then(() => u.user + ' is disabled.')),
+          button('Roles', 'roles-' + u.user, () => {
+            const typed = window.prompt('Roles of ' + u.user + ' (requestor, volunteer, admin; separated by commas)', u.roles.join(', '));
+            const roles = typed === null ? [] : typed.split(',').map(r => r.trim()).filter(r => r);
+            return roles.length ? send('POST', userPath(u.user, 'roles'), { roles: roles })
+              .then(r => 'The roles of ' + u.user + ' are now: ' + r.roles.join(', ') + '.') : Promise.resolve('Nothing changed.');
+          }),
           button('Revoke tokens', 'revoke-' + u.user, () => send('POST', userPath(u.user, 'revoke'))
             .then(r => r.revoked + ' tokens of ' + u.user + ' revoked.')),
           button('New password', 'password-' + u.user, () => {

@@ -57,6 +57,12 @@ public interface AccountAdmin extends Accounts {
     /** Sets a new password and revokes every token of the user. */
     void setPassword(String user, String password) throws AccountException;
 
+    /**
+     * Replaces the user's roles; the user's live tokens carry the new roles from their next request. Refused when it
+     * would leave the grid without an enabled admin.
+     */
+    UserView setRoles(String user, Set<Role> roles) throws AccountException;
+
     /** Revokes every live token of the user; returns how many. */
     int revokeTokens(String user) throws AccountException;
 

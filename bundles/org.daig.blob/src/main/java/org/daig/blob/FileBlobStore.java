@@ -112,6 +112,13 @@ public class FileBlobStore implements BlobStore {
         }
     }
 
+    @Override
+    public boolean healthy() {
+        Path folder = root;
+        return folder != null && Files.isDirectory(folder) && Files.isWritable(folder) && Files.isDirectory(tmpDir)
+                && Files.isWritable(tmpDir);
+    }
+
     /** The configured folder, else blobs/ in the data folder. */
     static Path resolveFolder(String configured, String dataDir) {
         if (configured != null && !configured.isBlank()) {

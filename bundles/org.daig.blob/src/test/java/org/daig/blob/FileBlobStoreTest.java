@@ -70,6 +70,14 @@ class FileBlobStoreTest {
     }
 
     @Test
+    void theStoreIsHealthyWhileItsFoldersAreThere() throws Exception {
+        FileBlobStore store = store();
+        assertTrue(store.healthy());
+        Files.delete(dir.resolve("tmp")); // as when the disk was unmounted or the folder removed under the coordinator
+        assertFalse(store.healthy());
+    }
+
+    @Test
     void aWrittenBlobIsFoundUnderItsHashAndReadFromAnyOffset() throws Exception {
         FileBlobStore store = store();
         byte[] data = bytes(200_000, 1);

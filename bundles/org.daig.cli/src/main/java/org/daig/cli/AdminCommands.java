@@ -30,7 +30,7 @@ final class AdminCommands {
     @Command(name = "admin", mixinStandardHelpOptions = true,
             description = { "The grid's accounts and broker files, for its admins.",
                     "Uses the saved login (daig login) or $DAIG_TOKEN; exits 4 for a non-admin." },
-            subcommands = { Users.class, UserAdd.class, Disable.class, Enable.class, Passwd.class, Revoke.class, EnrolCode.class,
+            subcommands = { Users.class, UserAdd.class, Disable.class, Enable.class, Passwd.class, Roles.class, Revoke.class, EnrolCode.class,
                     Signup.class, BrokerConfig.class, Volunteers.class })
     static final class Admin implements Callable<Integer> {
         @Spec
@@ -39,7 +39,7 @@ final class AdminCommands {
         @Override
         public Integer call() {
             throw new ParameterException(spec.commandLine(),
-                    "which one? users, useradd, disable, enable, passwd, revoke, enrol-code, signup, broker-config or volunteers");
+                    "which one? users, useradd, disable, enable, passwd, roles, revoke, enrol-code, signup, broker-config or volunteers");
         }
     }
 
@@ -64,6 +64,16 @@ final class AdminCommands {
         String user;
     }
 
+    /** The --role values as role ids, or a usage error naming the wrong one. */
+    static List<String> roleIds(CommandSpec spec, List<String> roles) {
+        List<String> ids = new ArrayList<>();
+        for (String role : roles.isEmpty() ? List.of(Role.REQUESTOR.id()) : roles) {
+            ids.add(Role.parse(role).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "--role: '" + role + "' is not one of requestor, volunteer, admin")).id());
+        }
+        return ids;
+    }
+
     @Command(name = "useradd", mixinStandardHelpOptions = true, sortOptions = false,
             description = { "Creates an account.",
                     "Its password comes from --password-file, else the terminal (asked twice).",
@@ -79,11 +89,7 @@ final class AdminCommands {
         @Override
         int call(AccountClient accounts, Context context) throws Exception {
             AccountClient.requireName("USER", user);
-            List<String> ids = new ArrayList<>();
-            for (String role : roles.isEmpty() ? List.of(Role.REQUESTOR.id()) : roles) {
-                ids.add(Role.parse(role).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                        "--role: '" + role + "' is not one of requestor, volunteer, admin")).id());
-            }
+            List<String> ids = roleIds(spec, roles);
             char[] password = Passwords.chosen(context, passwordFile, user);
             try {
                 AccountClient.User created = accounts.addUser(user, password, ids);
@@ -132,6 +138,22 @@ final class AdminCommands {
                 Arrays.fill(password, '\0');
             }
             context.out().println("Set a new password for " + user + "; its sessions are ended.");
+            return 0;
+        }
+    }
+
+    @Command(name = "roles", mixinStandardHelpOptions = true,
+            description = { "Replaces an account's roles; its sessions carry the new ones at once.",
+                    "The grid keeps at least one enabled admin." })
+    static final class Roles extends OneUser {
+        @Option(names = "--role", required = true, paramLabel = "ROLE", split = ",",
+                description = "requestor, volunteer or admin; repeat or separate with commas")
+        List<String> roles = new ArrayList<>();
+
+        @Override
+        int call(AccountClient accounts, Context context) throws Exception {
+            AccountClient.User changed = accounts.setRoles(user, roleIds(spec, roles));
+            context.out().println("Roles of " + changed.user() + ": " + Commands.roles(changed.roles()) + ".");
             return 0;
         }
     }

@@ -89,6 +89,25 @@ class AdminCommandsTest {
     }
 
     @Test
+    void rolesReplacesAnAccountsRolesAndTheLastAdminsRefusalReachesTheUser() throws Exception {
+        coordinator.answer("POST /api/v1/admin/users/bob/roles", 200, "{\"user\": \"bob\", \"roles\": [\"admin\", \"volunteer\"],"
+                + " \"disabled\": false, \"createdAt\": 1}");
+        Run run = run("admin", "roles", "bob", "--role", "volunteer", "--role", "admin");
+        assertEquals(0, run.status, run.toString());
+        assertEquals("Roles of bob: admin, volunteer.\n", run.out());
+        assertEquals("{\"roles\":[\"volunteer\",\"admin\"]}", coordinator.last("POST /api/v1/admin/users/bob/roles").body());
+
+        coordinator.answer("POST /api/v1/admin/users/alice/roles", 409,
+                "{\"error\": \"roles: 'alice' is the last enabled admin; make another admin first\"}");
+        Run last = run("admin", "roles", "alice", "--role", "requestor");
+        assertEquals(1, last.status, last.toString());
+        assertTrue(last.err().contains("'alice' is the last enabled admin"), last.toString());
+        Run bad = run("admin", "roles", "bob", "--role", "root");
+        assertEquals(Daig.USAGE, bad.status, bad.toString());
+        assertEquals(2, coordinator.requests().size(), "nothing sent for an unknown role");
+    }
+
+    @Test
     void disableEnablePasswdRevokeSignupGoWhereTheContractSays() throws Exception {
         coordinator.answer("POST /api/v1/admin/users/bob/disable", 204, "").answer("POST /api/v1/admin/users/bob/enable", 204, "")
                 .answer("POST /api/v1/admin/users/bob/password", 204, "").answer("POST /api/v1/admin/users/bob/revoke", 200, "{\"revoked\": 2}")

@@ -211,6 +211,11 @@ public final class AccountClient {
         http.expect(http.answer(post(userPath(user) + "/password", Map.of("password", new String(password)))), 204);
     }
 
+    /** Replaces the user's roles (the coordinator keeps at least one enabled admin); answers the account as it is now. Since 2.4. */
+    public User setRoles(String user, List<String> roles) throws RequestorException {
+        return parse(http.expect(http.answer(post(userPath(user) + "/roles", Map.of("roles", roles))), 200), User.class, "the account");
+    }
+
     /** Revokes every token of the user; answers how many. */
     public int revoke(String user) throws RequestorException {
         Map<?, ?> answer = parse(http.expect(http.answer(post(userPath(user) + "/revoke", null)), 200), Map.class, "the revocation");

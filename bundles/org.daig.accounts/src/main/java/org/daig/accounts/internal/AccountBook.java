@@ -362,6 +362,36 @@ public class AccountBook implements AccountAdmin {
     }
 
     @Override
+    public UserView setRoles(String user, Set<Role> roles) throws AccountException {
+        if (roles == null || roles.isEmpty()) {
+            throw new AccountException(Reason.INVALID, "roles: at least one of requestor, volunteer, admin");
+        }
+        Set<Role> wanted = Set.copyOf(roles);
+        // null: no such user; empty: it would leave no enabled admin
+        Optional<UserRow> changed = tx(c -> {
+            Optional<UserRow> row = AccountStore.user(c, user);
+            if (row.isEmpty()) {
+                return null;
+            }
+            boolean othersAdmin = AccountStore.users(c).stream()
+                    .anyMatch(u -> !u.name().equals(user) && !u.disabled() && u.roles().contains(Role.ADMIN));
+            if (!wanted.contains(Role.ADMIN) && !othersAdmin && !row.get().disabled() && row.get().roles().contains(Role.ADMIN)) {
+                return Optional.empty();
+            }
+            AccountStore.setRoles(c, user, wanted);
+            return row;
+        });
+        requireFound(changed != null, user);
+        if (changed.isEmpty()) {
+            throw new AccountException(Reason.CONFLICT, "roles: '" + user + "' is the last enabled admin; make another admin first");
+        }
+        tokens.forgetChecks();
+        LOG.info("Roles of user '{}' set to {}", user, AccountStore.encodeRoles(wanted));
+        UserRow u = changed.get();
+        return new UserView(user, wanted, u.disabled(), u.createdAt(), u.lastLoginAt());
+    }
+
+    @Override
     public int revokeTokens(String user) throws AccountException {
         long now = clock.getAsLong();
         int revoked = tx(c -> AccountStore.user(c, user).isPresent() ? AccountStore.revokeUserTokens(c, user, now) : -1);

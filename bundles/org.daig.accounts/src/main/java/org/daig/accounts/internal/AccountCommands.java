@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Gogo: the operator's account commands ({@code daig:users}, {@code daig:useradd NAME ROLES},
- * {@code daig:userdisable}, {@code daig:userenable}, {@code daig:passwd}, {@code daig:revoke},
+ * {@code daig:userdisable}, {@code daig:userenable}, {@code daig:passwd}, {@code daig:userroles NAME ROLES}, {@code daig:revoke},
  * {@code daig:enrolcode}, {@code daig:signup}, {@code daig:brokerconfig}). Passwords are never
  * typed into the shell (its history would keep them): new ones are generated and shown once.
  */
@@ -31,6 +31,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=userdisable",
         "osgi.command.function=userenable",
         "osgi.command.function=passwd",
+        "osgi.command.function=userroles",
         "osgi.command.function=revoke",
         "osgi.command.function=enrolcode",
         "osgi.command.function=signup",
@@ -86,6 +87,12 @@ public class AccountCommands {
             accounts.setPassword(name, password);
             return "New password of '" + name + "': " + password + " (shown only now); its tokens are revoked";
         });
+    }
+
+    /** Replaces an account's roles (comma-separated: requestor, volunteer, admin). */
+    public String userroles(String name, String roles) {
+        return run(() -> "Roles of '" + name + "': " + String.join(", ", accounts.setRoles(name, Names.roles(Arrays.asList(roles.split(","))))
+                .roles().stream().sorted().map(r -> r.id()).toList()));
     }
 
     /** Revokes every token of an account (its sessions and devices). */

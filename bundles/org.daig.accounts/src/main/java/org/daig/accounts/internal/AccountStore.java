@@ -92,6 +92,14 @@ public final class AccountStore {
         }
     }
 
+    public static boolean setRoles(Connection c, String name, Set<Role> roles) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE users SET roles = ? WHERE name = ?")) {
+            s.setString(1, encodeRoles(roles));
+            s.setString(2, name);
+            return s.executeUpdate() == 1;
+        }
+    }
+
     public static boolean setDisabled(Connection c, String name, boolean disabled) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE users SET disabled = ? WHERE name = ?")) {
             s.setBoolean(1, disabled);

@@ -136,6 +136,27 @@ class AccountBookTest {
     }
 
     @Test
+    void newRolesHoldForTheLiveSessionAtOnceAndTheLastAdminKeepsTheirs() throws Exception {
+        Session alice = book.user("alice", Role.VOLUNTEER);
+        assertEquals(Set.of(Role.VOLUNTEER), book.verify(alice.token()).orElseThrow().roles(), "checked, and the check remembered");
+        UserView changed = book.setRoles("alice", Set.of(Role.REQUESTOR, Role.ADMIN));
+        assertEquals(Set.of(Role.REQUESTOR, Role.ADMIN), changed.roles());
+        assertEquals(Set.of(Role.REQUESTOR, Role.ADMIN), book.verify(alice.token()).orElseThrow().roles(), "the same session, new roles");
+
+        // alice is now the only admin: taking it away would lock everyone out of the administration
+        AccountException last = refused(Reason.CONFLICT, () -> book.setRoles("alice", Set.of(Role.REQUESTOR)));
+        assertTrue(last.getMessage().contains("last enabled admin"), last.getMessage());
+        assertEquals(Set.of(Role.REQUESTOR, Role.ADMIN), book.users().get(0).roles(), "nothing changed");
+        book.user("bob", Role.ADMIN);
+        assertEquals(Set.of(Role.REQUESTOR), book.setRoles("alice", Set.of(Role.REQUESTOR)).roles(), "bob is admin too");
+        assertFalse(book.verify(alice.token()).orElseThrow().isAdmin());
+
+        refused(Reason.INVALID, () -> book.setRoles("alice", Set.of()));
+        refused(Reason.NOT_FOUND, () -> book.setRoles("nobody", Set.of(Role.VOLUNTEER)));
+        assertEquals(Set.of(Role.REQUESTOR), book.users().get(0).roles());
+    }
+
+    @Test
     void aNewPasswordRevokesTheOldSessionsAndTheOldPasswordStopsWorking() throws Exception {
         Session s = book.user("alice", Role.REQUESTOR);
         assertTrue(book.verify(s.token()).isPresent(), "works (and was just checked)");

@@ -55,4 +55,12 @@ public interface BlobStore {
 
     /** Removes a blob or an unfinished upload; nothing happens if there is none. */
     void delete(String id) throws IOException;
+
+    /**
+     * Whether the store can take and give blobs now (its folder there and writable, its bucket
+     * answering), for the coordinator's health check. Stores that cannot tell answer true. Since 1.2.
+     */
+    default boolean healthy() {
+        return true;
+    }
 }

@@ -45,6 +45,8 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     static final int BUFFER_BYTES = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     private static final long LOOKUP_WARNING_NANOS = 60_000_000_000L;
+    /** The id the health check looks up: all zeros, a blob nobody can make. */
+    private static final String HEALTH_PROBE = "0".repeat(64);
 
     private volatile long lastLookupWarning = System.nanoTime() - LOOKUP_WARNING_NANOS - 1;
 
@@ -134,6 +136,18 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 LOG.debug("Cannot look up blob {}: {}", id, e.getMessage());
             }
             return Optional.empty();
+        }
+    }
+
+    /** The bucket answers a lookup (of a key that need not exist). */
+    @Override
+    public boolean healthy() {
+        try {
+            bucket.size(blobKey(HEALTH_PROBE));
+            return true;
+        } catch (IOException e) {
+            LOG.debug("S3 does not answer: {}", e.getMessage());
+            return false;
         }
     }
 

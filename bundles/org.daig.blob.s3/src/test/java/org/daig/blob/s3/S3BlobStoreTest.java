@@ -77,6 +77,13 @@ class S3BlobStoreTest {
     }
 
     @Test
+    void theStoreIsHealthyWhileItsS3ServerAnswers() throws Exception {
+        assertTrue(store.healthy(), "the bucket answers");
+        server.close();
+        assertFalse(store.healthy(), "the S3 server is gone");
+    }
+
+    @Test
     void aWrittenBlobIsInTheBucketUnderItsHashAndReadFromAnyOffset() throws Exception {
         byte[] data = bytes(200_000, 1);
         String id = sha256(data);

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.daig.api.account.Accounts;
 import org.daig.api.account.Identity;
+import org.daig.api.blob.BlobStore;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.Topics;
 import org.daig.api.presence.ProviderDirectory;
@@ -79,6 +80,9 @@ public class OperatorServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile transient Accounts accounts;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile transient BlobStore blobs;
+
     private volatile boolean openMetrics;
     private volatile boolean openStatus;
 
@@ -87,11 +91,13 @@ public class OperatorServlet extends HttpServlet {
     }
 
     /** Outside DS (tests): /metrics and /status closed. */
-    public OperatorServlet(ProjectCatalog projects, CoordinatorMetrics metrics, ProviderDirectory directory, Accounts accounts) {
+    public OperatorServlet(ProjectCatalog projects, CoordinatorMetrics metrics, ProviderDirectory directory, Accounts accounts,
+            BlobStore blobs) {
         this.projects = projects;
         this.metrics = metrics;
         this.directory = directory;
         this.accounts = accounts;
+        this.blobs = blobs;
     }
 
     @Activate
@@ -161,12 +167,16 @@ public class OperatorServlet extends HttpServlet {
         boolean database = projects.databaseHealthy();
         MessageBus current = bus;
         boolean connected = current != null && current.isConnected();
+        BlobStore store = blobs; // none while an S3 bucket has not answered yet
+        boolean blobsUp = store != null && store.healthy();
         checks.put("database", database ? "UP" : "DOWN");
         checks.put("bus", connected ? "UP" : "DOWN");
+        checks.put("blobs", blobsUp ? "UP" : "DOWN");
+        boolean up = database && connected && blobsUp;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", database && connected ? "UP" : "DOWN");
+        body.put("status", up ? "UP" : "DOWN");
         body.put("checks", checks);
-        Json.send(response, database && connected ? 200 : 503, body);
+        Json.send(response, up ? 200 : 503, body);
     }
 
     private void metrics(HttpServletResponse response) throws Exception {

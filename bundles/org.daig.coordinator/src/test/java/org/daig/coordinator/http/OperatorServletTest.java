@@ -44,7 +44,7 @@ class OperatorServletTest {
             public List<String> otherCoordinators() {
                 return List.of();
             }
-        }, CreditedDevices.accounts());
+        }, CreditedDevices.accounts(), fx.blobs);
         CreditedDevices.earn(fx);
     }
 
@@ -73,6 +73,19 @@ class OperatorServletTest {
         }
         assertEquals(403, get("/api/v1/leases", Fixture.DEVICE_A).status);
         assertEquals(503, get("/health", null).status, "open (and down: no bus in this test)");
+    }
+
+    @Test
+    void healthNamesEachPartAndABlobStoreThatIsGoneIsDown() throws Exception {
+        var checks = JsonParser.parseString(get("/health", null).text()).getAsJsonObject().getAsJsonObject("checks");
+        assertEquals("UP", checks.get("database").getAsString());
+        assertEquals("DOWN", checks.get("bus").getAsString(), "no bus in this test");
+        assertEquals("UP", checks.get("blobs").getAsString(), "the fixture's folder");
+        OperatorServlet noStore = new OperatorServlet(new ProjectViews(fx), new MetricsCounters(), null, null, null);
+        Answer down = FakeHttp.send(noStore, "GET", "/health", null, null, null, Map.of());
+        assertEquals(503, down.status);
+        assertEquals("DOWN", JsonParser.parseString(down.text()).getAsJsonObject().getAsJsonObject("checks").get("blobs").getAsString(),
+                "no blob store (an S3 bucket that has not answered yet)");
     }
 
     @Test

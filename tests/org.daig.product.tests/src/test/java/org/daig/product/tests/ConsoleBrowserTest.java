@@ -27,6 +27,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
@@ -39,6 +40,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import com.google.gson.Gson;
@@ -46,10 +48,10 @@ import com.google.gson.JsonParser;
 
 /**
  * Issue 19's "done when": the web console in a real browser (Debian's chromium, headless, driven by
- * Debian's chromedriver) against a real coordinator product with two simulated volunteers (two accounts) over MQTT
- * and one running project. An anonymous visitor gets only the login page; the admin, the requestor
- * and the volunteer each log in and see their pages; the project's chart grows without a reload; a
- * volunteer banned from the console gets no more tasks; a version downloads; an XSS payload as a
+ * Debian's chromedriver) against a real coordinator product, a real provider product (training with DL4J in its
+ * worker JVM) and two simulated volunteers (two accounts) over MQTT, and one running project. An anonymous
+ * visitor gets only the login page; the admin, the requestor and the volunteer each log in and see their
+ * pages; the project's chart grows without a reload; a volunteer banned from the console gets no more tasks; a version downloads; an XSS payload as a
  * project name and as a device name renders as text; a cross-site POST changes nothing; under TLS
  * the session cookie is Secure (a second coordinator, with TLS on). The cases
  * share one grid and run in order (the ban and the cancel change it). Screenshots of the main pages
@@ -70,9 +72,12 @@ class ConsoleBrowserTest {
     private static Path work;
     private static ProductProcess coordinator;
     private static final List<SimulatedProvider> PROVIDERS = new ArrayList<>();
+    private static ProductProcess realProvider;
+    private static String realProviderId;
     private static String base;
     private static String project;
     private static String adminPassword;
+    private static String adminToken;
     private static ChromeDriver driver;
     private static Path downloads;
 
@@ -83,7 +88,7 @@ class ConsoleBrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "The browser test needs Debian's chromium and "
                 + "chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver (releng/prereqs.sh does)");
         work = Files.createTempDirectory(Files.createDirectories(TARGET.toAbsolutePath()), "console-");
-        int[] ports = ProductsTest.freePorts(2);
+        int[] ports = ProductsTest.freePorts(3);
         base = "http://127.0.0.1:" + ports[1];
         coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
@@ -95,6 +100,7 @@ class ConsoleBrowserTest {
         ProjectRunTest.Inputs in = ProjectRunTest.inputs(work.resolve("inputs")); // the CLI's JVM while the coordinator starts
         coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
         adminPassword = coordinator.adminPassword();
+        adminToken = GridAccounts.login(base, "admin", adminPassword);
         GridAccounts accounts = coordinator.accounts(base);
         String requestor = accounts.requestor();
         String model = ProjectRunTest.upload(base, requestor, in.model());
@@ -108,7 +114,10 @@ class ConsoleBrowserTest {
         assertEquals(201, created.statusCode(), created.body());
         project = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
         // two volunteers' accounts: a ban stops every device of the banned device's account
-        String[] codes = { accounts.enrolmentCode("mallory", 1), accounts.enrolmentCode(GridAccounts.VOLUNTEER, 1) };
+        // the volunteer's second device is a real provider product: it enrols with the same code and trains for real
+        String[] codes = { accounts.enrolmentCode("mallory", 1), accounts.enrolmentCode(GridAccounts.VOLUNTEER, 2) };
+        realProvider = ProviderRunTest.provider(work.resolve("provider"), "tcp://127.0.0.1:" + ports[0], ports[2], base)
+                .set("org.daig.provider.cfg", ".enrolmentCode", codes[1]).start();
         String[] names = { "sim-a", XSS_DEVICE };
         for (int i = 0; i < 2; i++) {
             String id = i == 0 ? "sim-a" : "sim-b";
@@ -122,6 +131,8 @@ class ConsoleBrowserTest {
             PROVIDERS.add(p);
             p.start();
         }
+        String status = realProvider.awaitLine("DAIG provider ready: " + ProductsTest.READY, ProductsTest.START);
+        realProviderId = ProductsTest.awaitEnrolled(status, realProvider.work);
         downloads = Files.createDirectories(work.resolve("downloads"));
         driver = browser(work.resolve("chromium-profile"), downloads);
     }
@@ -150,6 +161,9 @@ class ConsoleBrowserTest {
         }
         for (SimulatedProvider p : PROVIDERS) {
             p.close();
+        }
+        if (realProvider != null) {
+            realProvider.close();
         }
         if (coordinator != null) {
             coordinator.close();
@@ -199,6 +213,22 @@ class ConsoleBrowserTest {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Results the coordinator accepted from this device (its reputation line, as an admin reads it). */
+    private static long acceptedOf(String device) {
+        try {
+            for (var v : JsonParser.parseString(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/volunteers"))
+                    .header("Authorization", "Bearer " + adminToken).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).getAsJsonArray()) {
+                if (v.getAsJsonObject().get("providerId").getAsString().equals(device)) {
+                    return v.getAsJsonObject().get("accepted").getAsLong();
+                }
+            }
+            return 0;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private static String projectState() throws Exception {
         return ProductsTest.json(base + "/api/v1/projects/" + project, GridAccounts.login(base, "admin", adminPassword)).get("state")
                 .getAsString();
@@ -234,7 +264,9 @@ class ConsoleBrowserTest {
         Cookie session = driver.manage().getCookieNamed("daig-session");
         assertTrue(session.isHttpOnly(), "HttpOnly");
         assertEquals("Strict", session.getSameSite());
-        until("2 providers online on the overview", UI, () -> "2".equals(driver.findElement(By.id("providers-online")).getText()));
+        until("3 providers online on the overview", UI, () -> "3".equals(driver.findElement(By.id("providers-online")).getText()));
+        String cards = driver.findElement(By.id("grid-cards")).getText();
+        assertTrue(cards.contains("database\nUP") && cards.contains("bus\nUP") && cards.contains("blobs\nUP"), cards);
         until("a few polls on the overview's chart", UI, () -> driver.findElements(By.cssSelector("#chart-online svg circle")).size() >= 6);
         long chartsFrom = ((Number) driver.executeScript("return Number(document.body.dataset.gridFrom);")).longValue();
         long pageOpened = ((Number) driver.executeScript("return Math.round(performance.timeOrigin);")).longValue();
@@ -273,6 +305,8 @@ class ConsoleBrowserTest {
         until("both volunteers trained", Duration.ofSeconds(60), () -> a.accepted.get() > 0 && b.accepted.get() > 0);
         open("providers");
         until("sim-a in the providers table", UI, () -> !driver.findElements(By.cssSelector("button[aria-label='Ban sim-a']")).isEmpty());
+        until("the real provider's current or past work on the page", UI,
+                () -> !driver.findElements(By.cssSelector("tr[data-provider='" + realProviderId + "']")).isEmpty());
         WebElement b2 = driver.findElement(By.cssSelector("tr[data-provider='sim-b']"));
         assertTrue(b2.getText().contains(XSS_DEVICE), "the device name as its characters: " + b2.getText());
         assertTrue(driver.findElements(By.cssSelector("#providers-table script, #providers-table img")).isEmpty());
@@ -282,7 +316,9 @@ class ConsoleBrowserTest {
         until("the ban shown", UI, () -> driver.findElement(By.cssSelector("tr[data-provider='sim-a']")).getText().contains("banned"));
         int aAfterBan = a.accepted.get();
         int bAtBan = b.accepted.get();
+        long realAtBan = acceptedOf(realProviderId);
         until("sim-b trained 3 more tasks", Duration.ofSeconds(60), () -> b.accepted.get() >= bAtBan + 3);
+        until("the real provider trained on", Duration.ofSeconds(90), () -> acceptedOf(realProviderId) > realAtBan);
         assertTrue(a.accepted.get() <= aAfterBan + 1, "sim-a got no new task after the ban (one in flight may finish): " + aAfterBan
                 + " then " + a.accepted.get());
         open("audit");
@@ -324,6 +360,21 @@ class ConsoleBrowserTest {
         new Actions(driver).sendKeys(Keys.TAB, Keys.TAB, Keys.ENTER).perform(); // past "admin" to Create
         until("carol in the table", UI, () -> !driver.findElements(By.cssSelector("#users-table tr[data-user='carol']")).isEmpty());
         assertTrue(driver.findElement(By.cssSelector("#users-table tr[data-user='carol']")).getText().contains("volunteer"));
+        // new roles for carol, typed into the page's prompt
+        driver.findElement(By.cssSelector("button[data-key='roles-carol']")).click();
+        Alert prompt = new WebDriverWait(driver, UI).until(ExpectedConditions.alertIsPresent());
+        prompt.sendKeys("volunteer, requestor");
+        prompt.accept();
+        until("carol a requestor too", UI, () -> driver.findElement(By.cssSelector("#users-table tr[data-user='carol']")).getText()
+                .contains("requestor, volunteer"));
+        // the only admin cannot take their own admin role away: the page says why and nothing changes
+        driver.findElement(By.cssSelector("button[data-key='roles-admin']")).click();
+        Alert last = new WebDriverWait(driver, UI).until(ExpectedConditions.alertIsPresent());
+        last.sendKeys("requestor");
+        last.accept();
+        until("the refusal shown", UI, () -> driver.findElement(By.id("live")).getText().contains("last enabled admin"));
+        assertTrue(driver.findElement(By.cssSelector("#users-table tr[data-user='admin']")).getText().contains("admin"));
+        assertTrue(GridAccounts.login(base, "admin", adminPassword) != null, "the admin still logs in");
         WebElement codeUser = driver.findElement(By.cssSelector("#enrolment-code input[name=user]"));
         codeUser.sendKeys("carol", Keys.ENTER);
         until("an enrolment code", UI, () -> !driver.findElement(By.id("form-result")).getText().isBlank()
@@ -369,6 +420,7 @@ class ConsoleBrowserTest {
         until("the devices", UI, () -> driver.findElement(By.id("devices")).isDisplayed()
                 && driver.findElement(By.id("devices-table")).getText().contains("sim-b"));
         assertFalse(driver.findElement(By.id("devices-table")).getText().contains("sim-a"), "another account's device");
+        assertTrue(driver.findElement(By.id("devices-table")).getText().contains(realProviderId), "the real provider, the same account");
         assertTrue(driver.findElement(By.id("devices-table")).getText().contains(XSS_DEVICE), "the device name as its characters");
         assertNull(driver.executeScript("return window.xssFired === undefined ? null : window.xssFired;"), "the payload did not run");
         open("credits");
@@ -376,7 +428,7 @@ class ConsoleBrowserTest {
         assertTrue(driver.findElement(By.id("credits-table")).getText().contains("sim-b"));
         assertFalse(driver.findElement(By.id("credits-table")).getText().contains("sim-a"), "another account's device");
         String recent = driver.findElement(By.id("recent-table")).getText();
-        assertTrue(recent.contains(project) && recent.contains("sim-b") && !recent.contains("sim-a"), recent);
+        assertTrue(recent.contains(project) && recent.contains("sim-b") && recent.contains(realProviderId) && !recent.contains("sim-a"), recent);
         // the leaderboard by account: mallory's sim-a worked too; opting out leaves the public list, not the rank
         until("the leaderboard", UI, () -> driver.findElement(By.id("leaderboard-table")).getText().contains(GridAccounts.VOLUNTEER + " (you)")
                 && driver.findElement(By.id("leaderboard-table")).getText().contains("mallory"));

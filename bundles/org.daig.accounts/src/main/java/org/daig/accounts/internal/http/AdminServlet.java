@@ -120,7 +120,8 @@ public class AdminServlet extends HttpServlet {
             Http.noContent(response);
         }
         case "revoke" -> Http.send(response, 200, Map.of("revoked", accounts.revokeTokens(user)));
-        default -> Http.error(response, 404, "no such action: use disable, enable, password or revoke");
+        case "roles" -> Http.send(response, 200, user(accounts.setRoles(user, Names.roles(Http.strings(Http.body(request), "roles")))));
+        default -> Http.error(response, 404, "no such action: use disable, enable, password, roles or revoke");
         }
     }
 
