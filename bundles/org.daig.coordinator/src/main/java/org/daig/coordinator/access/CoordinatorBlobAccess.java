@@ -3,6 +3,7 @@ package org.daig.coordinator.access;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -13,6 +14,7 @@ import java.util.function.LongSupplier;
 import org.daig.api.account.Identity;
 import org.daig.api.blob.BlobAccess;
 import org.daig.api.blob.BlobStore;
+import org.daig.coordinator.experts.ExpertsStore;
 import org.daig.coordinator.service.ProjectRecords;
 import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.AccessStore.HeldLease;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * <li>a provider (device token) reads only the model, the parameters of the leased version and the
  * shard of a task whose live lease it holds, and uploads, while it holds one, blobs no larger than
  * a delta of that project's model, a few per task;</li>
+ * <li>a provider hosting a group of an experts project reads that group's newest checkpoint and uploads
+ * checkpoints of exactly the group's size, one at a time;</li>
  * <li>everyone else: nothing. When the database cannot answer, the answer is no.</li>
  * </ul>
  */
@@ -103,11 +107,13 @@ public class CoordinatorBlobAccess implements BlobAccess {
         long now = clock.getAsLong();
         try {
             if (Callers.isDevice(caller)) {
-                return db().read(c -> AccessStore.leasedBlob(c, caller.device(), id, now));
+                return db().read(c -> AccessStore.leasedBlob(c, caller.device(), id, now)
+                        || ExpertsStore.hostsCheckpoint(c, caller.device(), id, now));
             }
             if (Callers.isRequestor(caller)) {
                 String user = caller.user();
-                return db().read(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user));
+                return db().read(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user)
+                        || ExpertsStore.inProjectOf(c, id, user));
             }
             return false;
         } catch (SQLException | RuntimeException e) {
@@ -143,6 +149,10 @@ public class CoordinatorBlobAccess implements BlobAccess {
         long now = clock.getAsLong();
         List<HeldLease> leases = db().read(c -> AccessStore.liveLeases(c, device, now));
         if (leases.isEmpty()) {
+            OptionalLong checkpoint = db().read(c -> ExpertsStore.checkpointBytes(c, device, now));
+            if (checkpoint.isPresent()) {
+                return refuseCheckpoint(device, id, total, checkpoint.getAsLong(), now);
+            }
             return Optional.of("provider " + device + " holds no task now: a provider uploads only the result of a task it holds");
         }
         HeldLease largest = leases.stream().max((a, b) -> Long.compare(a.paramCount(), b.paramCount())).orElseThrow();
@@ -157,6 +167,19 @@ public class CoordinatorBlobAccess implements BlobAccess {
         if (done + devices.count(device, id, now) + 1 > allowed) {
             return Optional.of("provider " + device + " has uploaded " + done + " blobs for the " + leases.size()
                     + " task(s) it holds, the most allowed (uploadsPerLease " + limits.uploadsPerLease() + " in " + AccessConfig.PID + ")");
+        }
+        reserve(devices, device, id, total, now);
+        return Optional.empty();
+    }
+
+    /** A host uploads checkpoints of the group it hosts: exactly its size, one at a time. */
+    private Optional<String> refuseCheckpoint(String device, String id, long total, long size, long now) {
+        if (total != size) {
+            return Optional.of("provider " + device + " hosts experts: it uploads only their checkpoint, a float32 vector of " + size
+                    + " bytes; this upload announces " + total);
+        }
+        if (devices.count(device, id, now) > 0) {
+            return Optional.of("provider " + device + " is uploading a checkpoint already: finish that one first");
         }
         reserve(devices, device, id, total, now);
         return Optional.empty();

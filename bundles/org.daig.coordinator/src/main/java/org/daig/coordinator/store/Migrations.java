@@ -101,7 +101,18 @@ final class Migrations {
             // 12: the blob plane asks for a provider's live leases on every download and upload (issue 16)
             new String[] { "CREATE INDEX leases_by_provider ON leases (provider_id, state)" },
             // 13: volunteers' accounts that keep out of the public credits leaderboard (issue 19)
-            new String[] { "CREATE TABLE leaderboard_unlisted (account VARCHAR(64) NOT NULL PRIMARY KEY, since BIGINT NOT NULL)" });
+            new String[] { "CREATE TABLE leaderboard_unlisted (account VARCHAR(64) NOT NULL PRIMARY KEY, since BIGINT NOT NULL)" },
+            // 14: experts projects: settings, the trainer's file, and each group of cells with its host and newest checkpoint (issue 18)
+            new String[] {
+                """
+                CREATE TABLE experts_projects (
+                  id VARCHAR(64) PRIMARY KEY, owner VARCHAR(64) NOT NULL, name VARCHAR(200) NOT NULL, spec VARCHAR(4000) NOT NULL,
+                  token CHAR(64) NOT NULL, state VARCHAR(16) NOT NULL, trainer_blob CHAR(64), trainer_at BIGINT, created_at BIGINT NOT NULL)""",
+                """
+                CREATE TABLE experts_hosts (
+                  project_id VARCHAR(64) NOT NULL, grp INT NOT NULL, provider_id VARCHAR(64), lease_until BIGINT NOT NULL,
+                  checkpoint_blob CHAR(64), checkpoint_at BIGINT, PRIMARY KEY (project_id, grp))""",
+                "CREATE INDEX experts_hosts_by_provider ON experts_hosts (provider_id)" });
 
     private Migrations() {
     }

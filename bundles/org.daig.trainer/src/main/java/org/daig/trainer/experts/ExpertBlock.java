@@ -2,6 +2,7 @@ package org.daig.trainer.experts;
 
 import java.util.Arrays;
 
+import org.daig.experts.BlockSize;
 import org.daig.experts.Tensor;
 import org.daig.experts.net.ExpertServer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -146,7 +147,7 @@ public final class ExpertBlock implements ExpertServer.Block {
 
     /** Parameters of a block {@code width} → {@code hidden} → {@code width}, biases included (the length of {@link #parameters}). */
     public static long parameterCount(int width, int hidden) {
-        return (long) width * hidden + hidden + (long) hidden * width + width;
+        return new BlockSize(width, hidden).parameters();
     }
 
     /** The parameters as one flat float vector (for checkpoints and whole-model downloads). */
