@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.daig.requestor.ExpertsClient;
+import org.daig.requestor.RequestorException;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,14 +24,15 @@ final class ExpertsCommands {
     }
 
     @Command(name = "experts", mixinStandardHelpOptions = true, description = "Mixture-of-experts models: host experts, train through them.",
-            subcommands = { Host.class, Train.class })
+            subcommands = { Host.class, Train.class, ExpertsProjectCommands.Create.class, ExpertsProjectCommands.Status.class,
+                    ExpertsProjectCommands.Download.class, ExpertsProjectCommands.Cancel.class })
     static final class Experts implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            throw new ParameterException(spec.commandLine(), "which one? host or train");
+            throw new ParameterException(spec.commandLine(), "which one? host, train, create, status, download or cancel");
         }
     }
 
@@ -123,7 +127,17 @@ final class ExpertsCommands {
         @Option(names = "--test-y", paramLabel = "Y.npy", description = "their labels")
         Path testY;
 
-        @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "a DHT peer of the experts' hosts")
+        @Option(names = "--project", paramLabel = "ID", description = "an experts project on the coordinator (daig experts create): its"
+                + " grid, sizes, token and DHT come from there, and the trained layers go back to it")
+        String project;
+
+        @picocli.CommandLine.Mixin
+        Commands.CoordinatorOption coordinatorOption;
+
+        @Option(names = "--relay-ca", paramLabel = "CERT", description = "the certificate to trust for the coordinator relay's TLS")
+        Path relayCa;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "a DHT peer of the experts' hosts (not with --project)")
         String bootstrap;
 
         @Option(names = "--grid", defaultValue = "4x4", description = "the experts' grid under prefix ffn (default 4x4)")
@@ -159,8 +173,16 @@ final class ExpertsCommands {
         @Option(names = "--token-file", paramLabel = "FILE", description = "read the experts' token from FILE")
         Path tokenFile;
 
+        private ExpertsClient experts;
+
         @Override
-        void arguments(List<String> args) {
+        void arguments(List<String> args) throws Exception {
+            List<String> projectArgs = new java.util.ArrayList<>();
+            if (project != null) {
+                fromProject(projectArgs);
+            } else if (bootstrap == null) {
+                throw new ParameterException(spec.commandLine(), "give --project ID (a grid project) or --bootstrap HOST:PORT (your own hosts)");
+            }
             atLeast("--width", width, 1);
             atLeast("--k", k, 1);
             atLeast("--k-min", kMin, 1);
@@ -186,7 +208,66 @@ final class ExpertsCommands {
             add(args, "--seed", seed);
             add(args, "--save", save);
             add(args, "--token-file", tokenFile);
+            add(args, "--relay-ca", relayCa);
+            args.addAll(projectArgs);
             args.addAll(List.of("--trainers", "1", "--index", "0", "--progress", "50"));
+        }
+
+        /** The project's settings, its token in a file only this user reads, and (behind its relay) the session as the relay's token. */
+        private void fromProject(List<String> args) throws Exception {
+            Context context = Commands.context(spec);
+            java.net.URI coordinator = coordinatorOption.coordinator();
+            String session = Commands.token(context, coordinator);
+            experts = new ExpertsClient(coordinator, session);
+            ExpertsClient.Project p;
+            try {
+                p = experts.get(project);
+            } catch (RequestorException e) {
+                throw Commands.failure(e, coordinator, context);
+            }
+            if (p.bootstrap() == null) {
+                throw new CliFailure("experts project " + project + " is " + p.state() + " and has no DHT to train through");
+            }
+            bootstrap = p.bootstrap();
+            grid = p.spec().grid();
+            width = p.spec().width();
+            k = p.spec().k();
+            kMin = p.spec().kMin();
+            tokenFile = secretFile("daig-experts-token", p.token());
+            add(args, "--prefix", p.spec().prefix());
+            args.addAll(List.of("--dht-mode", "client"));
+            if (p.relay() != null) {
+                add(args, "--relay-token-file", secretFile("daig-relay-token", session));
+            }
+            if (save == null) {
+                save = java.nio.file.Files.createTempFile("daig-experts-", ".zip");
+                save.toFile().deleteOnExit();
+            }
+        }
+
+        @Override
+        int finished(int code) throws Exception {
+            if (code != 0 || experts == null) {
+                return code;
+            }
+            Context context = Commands.context(spec);
+            try {
+                experts.uploadTrainer(project, save);
+            } catch (RequestorException e) {
+                throw Commands.failure(e, experts.coordinator(), context);
+            }
+            context.out().println("Handed the trained layers to experts project " + project + ": daig experts download " + project
+                    + " --out model.zip writes the whole model");
+            return 0;
+        }
+
+        /** A file only this user reads, deleted at exit, holding {@code secret}: secrets never go on a command line. */
+        private static Path secretFile(String name, String secret) throws java.io.IOException {
+            Path file = java.nio.file.Files.createTempFile(name, ".txt", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(file, secret == null ? "" : secret);
+            return file;
         }
     }
 }

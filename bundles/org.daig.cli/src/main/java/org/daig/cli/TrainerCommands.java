@@ -34,11 +34,16 @@ final class TrainerCommands {
         public final Integer call() throws Exception {
             List<String> args = new ArrayList<>();
             arguments(args);
-            return Commands.context(spec).trainer().run(Commands.context(spec), args);
+            return finished(Commands.context(spec).trainer().run(Commands.context(spec), args));
         }
 
         /** The trainer's command line for this command (org.daig.trainer.cli.TrainerCli's syntax). */
-        abstract void arguments(List<String> args);
+        abstract void arguments(List<String> args) throws Exception;
+
+        /** What happens after the trainer exited with {@code code}; answers the command's exit status. */
+        int finished(int code) throws Exception {
+            return code;
+        }
 
         void atLeast(String option, long value, long least) {
             if (value < least) {

@@ -65,6 +65,9 @@ public class VolunteerService implements Participation {
     private IdleGate gate;
     private WorkLoop loop;
     private ScheduledExecutorService ticker;
+    private ExpertHostingLoop experts;
+    /** The experts' own timer: its calls to the coordinator must not hold up the deadline ticks. */
+    private ScheduledExecutorService expertsTimer;
 
     @Activate
     void activate(BundleContext context, WorkConfig config) throws IOException {
@@ -87,6 +90,21 @@ public class VolunteerService implements Participation {
             return t;
         });
         ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        if (config.hostExperts()) {
+            // a worker of its own: training workers have no network (the sandbox), experts answer calls from the network;
+            // it reads no stranger's file, only tensors of a checked size and its own checkpoints
+            WarmWorker hostingWorker = new WarmWorker(launcher, () -> new WorkerLimits(idle.maxWorkerHeap(), idle.maxWorkerThreads(), true),
+                    false);
+            experts = new ExpertHostingLoop(() -> enrolment == null ? null : enrolment.state(), new DeviceTokenFile(data), this::mayWork,
+                    hostingWorker, new ExpertHostingLoop.Settings(config.expertHost(),
+                            config.expertRelayCa().isBlank() ? null : Path.of(config.expertRelayCa()), tmpDir), clock::millis);
+            expertsTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "daig-provider-experts");
+                t.setDaemon(true);
+                return t;
+            });
+            expertsTimer.scheduleWithFixedDelay(experts::tick, 5, 5, TimeUnit.SECONDS);
+        }
         LOG.info("Provider work loop started; {}",
                 participation.participating() ? "participating" : "not participating (switch on with 'participate')");
     }
@@ -94,8 +112,18 @@ public class VolunteerService implements Participation {
     @Deactivate
     void deactivate() throws InterruptedException {
         ticker.shutdownNow();
+        if (experts != null) {
+            expertsTimer.shutdownNow();
+            experts.close();
+        }
         idle.removeListener(gate);
         loop.stop();
+    }
+
+    /** Whether the volunteer participates and the machine may work now (idle, not snoozed). */
+    private boolean mayWork() {
+        IdleDecision d = participation.decision();
+        return participation.participating() && d != null && d.mayRun();
     }
 
     private void tick() {

@@ -17,13 +17,20 @@ final class WarmWorker {
 
     private final WorkerLauncher launcher;
     private final Supplier<WorkerLimits> limits;
+    /** In the sandbox (no network, read-only files) for strangers' model files; the experts' host needs the network. */
+    private final boolean confined;
     /** Held while a JVM starts; never taken by the idle gate, so a policy change does not wait for a start. */
     private final Object startLock = new Object();
     private volatile Worker worker;
 
     WarmWorker(WorkerLauncher launcher, Supplier<WorkerLimits> limits) {
+        this(launcher, limits, true);
+    }
+
+    WarmWorker(WorkerLauncher launcher, Supplier<WorkerLimits> limits, boolean confined) {
         this.launcher = launcher;
         this.limits = limits;
+        this.confined = confined;
     }
 
     /** The running worker, started if there is none. */
@@ -32,7 +39,7 @@ final class WarmWorker {
             Worker w = worker;
             if (w == null || !w.isAlive()) {
                 try {
-                    w = launcher.startConfined(limits.get());
+                    w = confined ? launcher.startConfined(limits.get()) : launcher.start(limits.get());
                 } catch (IOException e) {
                     throw new WorkerException("cannot start the trainer worker: " + e.getMessage());
                 }

@@ -17,4 +17,16 @@ public @interface WorkConfig {
     @AttributeDefinition(name = "Act slower (benchmarks)", description = "For benchmarks and tests of volunteers of mixed speed: this machine "
             + "acts as one this many times slower, waiting (factor - 1) x its training time before it sends a result. 1: off.", min = "1")
     double slowdownFactor() default 1;
+
+    @AttributeDefinition(name = "Host experts", description = "Whether this machine also hosts experts of experts projects (models larger"
+            + " than one machine) while it may work; it gives them back when the machine turns busy.")
+    boolean hostExperts() default true;
+
+    @AttributeDefinition(name = "Experts' address", description = "The address this machine's experts are served on when the coordinator"
+            + " has no expert relay (trainers must reach it): 127.0.0.1 for one machine, else this machine's address on the network.")
+    String expertHost() default "127.0.0.1";
+
+    @AttributeDefinition(name = "Relay CA (PEM)", description = "The coordinator's certificate or CA as a PEM file, when its expert relay"
+            + " uses TLS; empty: the relay is reached without TLS (only a relay on loopback allows that).")
+    String expertRelayCa() default "";
 }

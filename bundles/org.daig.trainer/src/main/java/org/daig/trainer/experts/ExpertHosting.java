@@ -80,8 +80,13 @@ public final class ExpertHosting implements AutoCloseable {
 
         /** Over TLS trusting the certificate in {@code caFile} (DER or PEM; the coordinator's CA), or plain when it is null. */
         public static Relay of(String address, byte[] token, String name, Path caFile) throws IOException, GeneralSecurityException {
+            return new Relay(address, token, name, sockets(caFile));
+        }
+
+        /** Sockets to a relay: TLS trusting the certificate in {@code caFile} (DER or PEM), or plain when it is null. */
+        public static SocketFactory sockets(Path caFile) throws IOException, GeneralSecurityException {
             if (caFile == null) {
-                return new Relay(address, token, name, SocketFactory.getDefault());
+                return SocketFactory.getDefault();
             }
             Certificate ca;
             try (InputStream in = Files.newInputStream(caFile)) {
@@ -94,7 +99,7 @@ public final class ExpertHosting implements AutoCloseable {
             tmf.init(trust);
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, tmf.getTrustManagers(), null);
-            return new Relay(address, token, name, tls.getSocketFactory());
+            return tls.getSocketFactory();
         }
     }
 

@@ -48,7 +48,8 @@ public final class MoeTrainer {
 
     private static final Set<String> OPTIONS = Set.of("data", "bootstrap", "host", "dht-port", "index", "trainers", "epochs",
             "train-limit", "test-limit", "batch", "hidden", "bottom", "grid", "k", "k-min", "lr", "seed", "forward-timeout-ms", "after-k-min-ms",
-            "backward-timeout-ms", "call-timeout-ms", "progress", "result", "save", "x", "y", "test-x", "test-y", "token-file");
+            "backward-timeout-ms", "call-timeout-ms", "progress", "result", "save", "x", "y", "test-x", "test-y", "token-file", "prefix",
+            "dht-mode", "relay-token-file", "relay-ca");
 
     private MoeTrainer() {
     }
@@ -70,7 +71,7 @@ public final class MoeTrainer {
         long seed = a.integer("seed", 18);
         double lr = a.number("lr", 1e-3);
         int progress = a.integer("progress", 50);
-        ExpertGrid grid = ExpertGrid.parse("ffn", a.text("grid", "4x4"));
+        ExpertGrid grid = ExpertGrid.parse(a.text("prefix", "ffn"), a.text("grid", "4x4"));
         if (index < 0 || index >= trainers) {
             throw new IllegalArgumentException("experts trainer: --index must be 0.." + (trainers - 1) + ", not " + index);
         }
@@ -103,7 +104,10 @@ public final class MoeTrainer {
         int[] mine = java.util.Arrays.copyOfRange(order, from, to);
         int testCount = Math.min(test.count(), a.integer("test-limit", test.count()));
 
-        UdpNode dht = UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000, token);
+        // client mode behind NAT (a grid project's trainer): the coordinator's peer keeps the entries
+        UdpNode dht = "client".equals(a.text("dht-mode", "server"))
+                ? UdpNode.startClient(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000, token)
+                : UdpNode.start(a.text("host", "127.0.0.1"), a.integer("dht-port", 0), 2_000, token);
         dht.join(a.text("bootstrap", null)).get(30, TimeUnit.SECONDS);
         int found = waitForExperts(dht, a.text("bootstrap", null), grid, 60_000);
         System.out.printf(Locale.ROOT, "%s: %d training images, %d test images, %d of %d experts in the DHT (via %s, %d peers known)%n", me,
@@ -114,7 +118,11 @@ public final class MoeTrainer {
         BeamSearch search = new BeamSearch(new DhtCache(dht.node(), System::currentTimeMillis, 2_000), grid, dead);
         MixtureOfExperts.Settings settings = new MixtureOfExperts.Settings(a.integer("k", 4), a.integer("k-min", 2),
                 a.integer("forward-timeout-ms", 10_000), a.integer("after-k-min-ms", 300), a.integer("backward-timeout-ms", 10_000));
-        try (ExpertClient client = new ExpertClient(token, callTimeout, callTimeout, 64L << 20)) {
+        // experts behind the grid's relay are called through it with the caller's grid session (DAIG_RELAY_TOKEN or a file)
+        boolean relayed = a.has("relay-token-file") || System.getenv(ExpertHostMain.RELAY_TOKEN_VARIABLE) != null;
+        byte[] relayToken = relayed ? a.secret("relay-token-file", ExpertHostMain.RELAY_TOKEN_VARIABLE, "the relay's token") : null;
+        javax.net.SocketFactory sockets = ExpertHosting.Relay.sockets(a.has("relay-ca") ? Path.of(a.text("relay-ca", null)) : null);
+        try (ExpertClient client = new ExpertClient(token, callTimeout, callTimeout, 64L << 20, relayToken, sockets)) {
             MixtureOfExperts moe = new MixtureOfExperts(new Gate(hidden, grid, lr, seed + 7), search, dead, client, hidden, settings,
                     MixtureOfExperts.Deadlines.system());
             int[] bottom = bottom(a.text("bottom", ""), hidden);
