@@ -33,16 +33,23 @@ class CommandLineTest {
             Map.entry("login", List.of("--coordinator", "--user", "--password-file")), Map.entry("logout", List.of("forgotten")),
             Map.entry("whoami", List.of("--coordinator")),
             Map.entry("enrol", List.of("--coordinator", "--code", "--user", "--password-file", "--data", "--name", "--force")),
-            Map.entry("admin", List.of("users", "useradd", "disable", "enable", "passwd", "revoke", "enrol-code", "signup", "broker-config")),
+            Map.entry("admin", List.of("users", "useradd", "disable", "enable", "passwd", "roles", "revoke", "enrol-code", "signup",
+                    "broker-config")),
+            Map.entry("admin roles", List.of("USER", "--role")),
             Map.entry("admin users", List.of("--coordinator")), Map.entry("admin useradd", List.of("USER", "--role", "--password-file")),
             Map.entry("admin disable", List.of("USER")), Map.entry("admin enable", List.of("USER")),
             Map.entry("admin passwd", List.of("USER", "--password-file")), Map.entry("admin revoke", List.of("USER")),
             Map.entry("admin enrol-code", List.of("--user", "--uses", "--valid-hours")), Map.entry("admin signup", List.of("open|closed")),
             Map.entry("admin broker-config", List.of("--out", "--coordinator")),
-            Map.entry("experts", List.of("host", "train")),
+            Map.entry("experts", List.of("host", "train", "create", "status", "download", "cancel")),
+            Map.entry("experts create", List.of("--name", "--grid", "--prefix", "--width", "--hidden", "--hosts", "--optimizer", "--lr", "--k",
+                    "--k-min", "--coordinator")),
+            Map.entry("experts status", List.of("ID", "--coordinator")), Map.entry("experts cancel", List.of("ID", "--coordinator")),
+            Map.entry("experts download", List.of("ID", "--out", "--coordinator")),
             Map.entry("experts host", List.of("--cells", "--width", "--hidden", "--bootstrap", "--checkpoint", "--relay", "--relay-name",
                     "--token-file")),
-            Map.entry("experts train", List.of("--x", "--y", "--test-x", "--bootstrap", "--grid", "--width", "--k", "--k-min", "--save")));
+            Map.entry("experts train", List.of("--x", "--y", "--test-x", "--project", "--coordinator", "--bootstrap", "--grid", "--width", "--k",
+                    "--k-min", "--save", "--relay-ca")));
 
     static List<String> commands() {
         return COMMANDS.keySet().stream().sorted().toList();

@@ -32,20 +32,32 @@ class ExpertsGridTest {
 
     private static final Duration START = ProductsTest.START;
 
+    /** Hosts behind NAT: the provider serves its experts through the coordinator's expert relay, the trainer calls them there. */
+    @Test
+    void throughTheCoordinatorsRelay(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
+        run(tmp, true);
+    }
+
     @Test
     void aRequestorTrainsThroughExpertsAVolunteerHostsAndDownloadsTheWholeModel(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp)
             throws Exception {
+        run(tmp, false);
+    }
+
+    private void run(Path tmp, boolean relay) throws Exception {
         assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator"))
                 && Files.isExecutable(ProductProcess.desktopHome().resolve("bin/daig-provider")),
                 "The linux-x86_64 products are not materialized: run ./mvnw verify on linux-x86_64");
-        int[] ports = ProductsTest.freePorts(3);
+        int[] ports = ProductsTest.freePorts(4);
         String base = "http://127.0.0.1:" + ports[1];
         Path[] xy = ProjectRunTest.data(Files.createDirectories(tmp.resolve("data")));
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
-                .set("org.daig.coordinator.experts.cfg", "checkpointSeconds", 3).start();
+                .set("org.daig.coordinator.experts.cfg", "checkpointSeconds", 3)
+                .set("org.daig.coordinator.experts.cfg", "relayPort", relay ? ports[3] : 0)
+                .set("org.daig.experts.relay.cfg", "port", relay ? ports[3] : 0).start();
              ProductProcess provider = ProviderRunTest.provider(tmp.resolve("provider"), "tcp://127.0.0.1:" + ports[0], ports[2], base)) {
             coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, START);
             GridAccounts accounts = coordinator.accounts(base);
@@ -65,6 +77,10 @@ class ExpertsGridTest {
             ProductsTest.awaitEnrolled(providerStatus, provider.work);
             ProductProcess.await("the provider hosts the project's cells", Duration.ofSeconds(60),
                     () -> group(base, token, project).get("hosted").getAsBoolean());
+            String device = group(base, token, project).get("host").getAsString();
+            ProductProcess.await("the provider's log says where its experts are", Duration.ofSeconds(60),
+                    () -> Files.readString(provider.work.resolve("logs/daig-provider.log"))
+                            .contains(relay ? "as relay:127.0.0.1:" + ports[3] + "/" + device : "as 127.0.0.1:"));
 
             Path model = tmp.resolve("model.zip");
             String trained = ProductProcess.daig(tmp, "experts", "train", "--project", project, "--x", xy[0].toString(), "--y",
@@ -89,7 +105,7 @@ class ExpertsGridTest {
                     xy[1].toString());
             Matcher accuracy = Pattern.compile("accuracy: ([0-9.]+)").matcher(evaluated);
             assertTrue(accuracy.find(), evaluated);
-            System.out.println("experts project on the grid: " + evaluated.strip());
+            System.out.println("experts project on the grid" + (relay ? ", through the relay: " : ": ") + evaluated.strip());
             assertTrue(Double.parseDouble(accuracy.group(1)) > 0.6, "three well-separated classes, chance is 0.33: " + evaluated);
 
             // nobody else's: another requestor and the volunteer's device get nothing of it
