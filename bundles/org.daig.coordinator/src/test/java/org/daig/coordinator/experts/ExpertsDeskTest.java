@@ -11,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ class ExpertsDeskTest {
     @BeforeEach
     void open() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
-        desk = new ExpertsDesk(fx, fx.blobs, config(120), fx.now::get);
+        desk = new ExpertsDesk(fx, fx.blobs, ExpertsSettings.of(120, "", 0), fx.now::get);
         access = fx.access();
     }
 
@@ -65,40 +64,6 @@ class ExpertsDeskTest {
     void close() {
         desk.close();
         fx.close();
-    }
-
-    static ExpertsConfig config(long leaseSeconds) {
-        return new ExpertsConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return ExpertsConfig.class;
-            }
-
-            @Override
-            public long leaseSeconds() {
-                return leaseSeconds;
-            }
-
-            @Override
-            public long checkpointSeconds() {
-                return 60;
-            }
-
-            @Override
-            public String dhtHost() {
-                return "127.0.0.1";
-            }
-
-            @Override
-            public String advertisedHost() {
-                return "";
-            }
-
-            @Override
-            public int relayPort() {
-                return 0;
-            }
-        };
     }
 
     private static ExpertsException refused(int status, Executable action) {
@@ -259,7 +224,7 @@ class ExpertsDeskTest {
             assertEquals("relay:grid:7702/prov-a", trainer.node().get("ffn.0.0").get(10, TimeUnit.SECONDS).get("").value());
             assertTrue(stranger.node().get("ffn.0.0").get(10, TimeUnit.SECONDS).isEmpty(), "a peer without the token gets no answer");
         }
-        ExpertsDesk restarted = new ExpertsDesk(fx, fx.blobs, config(120), fx.now::get);
+        ExpertsDesk restarted = new ExpertsDesk(fx, fx.blobs, ExpertsSettings.of(120, "", 0), fx.now::get);
         try {
             assertNotNull(restarted.get(Fixture.ALICE, p.id()).bootstrap(), "a restart starts the running projects' peers again");
         } finally {

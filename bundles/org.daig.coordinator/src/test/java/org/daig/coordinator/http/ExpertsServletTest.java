@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.annotation.Annotation;
 import java.nio.file.Path;
 import java.util.Map;
 
 import org.daig.api.account.Identity;
-import org.daig.coordinator.experts.ExpertsConfig;
 import org.daig.coordinator.experts.ExpertsDesk;
+import org.daig.coordinator.experts.ExpertsSettings;
 import org.daig.coordinator.http.FakeHttp.Answer;
 import org.daig.coordinator.service.Fixture;
 import org.junit.jupiter.api.AfterEach;
@@ -35,37 +34,7 @@ class ExpertsServletTest {
     @BeforeEach
     void open() throws Exception {
         fx = new Fixture(tmp, (p, current, results) -> current);
-        desk = new ExpertsDesk(fx, fx.blobs, new ExpertsConfig() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return ExpertsConfig.class;
-            }
-
-            @Override
-            public long leaseSeconds() {
-                return 120;
-            }
-
-            @Override
-            public long checkpointSeconds() {
-                return 60;
-            }
-
-            @Override
-            public String dhtHost() {
-                return "127.0.0.1";
-            }
-
-            @Override
-            public String advertisedHost() {
-                return "grid.example";
-            }
-
-            @Override
-            public int relayPort() {
-                return 7702;
-            }
-        }, fx.now::get);
+        desk = new ExpertsDesk(fx, fx.blobs, ExpertsSettings.of(120, "grid.example", 7702), fx.now::get);
         servlet = new ExpertsServlet(desk);
     }
 
