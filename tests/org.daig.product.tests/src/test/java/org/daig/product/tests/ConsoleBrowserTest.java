@@ -106,10 +106,10 @@ class ConsoleBrowserTest {
         String model = ProjectRunTest.upload(base, requestor, in.model());
         String x = ProjectRunTest.upload(base, requestor, in.x());
         String y = ProjectRunTest.upload(base, requestor, in.y());
-        // long enough to watch (60 rounds of 2 tasks); the test cancels it from the console at the end
+        // long enough to outlast the test (400 rounds of 3 tasks, three providers): the test cancels it from the console at the end
         String spec = "{\"name\":" + GSON.toJson(XSS_PROJECT) + ",\"model\":\"" + model + "\",\"x\":\"" + x + "\",\"y\":\"" + y
                 + "\",\"epochs\":1,\"batchSize\":8,\"totalTasks\":6,\"taskSize\":3,\"maxContributors\":2,\"validationRate\":0.1,"
-                + "\"passes\":20,\"seed\":7}";
+                + "\"passes\":200,\"seed\":7}";
         HttpResponse<String> created = ProjectRunTest.post(base + "/api/v1/projects", requestor, spec);
         assertEquals(201, created.statusCode(), created.body());
         project = JsonParser.parseString(created.body()).getAsJsonObject().get("id").getAsString();
