@@ -1,6 +1,7 @@
 package org.daig.monitor.idle;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
 
@@ -29,8 +30,11 @@ final class DBusLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DBusLink.class);
     static final String UNKNOWN_SERVICE = "org.freedesktop.DBus.Error.ServiceUnknown";
     static final String NAME_HAS_NO_OWNER = "org.freedesktop.DBus.Error.NameHasNoOwner";
-    /** The error names dbus-java gives the replies it makes up itself, when a call could not be sent. */
-    private static final String LOCAL_ERRORS = "org.freedesktop.dbus.exceptions.";
+    /**
+     * The error names dbus-java gives the replies it makes up itself, when a call could not be sent: its own
+     * exceptions' class names, or the JDK's I/O exception's when the socket broke mid-write ("Broken pipe").
+     */
+    private static final List<String> LOCAL_ERRORS = List.of("org.freedesktop.dbus.exceptions.", "java.");
 
     private final String busName;
     private final String address;
@@ -97,7 +101,7 @@ final class DBusLink implements AutoCloseable {
             if (UNKNOWN_SERVICE.equals(type) || NAME_HAS_NO_OWNER.equals(type)) {
                 throw new SourceFailure(destination + " is not on the " + busName, true, type);
             }
-            if (type != null && type.startsWith(LOCAL_ERRORS)) {
+            if (type != null && LOCAL_ERRORS.stream().anyMatch(type::startsWith)) {
                 // made up by dbus-java itself: the message never reached the bus ("Broken pipe")
                 drop();
                 throw new SourceFailure("the " + busName + " connection dropped" + errorText(reply).replaceFirst("^: (.*)$", " ($1)"), false);
