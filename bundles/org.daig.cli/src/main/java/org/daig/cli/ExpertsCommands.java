@@ -134,7 +134,8 @@ final class ExpertsCommands {
         @picocli.CommandLine.Mixin
         Commands.CoordinatorOption coordinatorOption;
 
-        @Option(names = "--relay-ca", paramLabel = "CERT", description = "the certificate to trust for the coordinator relay's TLS")
+        @Option(names = "--relay-ca", paramLabel = "CERT", description = "the certificate to trust for the relay's TLS (with --project:"
+                + " the coordinator's certificate as pinned at login)")
         Path relayCa;
 
         @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "a DHT peer of the experts' hosts (not with --project)")
@@ -238,6 +239,13 @@ final class ExpertsCommands {
             args.addAll(List.of("--dht-mode", "client"));
             if (p.relay() != null) {
                 add(args, "--relay-token-file", secretFile("daig-relay-token", session));
+                if (relayCa == null && "https".equalsIgnoreCase(coordinator.getScheme())) {
+                    // the relay serves the coordinator's certificate: the one this machine pinned at login
+                    relayCa = java.nio.file.Files.createTempFile("daig-coordinator-", ".pem");
+                    relayCa.toFile().deleteOnExit();
+                    java.nio.file.Files.writeString(relayCa, org.daig.trust.KnownCoordinators.certificatePem(coordinator,
+                            context.env("DAIG_COORDINATOR_FINGERPRINT", null)));
+                }
             }
             if (save == null) {
                 save = java.nio.file.Files.createTempFile("daig-experts-", ".zip");

@@ -45,6 +45,26 @@ public final class KnownCoordinators {
         return new PinnedTrust(pinFile(address), fingerprint);
     }
 
+    /**
+     * The certificate of the coordinator at https {@code address}, PEM-encoded, as a TLS handshake shows
+     * it once the pinned (or the given) fingerprint has accepted it: for a client that hands it to another
+     * process, such as a worker reaching the coordinator's expert relay, which serves the same certificate.
+     * Since 1.1.
+     */
+    public static String certificatePem(URI address, String fingerprint) throws java.io.IOException {
+        int port = address.getPort() != -1 ? address.getPort() : 443;
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trust(address, fingerprint).sslContext().getSocketFactory()
+                .createSocket(address.getHost(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            java.security.cert.Certificate leaf = socket.getSession().getPeerCertificates()[0];
+            return "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .encodeToString(leaf.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new java.io.IOException("the coordinator's certificate cannot be encoded: " + e.getMessage(), e);
+        }
+    }
+
     /** A client builder that trusts only the pinned coordinator when {@code address} is https; unchanged otherwise. */
     public static HttpClient.Builder secure(HttpClient.Builder builder, URI address) {
         if ("https".equalsIgnoreCase(address.getScheme())) {

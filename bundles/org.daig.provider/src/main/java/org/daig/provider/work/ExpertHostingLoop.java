@@ -22,6 +22,7 @@ import org.daig.provider.enrol.EnrolmentState;
 import org.daig.requestor.ExpertsClient;
 import org.daig.requestor.ExpertsClient.Hosting;
 import org.daig.requestor.RequestorException;
+import org.daig.trust.KnownCoordinators;
 import org.daig.wire.VectorFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +117,7 @@ final class ExpertHostingLoop {
         }
         Hosting h = leased.get();
         float[] initial = h.checkpoint() == null ? null : download(e.coordinator(), h);
-        HostRelay relay = h.relay() == null ? null
-                : new HostRelay(h.relay(), deviceToken.get(), e.device(), settings.relayCa() == null ? null : settings.relayCa().toString());
+        HostRelay relay = h.relay() == null ? null : new HostRelay(h.relay(), deviceToken.get(), e.device(), relayCa(e.coordinator()));
         String host = h.relay() == null ? settings.directHost() : "127.0.0.1";
         TrainerClient.Hosting served = new TrainerClient(worker.get()).hostExperts(new HostRequest(h.cells(), h.width(), h.hidden(),
                 h.optimizer(), h.learningRate(), h.seed(), h.token(), host, 0, null, 0, h.bootstrap(), 30_000, MAX_ROWS, relay), initial);
@@ -127,6 +127,23 @@ final class ExpertHostingLoop {
         nextCheckpoint = now + h.checkpointSeconds() * 1000;
         LOG.info("Hosting {} experts of project {} (group {}, {} to {}) as {}{}", h.cells().size(), h.project(), h.group(), h.cells().get(0),
                 h.cells().get(h.cells().size() - 1), served.announced(), initial == null ? "" : ", from the group's checkpoint");
+    }
+
+    /**
+     * What the hosting worker trusts for the relay's TLS: the configured file, else (an https coordinator)
+     * the coordinator's certificate as this provider pinned it, written beside its other files; null: plain.
+     */
+    private String relayCa(String coordinator) throws IOException {
+        if (settings.relayCa() != null) {
+            return settings.relayCa().toString();
+        }
+        URI address = URI.create(coordinator);
+        if (!"https".equalsIgnoreCase(address.getScheme())) {
+            return null;
+        }
+        Path file = settings.tmpDir().resolve("coordinator-certificate.pem");
+        Files.writeString(file, KnownCoordinators.certificatePem(address, System.getenv("DAIG_COORDINATOR_FINGERPRINT")));
+        return file.toString();
     }
 
     private void keep() throws RequestorException, IOException, WorkerException {

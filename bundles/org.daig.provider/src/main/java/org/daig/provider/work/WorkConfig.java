@@ -26,7 +26,7 @@ public @interface WorkConfig {
             + " has no expert relay (trainers must reach it): 127.0.0.1 for one machine, else this machine's address on the network.")
     String expertHost() default "127.0.0.1";
 
-    @AttributeDefinition(name = "Relay CA (PEM)", description = "The coordinator's certificate or CA as a PEM file, when its expert relay"
-            + " uses TLS; empty: the relay is reached without TLS (only a relay on loopback allows that).")
+    @AttributeDefinition(name = "Relay CA (PEM)", description = "A certificate or CA (PEM file) to trust for the expert relay's TLS;"
+            + " empty: the coordinator's certificate as this provider pinned it.")
     String expertRelayCa() default "";
 }

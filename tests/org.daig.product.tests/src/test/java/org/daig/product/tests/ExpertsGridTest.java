@@ -35,21 +35,31 @@ class ExpertsGridTest {
     /** Hosts behind NAT: the provider serves its experts through the coordinator's expert relay, the trainer calls them there. */
     @Test
     void throughTheCoordinatorsRelay(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
-        run(tmp, true);
+        run(tmp, true, false);
+    }
+
+    /**
+     * With the coordinator's TLS on, the relay speaks TLS too: the provider's hosting worker and the
+     * trainer trust the certificate their machines pinned, with nothing configured by hand.
+     */
+    @Test
+    void throughTheRelayWithTls(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp) throws Exception {
+        run(tmp, true, true);
     }
 
     @Test
     void aRequestorTrainsThroughExpertsAVolunteerHostsAndDownloadsTheWholeModel(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path tmp)
             throws Exception {
-        run(tmp, false);
+        run(tmp, false, false);
     }
 
-    private void run(Path tmp, boolean relay) throws Exception {
+    private void run(Path tmp, boolean relay, boolean tls) throws Exception {
         assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator"))
                 && Files.isExecutable(ProductProcess.desktopHome().resolve("bin/daig-provider")),
                 "The linux-x86_64 products are not materialized: run ./mvnw verify on linux-x86_64");
-        int[] ports = ProductsTest.freePorts(4);
-        String base = "http://127.0.0.1:" + ports[1];
+        int[] ports = ProductsTest.freePorts(5);
+        String base = (tls ? "https" : "http") + "://127.0.0.1:" + ports[1];
+        String providerBroker = tls ? "ssl://127.0.0.1:" + ports[4] : "tcp://127.0.0.1:" + ports[0];
         Path[] xy = ProjectRunTest.data(Files.createDirectories(tmp.resolve("data")));
         try (ProductProcess coordinator = ProductProcess.coordinator(tmp.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
@@ -57,9 +67,13 @@ class ExpertsGridTest {
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 .set("org.daig.coordinator.experts.cfg", "checkpointSeconds", 3)
                 .set("org.daig.coordinator.experts.cfg", "relayPort", relay ? ports[3] : 0)
-                .set("org.daig.experts.relay.cfg", "port", relay ? ports[3] : 0).start();
-             ProductProcess provider = ProviderRunTest.provider(tmp.resolve("provider"), "tcp://127.0.0.1:" + ports[0], ports[2], base)) {
-            coordinator.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, START);
+                .set("org.daig.experts.relay.cfg", "port", relay ? ports[3] : 0)
+                .set("org.daig.tls.cfg", "mode", tls ? "on" : "auto").set("org.daig.broker.cfg", "tlsPort", ports[4]).start();
+             ProductProcess provider = ProviderRunTest.provider(tmp.resolve("provider"), providerBroker, ports[2], base)) {
+            assertEquals(base + "/api/status", coordinator.awaitLine("DAIG coordinator ready: status at (\\S+)", START));
+            if (tls) {
+                TestHttp.trust(coordinator.work.resolve("data/tls/ca.pem")); // this test's own HTTP calls, as an operator's client
+            }
             GridAccounts accounts = coordinator.accounts(base);
             provider.set("org.daig.provider.cfg", ".enrolmentCode", accounts.enrolmentCode(1)).start();
             accounts.requestor();
@@ -105,7 +119,8 @@ class ExpertsGridTest {
                     xy[1].toString());
             Matcher accuracy = Pattern.compile("accuracy: ([0-9.]+)").matcher(evaluated);
             assertTrue(accuracy.find(), evaluated);
-            System.out.println("experts project on the grid" + (relay ? ", through the relay: " : ": ") + evaluated.strip());
+            System.out.println("experts project on the grid" + (relay ? ", through the relay" : "") + (tls ? " with TLS" : "") + ": "
+                    + evaluated.strip());
             assertTrue(Double.parseDouble(accuracy.group(1)) > 0.6, "three well-separated classes, chance is 0.33: " + evaluated);
 
             // nobody else's: another requestor and the volunteer's device get nothing of it
