@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobException.Reason;
@@ -60,6 +62,9 @@ public class FileBlobStore implements BlobStore {
     private Path root;
     private Path uploadsDir;
     private Path tmpDir;
+    /** Names of temporary files: this store's start time and a count. */
+    private final String tempNamesSince = Long.toString(System.currentTimeMillis(), 36);
+    private final AtomicLong tempNames = new AtomicLong();
     private FileStore disk;
     private long maxBlobBytes;
     private long minFreeBytes;
@@ -267,7 +272,7 @@ public class FileBlobStore implements BlobStore {
     @Override
     public BlobInfo write(InputStream in) throws IOException {
         requireSpace(0);
-        Path temp = Files.createTempFile(tmpDir, "write-", ".tmp");
+        Path temp = newTempFile("write-");
         boolean published = false;
         try {
             MessageDigest digest = Hashing.sha256();
@@ -484,10 +489,29 @@ public class FileBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * A new empty file in the store's own tmp folder, readable by this user only. Its name needs to
+     * be unique, not secret: {@link Files#createTempFile} draws names from the JVM's SecureRandom,
+     * whose Linux default reads /dev/urandom under one lock for the whole JVM, and thousands of
+     * uploads a second queued on it behind each other and the task exchange.
+     */
+    private Path newTempFile(String prefix) throws IOException {
+        boolean posix = tmpDir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        while (true) {
+            Path temp = tmpDir.resolve(prefix + tempNamesSince + "-" + tempNames.incrementAndGet() + ".tmp");
+            try {
+                return posix ? Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+                        : Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                // left by another process on the same folder: take the next number
+            }
+        }
+    }
+
     /** Leaves a note on an unfinished upload (replaced atomically). */
     void noteUpload(String id, String note) throws IOException {
         checkId(id);
-        Path temp = Files.createTempFile(tmpDir, "note-", ".tmp");
+        Path temp = newTempFile("note-");
         try {
             Files.writeString(temp, note, java.nio.charset.StandardCharsets.UTF_8);
             Files.move(temp, notePath(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -4,7 +4,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -125,6 +124,8 @@ public final class Scheduler extends ProjectLifecycle {
 
     final RoundCloser closer;
     private final AsyncUpdates async = new AsyncUpdates(this);
+    /** Lease ids: unguessable, drawn under this scheduler's lock. */
+    private final java.security.SecureRandom leaseIds = OwnRandom.create();
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
     private volatile CheckPolicy checks = CheckPolicy.OFF;
@@ -193,8 +194,8 @@ public final class Scheduler extends ProjectLifecycle {
             if (held.isPresent()) {
                 return Optional.of(run.task(held.get(), blobBaseUrl.get()));
             }
-            LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease("l"
-                    + UUID.randomUUID().toString().replace("-", "").substring(0, 16), providerId, now,
+            LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease(
+                    String.format("l%016x", leaseIds.nextLong()), providerId, now,
                     now + settings.timeouts().timeoutMillis(run.leaseMillis));
             if (lease == null) {
                 continue;

@@ -50,20 +50,27 @@ public class Aggregation implements RoundAggregation {
     private final CoordinatorMetrics metrics;
     private final ExecutorService pool;
     private final ParameterShards shards;
+    private final CheckedDeltas checked;
 
     @Activate
     public Aggregation(BundleContext context, @Reference(name = "blobs") BlobStore blobs,
-            @Reference(name = "metrics") CoordinatorMetrics metrics, ProjectServiceConfig config) {
-        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics, config.aggregationShards(), config.lockFreeThreads());
+            @Reference(name = "metrics") CoordinatorMetrics metrics, @Reference(name = "checked") CheckedDeltas checked,
+            ProjectServiceConfig config) {
+        this(new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), metrics, config.aggregationShards(), config.lockFreeThreads(),
+                checked);
     }
 
     Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics) {
-        this(vectors, metrics, 1, 2);
+        this(vectors, metrics, 1, 2, CheckedDeltas.NONE);
     }
 
-    /** @param shards parameter shards; {@code lockFreeThreads} add async-lockfree updates at once (the pool serves both) */
-    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics, int shards, int lockFreeThreads) {
+    /**
+     * @param shards parameter shards; {@code lockFreeThreads} add async-lockfree updates at once (the pool serves both);
+     *        {@code checked}: deltas the intake kept, read from the store only when not there
+     */
+    Aggregation(VectorBlobs vectors, CoordinatorMetrics metrics, int shards, int lockFreeThreads, CheckedDeltas checked) {
         this.vectors = vectors;
+        this.checked = checked;
         this.metrics = metrics;
         this.pool = Executors.newFixedThreadPool(Math.max(1, Math.max(shards, lockFreeThreads)), r -> {
             Thread t = new Thread(r, "daig-parameter-server");
@@ -109,7 +116,8 @@ public class Aggregation implements RoundAggregation {
 
                 @Override
                 public float[] delta() throws IOException {
-                    return vectors.readDelta(r.deltaBlob(), project.paramCount(), project.spec().compression());
+                    float[] kept = checked.get(r.deltaBlob(), project.spec().compression());
+                    return kept != null ? kept : vectors.readDelta(r.deltaBlob(), project.paramCount(), project.spec().compression());
                 }
             });
         }
@@ -122,6 +130,7 @@ public class Aggregation implements RoundAggregation {
                     KBatchSyncSgd.ABSURD);
         }
         String id = vectors.store(outcome.next());
+        checked.forget(results.stream().map(ResultRow::deltaBlob).toList(), project.spec().compression());
         metrics.roundAggregated(System.nanoTime() - start);
         return id;
     }

@@ -84,4 +84,8 @@ public @interface ProjectServiceConfig {
     @AttributeDefinition(name = "Lock-free appliers", description = "Threads that add the waiting updates of an async-lockfree project "
             + "into its parameters at once, each reading and decoding its own update (docs/strategies.md).", min = "1", max = "64")
     int lockFreeThreads() default 4;
+
+    @AttributeDefinition(name = "Checked deltas kept (MiB)", description = "Deltas of accepted results kept in memory until their "
+            + "round is aggregated, so that a round's close need not read them again from the blob store; 0 keeps none.", min = "0")
+    int checkedDeltasMiB() default 128;
 }

@@ -37,22 +37,30 @@ public class ResultIntake implements TaskDesk {
     private final CoordinatorMetrics metrics;
     private final VolunteerReputation reputation;
     private final SpotChecks spotChecks;
+    private final CheckedDeltas checked;
 
     @Activate
     public ResultIntake(BundleContext context, @Reference(name = "records") ProjectRecords records,
             @Reference(name = "blobs") BlobStore blobs, @Reference(name = "metrics") CoordinatorMetrics metrics,
-            @Reference(name = "reputation") VolunteerReputation reputation, @Reference(name = "spotChecks") SpotChecks spotChecks) {
-        this(records, blobs, metrics, reputation, spotChecks, WorkDir.of(context).resolve("tmp"));
+            @Reference(name = "reputation") VolunteerReputation reputation, @Reference(name = "spotChecks") SpotChecks spotChecks,
+            @Reference(name = "checked") CheckedDeltas checked) {
+        this(records, blobs, metrics, reputation, spotChecks, WorkDir.of(context).resolve("tmp"), checked);
     }
 
     ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, VolunteerReputation reputation, SpotChecks spotChecks,
             Path tmp) {
+        this(records, blobs, metrics, reputation, spotChecks, tmp, CheckedDeltas.NONE);
+    }
+
+    ResultIntake(ProjectRecords records, BlobStore blobs, CoordinatorMetrics metrics, VolunteerReputation reputation, SpotChecks spotChecks,
+            Path tmp, CheckedDeltas checked) {
         this.records = records;
         this.blobs = blobs;
         this.vectors = new VectorBlobs(blobs, tmp);
         this.metrics = metrics;
         this.reputation = reputation;
         this.spotChecks = spotChecks;
+        this.checked = checked;
     }
 
     @Override
@@ -111,6 +119,7 @@ public class ResultIntake implements TaskDesk {
                 }
                 norm += (double) delta[i] * delta[i];
             }
+            checked.keep(result.delta(), compression, delta);
             return Delta.ok(Math.sqrt(norm));
         } catch (IOException e) {
             return Delta.refused("its delta " + e.getMessage());

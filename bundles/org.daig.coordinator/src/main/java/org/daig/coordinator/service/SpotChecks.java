@@ -1,6 +1,5 @@
 package org.daig.coordinator.service;
 
-import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -18,6 +17,7 @@ import org.daig.api.presence.ProviderDirectory;
 import org.daig.api.presence.ProviderInfo;
 import org.daig.api.task.Task;
 import org.daig.api.trainer.TrainerClient;
+import org.daig.coordinator.schedule.OwnRandom;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.schedule.Scheduler.PendingCheck;
 import org.daig.coordinator.store.CheckStore;
@@ -73,7 +73,7 @@ public class SpotChecks implements Scheduler.CheckPolicy {
             @Reference(name = "trainer") CoordinatorTrainer trainer, @Reference(name = "blobs") BlobStore blobs,
             @Reference(name = "reputation") VolunteerReputation reputation, @Reference(name = "metrics") CoordinatorMetrics metrics,
             ProjectServiceConfig config) throws SQLException {
-        this(records, trainer, blobs, reputation, metrics, new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), new SecureRandom(),
+        this(records, trainer, blobs, reputation, metrics, new VectorBlobs(blobs, WorkDir.of(context).resolve("tmp")), OwnRandom.create(),
                 Executors.newSingleThreadExecutor(ProjectBook.named("daig-spot-checks")), null);
         modified(config);
         start();

@@ -97,7 +97,8 @@ class AggregationTest {
         ProjectServiceConfig config = (ProjectServiceConfig) java.lang.reflect.Proxy.newProxyInstance(ProjectServiceConfig.class.getClassLoader(),
                 new Class<?>[] { ProjectServiceConfig.class }, (proxy, method, args) -> method.getName().equals("aggregationShards") ? 2
                         : method.getDefaultValue());
-        Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics, config);
+        Aggregation activated = new Aggregation(ProjectPreparerTest.context(tmp.resolve("data")), fx.blobs, fx.metrics,
+                new CheckedDeltas(config), config);
         assertEquals(Set.of(ProjectSpec.KBATCH_SYNC, "async-apply", "async-queue", "async-lockfree"), activated.strategies());
     }
 
@@ -124,6 +125,28 @@ class AggregationTest {
         assertArrayEquals(new float[] { 1, 2, -1 }, fx.read(versions.get(0).paramsBlob(), 3), "version 0 is kept as it was");
         assertEquals(ProjectState.COMPLETED, stored().state());
         assertEquals(1, fx.metrics.rounds());
+    }
+
+    @Test
+    void aRoundsCloseTakesTheDeltasTheIntakeKeptAndThenForgetsThem() throws Exception {
+        CheckedDeltas checked = new CheckedDeltas(1 << 20);
+        aggregation = new Aggregation(new VectorBlobs(fx.blobs, tmp.resolve("tmp")), fx.metrics, 1, 2, checked);
+        create(ProjectSpec.KBATCH_SYNC);
+        Map<Integer, float[]> deltas = Map.of(0, new float[] { 4, 0, 8 }, 1, new float[] { 0, 8, -4 });
+        for (String provider : List.of("alice", "bob")) {
+            Task task = fx.scheduler.lease(provider, 0).orElseThrow();
+            float[] delta = deltas.get(task.shard());
+            String blob = fx.vector(delta);
+            checked.keep(blob, stored().spec().compression(), delta); // as the intake does once the delta is found sound
+            fx.blobs.delete(blob); // the kept copy is the only one left: the close must not read the store
+            assertEquals(Kind.ACCEPTED, fx.scheduler.submit(provider, new TaskResult("r", task.leaseId(), task.projectId(), task.round(),
+                    task.shard(), task.version(), blob, task.rows(), 0.5, 0.9, 1.0), Math.sqrt(delta[0] * delta[0] + delta[1] * delta[1]
+                    + delta[2] * delta[2])).kind());
+        }
+        List<VersionRow> versions = versions();
+        assertEquals(2, versions.size(), "the round closed without reading the deleted blobs: " + stored().state());
+        assertArrayEquals(new float[] { 4, 4, 4 }, fx.read(versions.get(1).paramsBlob(), 3));
+        assertEquals(0, checked.bytes(), "the closed round's deltas are no longer kept");
     }
 
     /** Runs the round with these deltas for shards 0 (30 rows) and 1 (10 rows); returns the next version's parameters. */

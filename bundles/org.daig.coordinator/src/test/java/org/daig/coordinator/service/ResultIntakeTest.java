@@ -2,6 +2,7 @@ package org.daig.coordinator.service;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -66,6 +67,19 @@ class ResultIntakeTest {
         assertEquals(6.0 * 3 * 10 * 1 / 1e12, outcome.credit(), 1e-20);
         assertEquals(1, fx.metrics.leases());
         assertEquals(1L, fx.metrics.results().get(Kind.ACCEPTED));
+    }
+
+    @Test
+    void aSoundDeltaIsKeptForItsRoundsCloseAndARefusedOneIsNot() throws Exception {
+        CheckedDeltas checked = new CheckedDeltas(1 << 20);
+        intake = new ResultIntake(fx, fx.blobs, fx.metrics, reputation, null, tmp.resolve("tmp"), checked);
+        Task task = intake.lease("a", 0).orElseThrow();
+        String nan = fx.vector(1, Float.NaN, 0);
+        assertEquals(Kind.REFUSED, hand(task, nan).kind());
+        assertNull(checked.get(nan, null), "a refused delta is not kept");
+        String sound = fx.vector(3, 4, 0);
+        assertEquals(Kind.ACCEPTED, hand(task, sound).kind());
+        assertArrayEquals(new float[] { 3, 4, 0 }, checked.get(sound, null));
     }
 
     @Test
