@@ -366,7 +366,7 @@ public class BlobServlet extends HttpServlet {
     }
 
     private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-        byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+        byte[] buffer = Hashing.buffer(length);
         long left = length;
         while (left > 0) {
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));

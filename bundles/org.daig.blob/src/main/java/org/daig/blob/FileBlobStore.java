@@ -410,7 +410,7 @@ public class FileBlobStore implements BlobStore {
     private long receive(RunningUpload upload, Path part, long received, long total, InputStream chunk) throws IOException {
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.position(received);
-            byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+            byte[] buffer = Hashing.buffer(total - received);
             long nextSpaceCheck = received + SPACE_CHECK_BYTES;
             boolean whole = false;
             try {

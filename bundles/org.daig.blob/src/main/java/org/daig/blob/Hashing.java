@@ -16,6 +16,11 @@ final class Hashing {
     private Hashing() {
     }
 
+    /** A copy buffer for {@code bytes} bytes: no larger than they need (a small delta is most uploads), at most {@link #BUFFER_BYTES}. */
+    static byte[] buffer(long bytes) {
+        return new byte[(int) Math.max(1, Math.min(BUFFER_BYTES, bytes))];
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -30,7 +35,7 @@ final class Hashing {
 
     /** Feeds the first {@code length} bytes of a file to the digest. */
     static void update(MessageDigest digest, Path file, long length) throws IOException {
-        byte[] buffer = new byte[BUFFER_BYTES];
+        byte[] buffer = buffer(length);
         long left = length;
         try (InputStream in = Files.newInputStream(file)) {
             while (left > 0) {

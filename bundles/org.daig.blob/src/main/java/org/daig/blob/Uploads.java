@@ -239,7 +239,7 @@ final class Uploads {
 
         /** Reads and hashes exactly {@code n} bytes without keeping them. */
         void hashOnly(long n) throws IOException {
-            byte[] buffer = new byte[Hashing.BUFFER_BYTES];
+            byte[] buffer = Hashing.buffer(n);
             long left = n;
             while (left > 0) {
                 int r = read(buffer, 0, (int) Math.min(buffer.length, left));

@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.daig.accounts.AccountAdmin;
 import org.daig.accounts.AccountException;
@@ -39,7 +42,15 @@ public class AccountService extends AccountBook {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
 
+    /** How often the devices seen are written (AccountBook#writeSeen). */
+    private static final long WRITE_SEEN_SECONDS = 5;
+
     private final Map<MessageBus, String> buses = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService seenWriter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "daig-accounts-seen");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Activate
     public AccountService(BundleContext context, AccountsConfig config,
@@ -55,9 +66,11 @@ public class AccountService extends AccountBook {
                     tx(AccountStore::countUsers), signUpOpen() ? "open" : "closed");
         } catch (IOException | AccountException | SQLException | RuntimeException e) {
             LOG.error("Accounts cannot start: {}. Every request that needs a token is refused until this is fixed.", e.getMessage());
+            seenWriter.shutdownNow();
             db.close();
             throw e;
         }
+        seenWriter.scheduleWithFixedDelay(this::writeSeen, WRITE_SEEN_SECONDS, WRITE_SEEN_SECONDS, TimeUnit.SECONDS);
     }
 
     /** {@code <daig.data.dir>/accounts} (daig-data without the property). */
@@ -118,7 +131,10 @@ public class AccountService extends AccountBook {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
+        seenWriter.shutdown();
+        seenWriter.awaitTermination(10, TimeUnit.SECONDS);
+        writeSeen();
         db.close();
     }
 }

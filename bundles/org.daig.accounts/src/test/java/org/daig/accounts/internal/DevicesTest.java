@@ -1,6 +1,7 @@
 package org.daig.accounts.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,5 +189,24 @@ class DevicesTest {
         assertTrue(book.verifyClient("coord-lab", token).isPresent(), "this process's own coordinator connection");
         refused(Reason.INVALID, () -> book.enrolDevice(vera, "coord-lab", null));
         assertEquals("coord-lab", book.enrolDevice(vera, "provider-pc-9", null).coordinatorId(), "what the provider is told to trust");
+    }
+
+    @Test
+    void whenADeviceWasLastSeenIsWrittenInBatchesAndShownAtOnce() throws Exception {
+        DeviceToken t = book.enrolDevice(vera, "provider-pc-1", "Vera's PC");
+        books.now.set(Books.START + 5_000);
+        assertTrue(book.verify(t.token()).isPresent());
+        assertNull(book.db.transaction(c -> AccountStore.device(c, "provider-pc-1")).orElseThrow().lastSeenAt(),
+                "not written on the request's own path");
+        assertEquals(Books.START + 5_000, book.devices(vera).get(0).lastSeenAt(), "the list writes what was noted first");
+        books.now.set(Books.START + 20_000);
+        assertTrue(book.verify(t.token()).isPresent());
+        book.writeSeen();
+        assertEquals(Books.START + 5_000, book.db.transaction(c -> AccountStore.device(c, "provider-pc-1")).orElseThrow().lastSeenAt(),
+                "at most once a minute per device");
+        books.now.set(Books.START + 70_000);
+        assertTrue(book.verify(t.token()).isPresent());
+        book.writeSeen();
+        assertEquals(Books.START + 70_000, book.db.transaction(c -> AccountStore.device(c, "provider-pc-1")).orElseThrow().lastSeenAt());
     }
 }

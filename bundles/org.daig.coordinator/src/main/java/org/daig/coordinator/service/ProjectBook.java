@@ -95,9 +95,20 @@ public class ProjectBook implements ProjectRecords {
                 leadership.how());
     }
 
+    /**
+     * H2's page cache: an eighth of the heap, 16 to 256 MiB (H2's own default is 16 MiB). With
+     * thousands of providers the blob plane's lease lookups missed a small cache and read and
+     * decoded pages from the file on every download.
+     */
+    static long h2CacheKiB(long maxHeapBytes) {
+        long mib = Math.max(16, Math.min(256, maxHeapBytes / 8 / (1024 * 1024)));
+        return mib * 1024;
+    }
+
     private static Database open(DataSourceFactory factory, ProjectServiceConfig config, Path workDir) throws SQLException {
         String url = config.jdbcUrl().isBlank()
                 ? "jdbc:h2:" + workDir.resolve("state").toAbsolutePath() + ";WRITE_DELAY=0" // durable at commit, see docs/operations.md
+                        + ";CACHE_SIZE=" + h2CacheKiB(Runtime.getRuntime().maxMemory())
                 : config.jdbcUrl();
         try {
             return new Database(dataSource(factory, config, url), shownUrl(url));
