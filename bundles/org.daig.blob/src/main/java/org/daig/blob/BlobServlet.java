@@ -225,7 +225,8 @@ public class BlobServlet extends HttpServlet {
             length = chunk.length();
         }
         Identity caller = caller(request);
-        Optional<BlobInfo> existing = access.mayRead(caller, id) ? store.find(id) : Optional.empty();
+        // a look at the store first: most uploads are new blobs, and the access check costs database reads
+        Optional<BlobInfo> existing = store.find(id).filter(blob -> access.mayRead(caller, id));
         if (existing.isPresent()) { // the caller has it already: nothing to send, nothing changes
             created(request, response, id, existing.get().size(), length > 0);
             return;

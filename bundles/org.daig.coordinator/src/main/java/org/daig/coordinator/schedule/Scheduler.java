@@ -124,7 +124,11 @@ public final class Scheduler extends ProjectLifecycle {
 
     final RoundCloser closer;
     private final AsyncUpdates async = new AsyncUpdates(this);
-    /** Lease ids: unguessable, drawn under this scheduler's lock. */
+    /**
+     * Lease ids: the time of issue, then 64 random bits (drawn under this scheduler's lock). In issue
+     * order, so that a burst of leases adds to the end of the leases table's index instead of to
+     * a thousand random pages, each rewritten at the next commit.
+     */
     private final java.security.SecureRandom leaseIds = OwnRandom.create();
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
@@ -195,7 +199,7 @@ public final class Scheduler extends ProjectLifecycle {
                 return Optional.of(run.task(held.get(), blobBaseUrl.get()));
             }
             LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease(
-                    String.format("l%016x", leaseIds.nextLong()), providerId, now,
+                    String.format("l%012x%016x", now, leaseIds.nextLong()), providerId, now,
                     now + settings.timeouts().timeoutMillis(run.leaseMillis));
             if (lease == null) {
                 continue;
