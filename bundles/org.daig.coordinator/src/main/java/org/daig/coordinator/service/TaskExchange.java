@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Messages are decided in arrival order on one thread, in groups: whatever arrived while the
  * previous group was being decided becomes the next group, stored in one database commit and
- * answered after it (docs/operations.md, "Throughput"). A result's delta is read and checked
+ * answered after it, on a thread of its own while the desk decides the next group
+ * (docs/operations.md, "Throughput"). A result's delta is read and checked
  * before that, on threads of its own, as soon as the result arrives.
  *
  * <p>A request that finds no task and says it can wait ({@link TaskRequest#waitMs}) is held, not
@@ -89,6 +90,8 @@ public class TaskExchange implements MessageHandler {
     /** The latest request id of each provider's request and of each result it sends, while they wait ({@link #unlessAskedAgain}). */
     private final Map<String, String> newest = new ConcurrentHashMap<>();
     private ExecutorService checks;
+    /** Publishes the answers, in order, while the desk decides the next group. */
+    private ExecutorService replies;
     private Thread desk;
     private volatile boolean running;
     /** Set when a group commit failed: the scheduler's state must be rebuilt before it decides again (desk thread only). */
@@ -131,6 +134,11 @@ public class TaskExchange implements MessageHandler {
             t.setDaemon(true);
             return t;
         });
+        replies = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "daig-task-replies");
+            t.setDaemon(true);
+            return t;
+        });
         running = true;
         projects.whenTasksMayAppear(this::tasksMayAppear);
         desk = new Thread(this::serve, "daig-task-exchange");
@@ -146,6 +154,8 @@ public class TaskExchange implements MessageHandler {
         desk.interrupt();
         desk.join(10_000);
         checks.shutdownNow();
+        replies.shutdown();
+        replies.awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Override
@@ -266,10 +276,11 @@ public class TaskExchange implements MessageHandler {
             return;
         }
         lastHeldCheck = now;
-        for (HeldRequests.Held h : held.ended(now)) {
+        List<HeldRequests.Held> ended = held.ended(now);
+        if (!ended.isEmpty()) {
             // no task came within the wait: ask again at once, which holds the next request
-            answer(h.bus(), h.providerId(), new TaskReply(h.request().requestId(), TaskReply.Kind.NO_TASK, null,
-                    "no task appeared within the wait", 0, 0));
+            replies.execute(() -> ended.forEach(h -> answer(h.bus(), h.providerId(), new TaskReply(h.request().requestId(),
+                    TaskReply.Kind.NO_TASK, null, "no task appeared within the wait", 0, 0))));
         }
     }
 
@@ -292,15 +303,19 @@ public class TaskExchange implements MessageHandler {
                 continue;
             }
             long start = System.nanoTime();
-            List<TaskReply> replies = decide(group);
+            List<TaskReply> decisions = decide(group);
             long decided = System.nanoTime();
-            for (int i = 0; i < group.size(); i++) {
-                Pending p = group.get(i);
-                if (replies.get(i) != null) {
-                    answer(p.bus(), p.providerId(), replies.get(i));
+            List<Pending> answered = List.copyOf(group);
+            // stored: the answers go out on their own thread, and the desk takes the next group meanwhile
+            replies.execute(() -> {
+                for (int i = 0; i < answered.size(); i++) {
+                    Pending p = answered.get(i);
+                    if (decisions.get(i) != null) {
+                        answer(p.bus(), p.providerId(), decisions.get(i));
+                    }
                 }
-            }
-            behind(group, start, decided, System.nanoTime());
+            });
+            behind(group, start, decided);
             group.clear();
             metrics.requestsHeld(held.size());
         }
@@ -313,13 +328,12 @@ public class TaskExchange implements MessageHandler {
     }
 
     /** Says, at most once a minute, when providers wait more than a second for their answers (docs/operations.md, "Throughput"). */
-    private void behind(List<Pending> group, long start, long decided, long answered) {
+    private void behind(List<Pending> group, long start, long decided) {
         long waited = (start - group.get(0).arrived()) / 1_000_000;
-        if (waited >= BEHIND_MS && answered - lastBehindWarning >= 60_000_000_000L) {
-            lastBehindWarning = answered;
-            LOG.warn("The task exchange is behind: {} messages waited up to {} ms before their decision; deciding them took {} ms and "
-                    + "answering {} ms, and {} more are waiting", group.size(), waited, (decided - start) / 1_000_000,
-                    (answered - decided) / 1_000_000, inbox.size());
+        if (waited >= BEHIND_MS && decided - lastBehindWarning >= 60_000_000_000L) {
+            lastBehindWarning = decided;
+            LOG.warn("The task exchange is behind: {} messages waited up to {} ms before their decision; deciding them took {} ms, "
+                    + "and {} more are waiting", group.size(), waited, (decided - start) / 1_000_000, inbox.size());
         }
     }
 
