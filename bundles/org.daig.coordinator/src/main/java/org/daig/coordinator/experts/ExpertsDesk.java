@@ -308,7 +308,7 @@ public class ExpertsDesk {
     }
 
     private static ExpertsSpec spec(ProjectRow p) {
-        return GSON.fromJson(p.spec(), ExpertsSpec.class);
+        return ExpertsSpec.stored(p.spec());
     }
 
     private Path blobFile(String blob, String what) throws ExpertsException {

@@ -7,6 +7,8 @@ import java.util.Set;
 import org.daig.experts.BlockSize;
 import org.daig.experts.ExpertGrid;
 
+import com.google.gson.Gson;
+
 /**
  * What a requestor asks for in an experts project (issue 18): a mixture-of-experts layer whose
  * experts volunteers host. The coordinator cuts the grid's cells into {@code hosts} groups and hands
@@ -35,6 +37,7 @@ public record ExpertsSpec(String name, String prefix, String grid, int width, in
     /** Most parameters one group may hold (256 MiB of float32), so one checkpoint stays a reasonable upload. */
     public static final long MOST_GROUP_PARAMETERS = 1L << 26;
     static final Set<String> OPTIMIZERS = Set.of("adam", "sgd", "momentum");
+    private static final Gson GSON = new Gson();
 
     /** The settings a requestor may leave out, filled in. */
     public ExpertsSpec withDefaults() {
@@ -84,6 +87,11 @@ public record ExpertsSpec(String name, String prefix, String grid, int width, in
             out.add("kMin: " + kMin + " is not in 1.." + k + " (answers awaited per sample)");
         }
         return out;
+    }
+
+    /** A spec as the coordinator stored it (JSON, written from a checked spec). */
+    static ExpertsSpec stored(String json) {
+        return GSON.fromJson(json, ExpertsSpec.class);
     }
 
     public ExpertGrid expertGrid() {

@@ -8,6 +8,9 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.daig.wire.VectorFile;
 
 /**
  * The SQL of experts projects (tables {@code experts_projects} and {@code experts_hosts}, schema 14):
@@ -138,13 +141,13 @@ public final class ExpertsStore {
     }
 
     /** The size of the checkpoint file of the group {@code device} hosts now; empty when it hosts none. */
-    public static java.util.OptionalLong checkpointBytes(Connection c, String device, long now) throws SQLException {
+    public static OptionalLong checkpointBytes(Connection c, String device, long now) throws SQLException {
         Optional<GroupRow> held = heldBy(c, device, now);
         if (held.isEmpty()) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
-        ExpertsSpec spec = new com.google.gson.Gson().fromJson(project(c, held.get().projectId()).orElseThrow().spec(), ExpertsSpec.class);
-        return java.util.OptionalLong.of(org.daig.wire.VectorFile.fileSize(spec.groupParameters(held.get().group())));
+        ExpertsSpec spec = ExpertsSpec.stored(project(c, held.get().projectId()).orElseThrow().spec());
+        return OptionalLong.of(VectorFile.fileSize(spec.groupParameters(held.get().group())));
     }
 
     /** Whether any project still refers to blob {@code id} (so a replaced checkpoint may be deleted when none does). */

@@ -139,7 +139,7 @@ public class ExpertsServlet extends HttpServlet {
             action.run(caller, path(request));
         } catch (ExpertsException e) {
             Json.error(response, e.status, e.getMessage());
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
             Json.error(response, 400, "the body is not the JSON this needs: " + e.getMessage());
         } catch (BodyTooLarge e) {
             Json.error(response, 413, "at most " + MAX_BODY + " bytes of JSON; upload files as blobs");

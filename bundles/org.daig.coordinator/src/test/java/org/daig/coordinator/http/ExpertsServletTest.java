@@ -98,6 +98,12 @@ class ExpertsServletTest {
         assertEquals(409, send("POST", "/hosting/" + id + "/" + group, Fixture.DEVICE_B, "{}").status, "not B's group");
         assertEquals(409, send("DELETE", "/hosting/" + id + "/" + group, Fixture.DEVICE_B, null).status);
         assertEquals(404, send("POST", "/hosting/" + id + "/x", Fixture.DEVICE_A, "{}").status);
+        String before = send("GET", "/" + id, Fixture.ALICE, null).text();
+        for (String hostile : new String[] { "{\"checkpoint\": {}}", "{\"checkpoint\": [1, 2]}", "[]", "{\"checkpoint\": 7}" }) {
+            Answer refused = send("POST", "/hosting/" + id + "/" + group, Fixture.DEVICE_A, hostile);
+            assertTrue(refused.status == 400 || refused.status == 422, hostile + " answered " + refused.status + ": " + refused.text());
+        }
+        assertEquals(before, send("GET", "/" + id, Fixture.ALICE, null).text(), "a refused renewal stores no checkpoint");
         assertEquals(413, send("POST", "/hosting/" + id + "/" + group, Fixture.DEVICE_A, "{\"checkpoint\": \"" + "a".repeat(20_000) + "\"}")
                 .status);
         assertEquals(204, send("DELETE", "/hosting/" + id + "/" + group, Fixture.DEVICE_A, null).status);

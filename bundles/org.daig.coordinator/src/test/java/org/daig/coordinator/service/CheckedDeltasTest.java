@@ -33,6 +33,10 @@ class CheckedDeltasTest {
         assertNull(CheckedDeltas.NONE.get("a", null));
         CheckedDeltas.NONE.keep("a", null, new float[1]);
         assertNull(CheckedDeltas.NONE.get("a", null), "a budget of 0 keeps nothing");
+        CheckedDeltas negative = new CheckedDeltas(-5); // a negative checkedDeltasMiB, which ConfigAdmin lets through
+        negative.keep("a", null, new float[1]);
+        assertNull(negative.get("a", null));
+        assertEquals(0, negative.bytes());
     }
 
     @Test
