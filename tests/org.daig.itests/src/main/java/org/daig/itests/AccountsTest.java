@@ -137,6 +137,7 @@ class AccountsTest {
                 new Object[] { "POST", "/api/v1/admin/users/admin/disable", null },
                 new Object[] { "POST", "/api/v1/admin/users/admin/password", Map.of("password", "taken over, really") },
                 new Object[] { "POST", "/api/v1/admin/users/admin/revoke", null },
+                new Object[] { "POST", "/api/v1/admin/users/admin/roles", Map.of("roles", List.of("volunteer")) },
                 new Object[] { "POST", "/api/v1/admin/enrolment-codes", Map.of("user", "admin", "uses", 5, "validHours", 24) },
                 new Object[] { "POST", "/api/v1/admin/signup", Map.of("open", true) },
                 new Object[] { "GET", "/api/v1/admin/broker-config", null },
@@ -232,7 +233,8 @@ class AccountsTest {
 
     @Test
     void aRequestorsTokenOnAdminEndpointsIs403AndCreatesNothing() {
-        String requestor = grid.login(createUser(unique("rob"), "requestor"), PASSWORD);
+        String rob = createUser(unique("rob"), "requestor");
+        String requestor = grid.login(rob, PASSWORD);
         JsonArray before = users();
         String intruder = unique("intruder");
         HttpResponse<String> create = send("POST", "/api/v1/admin/users", requestor,
@@ -240,6 +242,9 @@ class AccountsTest {
         assertEquals(403, create.statusCode(), create.body());
         assertEquals(403, send("GET", "/api/v1/admin/users", requestor, null).statusCode());
         assertEquals(403, send("POST", "/api/v1/admin/users/admin/disable", requestor, null).statusCode());
+        assertEquals(403, send("POST", "/api/v1/admin/users/" + rob + "/roles", requestor, Map.of("roles", List.of("admin"))).statusCode(),
+                "a requestor cannot make itself an admin");
+        assertEquals(403, send("POST", "/api/v1/admin/users/admin/roles", requestor, Map.of("roles", List.of("volunteer"))).statusCode());
         assertEquals(403, send("POST", "/api/v1/admin/signup", requestor, Map.of("open", true)).statusCode());
         assertEquals(403, send("GET", "/api/v1/admin/broker-config", requestor, null).statusCode());
         assertEquals(before, users(), "nothing created or disabled");
