@@ -171,6 +171,7 @@ public class EmbeddedBroker implements ConfigurationListener {
         properties.setProperty("session_queue_size", Integer.toString(SESSION_QUEUE_SIZE));
         // Without this Moquette lets a client without a user name in and never asks the authenticator.
         properties.setProperty("allow_anonymous", Boolean.toString(config.allowAnonymous()));
+        Server candidate = new Server();
         IAuthenticator authenticator;
         IAuthorizatorPolicy policy;
         List<InterceptHandler> interceptors;
@@ -182,9 +183,8 @@ public class EmbeddedBroker implements ConfigurationListener {
             ClientAuthenticator clients = new ClientAuthenticator(() -> accounts);
             authenticator = clients;
             policy = new TopicPolicy(clients::identity);
-            interceptors = List.of(new WillGuard(clients::identity));
+            interceptors = List.of(new WillGuard(clients::identity), new CoordinatorWindow(clients::identity, () -> candidate));
         }
-        Server candidate = new Server();
         try {
             candidate.startServer(new MemoryConfig(properties), interceptors, null, authenticator, policy);
             server = candidate;

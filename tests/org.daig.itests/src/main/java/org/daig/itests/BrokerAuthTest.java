@@ -116,6 +116,7 @@ class BrokerAuthTest {
         Path file = Path.of(System.getProperty("daig.data.dir", "daig-data"), "itest-tokens",
                 "late-" + Integer.toHexString(grid.topicRoot.hashCode()));
         Files.deleteIfExists(file);
+        Files.createDirectories(file.getParent());
         try (LogCapture log = new LogCapture()) {
             grid.bus(Topics.PROVIDER, "prov-late", url, "passwordFile", file.toString());
             log.await("prov-late", "password file " + file, "does not exist (yet)", "retrying in");

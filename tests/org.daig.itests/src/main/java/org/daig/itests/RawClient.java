@@ -25,8 +25,8 @@ final class RawClient implements AutoCloseable {
         RawClient run() throws MqttException;
     }
 
-    /** A received message. */
-    record Received(String topic, String payload, boolean retained) {
+    /** A received message; its id acknowledges it when the client acknowledges by hand ({@link #acknowledge}). */
+    record Received(String topic, String payload, boolean retained, int id) {
     }
 
     final MqttClient client;
@@ -49,7 +49,8 @@ final class RawClient implements AutoCloseable {
         client.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                Received m = new Received(topic, new String(message.getPayload(), StandardCharsets.UTF_8), message.isRetained());
+                Received m = new Received(topic, new String(message.getPayload(), StandardCharsets.UTF_8), message.isRetained(),
+                        message.getId());
                 synchronized (raw.received) {
                     raw.received.add(m);
                 }
@@ -120,6 +121,18 @@ final class RawClient implements AutoCloseable {
         } catch (MqttException refused) {
             return false;
         }
+    }
+
+    /** Subscribes at QoS 1, acknowledging each message only when told to ({@link #acknowledge}); false when refused. */
+    boolean subscribeAcknowledgingByHand(String filter) throws MqttException {
+        client.setManualAcks(true);
+        int[] granted = client.subscribeWithResponse(new String[] { filter }, new int[] { 1 }).getGrantedQos();
+        return granted.length == 1 && granted[0] == 1;
+    }
+
+    /** Acknowledges a QoS 1 message received by {@link #subscribeAcknowledgingByHand}. */
+    void acknowledge(Received message) throws MqttException {
+        client.messageArrivedComplete(message.id(), 1);
     }
 
     List<Received> received() {
