@@ -160,17 +160,41 @@ final class Uploads {
             if (state.complete() || state.received() != offset + known) {
                 return null; // moved on meanwhile
             }
-            note(key, id, state.received());
+            long stands = state.received();
+            // a request that brings the rest of the blob needs a note only if it breaks off: most uploads are one request,
+            // and every note is files made, renamed and deleted in the uploads folder, on which a round's uploads queue
+            boolean rest = offset + length >= total;
+            if (!rest) {
+                note(key, id, stands);
+            }
+            boolean stored = false;
             try {
-                store.append(id, state.received(), total, in);
+                store.append(id, stands, total, in);
+                stored = true;
             } catch (BlobException e) {
                 if (e.reason() != BlobException.Reason.WRONG_OFFSET) {
                     throw e;
                 }
-                // written past this servlet meanwhile (another instance on the same store): go on hashing
+                stored = true; // written past this servlet meanwhile (another instance on the same store): go on hashing
+            } finally {
+                if (rest && !stored) {
+                    noteBrokenOff(key, id, stands);
+                }
             }
         }
         return null;
+    }
+
+    /** The bytes of a request that broke off stay in the store: noted, so that their uploader may go on after a restart. */
+    private void noteBrokenOff(String key, String id, long have) {
+        try {
+            UploadState now = store.uploadState(id);
+            if (!now.complete() && now.received() > have) {
+                note(key, id, have);
+            }
+        } catch (IOException | RuntimeException e) {
+            // without the note the uploader sends the blob again from its start after a restart
+        }
     }
 
     /**

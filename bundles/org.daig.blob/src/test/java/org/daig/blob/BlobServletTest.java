@@ -2,6 +2,7 @@ package org.daig.blob;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -225,6 +226,23 @@ class BlobServletTest {
         assertArrayEquals(data, Files.readAllBytes(store.file(id)));
         assertEquals(List.of(), parts(), "neither the .part nor its note is left");
         assertEquals(List.of("alice " + id + " 100000"), access.uploaded);
+    }
+
+    @Test
+    void aWholeUploadWhoseConnectionDroppedIsTheUploadersToGoOnWithAfterARestart() throws Exception {
+        byte[] data = FileBlobStoreTest.bytes(100_000, 11);
+        String id = FileBlobStoreTest.sha256(data);
+        Answer broken = FakeHttp.send(servlet, "PUT", id, ALICE, Map.of(), Arrays.copyOf(data, 60_000), data.length);
+        assertNotEquals(201, broken.status, "a blob with its last 40000 bytes missing");
+        assertTrue(store.find(id).isEmpty());
+
+        servlet = new BlobServlet(store, access); // a restart
+        assertEquals("60000", send("HEAD", id, ALICE, Map.of(), null).header("Upload-Offset"), "what arrived is alice's");
+        assertEquals("0", send("HEAD", id, BOB, Map.of(), null).header("Upload-Offset"));
+        Answer rest = put(id, ALICE, data, 60_000, data.length);
+        assertEquals(201, rest.status, rest.text());
+        assertArrayEquals(data, Files.readAllBytes(store.file(id)));
+        assertEquals(List.of(), parts(), "neither the .part nor its note is left");
     }
 
     @Test

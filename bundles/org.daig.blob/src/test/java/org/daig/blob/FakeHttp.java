@@ -1,6 +1,7 @@
 package org.daig.blob;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -64,17 +65,34 @@ final class FakeHttp {
     /** {@code method /api/v1/blobs/{id}} with the given request headers and body, as {@code caller} (null: none). */
     static Answer send(HttpServlet servlet, String method, String id, Identity caller, Map<String, String> headers, byte[] body)
             throws Exception {
+        return send(servlet, method, id, caller, headers, body, body == null ? -1 : body.length);
+    }
+
+    /**
+     * As above, with a Content-Length of {@code announced}: a body shorter than that breaks off
+     * where it ends, as when the uploader's connection drops (the read fails, as Jetty's does).
+     */
+    static Answer send(HttpServlet servlet, String method, String id, Identity caller, Map<String, String> headers, byte[] body,
+            long announced) throws Exception {
         byte[] bytes = body == null ? new byte[0] : body;
         ByteArrayInputStream in = new ByteArrayInputStream(bytes);
         ServletInputStream input = new ServletInputStream() {
             @Override
-            public int read() {
-                return in.read();
+            public int read() throws IOException {
+                int b = in.read();
+                if (b < 0 && announced > bytes.length) {
+                    throw new IOException("early EOF: the connection dropped");
+                }
+                return b;
             }
 
             @Override
-            public int read(byte[] b, int off, int len) {
-                return in.read(b, off, len);
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n < 0 && announced > bytes.length) {
+                    throw new IOException("early EOF: the connection dropped");
+                }
+                return n;
             }
 
             @Override
@@ -93,7 +111,7 @@ final class FakeHttp {
         };
         Map<String, String> lower = new HashMap<>();
         headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
-        long length = body == null ? -1 : bytes.length;
+        long length = announced;
         HttpServletRequest request = (HttpServletRequest) Proxy.newProxyInstance(FakeHttp.class.getClassLoader(),
                 new Class<?>[] { HttpServletRequest.class }, (proxy, m, args) -> switch (m.getName()) {
                 case "getMethod" -> method;
