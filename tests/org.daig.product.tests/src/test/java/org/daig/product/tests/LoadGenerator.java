@@ -3,6 +3,7 @@ package org.daig.product.tests;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -168,7 +169,8 @@ public final class LoadGenerator {
             String code = accounts.enrolmentCode(providers);
 
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
-            HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpGate http = new HttpGate(HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
+                    .connectTimeout(Duration.ofSeconds(10)).build(), httpInFlight(providers));
             List<LoadProvider> sims = enrolAndConnect(base, ports[0], providers, code, options.workMillis(), timers, http);
             long start = System.nanoTime();
             sims.forEach(LoadProvider::start);
@@ -245,7 +247,7 @@ public final class LoadGenerator {
 
     /** Enrols every provider (one code for all) and connects it with its device token; fails if one never gets in. */
     private static List<LoadProvider> enrolAndConnect(String base, int port, int providers, String code, long workMillis,
-            ScheduledExecutorService timers, HttpClient http) throws Exception {
+            ScheduledExecutorService timers, HttpGate http) throws Exception {
         List<LoadProvider> sims = new ArrayList<>();
         LoadProvider.Rounds rounds = new LoadProvider.Rounds();
         ExecutorService enrolling = Executors.newFixedThreadPool(16);
@@ -276,6 +278,24 @@ public final class LoadGenerator {
         }
         CompletableFuture.allOf(connected.toArray(CompletableFuture[]::new)).get(budgetSeconds(providers), TimeUnit.SECONDS);
         return sims;
+    }
+
+    /**
+     * How many HTTP requests the simulated providers may have in flight: all of them, unless the
+     * open-file limit (the coordinator's is this process's) cannot hold an MQTT and an HTTP
+     * connection for every provider and a thousand files besides.
+     */
+    private static int httpInFlight(int providers) {
+        long files = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : Long.MAX_VALUE;
+        long room = files - providers - 1000;
+        if (room >= providers) {
+            return providers;
+        }
+        int limit = (int) Math.max(100, room);
+        System.out.printf(Locale.ROOT, "load-test: open files are limited to %d here (2 per provider and 1,000 more would be %d): "
+                + "at most %d HTTP requests in flight, so that the coordinator has a descriptor for each%n", files, 2L * providers + 1000, limit);
+        return limit;
     }
 
     private static long budgetSeconds(int providers) {
@@ -322,6 +342,12 @@ public final class LoadGenerator {
                     .append(percentile(ms, 0.99)).append('/').append(ms.get(ms.size() - 1));
         });
         System.out.println(rounds);
+        List<Double> roundSeconds = sims.isEmpty() ? List.of() : sims.get(0).rounds().roundSeconds();
+        if (sustained && !roundSeconds.isEmpty()) {
+            // results per second come in whole rounds; the time a round takes shows a change that one round more or less would hide
+            System.out.println("round time (last result to last result, s): " + roundSeconds.stream()
+                    .map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
+        }
         String heap = heapMiB.isEmpty() ? "" : String.format(Locale.ROOT, "; coordinator heap after GC %s MiB", heapMiB);
         System.out.printf(Locale.ROOT, "%d providers (%d connect attempts), %d results in %.1f s: %.1f results/s; assignment latency "
                 + "p50 %d ms, p99 %d ms (%d assignments); accepted %d, stored %d, lost %d, each task once: %s; duplicates %d, refused %d, "

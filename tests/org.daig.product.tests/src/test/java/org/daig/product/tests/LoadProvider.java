@@ -1,7 +1,6 @@
 package org.daig.product.tests;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +52,7 @@ final class LoadProvider {
     private final String token;
     private final long workMillis;
     private final ScheduledExecutorService timers;
-    private final HttpClient http;
+    private final HttpGate http;
     private final Rounds rounds;
     private final Mqtt3AsyncClient client;
     private final long since = System.currentTimeMillis();
@@ -89,13 +88,25 @@ final class LoadProvider {
             lastAccepted.merge(round, nanos, Math::max);
         }
 
+        /** Seconds between one round's end and the next one's, for every round that ended after another did. */
+        List<Double> roundSeconds() {
+            List<Double> gaps = new java.util.ArrayList<>();
+            for (int r = 1; lastAccepted.containsKey(r); r++) {
+                Long before = lastAccepted.get(r - 1);
+                if (before != null) {
+                    gaps.add((lastAccepted.get(r) - before) / 1e9);
+                }
+            }
+            return gaps;
+        }
+
         /** When a task of {@code round} could first exist, as far as the providers can tell; {@code orElse} for the first round. */
         long openedAfter(int round, long orElse) {
             return round == 0 ? orElse : lastAccepted.getOrDefault(round - 1, orElse);
         }
     }
 
-    LoadProvider(String host, int port, String id, String deviceToken, long workMillis, ScheduledExecutorService timers, HttpClient http,
+    LoadProvider(String host, int port, String id, String deviceToken, long workMillis, ScheduledExecutorService timers, HttpGate http,
             Rounds rounds) {
         this.id = id;
         this.rounds = rounds;
@@ -145,6 +156,11 @@ final class LoadProvider {
 
     private void onConnected() {
         connected = true;
+    }
+
+    /** The rounds as all of this run's providers saw them. */
+    Rounds rounds() {
+        return rounds;
     }
 
     boolean isConnected() {
@@ -235,7 +251,7 @@ final class LoadProvider {
 
     private void work(JsonObject task) {
         String base = task.get("blobBaseUrl").getAsString();
-        http.sendAsync(HttpRequest.newBuilder(URI.create(base + task.get("params").getAsString())).header("Authorization", "Bearer " + token)
+        http.send(HttpRequest.newBuilder(URI.create(base + task.get("params").getAsString())).header("Authorization", "Bearer " + token)
                 .build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
                     if (failure != null || response.statusCode() != 200) {
                         retryLater("reading parameters: " + (failure != null ? failure : response.statusCode()));
@@ -255,7 +271,7 @@ final class LoadProvider {
             throw new IllegalStateException(e);
         }
         String base = task.get("blobBaseUrl").getAsString();
-        http.sendAsync(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token)
+        http.send(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
                 .whenComplete((response, failure) -> {
                     if (failure != null || response.statusCode() / 100 != 2) {
