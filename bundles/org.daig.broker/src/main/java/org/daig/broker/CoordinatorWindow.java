@@ -41,7 +41,7 @@ final class CoordinatorWindow extends AbstractInterceptHandler {
 
     private final Function<String, Identity> identities;
     private final Supplier<Server> server;
-    /** Sessions already widened: an interceptor may hear of one connection after the next. */
+    /** Sessions already widened: a session kept across reconnects (no clean session) must not gain slots on each connect. */
     private final Set<Object> widened = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile boolean broken;
 
@@ -94,7 +94,7 @@ final class CoordinatorWindow extends AbstractInterceptHandler {
     }
 
     /** How many more QoS 1 messages the session may send before an acknowledgement. */
-    static AtomicInteger slots(Object session) throws ReflectiveOperationException {
+    private static AtomicInteger slots(Object session) throws ReflectiveOperationException {
         return (AtomicInteger) field(session.getClass(), "inflightSlots").get(session);
     }
 
@@ -102,10 +102,5 @@ final class CoordinatorWindow extends AbstractInterceptHandler {
         Field f = type.getDeclaredField(name);
         f.setAccessible(true);
         return f;
-    }
-
-    /** For tests: the session of a client id on a running broker. */
-    static Object sessionOf(Server broker, String clientId) throws ReflectiveOperationException {
-        return session(broker, clientId);
     }
 }
