@@ -343,6 +343,9 @@ public final class LoadGenerator {
         });
         System.out.println(rounds);
         List<Double> roundSeconds = sims.isEmpty() ? List.of() : sims.get(0).rounds().roundSeconds();
+        if (!sims.isEmpty()) {
+            sims.get(0).rounds().stepSpans().forEach(line -> System.out.println("  " + line));
+        }
         if (sustained && !roundSeconds.isEmpty()) {
             // results per second come in whole rounds; the time a round takes shows a change that one round more or less would hide
             System.out.println("round time (last result to last result, s): " + roundSeconds.stream()

@@ -83,6 +83,30 @@ final class LoadProvider {
     /** When each round's last accepted result came back (nanoTime), as all of a run's providers saw them. */
     static final class Rounds {
         private final Map<Integer, Long> lastAccepted = new ConcurrentHashMap<>();
+        /** Per step ("assigned", "downloaded", "uploaded", "accepted") and round: the first and the last time a provider got there. */
+        private final Map<String, long[]> steps = new ConcurrentHashMap<>();
+
+        void step(String step, int round, long nanos) {
+            steps.compute(step + "/" + round, (k, span) -> span == null ? new long[] {nanos, nanos}
+                    : new long[] {Math.min(span[0], nanos), Math.max(span[1], nanos)});
+        }
+
+        /** Each round's steps, in seconds from the previous round's last accepted result: where a round's time goes. */
+        List<String> stepSpans() {
+            List<String> lines = new java.util.ArrayList<>();
+            for (int r = 1; lastAccepted.containsKey(r); r++) {
+                long zero = lastAccepted.get(r - 1);
+                StringBuilder line = new StringBuilder("round " + r + ":");
+                for (String step : List.of("assigned", "downloaded", "worked", "uploaded", "accepted")) {
+                    long[] span = steps.get(step + "/" + r);
+                    if (span != null) {
+                        line.append(String.format(java.util.Locale.ROOT, " %s %.1f-%.1f", step, (span[0] - zero) / 1e9, (span[1] - zero) / 1e9));
+                    }
+                }
+                lines.add(line.toString());
+            }
+            return lines;
+        }
 
         void accepted(int round, long nanos) {
             lastAccepted.merge(round, nanos, Math::max);
@@ -227,6 +251,7 @@ final class LoadProvider {
             JsonObject task = reply.getAsJsonObject("task");
             long from = Math.max(askedAt, rounds.openedAfter(task.get("round").getAsInt(), askedAt));
             assignRounds.add(task.get("round").getAsInt());
+            rounds.step("assigned", task.get("round").getAsInt(), receivedAt);
             assignMillis.add(TimeUnit.NANOSECONDS.toMillis(receivedAt - Math.min(receivedAt, from)));
             work(task);
         }
@@ -236,6 +261,7 @@ final class LoadProvider {
             case "ACCEPTED" -> {
                 confirmed.put(pendingResult, pendingDelta);
                 rounds.accepted(pendingRound, receivedAt);
+                rounds.step("accepted", pendingRound, receivedAt);
                 lastAcceptedAt.set(System.currentTimeMillis());
             }
             case "DUPLICATE" -> duplicates.incrementAndGet();
@@ -258,11 +284,13 @@ final class LoadProvider {
                         return;
                     }
                     float[] params = SimulatedProvider.readVector(response.body());
+                    rounds.step("downloaded", task.get("round").getAsInt(), System.nanoTime());
                     timers.schedule(() -> upload(task, params), workMillis, TimeUnit.MILLISECONDS);
                 });
     }
 
     private void upload(JsonObject task, float[] params) {
+        rounds.step("worked", task.get("round").getAsInt(), System.nanoTime());
         byte[] body = SimulatedProvider.vector(SimulatedProvider.delta(params, task.get("seed").getAsLong()));
         String deltaId;
         try {
@@ -278,6 +306,7 @@ final class LoadProvider {
                         retryLater("uploading its delta: " + (failure != null ? failure : response.statusCode()));
                         return;
                     }
+                    rounds.step("uploaded", task.get("round").getAsInt(), System.nanoTime());
                     commit(task, deltaId);
                 });
     }
