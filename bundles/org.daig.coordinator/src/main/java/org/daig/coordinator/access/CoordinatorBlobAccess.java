@@ -4,8 +4,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +48,8 @@ import org.slf4j.LoggerFactory;
 public class CoordinatorBlobAccess implements BlobAccess {
 
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorBlobAccess.class);
-    private static final long RECORD_EVERY_MS = 200;
+    /** Providers' uploads are remembered this long at most (for {@code uploadsPerLease}): longer than any task should take. */
+    static final long KEEP_DEVICE_UPLOADS_MS = 24 * 3600_000L;
 
     /** The limits from {@link AccessConfig}. */
     public record Limits(long quotaBytes, long maxUploadBytes, int uploadsPerLease) {
@@ -68,9 +67,9 @@ public class CoordinatorBlobAccess implements BlobAccess {
     /** Unfinished uploads of accounts and of devices, apart (a device's name could equal an account's). */
     private final PendingUploads people = new PendingUploads();
     private final PendingUploads devices = new PendingUploads();
-    /** Providers' completed uploads waiting for their record ({@link #recordUploads}), written every {@link #RECORD_EVERY_MS}. */
-    private final Queue<Upload> unrecorded = new ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService recorder;
+    /** Providers' completed uploads, for {@code uploadsPerLease}. */
+    private final DeviceUploads deviceUploads = new DeviceUploads();
+    private final ScheduledExecutorService sweeper;
     private volatile Limits limits;
 
     @Activate
@@ -83,12 +82,12 @@ public class CoordinatorBlobAccess implements BlobAccess {
         this.records = records;
         this.limits = limits;
         this.clock = clock;
-        this.recorder = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "daig-upload-records");
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "daig-upload-sweeper");
             t.setDaemon(true);
             return t;
         });
-        recorder.scheduleWithFixedDelay(this::recordUploads, RECORD_EVERY_MS, RECORD_EVERY_MS, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(() -> deviceUploads.forgetBefore(clock.getAsLong() - KEEP_DEVICE_UPLOADS_MS), 1, 1, TimeUnit.MINUTES);
     }
 
     @Modified
@@ -161,8 +160,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
             return Optional.of("too large: a result of project " + largest.projectId() + " is a delta of its " + largest.paramCount()
                     + " parameters, " + max + " bytes; this upload announces " + total);
         }
-        long since = leases.get(0).issuedAt();
-        long done = db().read(c -> AccessStore.deviceUploadsSince(c, device, since, id));
+        long done = deviceUploads.countSince(device, leases.get(0).issuedAt(), id);
         long allowed = (long) limits.uploadsPerLease() * leases.size();
         if (done + devices.count(device, id, now) + 1 > allowed) {
             return Optional.of("provider " + device + " has uploaded " + done + " blobs for the " + leases.size()
@@ -223,14 +221,13 @@ public class CoordinatorBlobAccess implements BlobAccess {
         }
         long now = clock.getAsLong();
         if (Callers.isDevice(caller)) {
-            // recorded with the next batch: a provider's result follows at once, and its upload must not wait for a commit of its own;
-            // until then it counts as unfinished against the device's limit
-            unrecorded.add(new Upload(caller.user(), caller.device(), id, bytes, now));
+            deviceUploads.add(caller.device(), id, now);
+            devices.remove(caller.device(), id);
             return;
         }
         try {
             db().transaction(c -> {
-                AccessStore.uploaded(c, id, caller.user(), "", bytes, now);
+                AccessStore.uploaded(c, id, caller.user(), bytes, now);
                 return null;
             });
         } catch (SQLException e) {
@@ -239,36 +236,9 @@ public class CoordinatorBlobAccess implements BlobAccess {
         people.remove(caller.user(), id);
     }
 
-    /** A provider's completed upload whose ownership record is not written yet. */
-    private record Upload(String user, String device, String id, long bytes, long at) {
-    }
-
-    /** Writes the records of providers' completed uploads, all in one commit (a crash loses at most those of the last moment). */
-    void recordUploads() {
-        List<Upload> batch = new java.util.ArrayList<>();
-        for (Upload u; (u = unrecorded.poll()) != null;) {
-            batch.add(u);
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
-        try {
-            db().transactionTogether(c -> {
-                for (Upload u : batch) {
-                    AccessStore.uploaded(c, u.id(), u.user(), u.device(), u.bytes(), u.at());
-                }
-                return null;
-            });
-            batch.forEach(u -> devices.remove(u.device(), u.id()));
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("Could not record {} uploads of providers (they still count as unfinished): {}", batch.size(), e.toString());
-        }
-    }
-
     @Deactivate
     void deactivate() {
-        recorder.shutdownNow();
-        recordUploads();
+        sweeper.shutdownNow();
     }
 
     private Database db() {

@@ -51,28 +51,26 @@ public final class AccessStore {
     }
 
     /**
-     * Records that {@code owner} uploaded blob {@code id} in full, as a person ({@code device} "")
-     * or through the provider {@code device}. Uploading it again refreshes the row.
+     * Records that the account {@code owner} uploaded blob {@code id} in full itself. Uploading it
+     * again refreshes the row. (Providers' uploads are counted in memory: CoordinatorBlobAccess.)
      */
-    public static void uploaded(Connection c, String id, String owner, String device, long bytes, long at) throws SQLException {
+    public static void uploaded(Connection c, String id, String owner, long bytes, long at) throws SQLException {
         try (PreparedStatement st = c.prepareStatement(
-                "UPDATE blob_owners SET bytes = ?, uploaded_at = ? WHERE blob_id = ? AND owner = ? AND device = ?")) {
+                "UPDATE blob_owners SET bytes = ?, uploaded_at = ? WHERE blob_id = ? AND owner = ? AND device = ''")) {
             st.setLong(1, bytes);
             st.setLong(2, at);
             st.setString(3, id);
             st.setString(4, owner);
-            st.setString(5, device);
             if (st.executeUpdate() > 0) {
                 return;
             }
         }
         try (PreparedStatement st = c.prepareStatement(
-                "INSERT INTO blob_owners (blob_id, owner, device, bytes, uploaded_at) VALUES (?,?,?,?,?)")) {
+                "INSERT INTO blob_owners (blob_id, owner, device, bytes, uploaded_at) VALUES (?, ?, '', ?, ?)")) {
             st.setString(1, id);
             st.setString(2, owner);
-            st.setString(3, device);
-            st.setLong(4, bytes);
-            st.setLong(5, at);
+            st.setLong(3, bytes);
+            st.setLong(4, at);
             st.executeUpdate();
         }
     }
@@ -88,20 +86,6 @@ public final class AccessStore {
                 "SELECT COALESCE(SUM(bytes), 0) FROM blob_owners WHERE owner = ? AND device = '' AND blob_id <> ?")) {
             st.setString(1, owner);
             st.setString(2, except);
-            try (ResultSet r = st.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
-    }
-
-    /** How many blobs other than {@code except} the provider {@code device} uploaded at or after {@code since}. */
-    public static long deviceUploadsSince(Connection c, String device, long since, String except) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT COUNT(*) FROM blob_owners WHERE device = ? AND uploaded_at >= ? AND blob_id <> ?")) {
-            st.setString(1, device);
-            st.setLong(2, since);
-            st.setString(3, except);
             try (ResultSet r = st.executeQuery()) {
                 r.next();
                 return r.getLong(1);

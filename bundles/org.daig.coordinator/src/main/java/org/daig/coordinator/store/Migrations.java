@@ -112,7 +112,9 @@ final class Migrations {
                 CREATE TABLE experts_hosts (
                   project_id VARCHAR(64) NOT NULL, grp INT NOT NULL, provider_id VARCHAR(64), lease_until BIGINT NOT NULL,
                   checkpoint_blob CHAR(64), checkpoint_at BIGINT, PRIMARY KEY (project_id, grp))""",
-                "CREATE INDEX experts_hosts_by_provider ON experts_hosts (provider_id)" });
+                "CREATE INDEX experts_hosts_by_provider ON experts_hosts (provider_id)" },
+            // 15: providers' uploads are counted in memory (CoordinatorBlobAccess): their rows were read for nothing else (issue 16)
+            new String[] { "DELETE FROM blob_owners WHERE device <> ''", "DROP INDEX blob_owners_by_device" });
 
     private Migrations() {
     }
