@@ -19,8 +19,7 @@ import org.osgi.service.component.annotations.Component;
  * the server is a {@link ConnectorFactory}, called whenever Jetty (re)starts, after the listeners
  * are made and before they take connections. So this is one: it sets the cache size to 0 on
  * every listener, and returns a {@link LocalConnector} as the connector Felix asks for, which
- * has no socket and serves only code holding it (none does); its one acceptor thread, taken from
- * Jetty's pool, waits for ever.
+ * has no socket and serves only code holding it (none does).
  */
 @Component(service = ConnectorFactory.class)
 public class NoHeaderCache implements ConnectorFactory {
