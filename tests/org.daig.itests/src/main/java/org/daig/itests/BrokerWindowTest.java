@@ -31,8 +31,11 @@ class BrokerWindowTest {
         String root = grid.topicRoot + "/";
         grid.bus(Topics.PROVIDER, "prov-window-bus", url);
         grid.awaitConnected("prov-window-bus"); // the broker is up
-        try (RawClient coordinator = RawClient.connect(url, "coord-window", "coord-window", grid.accounts.service("coord-window"));
-             RawClient provider = RawClient.connect(url, "prov-window", "prov-window", grid.accounts.device("prov-window"))) {
+        // the clients' own limit of messages in flight (Paho: 10) must not stop the sending: the broker's window is under test
+        try (RawClient coordinator = RawClient.connect(url, "coord-window", "coord-window", grid.accounts.service("coord-window"),
+                o -> o.setMaxInflight(4 * SENT));
+             RawClient provider = RawClient.connect(url, "prov-window", "prov-window", grid.accounts.device("prov-window"),
+                o -> o.setMaxInflight(4 * SENT))) {
             assertTrue(coordinator.subscribeAcknowledgingByHand(root + "providers/+/tasks/+"));
             assertTrue(provider.subscribeAcknowledgingByHand(root + "coordinators/+/to/prov-window/tasks"));
             for (int i = 0; i < SENT; i++) {

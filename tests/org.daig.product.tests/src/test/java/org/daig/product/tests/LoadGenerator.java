@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -72,6 +73,11 @@ public final class LoadGenerator {
                 passed &= run(work.resolve("run" + (i + 1) + "-n" + n), n, options);
             }
             exit = passed ? 0 : 1;
+            if (passed) {
+                deleteTree(work); // a 10,000-provider run leaves about 2 GB of blobs and logs
+            } else {
+                System.err.println("load-test: the coordinator's logs and data are kept in " + work);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("load-test: " + e.getMessage());
             exit = 2;
@@ -80,6 +86,14 @@ public final class LoadGenerator {
             exit = 1;
         }
         System.exit(exit); // the MQTT event loop and HTTP threads would keep the JVM alive
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private static Options parse(String[] args) {
