@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The blobs each provider uploaded lately, and when: what {@code uploadsPerLease} counts. Kept in
  * memory, not in the database: ten thousand providers upload ten thousand deltas a round, and a
  * row for each (never read for anything else) took a tenth of the coordinator's profile samples
- * in the load test and made a table that only grew. After a restart the count starts again: a provider may then
- * upload one allowance more for the leases it holds across the restart.
+ * in the load test and made a table that only grew. After a restart the count starts again: a
+ * provider may then upload one allowance more for the leases it holds across the restart.
  */
 final class DeviceUploads {
 

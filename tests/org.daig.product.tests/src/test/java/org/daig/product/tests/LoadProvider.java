@@ -83,7 +83,7 @@ final class LoadProvider {
     /** When each round's last accepted result came back (nanoTime), as all of a run's providers saw them. */
     static final class Rounds {
         private final Map<Integer, Long> lastAccepted = new ConcurrentHashMap<>();
-        /** Per step ("assigned", "downloaded", "uploaded", "accepted") and round: the first and the last time a provider got there. */
+        /** Per step ("assigned", "downloaded", "worked", "uploaded", "accepted") and round: the first and the last time a provider got there. */
         private final Map<String, long[]> steps = new ConcurrentHashMap<>();
 
         void step(String step, int round, long nanos) {
