@@ -356,6 +356,11 @@ public final class LoadGenerator {
                     .append(percentile(ms, 0.99)).append('/').append(ms.get(ms.size() - 1));
         });
         System.out.println(rounds);
+        List<LoadProvider> retried = sims.stream().filter(s -> s.httpRetries.get() > 0).toList();
+        if (!retried.isEmpty()) {
+            System.out.println("downloads or uploads tried again: " + retried.stream().mapToInt(s -> s.httpRetries.get()).sum() + " by "
+                    + retried.size() + " provider(s), e.g. after: " + retried.get(0).lastProblem);
+        }
         List<Double> roundSeconds = sims.isEmpty() ? List.of() : sims.get(0).rounds().roundSeconds();
         if (!sims.isEmpty()) {
             sims.get(0).rounds().stepSpans().forEach(line -> System.out.println("  " + line));

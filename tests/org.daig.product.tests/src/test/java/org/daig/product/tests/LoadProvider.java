@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +48,8 @@ final class LoadProvider {
     private static final long REQUEST_WAIT_MS = 10_000;
     private static final long FIRST_BACKOFF_MS = 250;
     private static final long MOST_BACKOFF_MS = 15_000;
+    /** As the DAIG provider's blob client: a download or upload not answered within this is given up and tried again. */
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(60);
 
     final String id;
     private final String token;
@@ -71,6 +74,8 @@ final class LoadProvider {
     final AtomicInteger unanswered = new AtomicInteger();
     final AtomicInteger duplicates = new AtomicInteger();
     final AtomicInteger refused = new AtomicInteger();
+    /** Downloads and uploads that failed or were not answered in time, each followed by asking for a task again. */
+    final AtomicInteger httpRetries = new AtomicInteger();
     final AtomicLong lastAcceptedAt = new AtomicLong();
     /** Milliseconds from a request to its TASK reply. */
     final List<Long> assignMillis = new CopyOnWriteArrayList<>();
@@ -278,7 +283,7 @@ final class LoadProvider {
     private void work(JsonObject task) {
         String base = task.get("blobBaseUrl").getAsString();
         http.send(HttpRequest.newBuilder(URI.create(base + task.get("params").getAsString())).header("Authorization", "Bearer " + token)
-                .build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+                .timeout(HTTP_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
                     if (failure != null || response.statusCode() != 200) {
                         retryLater("reading parameters: " + (failure != null ? failure : response.statusCode()));
                         return;
@@ -299,7 +304,7 @@ final class LoadProvider {
             throw new IllegalStateException(e);
         }
         String base = task.get("blobBaseUrl").getAsString();
-        http.send(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token)
+        http.send(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token).timeout(HTTP_TIMEOUT)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
                 .whenComplete((response, failure) -> {
                     if (failure != null || response.statusCode() / 100 != 2) {
@@ -332,6 +337,7 @@ final class LoadProvider {
 
     private void retryLater(String problem) {
         lastProblem = problem;
+        httpRetries.incrementAndGet();
         timers.schedule(this::ask, 1000, TimeUnit.MILLISECONDS);
     }
 
