@@ -235,9 +235,8 @@ public class FileBlobStore implements BlobStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(new BlobInfo(id, Files.size(blobPath(id))));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+            long size = sizeIfPresent(blobPath(id));
+            return size < 0 ? Optional.empty() : Optional.of(new BlobInfo(id, size));
         } catch (IOException e) {
             LOG.warn("Cannot read blob {}: {}", blobPath(id), e.toString());
             return Optional.empty();
@@ -575,11 +574,26 @@ public class FileBlobStore implements BlobStore {
         return uploadsDir.resolve(id + ".part");
     }
 
+    /**
+     * The file's size, or -1 when there is no such file. Looks before it reads the size: a missing
+     * file is the common case in an upload's checks (the blob and its .part, several times each), and
+     * the NoSuchFileException that {@link Files#size} throws for it costs microseconds of stack
+     * walking each, where the look costs under one.
+     */
+    private static long sizeIfPresent(Path file) throws IOException {
+        if (Files.notExists(file)) {
+            return -1;
+        }
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return -1; // removed in between
+        }
+    }
+
     private long partSize(String id) throws BlobException {
         try {
-            return Files.size(partPath(id));
-        } catch (NoSuchFileException e) {
-            return 0;
+            return Math.max(0, sizeIfPresent(partPath(id)));
         } catch (IOException e) {
             throw new BlobException(Reason.NOT_FOUND, "cannot read the upload " + partPath(id) + ": " + e);
         }
@@ -598,7 +612,9 @@ public class FileBlobStore implements BlobStore {
             Files.deleteIfExists(verified);
             return;
         }
-        Files.createDirectories(target.getParent());
+        if (!Files.isDirectory(target.getParent())) { // there after the first blob of its 256: a test, not an exception
+            Files.createDirectories(target.getParent());
+        }
         try {
             Files.createLink(target, verified);
             Files.deleteIfExists(verified);
