@@ -46,13 +46,17 @@ import com.google.gson.JsonParser;
  * <pre>
  * releng/bench/load-test.sh 100 1000                    a project of 3 rounds of N tasks each, to its end
  * releng/bench/load-test.sh --minutes 10 10000          N providers working for 10 minutes (tasks of --work-ms)
+ * LOAD_JAVA_OPTS=-Ddaig.load.coordinatorJava=/usr/lib/jvm/JDK releng/bench/load-test.sh 1000     the coordinator on another JDK
  * </pre>
  *
  * Bounded in time: whatever happens, it ends within its deadline, exits non-zero and says why.
  */
 public final class LoadGenerator {
 
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+    /** The Java the coordinator runs on: {@code -Ddaig.load.coordinatorJava=DIR} (a JDK's home), else the generator's own. */
+    private static final String COORDINATOR_JAVA = System.getProperty("daig.load.coordinatorJava", System.getProperty("java.home"));
+    /** GC.heap_info's "used", as JDK 17 ("total 2048K, used …") and JDK 25 ("total reserved …, committed …, used …") write it. */
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K");
 
     private record Options(List<Integer> sizes, double minutes, long workMillis) {
     }
@@ -168,6 +172,7 @@ public final class LoadGenerator {
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
                 .env("JAVA_OPTS", "-Xmx2g " + System.getProperty("daig.load.coordinatorOpts", "")) // e.g. a profiler
+                .env("JAVA_HOME", COORDINATOR_JAVA) // another JDK for the coordinator only (the generator's by default)
                 .start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -404,7 +409,7 @@ public final class LoadGenerator {
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path jcmd = Path.of(COORDINATOR_JAVA, "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
