@@ -124,12 +124,8 @@ public final class Scheduler extends ProjectLifecycle {
 
     final RoundCloser closer;
     private final AsyncUpdates async = new AsyncUpdates(this);
-    /**
-     * Lease ids: the time of issue, then 64 random bits (drawn under this scheduler's lock). In issue
-     * order, so that a burst of leases adds to the end of the leases table's index instead of to
-     * a thousand random pages, each rewritten at the next commit.
-     */
-    private final java.security.SecureRandom leaseIds = OwnRandom.create();
+    /** In issue order, so that a burst of leases adds to the end of the leases table's index instead of to a thousand random pages. */
+    private final LeaseIds leaseIds = new LeaseIds();
     private final Supplier<String> blobBaseUrl;
     private volatile Settings settings;
     private volatile CheckPolicy checks = CheckPolicy.OFF;
@@ -199,7 +195,7 @@ public final class Scheduler extends ProjectLifecycle {
                 return Optional.of(run.task(held.get(), blobBaseUrl.get()));
             }
             LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease(
-                    String.format("l%012x%016x", now, leaseIds.nextLong()), providerId, now,
+                    leaseIds.next(now), providerId, now,
                     now + settings.timeouts().timeoutMillis(run.leaseMillis));
             if (lease == null) {
                 continue;

@@ -133,7 +133,7 @@ final class SchedulerJournal {
     }
 
     void leased(LeaseRow lease) throws SQLException {
-        db.transaction(c -> {
+        db.append(c -> { // one insert under a fresh random id: only a failing database makes it throw
             ProjectStore.insertLease(c, lease);
             return null;
         });
@@ -257,12 +257,12 @@ final class SchedulerJournal {
 
     /** The stored state of a project the scheduler does not run (finished), empty when there is no such project. */
     Optional<ProjectState> storedState(String id) throws SQLException {
-        return db.transaction(c -> ProjectStore.projects(c).stream().filter(p -> p.id().equals(id)).map(ProjectRow::state).findFirst());
+        return db.query(c -> ProjectStore.projects(c).stream().filter(p -> p.id().equals(id)).map(ProjectRow::state).findFirst());
     }
 
     /** A lease in whatever state it ended in; empty when there never was one. */
     Optional<LeaseRow> lease(String id) throws SQLException {
-        return db.transaction(c -> ProjectStore.lease(c, id));
+        return db.query(c -> ProjectStore.lease(c, id));
     }
 
     /**
@@ -276,7 +276,7 @@ final class SchedulerJournal {
         if (row.state() == ProjectState.PREPARING || result.delta() == null) {
             return new DeltaSeen(false, false);
         }
-        List<int[]> tasks = db.transaction(c -> ProjectStore.tasksWithDelta(c, row.id(), result.delta()));
+        List<int[]> tasks = db.query(c -> ProjectStore.tasksWithDelta(c, row.id(), result.delta()));
         boolean sameTask = tasks.stream().anyMatch(t -> t[0] == result.round() && t[1] == result.shard());
         // a resend: under K-batch sync, of a round closed since; asynchronously, of a task that counted already
         boolean earlier = sameTask && result.round() >= 0 && (result.round() < row.round() || ProjectRun.Pacing.of(row.spec())

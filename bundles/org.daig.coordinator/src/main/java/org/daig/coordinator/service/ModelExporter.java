@@ -43,9 +43,9 @@ public class ModelExporter implements ModelExports {
             throw new IllegalArgumentException("format '" + requested + "' is not offered: use model (as uploaded), keras (Keras 3, for "
                     + "a model uploaded as .keras), h5 (Keras), zip (DL4J) or npy (parameters)");
         }
-        ProjectRow row = records.database().transaction(ProjectStore::projects).stream().filter(r -> r.id().equals(id)).findFirst()
+        ProjectRow row = records.database().read(ProjectStore::projects).stream().filter(r -> r.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no project " + id));
-        List<VersionRow> versions = records.database().transaction(c -> ProjectStore.versions(c, id));
+        List<VersionRow> versions = records.database().read(c -> ProjectStore.versions(c, id));
         if (versions.isEmpty()) {
             throw new IllegalStateException("project " + id + " has no model yet (it is " + row.state().name().toLowerCase(Locale.ROOT) + ")");
         }

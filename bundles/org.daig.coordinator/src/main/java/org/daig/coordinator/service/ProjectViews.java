@@ -24,7 +24,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Projects as requestors and operators see them: the stored rows with the scheduler's live figures on top. */
+/**
+ * Projects as requestors and operators see them: the stored rows with the scheduler's live figures on
+ * top. The rows are read on the database's reader connections ({@link org.daig.coordinator.store.Database#read}):
+ * requestors watching their projects never wait for the task exchange's writes, nor commit its open group early.
+ */
 @Component(service = { ProjectCatalog.class, ProjectControl.class })
 public class ProjectViews implements ProjectCatalog, ProjectControl {
 
@@ -52,7 +56,7 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
 
     @Override
     public List<ProjectView> projectsOf(String owner) throws SQLException {
-        Set<String> owned = records.database().transaction(c -> AccessStore.projectsOf(c, owner));
+        Set<String> owned = records.database().read(c -> AccessStore.projectsOf(c, owner));
         List<ProjectView> views = new ArrayList<>();
         for (ProjectRow row : rows()) {
             if (owned.contains(row.id())) {
@@ -64,11 +68,11 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
 
     @Override
     public Optional<String> owner(String id) throws SQLException {
-        return records.database().transaction(c -> AccessStore.owner(c, id));
+        return records.database().read(c -> AccessStore.owner(c, id));
     }
 
     private List<ProjectRow> rows() throws SQLException {
-        return records.database().transaction(ProjectStore::projects);
+        return records.database().read(ProjectStore::projects);
     }
 
     private Optional<ProjectRow> row(String id) throws SQLException {
@@ -76,7 +80,7 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
     }
 
     private List<VersionRow> versionRows(String id) throws SQLException {
-        return records.database().transaction(c -> ProjectStore.versions(c, id));
+        return records.database().read(c -> ProjectStore.versions(c, id));
     }
 
     private ProjectView view(ProjectRow stored) throws SQLException {
@@ -110,7 +114,7 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
 
     @Override
     public List<ResultRow> results(String id) throws SQLException {
-        return records.database().transaction(c -> ProjectStore.allResults(c, id));
+        return records.database().read(c -> ProjectStore.allResults(c, id));
     }
 
     @Override
@@ -120,12 +124,12 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
 
     @Override
     public List<CreditRow> credits() throws SQLException {
-        return records.database().transaction(ProjectStore::credits);
+        return records.database().read(ProjectStore::credits);
     }
 
     @Override
     public List<CreditedTask> recentCredits(Collection<String> devices, int limit) throws SQLException {
-        return records.database().transaction(c -> CreditStore.recent(c, devices, limit));
+        return records.database().read(c -> CreditStore.recent(c, devices, limit));
     }
 
     @Override
@@ -140,7 +144,7 @@ public class ProjectViews implements ProjectCatalog, ProjectControl {
 
     @Override
     public long acceptedResults() throws SQLException {
-        return records.database().transaction(ProjectStore::resultCount);
+        return records.database().read(ProjectStore::resultCount);
     }
 
     @Override

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are decided in arrival order on one thread, in groups: whatever arrived while the
  * previous group was being decided becomes the next group, stored in one database commit and
  * answered after it, on a thread of its own while the desk decides the next group
- * (docs/operations.md, "Throughput"). A result's delta is read and checked
+ * (docs/operations.md, "Throughput"). A group larger than {@link #MOST_PER_COMMIT} (the requests
+ * held until a round starts) is stored in parts of 64, 128, 256 and then 500 decisions, each
+ * answered while the next is decided: the first providers have their tasks within milliseconds. A result's delta is read and checked
  * before that, on threads of its own, as soon as the result arrives.
  *
  * <p>A request that finds no task and says it can wait ({@link TaskRequest#waitMs}) is held, not
@@ -67,6 +69,8 @@ public class TaskExchange implements MessageHandler {
     private static final long BANNED_RETRY_MS = 10 * 60_000;
     /** The most decisions in one commit: a burst of thousands is answered in a few commits, the first ones soon. */
     static final int MOST_PER_COMMIT = 500;
+    /** The first part of a larger group, which is decided in parts that double up to {@link #MOST_PER_COMMIT}. */
+    private static final int FIRST_PART = 64;
     /** A message that waits this long for its decision makes the exchange say it is behind. */
     private static final long BEHIND_MS = 1000;
     /** How soon a provider whose decision could not be stored should ask again. */
@@ -303,18 +307,23 @@ public class TaskExchange implements MessageHandler {
                 continue;
             }
             long start = System.nanoTime();
-            List<TaskReply> decisions = decide(group);
-            long decided = System.nanoTime();
-            List<Pending> answered = List.copyOf(group);
-            // stored: the answers go out on their own thread, and the desk takes the next group meanwhile
-            replies.execute(() -> {
-                for (int i = 0; i < answered.size(); i++) {
-                    Pending p = answered.get(i);
-                    if (decisions.get(i) != null) {
-                        answer(p.bus(), p.providerId(), decisions.get(i));
+            // a group larger than one commit (the held requests at a round's start) is decided in growing
+            // parts, each answered as soon as it is stored: the first providers get their tasks while the rest are decided
+            int part = group.size() > MOST_PER_COMMIT ? FIRST_PART : group.size();
+            for (int from = 0; from < group.size(); from += part, part = Math.min(MOST_PER_COMMIT, part * 2)) {
+                List<Pending> answered = List.copyOf(group.subList(from, Math.min(group.size(), from + part)));
+                List<TaskReply> decisions = decide(answered);
+                // stored: the answers go out on their own thread, and the desk decides on meanwhile
+                replies.execute(() -> {
+                    for (int i = 0; i < answered.size(); i++) {
+                        Pending p = answered.get(i);
+                        if (decisions.get(i) != null) {
+                            answer(p.bus(), p.providerId(), decisions.get(i));
+                        }
                     }
-                }
-            });
+                });
+            }
+            long decided = System.nanoTime();
             behind(group, start, decided);
             group.clear();
             metrics.requestsHeld(held.size());

@@ -135,7 +135,7 @@ public class VolunteerReputation {
 
     /** The audit of refused results and bans, newest first (null filters: all). */
     public List<ReputationStore.Refusal> refusals(String providerId, String verdict, int limit) throws SQLException {
-        return db.transaction(c -> ReputationStore.refusals(c, providerId, verdict, limit));
+        return db.read(c -> ReputationStore.refusals(c, providerId, verdict, limit));
     }
 
     private boolean record(String providerId, String projectId, int round, int shard, String verdict, String reason) {
@@ -209,7 +209,7 @@ public class VolunteerReputation {
 
     /** Every device's standing, with its account (when known) and whether it is banned now. */
     public List<Volunteer> volunteers() throws SQLException {
-        return db.transaction(ReputationStore::standings).stream()
+        return db.read(ReputationStore::standings).stream()
                 .map(s -> new Volunteer(s, account(s.providerId()).orElse(null), banned(s.providerId()).isPresent())).toList();
     }
 

@@ -58,6 +58,7 @@ class TaskExchangeTest {
     @AfterEach
     void stop() throws InterruptedException {
         desk.gate.countDown();
+        desk.release.countDown();
         exchange.deactivate();
         db.close();
     }
@@ -150,6 +151,34 @@ class TaskExchangeTest {
     }
 
     @Test
+    void aBurstOfHeldRequestsIsAnsweredPartByPartTheFirstWhileTheRestIsDecided() throws Exception {
+        desk.gate.countDown();
+        int providers = 1000;
+        for (int i = 0; i < providers; i++) {
+            exchange.onMessage(request("p" + i, "r" + i, 60_000L));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.requestsHeld() == providers);
+        int before = desk.groups.get();
+        desk.holdAt = before + 2; // the burst's second part waits in its commit
+        desk.tasks.set(providers);
+        desk.signal.run(); // a round starts
+        assertTrue(desk.heldAt.await(30, TimeUnit.SECONDS), "the burst is decided in more than one commit");
+        for (int i = 0; i < 64; i++) {
+            TaskReply reply = bus.replies.poll(30, TimeUnit.SECONDS);
+            assertNotNull(reply, "the first part is answered while the second is decided: answer " + i + " of 64 missing");
+            assertEquals(TaskReply.Kind.TASK, reply.kind());
+        }
+        assertTrue(bus.replies.isEmpty(), "nothing of the second part is answered before its commit");
+        desk.release.countDown();
+        for (int i = 64; i < providers; i++) {
+            TaskReply reply = bus.replies.poll(30, TimeUnit.SECONDS);
+            assertNotNull(reply, "answer " + i + " of " + providers);
+            assertEquals(TaskReply.Kind.TASK, reply.kind());
+        }
+        assertEquals(5, desk.groups.get() - before, "parts of 64, 128, 256, 500 and the remaining 52");
+    }
+
+    @Test
     void aPlainRequestIsAnsweredAtOnceAndIsNeverHeld() throws Exception {
         desk.gate.countDown();
         exchange.onMessage(request("p1", "r1"));
@@ -192,7 +221,7 @@ class TaskExchangeTest {
 
     /**
      * A desk with {@link #tasks} tasks (none at first) that counts leases and group commits, and
-     * holds its first group until the gate opens.
+     * holds its first group until the gate opens (and group {@link #holdAt} until its release).
      */
     private static final class Desk implements TaskDesk {
         final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
@@ -202,6 +231,10 @@ class TaskExchangeTest {
         final AtomicInteger groups = new AtomicInteger();
         final CountDownLatch inFirstGroup = new CountDownLatch(1);
         final CountDownLatch gate = new CountDownLatch(1);
+        /** The group commit that waits for {@link #release} (none: -1), and the latch it counts down when it does. */
+        volatile int holdAt = -1;
+        final CountDownLatch heldAt = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
         private final Database db;
 
         Desk(Database db) {
@@ -210,15 +243,24 @@ class TaskExchangeTest {
 
         @Override
         public Database.Group decideTogether() {
-            if (groups.incrementAndGet() == 1) {
+            int group = groups.incrementAndGet();
+            if (group == 1) {
                 inFirstGroup.countDown();
-                try {
-                    gate.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                await(gate);
+            }
+            if (group == holdAt) {
+                heldAt.countDown();
+                await(release);
             }
             return db.group();
+        }
+
+        private static void await(CountDownLatch latch) {
+            try {
+                latch.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package org.daig.coordinator.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * The task exchange's group commits: decisions made in a group are stored together when it
  * commits, one failing decision undoes only itself, an abandoned group undoes all of them, and
  * what waits for the commit runs only after it; reads on their own connections see only what is
- * committed, and writes from many threads are committed together. On H2 here; on PostgreSQL in
- * the subclass.
+ * committed, while a query in the group sees the group's writes; a write appended without a
+ * savepoint that fails fails the whole group; and writes from many threads are committed together.
+ * On H2 here; on PostgreSQL in the subclass.
  */
 class GroupCommitTest {
 
@@ -146,6 +148,42 @@ class GroupCommitTest {
             group.commit();
         }
         assertEquals(List.of(1, 2, 3), stored(other), "the other thread's failure undid none of the group's decisions");
+    }
+
+    @Test
+    void aQueryInTheGroupSeesWhatTheGroupWrote() throws Exception {
+        insert(db, 1);
+        try (Database.Group group = db.group()) {
+            insert(db, 2);
+            assertEquals(List.of(1, 2), db.query(GroupCommitTest::keys), "the writer's connection, the group's writes included");
+            group.commit();
+        }
+        assertEquals(List.of(1, 2), db.query(GroupCommitTest::keys), "outside a group: what is committed");
+    }
+
+    @Test
+    void aFailedAppendFailsTheWholeGroup() throws Exception {
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            db.append(c -> insertWith(c, "2"));
+            assertThrows(SQLException.class, () -> db.append(c -> insertWith(c, "NULL")));
+            SQLException failed = assertThrows(SQLException.class, group::commit);
+            assertTrue(failed.getMessage().contains("a write of this group failed"), failed.getMessage());
+        }
+        assertEquals(List.of(), stored(other), "none of the group's writes is stored");
+        db.append(c -> insertWith(c, "3")); // outside a group: a transaction of its own
+        try (Database.Group group = db.group()) {
+            db.append(c -> insertWith(c, "4"));
+            group.commit(); // a new group starts without the old failure
+        }
+        assertEquals(List.of(3, 4), stored(other));
+    }
+
+    private static Void insertWith(java.sql.Connection c, String k) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO decisions (k) VALUES (" + k + ")");
+        }
+        return null;
     }
 
     @Test
