@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -188,8 +187,7 @@ public final class LoadGenerator {
             String code = accounts.enrolmentCode(providers);
 
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
-            HttpGate http = new HttpGate(HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
-                    .connectTimeout(Duration.ofSeconds(10)).build(), httpInFlight(providers));
+            HttpGate http = new HttpGate(httpInFlight(providers));
             List<LoadProvider> sims = enrolAndConnect(base, ports[0], providers, code, options.workMillis(), timers, http);
             long start = System.nanoTime();
             sims.forEach(LoadProvider::start);
@@ -207,6 +205,7 @@ public final class LoadGenerator {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             sims.forEach(LoadProvider::stop);
+            http.close();
             boolean passed = report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
             coordinator.terminate(Duration.ofSeconds(60)); // as a service manager stops it (a profiler writes its recording)
             return passed;

@@ -1,8 +1,6 @@
 package org.daig.product.tests;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -282,10 +280,9 @@ final class LoadProvider {
 
     private void work(JsonObject task) {
         String base = task.get("blobBaseUrl").getAsString();
-        http.send(HttpRequest.newBuilder(URI.create(base + task.get("params").getAsString())).header("Authorization", "Bearer " + token)
-                .timeout(HTTP_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
-                    if (failure != null || response.statusCode() != 200) {
-                        retryLater("reading parameters: " + (failure != null ? failure : response.statusCode()));
+        http.get(URI.create(base + task.get("params").getAsString()), token, HTTP_TIMEOUT).whenComplete((response, failure) -> {
+                    if (failure != null || response.status() != 200) {
+                        retryLater("reading parameters: " + (failure != null ? failure : response.status()));
                         return;
                     }
                     float[] params = SimulatedProvider.readVector(response.body());
@@ -304,11 +301,10 @@ final class LoadProvider {
             throw new IllegalStateException(e);
         }
         String base = task.get("blobBaseUrl").getAsString();
-        http.send(HttpRequest.newBuilder(URI.create(base + deltaId)).header("Authorization", "Bearer " + token).timeout(HTTP_TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString())
+        http.put(URI.create(base + deltaId), token, body, HTTP_TIMEOUT)
                 .whenComplete((response, failure) -> {
-                    if (failure != null || response.statusCode() / 100 != 2) {
-                        retryLater("uploading its delta: " + (failure != null ? failure : response.statusCode()));
+                    if (failure != null || response.status() / 100 != 2) {
+                        retryLater("uploading its delta: " + (failure != null ? failure : response.status()));
                         return;
                     }
                     rounds.step("uploaded", task.get("round").getAsInt(), System.nanoTime());
