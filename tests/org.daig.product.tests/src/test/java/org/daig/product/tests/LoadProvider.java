@@ -281,14 +281,14 @@ final class LoadProvider {
     private void work(JsonObject task) {
         String base = task.get("blobBaseUrl").getAsString();
         http.get(URI.create(base + task.get("params").getAsString()), token, HTTP_TIMEOUT).whenComplete((response, failure) -> {
-                    if (failure != null || response.status() != 200) {
-                        retryLater("reading parameters: " + (failure != null ? failure : response.status()));
-                        return;
-                    }
-                    float[] params = SimulatedProvider.readVector(response.body());
-                    rounds.step("downloaded", task.get("round").getAsInt(), System.nanoTime());
-                    timers.schedule(() -> upload(task, params), workMillis, TimeUnit.MILLISECONDS);
-                });
+            if (failure != null || response.status() != 200) {
+                retryLater("reading parameters: " + (failure != null ? failure : response.status()));
+                return;
+            }
+            float[] params = SimulatedProvider.readVector(response.body());
+            rounds.step("downloaded", task.get("round").getAsInt(), System.nanoTime());
+            timers.schedule(() -> upload(task, params), workMillis, TimeUnit.MILLISECONDS);
+        });
     }
 
     private void upload(JsonObject task, float[] params) {
@@ -301,15 +301,14 @@ final class LoadProvider {
             throw new IllegalStateException(e);
         }
         String base = task.get("blobBaseUrl").getAsString();
-        http.put(URI.create(base + deltaId), token, body, HTTP_TIMEOUT)
-                .whenComplete((response, failure) -> {
-                    if (failure != null || response.status() / 100 != 2) {
-                        retryLater("uploading its delta: " + (failure != null ? failure : response.status()));
-                        return;
-                    }
-                    rounds.step("uploaded", task.get("round").getAsInt(), System.nanoTime());
-                    commit(task, deltaId);
-                });
+        http.put(URI.create(base + deltaId), token, body, HTTP_TIMEOUT).whenComplete((response, failure) -> {
+            if (failure != null || response.status() / 100 != 2) {
+                retryLater("uploading its delta: " + (failure != null ? failure : response.status()));
+                return;
+            }
+            rounds.step("uploaded", task.get("round").getAsInt(), System.nanoTime());
+            commit(task, deltaId);
+        });
     }
 
     private void commit(JsonObject task, String deltaId) {
