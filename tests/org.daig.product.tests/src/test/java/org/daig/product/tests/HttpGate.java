@@ -64,6 +64,7 @@ final class HttpGate implements AutoCloseable {
     private final int limit;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
 
     HttpGate(int limit) {
         this.limit = limit;
@@ -91,6 +92,10 @@ final class HttpGate implements AutoCloseable {
                 inFlight.decrementAndGet();
                 startWaiting();
             });
+            if (closed) {
+                answer.completeExceptionally(new IOException("the load generator has stopped"));
+                return;
+            }
             Channel channel = idleChannel();
             if (channel != null) {
                 write(channel, uri, method, token, body, timeout, answer);
@@ -197,6 +202,7 @@ final class HttpGate implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true; // requests still queued or started by a provider's last timer fail at once, without a connect
         loop.shutdownGracefully(0, 5, TimeUnit.SECONDS);
     }
 }

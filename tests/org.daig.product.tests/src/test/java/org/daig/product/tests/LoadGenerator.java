@@ -205,8 +205,8 @@ public final class LoadGenerator {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             sims.forEach(LoadProvider::stop);
-            http.close();
             boolean passed = report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
+            http.close();
             coordinator.terminate(Duration.ofSeconds(60)); // as a service manager stops it (a profiler writes its recording)
             return passed;
         }

@@ -279,6 +279,9 @@ final class LoadProvider {
     }
 
     private void work(JsonObject task) {
+        if (!running) {
+            return;
+        }
         String base = task.get("blobBaseUrl").getAsString();
         http.get(URI.create(base + task.get("params").getAsString()), token, HTTP_TIMEOUT).whenComplete((response, failure) -> {
             if (failure != null || response.status() != 200) {
@@ -292,6 +295,9 @@ final class LoadProvider {
     }
 
     private void upload(JsonObject task, float[] params) {
+        if (!running) {
+            return; // the run ended while it "trained"
+        }
         rounds.step("worked", task.get("round").getAsInt(), System.nanoTime());
         byte[] body = SimulatedProvider.vector(SimulatedProvider.delta(params, task.get("seed").getAsLong()));
         String deltaId;
