@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * answered after it, on a thread of its own while the desk decides the next group
  * (docs/operations.md, "Throughput"). A group larger than {@link #MOST_PER_COMMIT} (the requests
  * held until a round starts) is stored in parts of 64, 128, 256 and then 500 decisions, each
- * answered while the next is decided: the first providers have their tasks within milliseconds. A result's delta is read and checked
- * before that, on threads of its own, as soon as the result arrives.
+ * answered while the next is decided: the first providers have their tasks within milliseconds.
+ * A result's delta is read and checked before that, on threads of its own, as soon as it arrives.
  *
  * <p>A request that finds no task and says it can wait ({@link TaskRequest#waitMs}) is held, not
  * answered: when the scheduler says tasks may have appeared, the held requests are decided again

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * commits, one failing decision undoes only itself, an abandoned group undoes all of them, and
  * what waits for the commit runs only after it; reads on their own connections see only what is
  * committed, while a query in the group sees the group's writes; a write appended without a
- * savepoint that fails fails the whole group; and writes from many threads are committed together.
+ * savepoint, or a query in the group, that fails fails the whole group; and writes from many threads are committed together.
  * On H2 here; on PostgreSQL in the subclass.
  */
 class GroupCommitTest {
@@ -177,6 +177,23 @@ class GroupCommitTest {
             group.commit(); // a new group starts without the old failure
         }
         assertEquals(List.of(3, 4), stored(other));
+    }
+
+    @Test
+    void aFailedQueryInTheGroupFailsItToo() throws Exception {
+        try (Database.Group group = db.group()) {
+            insert(db, 1);
+            assertThrows(SQLException.class, () -> db.query(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.executeQuery("SELECT k FROM no_such_table").close();
+                }
+                return null;
+            }));
+            assertThrows(SQLException.class, group::commit, "without a savepoint, a failed read may have spoilt the transaction");
+        }
+        assertEquals(List.of(), stored(other));
+        insert(db, 2); // and the database works on as before
+        assertEquals(List.of(2), stored(other));
     }
 
     private static Void insertWith(java.sql.Connection c, String k) throws SQLException {
