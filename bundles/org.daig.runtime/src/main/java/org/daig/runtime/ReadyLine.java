@@ -30,7 +30,11 @@ import jakarta.servlet.Servlet;
  * servlet's registration can come before Jetty serves it.
  * <p>
  * A whiteboard: any servlet with the property {@value #NAME} (its value names the product) is
- * announced at its first {@code osgi.http.whiteboard.servlet.pattern}.
+ * announced at its first {@code osgi.http.whiteboard.servlet.pattern}. The servlet may name, in
+ * {@value #ALSO}, other paths of the same listener that must be served first: the coordinator
+ * names its blob and project planes, whose servlets come only once their stores are up (an S3
+ * bucket answers a second or more after the status page), so a requestor who uploads at the
+ * ready line never meets a 404 from a plane still starting.
  * <p>
  * A product whose listener is still being decided names a gate in the framework property
  * {@value #AFTER}: an LDAP filter the line waits for a service to match. If that service has a
@@ -43,6 +47,8 @@ public class ReadyLine {
 
     /** The servlet property that asks for a ready line, e.g. {@code daig.ready.name=provider}. */
     public static final String NAME = "daig.ready.name";
+    /** The servlet property naming other paths that must answer before the line is printed, e.g. {@code /api/v1/blobs/}. */
+    public static final String ALSO = "daig.ready.also";
     /** The framework property naming the gate: a service filter, e.g. {@code (daig.http.scheme=*)}. */
     public static final String AFTER = "daig.ready.after";
     /** The gate service's property naming the scheme the listener ends up serving ({@code http} or {@code https}). */
@@ -116,7 +122,8 @@ public class ReadyLine {
             LOG.info("DAIG {} ready: status at (HTTP endpoint unknown)", product);
             return;
         }
-        Thread waiter = new Thread(() -> announceWhenServing(product, path), "daig-ready-" + product);
+        List<String> also = strings(properties.get(ALSO));
+        Thread waiter = new Thread(() -> announceWhenServing(product, path, also), "daig-ready-" + product);
         waiter.setDaemon(true);
         waiter.start();
     }
@@ -126,14 +133,17 @@ public class ReadyLine {
         active = false;
     }
 
-    private void announceWhenServing(String product, String path) {
+    private void announceWhenServing(String product, String path, List<String> also) {
         long deadline = System.currentTimeMillis() + PATIENCE_MS;
         try {
             String url = baseUrl + path;
-            while (!gateOpen(url) || !answers(url)) {
+            List<String> silent = List.of();
+            while (!gateOpen(url) || !answers(url) || !(silent = notServing(baseUrl, also)).isEmpty()) {
                 if (System.currentTimeMillis() > deadline || !active) {
-                    LOG.warn("The {} status servlet is registered but {} did not answer{} within {} s", product, url,
-                            gate == null ? "" : " (or nothing matched " + AFTER + "=" + gate + ")", PATIENCE_MS / 1000);
+                    LOG.warn("The {} status servlet is registered but {} did not answer{}{} within {} s", product, url,
+                            gate == null ? "" : " (or nothing matched " + AFTER + "=" + gate + ")",
+                            silent.isEmpty() ? "" : ", or these paths still answer 404 or not at all: " + String.join(", ", silent),
+                            PATIENCE_MS / 1000);
                     return;
                 }
                 Thread.sleep(POLL_MS);
@@ -160,6 +170,18 @@ public class ReadyLine {
         } catch (InvalidSyntaxException | IllegalStateException e) {
             return false;
         }
+    }
+
+    /** The paths of {@code also} that the listener at {@code base} does not serve yet (see {@link #answers}). */
+    static List<String> notServing(String base, List<String> also) {
+        return also.stream().filter(path -> !answers(base + path)).toList();
+    }
+
+    private static List<String> strings(Object value) {
+        if (value instanceof String[] array) {
+            return List.of(array);
+        }
+        return value instanceof String s ? List.of(s) : List.of();
     }
 
     private static String firstPattern(Object patterns) {

@@ -1,5 +1,6 @@
 package org.daig.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,28 @@ class ReadyLineTest {
             assertTrue(ReadyLine.answers(base + "/api/guarded"), "a 401 (the authentication filter in front of the servlet) is up");
             assertFalse(ReadyLine.answers(base + "/api/other"), "a 404 (servlet not yet in Jetty) is not ready");
             assertFalse(ReadyLine.answers(base + "/api/broken"), "a 503 is not ready");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aPlaneTheStatusNamesMustBeServedToo() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/projects", exchange -> {
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            List<String> planes = List.of("/api/v1/blobs/", "/api/v1/projects");
+            assertEquals(List.of("/api/v1/blobs/"), ReadyLine.notServing(base, planes), "the blob plane is still starting (404)");
+            server.createContext("/api/v1/blobs/", exchange -> {
+                exchange.sendResponseHeaders(401, -1);
+                exchange.close();
+            });
+            assertEquals(List.of(), ReadyLine.notServing(base, planes));
         } finally {
             server.stop(0);
         }

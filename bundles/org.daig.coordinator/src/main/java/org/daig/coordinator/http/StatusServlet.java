@@ -29,7 +29,8 @@ import jakarta.servlet.http.HttpServletResponse;
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/api/status",
         "osgi.http.whiteboard.servlet.name=daig-coordinator-status",
-        "daig.ready.name=coordinator" }) // org.daig.runtime logs "DAIG coordinator ready: status at URL" once it answers
+        // org.daig.runtime logs "DAIG coordinator ready: status at URL" once it answers, and the planes a requestor uses first too
+        "daig.ready.name=coordinator", "daig.ready.also=/api/v1/blobs/", "daig.ready.also=/api/v1/projects" })
 public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

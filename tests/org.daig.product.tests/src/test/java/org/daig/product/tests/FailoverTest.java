@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -83,6 +82,7 @@ class FailoverTest {
             ProductProcess standby = null;
             try {
                 active.awaitLine("This coordinator acts for the grid: it holds the leader lock", ProductsTest.START);
+                active.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START); // its blob plane on S3 serves
                 GridAccounts accounts = active.accounts(baseA);
                 String requestor = accounts.requestor();
                 String model = ProjectRunTest.upload(baseA, requestor, in.model());
@@ -97,7 +97,6 @@ class FailoverTest {
                     tokens.add(GridAccounts.enrol(baseA, "sim-" + i, code));
                 }
                 mosquitto.files(accounts).start(); // knows the coordinator and the enrolled providers
-                active.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
 
                 // the standby logs in to the broker with the same service token: the operator copies it
                 Path tokenFile = tmp.resolve("b/data/accounts/service-token");
@@ -106,18 +105,11 @@ class FailoverTest {
                 standby = coordinator(tmp.resolve("b"), ports[2], postgres, mosquitto, s3).start();
                 standby.awaitLine("Standing by: another coordinator holds the leader lock", ProductsTest.START);
                 assertFalse(standby.printed("MQTT bus coordinator"), "a standby stays off the broker:\n" + String.join("\n", standby.output()));
-                HttpRequest ask = HttpRequest.newBuilder(URI.create(baseB + "/api/v1/projects/" + id)).header("Authorization", "Bearer " + requestor)
-                        .build();
-                List<HttpResponse<String>> asked = new ArrayList<>();
-                ProductProcess.await("the standby's HTTP side to answer", ProductsTest.START, () -> {
-                    try {
-                        return asked.add(TestHttp.CLIENT.send(ask, HttpResponse.BodyHandlers.ofString()));
-                    } catch (ConnectException notYet) {
-                        return false;
-                    }
-                });
-                assertEquals(503, asked.get(0).statusCode(), "a standby says so: " + asked.get(0).body());
-                assertTrue(asked.get(0).body().contains("standing by"), asked.get(0).body());
+                standby.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START); // its project plane serves
+                HttpResponse<String> asked = TestHttp.CLIENT.send(HttpRequest.newBuilder(URI.create(baseB + "/api/v1/projects/" + id))
+                        .header("Authorization", "Bearer " + requestor).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, asked.statusCode(), "a standby says so: " + asked.body());
+                assertTrue(asked.body().contains("standing by"), asked.body());
 
                 for (int i = 0; i < 3; i++) {
                     SimulatedProvider p = new SimulatedProvider(mosquitto.url, "sim-" + i, 300, tokens.get(i));
@@ -131,7 +123,6 @@ class FailoverTest {
                 providers.forEach(p -> confirmedBeforeCrash.putAll(p.confirmed));
 
                 standby.awaitLine("This coordinator acts for the grid: it holds the leader lock", ProductsTest.START);
-                standby.awaitLine("DAIG coordinator ready: " + ProductsTest.READY, ProductsTest.START);
                 ProjectRunTest.awaitProject(baseB, requestor, id, "COMPLETED"); // the requestor's token is good on both
 
                 Map<String, String> used = ProjectRunTest.usedDeltas(baseB, requestor, id);
