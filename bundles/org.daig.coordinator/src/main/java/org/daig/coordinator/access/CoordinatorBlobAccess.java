@@ -13,9 +13,9 @@ import org.daig.api.account.Identity;
 import org.daig.api.blob.BlobAccess;
 import org.daig.api.blob.BlobStore;
 import org.daig.coordinator.experts.ExpertsStore;
+import org.daig.coordinator.schedule.LeaseGrants;
 import org.daig.coordinator.service.ProjectRecords;
 import org.daig.coordinator.store.AccessStore;
-import org.daig.coordinator.store.AccessStore.HeldLease;
 import org.daig.coordinator.store.Database;
 import org.daig.wire.VectorFile;
 import org.osgi.service.component.annotations.Activate;
@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The blob plane's rules (docs/security.md), from what the coordinator's database knows:
+ * The blob plane's rules (docs/security.md), from what the coordinator's database knows, and for
+ * providers' leases from what the scheduler granted them ({@link LeaseGrants}, in memory):
  * <ul>
  * <li>an admin reads every blob;</li>
  * <li>a requestor reads the blobs it uploaded itself and those of its own projects (model, data,
@@ -106,8 +107,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
         long now = clock.getAsLong();
         try {
             if (Callers.isDevice(caller)) {
-                return db().read(c -> AccessStore.leasedBlob(c, caller.device(), id, now)
-                        || ExpertsStore.hostsCheckpoint(c, caller.device(), id, now));
+                return grants().mayRead(caller.device(), id, now) || db().read(c -> ExpertsStore.hostsCheckpoint(c, caller.device(), id, now));
             }
             if (Callers.isRequestor(caller)) {
                 String user = caller.user();
@@ -146,7 +146,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
 
     private Optional<String> refuseDeviceUpload(String device, String id, long total) throws SQLException {
         long now = clock.getAsLong();
-        List<HeldLease> leases = db().read(c -> AccessStore.liveLeases(c, device, now));
+        List<LeaseGrants.Grant> leases = grants().live(device, now);
         if (leases.isEmpty()) {
             OptionalLong checkpoint = db().read(c -> ExpertsStore.checkpointBytes(c, device, now));
             if (checkpoint.isPresent()) {
@@ -154,7 +154,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
             }
             return Optional.of("provider " + device + " holds no task now: a provider uploads only the result of a task it holds");
         }
-        HeldLease largest = leases.stream().max((a, b) -> Long.compare(a.paramCount(), b.paramCount())).orElseThrow();
+        LeaseGrants.Grant largest = leases.stream().max((a, b) -> Long.compare(a.paramCount(), b.paramCount())).orElseThrow();
         long max = VectorFile.fileSize(largest.paramCount());
         if (total > max) {
             return Optional.of("too large: a result of project " + largest.projectId() + " is a delta of its " + largest.paramCount()
@@ -243,5 +243,9 @@ public class CoordinatorBlobAccess implements BlobAccess {
 
     private Database db() {
         return records.database();
+    }
+
+    private LeaseGrants grants() {
+        return records.scheduler().grants();
     }
 }

@@ -8,13 +8,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import org.daig.coordinator.store.Records.LeaseRow;
 
 /**
  * A project's active leases by id (in the order they were issued), also found by provider and by
  * shard: a round of ten thousand tasks would otherwise scan every lease for each of its leases
- * and results.
+ * and results. Once {@link #grantIn} named the {@link LeaseGrants}, every lease here is granted
+ * there too, and taken back as it leaves.
  */
 final class ActiveLeases {
 
@@ -22,10 +24,22 @@ final class ActiveLeases {
     private final Map<String, Set<String>> byProvider = new HashMap<>();
     private final Map<Integer, Set<String>> byShard = new HashMap<>();
     private final Collection<LeaseRow> view = Collections.unmodifiableCollection(byId.values());
+    private LeaseGrants grants;
+    private Function<LeaseRow, LeaseGrants.Grant> grantOf;
+
+    /** From now on the leases here (those already here too) are granted in {@code grants}, as {@code grantOf} says. */
+    void grantIn(LeaseGrants grants, Function<LeaseRow, LeaseGrants.Grant> grantOf) {
+        this.grants = grants;
+        this.grantOf = grantOf;
+        byId.values().forEach(lease -> grants.add(grantOf.apply(lease)));
+    }
 
     void put(String id, LeaseRow lease) {
         remove(id);
         byId.put(id, lease);
+        if (grants != null) {
+            grants.add(grantOf.apply(lease));
+        }
         byProvider.computeIfAbsent(lease.providerId(), p -> new LinkedHashSet<>()).add(id);
         byShard.computeIfAbsent(lease.shard(), s -> new LinkedHashSet<>()).add(id);
     }
@@ -33,6 +47,9 @@ final class ActiveLeases {
     LeaseRow remove(String id) {
         LeaseRow lease = byId.remove(id);
         if (lease != null) {
+            if (grants != null) {
+                grants.remove(lease.providerId(), id);
+            }
             unindex(byProvider, lease.providerId(), id);
             unindex(byShard, lease.shard(), id);
         }
@@ -55,6 +72,9 @@ final class ActiveLeases {
     }
 
     void clear() {
+        if (grants != null) {
+            byId.values().forEach(lease -> grants.remove(lease.providerId(), lease.id()));
+        }
         byId.clear();
         byProvider.clear();
         byShard.clear();

@@ -35,6 +35,8 @@ abstract class ProjectLifecycle {
     final LongSupplier clock;
     final Scheduler.Listener listener;
     final Map<String, ProjectRun> runs = new LinkedHashMap<>();
+    /** The live leases' blobs, for the blob plane (read without the lock). */
+    final LeaseGrants grants = new LeaseGrants();
     /**
      * Each live project's parameter count and compression, read without the lock: the result
      * checks read deltas beside the task exchange, and queued on its lock before they could.
@@ -76,6 +78,7 @@ abstract class ProjectLifecycle {
         ProjectRun run = requireRun(id);
         journal.canonicalModel(id, blob);
         run.row = run.row.withCanonicalModel(blob);
+        run.active.grantIn(grants, run::grant); // the live leases' providers load the canonical form from now on
     }
 
     /** Creates a project of account {@code owner} in state PREPARING; the caller prepares it, then calls {@link #prepared}. */
@@ -84,7 +87,9 @@ abstract class ProjectLifecycle {
         ProjectRow row = new ProjectRow(id, spec, ProjectState.PREPARING, null, 0, 0, 0, null, null, 0,
                 ProjectRun.plan(spec).totalRounds(), clock.getAsLong(), null);
         journal.created(row, owner);
-        runs.put(id, new ProjectRun(row));
+        ProjectRun run = new ProjectRun(row);
+        run.active.grantIn(grants, run::grant);
+        runs.put(id, run);
         remember(row);
         return row;
     }

@@ -283,6 +283,24 @@ final class ProjectRun {
                 blobBaseUrl, spec.compression(), chain.isEmpty() ? null : chain);
     }
 
+    /**
+     * What {@code lease} lets its provider fetch: the blobs its task names (the model in its
+     * canonical form only, never the requestor's .h5), and a delta of this project's size to send.
+     */
+    LeaseGrants.Grant grant(LeaseRow lease) {
+        Task task = task(lease, null);
+        Set<String> blobs = new HashSet<>();
+        for (String blob : new String[] { task.params(), task.x(), task.y(), row.canonicalModel() }) {
+            if (blob != null) {
+                blobs.add(blob);
+            }
+        }
+        if (task.paramsDiffs() != null) {
+            blobs.addAll(task.paramsDiffs());
+        }
+        return new LeaseGrants.Grant(lease.id(), lease.providerId(), row.id(), lease.issuedAt(), lease.deadline(), row.paramCount(), blobs);
+    }
+
     /** An accepted result's check: the task it answered, as its provider got it, and the second result of a replicated one. */
     Scheduler.PendingCheck check(ResultRow result, ResultRow replica) {
         Task task = task(new LeaseRow(result.leaseId(), row.id(), result.round(), result.shard(), result.providerId(), result.acceptedAt(),

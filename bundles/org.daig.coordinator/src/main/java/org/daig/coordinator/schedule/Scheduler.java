@@ -138,6 +138,11 @@ public final class Scheduler extends ProjectLifecycle {
         this.blobBaseUrl = blobBaseUrl;
     }
 
+    /** What each provider's live leases let it fetch and send (read on any thread). */
+    public LeaseGrants grants() {
+        return grants;
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -166,8 +171,12 @@ public final class Scheduler extends ProjectLifecycle {
      */
     public synchronized void load() throws SQLException {
         List.copyOf(runs.keySet()).forEach(this::forget);
+        grants.clear();
         runs.putAll(journal.load(clock.getAsLong()));
-        runs.values().forEach(run -> remember(run.row));
+        runs.values().forEach(run -> {
+            remember(run.row);
+            run.active.grantIn(grants, run::grant);
+        });
         for (ProjectRun run : List.copyOf(runs.values())) {
             if (run.async()) {
                 async.resume(run);

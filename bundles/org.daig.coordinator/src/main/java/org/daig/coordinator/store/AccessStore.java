@@ -4,24 +4,17 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import org.daig.wire.ParamsDiff;
-
 /**
  * The SQL of ownership (schema 2): which account owns a project, who uploaded a blob, and which
- * blobs a provider's live leases open to it. Like {@link ProjectStore}, methods take the
+ * blobs belong to a requestor's projects. (What a provider's live leases open to it is the
+ * scheduler's, in memory: {@code LeaseGrants}.) Like {@link ProjectStore}, methods take the
  * transaction's connection; plain SQL that H2 and PostgreSQL both speak.
  */
 public final class AccessStore {
-
-    /** A lease a provider holds now, with what its uploads are measured against. */
-    public record HeldLease(String leaseId, String projectId, long issuedAt, long paramCount) {
-    }
 
     private AccessStore() {
     }
@@ -105,39 +98,6 @@ public final class AccessStore {
                 + "AND (v.params_blob = ? OR v.sent_blob = ? OR v.diff_blob = ?) "
                 + "UNION ALL SELECT 1 FROM results r JOIN projects p ON p.id = r.project_id WHERE p.owner = ? AND r.delta_blob = ?",
                 owner, id, id, id, id, id, id, owner, id, id, owner, id, id, id, owner, id);
-    }
-
-    /** The leases {@code providerId} holds now: active, deadline after {@code now}; oldest first. */
-    public static List<HeldLease> liveLeases(Connection c, String providerId, long now) throws SQLException {
-        List<HeldLease> leases = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT l.id, l.project_id, l.issued_at, p.param_count FROM leases l "
-                + "JOIN projects p ON p.id = l.project_id WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
-                + "ORDER BY l.issued_at, l.id")) {
-            st.setString(1, providerId);
-            st.setLong(2, now);
-            try (ResultSet r = st.executeQuery()) {
-                while (r.next()) {
-                    leases.add(new HeldLease(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4)));
-                }
-            }
-        }
-        return leases;
-    }
-
-    /**
-     * Whether blob {@code id} is what a live lease of {@code providerId} needs: the project's canonical model (never the .h5),
-     * the parameters of the version the lease trains from (its base version), or its shard's x or y.
-     */
-    public static boolean leasedBlob(Connection c, String providerId, String id, long now) throws SQLException {
-        // the leased version's parameters as sent (whole, or as the differences that lead to them from a version up to MAX_CHAIN older)
-        return exists(c, "SELECT 1 FROM leases l JOIN projects p ON p.id = l.project_id "
-                + "LEFT JOIN versions v ON v.project_id = l.project_id AND v.version = COALESCE(l.base_version, l.round) "
-                + "LEFT JOIN versions d ON d.project_id = l.project_id AND d.version <= COALESCE(l.base_version, l.round) "
-                + "AND d.version > COALESCE(l.base_version, l.round) - " + ParamsDiff.MAX_CHAIN + " "
-                + "LEFT JOIN shards s ON s.project_id = l.project_id AND s.shard = l.shard "
-                + "WHERE l.provider_id = ? AND l.state = 'ACTIVE' AND l.deadline > ? "
-                + "AND (p.canonical_blob = ? OR COALESCE(v.sent_blob, v.params_blob) = ? OR d.diff_blob = ? OR s.x_blob = ? OR s.y_blob = ?)",
-                providerId, now, id, id, id, id, id);
     }
 
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {

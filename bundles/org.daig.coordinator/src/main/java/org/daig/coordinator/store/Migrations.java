@@ -114,7 +114,10 @@ final class Migrations {
                   checkpoint_blob CHAR(64), checkpoint_at BIGINT, PRIMARY KEY (project_id, grp))""",
                 "CREATE INDEX experts_hosts_by_provider ON experts_hosts (provider_id)" },
             // 15: providers' uploads are counted in memory (CoordinatorBlobAccess): their rows were read for nothing else (issue 16)
-            new String[] { "DELETE FROM blob_owners WHERE device <> ''", "DROP INDEX blob_owners_by_device" });
+            new String[] { "DELETE FROM blob_owners WHERE device <> ''", "DROP INDEX blob_owners_by_device" },
+            // 16: the blob plane finds a provider's live leases in the scheduler's memory (LeaseGrants): the index written by
+            // every lease and every result is read by nothing now (issue 16)
+            new String[] { "DROP INDEX leases_by_provider" });
 
     private Migrations() {
     }

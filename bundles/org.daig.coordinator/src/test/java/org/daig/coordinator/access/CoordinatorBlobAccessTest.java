@@ -259,12 +259,28 @@ class CoordinatorBlobAccessTest {
     }
 
     @Test
-    void whenTheDatabaseCannotAnswerEverythingIsRefused() {
+    void afterARestartTheLeasesInTheDatabaseOpenTheSameBlobs() throws Exception {
+        fx.scheduler.load(); // what a restarted (or newly leading) coordinator does
+        CoordinatorBlobAccess access = fx.access(LIMITS);
+        for (String blob : List.of(taskA.model(), taskA.params(), taskA.x(), taskA.y())) {
+            assertTrue(access.mayRead(Fixture.DEVICE_A, blob), blob);
+        }
+        assertFalse(access.mayRead(Fixture.DEVICE_A, taskB.x()), "still not another provider's shard");
+        assertFalse(access.mayRead(DEVICE_C, expired.x()), "nor an expired lease's");
+        assertFalse(access.mayRead(DEVICE_D, id("B-model")), "nor a lease given back");
+        assertEquals(Verdict.ALLOWED, verdict(access, Fixture.DEVICE_A, id("d1"), DELTA));
+        assertEquals(Verdict.TOO_LARGE, verdict(access, Fixture.DEVICE_A, id("d2"), DELTA + 1));
+    }
+
+    @Test
+    void whenTheDatabaseCannotAnswerEverythingItWouldDecideIsRefused() {
         CoordinatorBlobAccess access = fx.access(LIMITS);
         fx.db.close();
         assertFalse(access.mayRead(Fixture.ALICE, aliceFile));
-        assertFalse(access.mayRead(Fixture.DEVICE_A, taskA.x()));
+        assertFalse(access.mayRead(DEVICE_IDLE, id("A-model")), "a provider without a lease (its experts checkpoints are in the database)");
         assertTrue(access.refuseUpload(Fixture.ALICE, id("new"), 1).isPresent());
         assertTrue(access.mayRead(Fixture.ADMIN, aliceFile), "an admin's answer needs no database");
+        // a live lease is the scheduler's, in memory: its provider goes on fetching what the lease needs
+        assertTrue(access.mayRead(Fixture.DEVICE_A, taskA.x()));
     }
 }

@@ -17,8 +17,8 @@ import org.daig.api.project.ProjectState;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.LeaseGrants;
 import org.daig.coordinator.schedule.Scheduler;
-import org.daig.coordinator.store.AccessStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
@@ -237,11 +237,11 @@ class AggregationTest {
         assertArrayEquals(exact, rebuilt, 0.002f, "and within fp16's rounding of the exact version");
 
         long now = fx.now.get();
+        LeaseGrants grants = fx.scheduler.grants();
         for (String diff : task.paramsDiffs()) {
-            assertTrue(fx.db.transaction(c -> AccessStore.leasedBlob(c, "alice", diff, now)), "the lease holder reads its differences");
-            assertFalse(fx.db.transaction(c -> AccessStore.leasedBlob(c, "mallory", diff, now)), "nobody else does");
+            assertTrue(grants.mayRead("alice", diff, now), "the lease holder reads its differences");
+            assertFalse(grants.mayRead("mallory", diff, now), "nobody else does");
         }
-        assertFalse(fx.db.transaction(c -> AccessStore.leasedBlob(c, "alice", three.paramsBlob(), now)),
-                "the exact parameters are not sent to providers");
+        assertFalse(grants.mayRead("alice", three.paramsBlob(), now), "the exact parameters are not sent to providers");
     }
 }
