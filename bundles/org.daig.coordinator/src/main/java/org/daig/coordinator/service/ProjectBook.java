@@ -97,8 +97,8 @@ public class ProjectBook implements ProjectRecords {
 
     /**
      * H2's page cache: an eighth of the heap, 16 to 256 MiB (H2's own default is 16 MiB). With
-     * thousands of providers the blob plane's lease lookups missed a small cache and read and
-     * decoded pages from the file on every download.
+     * thousands of providers the indexes each result reads and writes (results by delta, credits
+     * by provider) are spread over pages that a small cache keeps reading and decoding again.
      */
     static long h2CacheKiB(long maxHeapBytes) {
         long mib = Math.max(16, Math.min(256, maxHeapBytes / 8 / (1024 * 1024)));
