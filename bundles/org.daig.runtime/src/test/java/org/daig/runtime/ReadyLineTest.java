@@ -17,22 +17,23 @@ import com.sun.net.httpserver.HttpServer;
 /** The ready line's promise is that its URL answers: the probe must tell "served" from "not yet". */
 class ReadyLineTest {
 
+    /** A context of {@code server} that answers every request with {@code status} (and no body). */
+    private static void answer(HttpServer server, String path, int status) {
+        server.createContext(path, exchange -> {
+            if (status == 401) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"daig\"");
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+    }
+
     @Test
     void anOkOrAGuardedAnswerCountsAsServing() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/status", exchange -> {
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        server.createContext("/api/guarded", exchange -> {
-            exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"daig\"");
-            exchange.sendResponseHeaders(401, -1);
-            exchange.close();
-        });
-        server.createContext("/api/broken", exchange -> {
-            exchange.sendResponseHeaders(503, -1);
-            exchange.close();
-        });
+        answer(server, "/api/status", 200);
+        answer(server, "/api/guarded", 401);
+        answer(server, "/api/broken", 503);
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
@@ -48,19 +49,13 @@ class ReadyLineTest {
     @Test
     void aPlaneTheStatusNamesMustBeServedToo() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/v1/projects", exchange -> {
-            exchange.sendResponseHeaders(401, -1);
-            exchange.close();
-        });
+        answer(server, "/api/v1/projects", 401);
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort();
             List<String> planes = List.of("/api/v1/blobs/", "/api/v1/projects");
             assertEquals(List.of("/api/v1/blobs/"), ReadyLine.notServing(base, planes), "the blob plane is still starting (404)");
-            server.createContext("/api/v1/blobs/", exchange -> {
-                exchange.sendResponseHeaders(401, -1);
-                exchange.close();
-            });
+            answer(server, "/api/v1/blobs/", 401);
             assertEquals(List.of(), ReadyLine.notServing(base, planes));
         } finally {
             server.stop(0);
