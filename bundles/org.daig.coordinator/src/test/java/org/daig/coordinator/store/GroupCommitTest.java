@@ -38,12 +38,7 @@ class GroupCommitTest {
         TestDatabases.Place place = place();
         db = place.open();
         other = place.open(); // a second connection: sees only what is committed
-        db.transaction(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE decisions (k INT NOT NULL)");
-            }
-            return null;
-        });
+        db.transaction(c -> execute(c, "CREATE TABLE decisions (k INT NOT NULL)"));
     }
 
     @AfterEach
@@ -53,12 +48,7 @@ class GroupCommitTest {
     }
 
     private void insert(Database on, int k) throws SQLException {
-        on.transaction(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("INSERT INTO decisions (k) VALUES (" + k + ")");
-            }
-            return null;
-        });
+        on.transaction(c -> insertWith(c, String.valueOf(k)));
     }
 
     private static List<Integer> stored(Database on) throws SQLException {
@@ -80,13 +70,8 @@ class GroupCommitTest {
     void aFailingDecisionUndoesOnlyItself() throws Exception {
         try (Database.Group group = db.group()) {
             insert(db, 1);
-            assertThrows(SQLException.class, () -> db.transaction(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("INSERT INTO decisions (k) VALUES (7)");
-                    s.execute("INSERT INTO decisions (k) VALUES (NULL)"); // violates NOT NULL: this decision fails
-                }
-                return null;
-            }));
+            assertThrows(SQLException.class, () -> db.transaction(c -> execute(c, "INSERT INTO decisions (k) VALUES (7)",
+                    "INSERT INTO decisions (k) VALUES (NULL)"))); // violates NOT NULL: this decision fails
             insert(db, 3);
             group.commit();
         }
@@ -134,12 +119,7 @@ class GroupCommitTest {
             CompletableFuture.runAsync(() -> {
                 try {
                     insert(db, 2); // e.g. the lease ticker: commits at once
-                    assertThrows(SQLException.class, () -> db.transaction(c -> {
-                        try (Statement s = c.createStatement()) {
-                            s.execute("INSERT INTO decisions (k) VALUES (NULL)");
-                        }
-                        return null;
-                    }));
+                    assertThrows(SQLException.class, () -> db.transaction(c -> insertWith(c, "NULL")));
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
@@ -183,12 +163,7 @@ class GroupCommitTest {
     void aFailedQueryInTheGroupFailsItToo() throws Exception {
         try (Database.Group group = db.group()) {
             insert(db, 1);
-            assertThrows(SQLException.class, () -> db.query(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.executeQuery("SELECT k FROM no_such_table").close();
-                }
-                return null;
-            }));
+            assertThrows(SQLException.class, () -> db.query(c -> execute(c, "SELECT k FROM no_such_table")));
             assertThrows(SQLException.class, group::commit, "without a savepoint, a failed read may have spoilt the transaction");
         }
         assertEquals(List.of(), stored(other));
@@ -197,8 +172,15 @@ class GroupCommitTest {
     }
 
     private static Void insertWith(java.sql.Connection c, String k) throws SQLException {
+        return execute(c, "INSERT INTO decisions (k) VALUES (" + k + ")");
+    }
+
+    /** Runs {@code statements} in order on {@code c}; the first that fails throws. */
+    private static Void execute(java.sql.Connection c, String... statements) throws SQLException {
         try (Statement s = c.createStatement()) {
-            s.execute("INSERT INTO decisions (k) VALUES (" + k + ")");
+            for (String sql : statements) {
+                s.execute(sql);
+            }
         }
         return null;
     }
