@@ -47,7 +47,11 @@ public final class AccountDatabase implements AutoCloseable {
               device_id VARCHAR(64) PRIMARY KEY, user_name VARCHAR(64) NOT NULL, name VARCHAR(200) NOT NULL,
               token_id VARCHAR(32) NOT NULL, enrolled_at BIGINT NOT NULL, last_seen_at BIGINT)""",
             "CREATE INDEX devices_by_user ON devices (user_name)",
-            "CREATE TABLE settings (name VARCHAR(64) PRIMARY KEY, val VARCHAR(200) NOT NULL)" });
+            "CREATE TABLE settings (name VARCHAR(64) PRIMARY KEY, val VARCHAR(200) NOT NULL)" },
+            // 2: how many changes that end token checks were committed (revocations, disabled accounts, new roles): each coordinator
+            // on this database reads the count every second and forgets the checks it remembers when it moved (TokenBook)
+            new String[] { "CREATE TABLE account_changes (id INT PRIMARY KEY, changes BIGINT NOT NULL)",
+                "INSERT INTO account_changes (id, changes) VALUES (1, 0)" });
 
     /** Read-only connections for the token checks in front of every HTTP request, so that they wait for no write. */
     private static final int READERS = 4;

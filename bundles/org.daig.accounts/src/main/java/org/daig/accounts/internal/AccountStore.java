@@ -96,7 +96,7 @@ public final class AccountStore {
         try (PreparedStatement s = c.prepareStatement("UPDATE users SET roles = ? WHERE name = ?")) {
             s.setString(1, encodeRoles(roles));
             s.setString(2, name);
-            return s.executeUpdate() == 1;
+            return counted(c, s.executeUpdate()) == 1;
         }
     }
 
@@ -104,7 +104,7 @@ public final class AccountStore {
         try (PreparedStatement s = c.prepareStatement("UPDATE users SET disabled = ? WHERE name = ?")) {
             s.setBoolean(1, disabled);
             s.setString(2, name);
-            return s.executeUpdate() == 1;
+            return counted(c, s.executeUpdate()) == 1;
         }
     }
 
@@ -181,7 +181,7 @@ public final class AccountStore {
         try (PreparedStatement s = c.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL")) {
             s.setLong(1, at);
             s.setString(2, tokenId);
-            return s.executeUpdate() == 1;
+            return counted(c, s.executeUpdate()) == 1;
         }
     }
 
@@ -192,7 +192,7 @@ public final class AccountStore {
             s.setLong(1, at);
             s.setString(2, user);
             s.setLong(3, at);
-            return s.executeUpdate();
+            return counted(c, s.executeUpdate());
         }
     }
 
@@ -201,7 +201,32 @@ public final class AccountStore {
         try (PreparedStatement s = c.prepareStatement("UPDATE tokens SET revoked_at = ? WHERE scope = ? AND revoked_at IS NULL")) {
             s.setLong(1, at);
             s.setString(2, scope.id());
-            return s.executeUpdate();
+            return counted(c, s.executeUpdate());
+        }
+    }
+
+    /**
+     * Counts, in the caller's transaction, a change that can make a passed token check wrong (a
+     * revocation, a disabled account, new roles) when it changed {@code rows} rows; returns them.
+     * Every coordinator on this database forgets its remembered checks once it sees the count move
+     * ({@link TokenBook}). So a change the store makes can never skip the count.
+     */
+    private static int counted(Connection c, int rows) throws SQLException {
+        if (rows > 0) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE account_changes SET changes = changes + 1 WHERE id = 1")) {
+                s.executeUpdate();
+            }
+        }
+        return rows;
+    }
+
+    /** How many changes that end token checks were committed so far (see {@link #counted}). */
+    public static long changes(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT changes FROM account_changes WHERE id = 1"); ResultSet r = s.executeQuery()) {
+            if (!r.next()) {
+                throw new SQLException("the account database has no row in account_changes: restore it from a backup");
+            }
+            return r.getLong(1);
         }
     }
 

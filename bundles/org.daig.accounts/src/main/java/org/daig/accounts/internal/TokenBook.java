@@ -26,10 +26,16 @@ import org.slf4j.LoggerFactory;
  * checks its tokens side by side), so a revocation or a disabled account counts from the next
  * request on.
  *
- * <p>A token that passed is trusted again without a query for {@link #RECHECK_MS}: every HTTP
- * request of a provider is checked (docs/measurements.md, "Scale"). Every revocation and every disabled account made
- * through this process forgets those checks at once ({@link #forgetChecks}); one made by another
- * coordinator on a shared database counts after at most {@link #RECHECK_MS}.
+ * <p>A token that passed is trusted again without a query of its own: every HTTP request of a
+ * provider is checked, and at ten thousand providers these queries were a fifth of the web
+ * server's work (docs/measurements.md, "Scale"). What can make a passed check wrong is counted in
+ * the database with the change itself ({@link AccountStore#changes}): a revocation, a disabled
+ * account, new roles. Every revocation and every disabled account made through this process forgets
+ * the remembered checks at once ({@link #forgetChecks}); the count, read at most every
+ * {@link #CHANGES_POLL_MS}, makes one committed by another coordinator on a shared database count
+ * within that time. A remembered check stands at most {@link #RECHECK_MS}, for edits made beside
+ * the coordinator (by hand, in SQL) that do not move the count. If the count cannot be read, the
+ * remembered checks are forgotten: a check then needs the database, and fails without it.
  */
 public final class TokenBook {
 
@@ -39,8 +45,10 @@ public final class TokenBook {
     public record Issued(String token, String tokenId, long expiresAt) {
     }
 
-    /** How long a passed check stands without a query. */
-    static final long RECHECK_MS = 5000;
+    /** How often, at most, the count of changes is read while checks are answered from memory. */
+    static final long CHANGES_POLL_MS = 1000;
+    /** How long a passed check stands at most without a query of its own. */
+    static final long RECHECK_MS = 5 * 60_000;
     /** More remembered checks than this: forget them all (a bound, not a cache policy). */
     private static final int MOST_REMEMBERED = 100_000;
 
@@ -51,6 +59,11 @@ public final class TokenBook {
     private final Map<String, Passed> passed = new ConcurrentHashMap<>();
     /** Changes with every {@link #forgetChecks}: a check that read the database before it is not remembered after it. */
     private final AtomicLong generation = new AtomicLong();
+    private final Object changesLock = new Object();
+    /** When the count of changes was last read (the clock's time), and what it said; unread until the first check. */
+    private volatile long changesReadAt;
+    private volatile boolean changesRead;
+    private long changesSeen;
     private final AccountDatabase db;
     private final Secrets secrets;
     private final SecureRandom random;
@@ -84,9 +97,11 @@ public final class TokenBook {
             return Optional.empty();
         }
         long now = clock.getAsLong();
+        noticeChanges(now);
         long asOf = generation.get();
         Passed earlier = passed.get(parsed.get().id());
-        if (earlier != null && earlier.generation() == asOf && now - earlier.at() < RECHECK_MS && now < earlier.identity().expiresAt()
+        if (earlier != null && earlier.generation() == asOf && now >= earlier.at() && now - earlier.at() < RECHECK_MS
+                && now < earlier.identity().expiresAt()
                 && Secrets.hashMatches(parsed.get().secret(), earlier.secretSha256())) {
             return Optional.of(earlier.identity());
         }
@@ -98,6 +113,34 @@ public final class TokenBook {
             LOG.error("Checking token {} failed: {}", parsed.get().id(), e.toString());
             return Optional.empty();
         }
+    }
+
+    /** Reads the count of changes if it is older than {@link #CHANGES_POLL_MS} (or the clock went back); a new count forgets every check. */
+    private void noticeChanges(long now) {
+        if (fresh(now)) {
+            return;
+        }
+        synchronized (changesLock) {
+            if (fresh(now)) {
+                return; // another thread read it meanwhile
+            }
+            try {
+                long count = db.read(AccountStore::changes);
+                if (!changesRead || count != changesSeen) {
+                    forgetChecks();
+                    changesSeen = count;
+                }
+                changesReadAt = now;
+                changesRead = true;
+            } catch (SQLException | RuntimeException e) {
+                forgetChecks(); // what changed cannot be told: each check asks the database itself
+                LOG.debug("Reading the count of account changes failed: {}", e.toString());
+            }
+        }
+    }
+
+    private boolean fresh(long now) {
+        return changesRead && now >= changesReadAt && now - changesReadAt < CHANGES_POLL_MS;
     }
 
     private void remember(String tokenId, Passed check) {

@@ -169,14 +169,19 @@ class AccountBookTest {
     }
 
     @Test
-    void aCheckStandsForFiveSecondsAgainstARevocationByAnotherProcessButNotAgainstOneOfItsOwn() throws Exception {
+    void aRevocationByAnotherCoordinatorCountsWithinASecondAndOneOfItsOwnAtOnce() throws Exception {
         Session s = book.user("alice", Role.REQUESTOR);
+        Session bob = book.user("bob", Role.REQUESTOR);
         assertTrue(book.verify(s.token()).isPresent());
-        // another coordinator on the same database revokes it: this process learns of it at its next query
-        book.db.transaction(c -> AccountStore.revokeToken(c, s.tokenId(), books.now.get()));
-        assertTrue(book.verify(s.token()).isPresent(), "within TokenBook.RECHECK_MS the earlier check stands");
-        books.now.addAndGet(TokenBook.RECHECK_MS);
-        assertEquals(Optional.empty(), book.verify(s.token()), "then the database is asked again");
+        assertTrue(book.verify(bob.token()).isPresent());
+        try (Book other = books.open()) { // another coordinator on the same database
+            assertEquals(1, other.revokeTokens("alice"));
+            other.setRoles("bob", Set.of(Role.VOLUNTEER));
+        }
+        assertTrue(book.verify(s.token()).isPresent(), "within TokenBook.CHANGES_POLL_MS the earlier check stands");
+        books.now.addAndGet(TokenBook.CHANGES_POLL_MS);
+        assertEquals(Optional.empty(), book.verify(s.token()), "then the moved count of changes sends it to the database");
+        assertEquals(Set.of(Role.VOLUNTEER), book.verify(bob.token()).orElseThrow().roles(), "and new roles count too");
 
         Session t = book.login("alice", Books.PASSWORD, "10.0.0.1");
         assertTrue(book.verify(t.token()).isPresent());
@@ -184,6 +189,33 @@ class AccountBookTest {
         assertEquals(Optional.empty(), book.verify(tampered), "a remembered check never stands for another secret");
         assertEquals(1, book.revokeTokens("alice"));
         assertEquals(Optional.empty(), book.verify(t.token()), "a revocation made here counts at once");
+    }
+
+    @Test
+    void aRevocationWrittenByHandCountsWhenTheRememberedCheckExpires() throws Exception {
+        Session s = book.user("alice", Role.REQUESTOR);
+        assertTrue(book.verify(s.token()).isPresent());
+        book.db.transaction(c -> { // beside the coordinator: SQL that does not count the change
+            try (var st = c.prepareStatement("UPDATE tokens SET revoked_at = 1 WHERE token_id = ?")) {
+                st.setString(1, s.tokenId());
+                return st.executeUpdate();
+            }
+        });
+        books.now.addAndGet(TokenBook.RECHECK_MS - 1);
+        assertTrue(book.verify(s.token()).isPresent(), "the count did not move: the remembered check stands");
+        books.now.addAndGet(1);
+        assertEquals(Optional.empty(), book.verify(s.token()), "until TokenBook.RECHECK_MS after it was made");
+    }
+
+    @Test
+    void aCheckNeedsNoQueryOfItsOwnButWithoutTheDatabaseItStandsNoLongerThanAPoll() throws Exception {
+        Session s = book.user("alice", Role.REQUESTOR);
+        assertTrue(book.verify(s.token()).isPresent());
+        book.db.close(); // every query fails from now on
+        books.now.addAndGet(TokenBook.CHANGES_POLL_MS - 1);
+        assertTrue(book.verify(s.token()).isPresent(), "answered from memory: no query of its own");
+        books.now.addAndGet(1);
+        assertEquals(Optional.empty(), book.verify(s.token()), "the count cannot be read: refused, not trusted");
     }
 
     @Test
