@@ -20,6 +20,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Blobs as files: {@code <dir>/<first two hex chars>/<id>} once complete,
- * {@code <dir>/uploads/<id>.part} while an upload is unfinished (the file is the upload's whole
+ * {@code <dir>/uploads/<first two hex chars>/<id>.part} while an upload is unfinished (the file is the upload's whole
  * state, so uploads survive a restart), {@code <dir>/tmp/} for {@link #write} in progress. A blob
  * appears only by an atomic link (or rename) after its bytes were forced to disk and their hash matched, so
  * a crash never leaves a wrong or half-written blob under an id. Everything is streamed through
@@ -152,8 +154,35 @@ public class FileBlobStore implements BlobStore {
         disk = Files.getFileStore(root);
         maxBlobBytes = maxBytes;
         minFreeBytes = minFree;
+        moveFlatUploads();
         removeStaleTemps();
         removeAbandonedUploads();
+    }
+
+    /** Unfinished uploads of a store before uploads/ had a folder per two hex characters move into theirs, to resume there. */
+    private void moveFlatUploads() throws IOException {
+        try (DirectoryStream<Path> flat = Files.newDirectoryStream(uploadsDir, "*.{part,note}")) {
+            for (Path file : flat) {
+                String name = file.getFileName().toString();
+                if (BlobStore.isValidId(name.substring(0, name.length() - ".part".length()))) {
+                    Path target = uploadFolder(name);
+                    Files.move(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+        }
+    }
+
+    /** The files in uploads/ matching {@code glob}, folder by folder. */
+    private List<Path> uploadFiles(String glob) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(uploadsDir, folder -> Files.isDirectory(folder))) {
+            for (Path folder : folders) {
+                try (DirectoryStream<Path> inside = Files.newDirectoryStream(folder, glob)) {
+                    inside.forEach(files::add);
+                }
+            }
+        }
+        return files;
     }
 
     /**
@@ -162,8 +191,8 @@ public class FileBlobStore implements BlobStore {
      */
     void removeAbandonedUploads() {
         Instant before = clock.instant().minus(abandonAfter);
-        try (DirectoryStream<Path> parts = Files.newDirectoryStream(uploadsDir, "*.part")) {
-            for (Path part : parts) {
+        try {
+            for (Path part : uploadFiles("*.part")) {
                 String id = part.getFileName().toString().replace(".part", "");
                 RunningUpload upload = running.computeIfAbsent(id, k -> new RunningUpload());
                 if (!upload.lock.tryLock()) {
@@ -192,8 +221,8 @@ public class FileBlobStore implements BlobStore {
 
     /** Notes whose upload never got a byte (or is gone) go after the same time as abandoned uploads. */
     private void removeOrphanNotes(Instant before) {
-        try (DirectoryStream<Path> notes = Files.newDirectoryStream(uploadsDir, "*.note")) {
-            for (Path note : notes) {
+        try {
+            for (Path note : uploadFiles("*.note")) {
                 String id = note.getFileName().toString().replace(".note", "");
                 if (!Files.exists(partPath(id)) && Files.getLastModifiedTime(note).toInstant().isBefore(before)) {
                     Files.deleteIfExists(note);
@@ -205,20 +234,24 @@ public class FileBlobStore implements BlobStore {
     }
 
     private void removeStaleTemps() {
-        removeStaleTemps(tmpDir, "*");
-        removeStaleTemps(uploadsDir, "*.tmp"); // notes being written
+        Instant before = Instant.now().minus(STALE_TEMP);
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(tmpDir)) {
+            removeOlder(temps, before);
+        } catch (IOException e) {
+            LOG.warn("Could not clean {}: {}", tmpDir, e.toString());
+        }
+        try {
+            removeOlder(uploadFiles("*.tmp"), before); // notes being written
+        } catch (IOException e) {
+            LOG.warn("Could not clean {}: {}", uploadsDir, e.toString());
+        }
     }
 
-    private void removeStaleTemps(Path dir, String glob) {
-        Instant before = Instant.now().minus(STALE_TEMP);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, glob)) {
-            for (Path file : files) {
-                if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
-                    Files.deleteIfExists(file);
-                }
+    private static void removeOlder(Iterable<Path> files, Instant before) throws IOException {
+        for (Path file : files) {
+            if (Files.getLastModifiedTime(file).toInstant().isBefore(before)) {
+                Files.deleteIfExists(file);
             }
-        } catch (IOException e) {
-            LOG.warn("Could not clean {}: {}", dir, e.toString());
         }
     }
 
@@ -375,6 +408,7 @@ public class FileBlobStore implements BlobStore {
             }
             upload.total = total;
             requireSpace(total - received);
+            uploadFolder(id);
             ensureDigest(upload, part, received);
             received = receive(upload, part, received, total, chunk);
             if (received < total) {
@@ -519,7 +553,7 @@ public class FileBlobStore implements BlobStore {
     void noteUpload(String id, String note) throws IOException {
         checkId(id);
         // written beside the note and renamed within that folder: a rename between folders locks the whole file system
-        Path temp = newTempFile(uploadsDir, "note-");
+        Path temp = newTempFile(uploadFolder(id), "note-");
         try {
             Files.writeString(temp, note, java.nio.charset.StandardCharsets.UTF_8);
             Files.move(temp, notePath(id), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -535,7 +569,20 @@ public class FileBlobStore implements BlobStore {
     }
 
     private Path notePath(String id) {
-        return uploadsDir.resolve(id + ".note");
+        return uploadsDir.resolve(id.substring(0, 2)).resolve(id + ".note");
+    }
+
+    /**
+     * The folder of an upload's files, made if missing. One folder per two hex characters, as for
+     * blobs: every file made, forced or deleted changes its folder under the folder's lock, and
+     * with all uploads in one folder a round of thousands queued there behind each other's disk writes.
+     */
+    private Path uploadFolder(String idOrName) throws IOException {
+        Path folder = uploadsDir.resolve(idOrName.substring(0, 2));
+        if (!Files.isDirectory(folder)) { // there after the first upload of its 256: a test, not an exception
+            Files.createDirectories(folder);
+        }
+        return folder;
     }
 
     // ---- per-id locking ---------------------------------------------------------------------
@@ -571,7 +618,7 @@ public class FileBlobStore implements BlobStore {
     }
 
     private Path partPath(String id) {
-        return uploadsDir.resolve(id + ".part");
+        return uploadsDir.resolve(id.substring(0, 2)).resolve(id + ".part");
     }
 
     /**

@@ -95,8 +95,8 @@ class BlobServletTest {
     }
 
     private List<Path> parts() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("blobs").resolve("uploads"))) {
-            return files.toList();
+        try (Stream<Path> files = Files.walk(dir.resolve("blobs").resolve("uploads"))) {
+            return files.filter(Files::isRegularFile).toList();
         }
     }
 

@@ -54,6 +54,11 @@ class FileBlobStoreTest {
         return new FileBlobStore(dir, GIB, 0);
     }
 
+    /** Where an unfinished upload of {@code id} keeps its bytes: uploads/, in the folder of the id's first two hex characters. */
+    private Path part(String id) {
+        return dir.resolve("uploads").resolve(id.substring(0, 2)).resolve(id + ".part");
+    }
+
     /** Every regular file under the store's folder, outside uploads/ and tmp/: what readers could see. */
     private List<Path> visibleFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
@@ -134,8 +139,8 @@ class FileBlobStoreTest {
         byte[] recent = bytes(3_000, 8);
         store.append(sha256(old), 0, old.length, new ByteArrayInputStream(old, 0, 1_000));
         store.append(sha256(recent), 0, recent.length, new ByteArrayInputStream(recent, 0, 1_000));
-        Path oldPart = dir.resolve("uploads").resolve(sha256(old) + ".part");
-        Path recentPart = dir.resolve("uploads").resolve(sha256(recent) + ".part");
+        Path oldPart = part(sha256(old));
+        Path recentPart = part(sha256(recent));
         Files.setLastModifiedTime(oldPart, FileTime.from(now.minus(Duration.ofHours(25))));
         Files.setLastModifiedTime(recentPart, FileTime.from(now.minus(Duration.ofHours(23))));
 
@@ -170,7 +175,22 @@ class FileBlobStoreTest {
         FileBlobStore restarted = store();
         assertEquals(new UploadState(id, data.length, data.length, true), restarted.uploadState(id));
         assertArrayEquals(data, Files.readAllBytes(restarted.file(id)));
-        assertFalse(Files.exists(dir.resolve("uploads").resolve(id + ".part")), "the .part became the blob");
+        assertFalse(Files.exists(part(id)), "the .part became the blob");
+    }
+
+    @Test
+    void anUploadLeftInTheFlatLayoutOfAnOlderStoreResumesInItsFolder() throws Exception {
+        byte[] data = bytes(200_000, 11);
+        String id = sha256(data);
+        store().append(id, 0, data.length, new ByteArrayInputStream(data, 0, 120_000));
+        Path flat = dir.resolve("uploads").resolve(id + ".part");
+        Files.move(part(id), flat); // where a store before the folders per two hex characters kept it
+
+        FileBlobStore updated = store();
+        assertFalse(Files.exists(flat), "moved into its folder at start");
+        assertEquals(120_000, updated.uploadState(id).received(), "the uploader resumes where it was");
+        assertTrue(updated.append(id, 120_000, data.length, new ByteArrayInputStream(data, 120_000, 80_000)).complete());
+        assertArrayEquals(data, Files.readAllBytes(updated.file(id)));
     }
 
     @Test
@@ -249,8 +269,8 @@ class FileBlobStoreTest {
         assertTrue(store.find(actual).isEmpty(), "the bytes do not appear under their own id either");
         assertEquals(0, store.uploadState(promised).received(), "the upload was discarded");
         assertEquals(List.of(), visibleFiles());
-        try (Stream<Path> parts = Files.list(dir.resolve("uploads"))) {
-            assertEquals(0, parts.count());
+        try (Stream<Path> parts = Files.walk(dir.resolve("uploads"))) {
+            assertEquals(0, parts.filter(Files::isRegularFile).count(), "nothing of the upload is left");
         }
     }
 
