@@ -145,7 +145,9 @@ final class SchedulerJournal {
      */
     void accepted(ResultRow result, double credit, List<LeaseRow> shardLeases, Scheduler.Verification check, long now)
             throws SQLException {
-        db.transaction(c -> {
+        // decided in memory first (the task's result is not there yet, its leases are live), so only a failing database makes these
+        // writes throw: no savepoint of their own (H2 parses a statement for each), and a failure fails the whole group
+        db.append(c -> {
             insertAccepted(c, result, credit, shardLeases, check, now);
             return null;
         });

@@ -131,9 +131,10 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Like {@link #transaction}, for a write that fails only when the database does (a single insert
-     * under a fresh random key): inside this thread's open group it takes no savepoint of its own, and
-     * if it throws, the whole group fails at its commit, as a failed commit does.
+     * Like {@link #transaction}, for writes that fail only when the database does (a single insert
+     * under a fresh random key, or rows whose absence the caller's memory has already checked): inside
+     * this thread's open group they take no savepoint of their own, and if they throw, the whole group
+     * fails at its commit, as a failed commit does.
      */
     public synchronized <T> T append(Work<T> work) throws SQLException {
         return groupOwner == Thread.currentThread() ? inGroup(work) : transaction(work);
