@@ -67,6 +67,8 @@ final class LoadProvider {
     private volatile String pendingResult;
     private volatile String pendingDelta;
     private volatile int pendingRound;
+    /** When the result awaiting its answer was (last) sent (nanoTime). */
+    private volatile long resultSentAt;
 
     final AtomicInteger connectAttempts = new AtomicInteger();
     final AtomicInteger unanswered = new AtomicInteger();
@@ -88,6 +90,8 @@ final class LoadProvider {
         private final Map<Integer, Long> lastAccepted = new ConcurrentHashMap<>();
         /** Per step ("assigned", "downloaded", "worked", "uploaded", "accepted") and round: the first and the last time a provider got there. */
         private final Map<String, long[]> steps = new ConcurrentHashMap<>();
+        /** Per round: how long each ACCEPTED answer took from its result's sending (ms): the exchange's backlog, round by round. */
+        private final Map<Integer, java.util.Queue<Long>> answerMillis = new ConcurrentHashMap<>();
 
         void step(String step, int round, long nanos) {
             steps.compute(step + "/" + round, (k, span) -> span == null ? new long[] {nanos, nanos}
@@ -106,13 +110,21 @@ final class LoadProvider {
                         line.append(String.format(java.util.Locale.ROOT, " %s %.1f-%.1f", step, (span[0] - zero) / 1e9, (span[1] - zero) / 1e9));
                     }
                 }
+                java.util.Queue<Long> answers = answerMillis.get(r);
+                if (answers != null && !answers.isEmpty()) {
+                    List<Long> sorted = answers.stream().sorted().toList();
+                    line.append(" (results answered in p50 ").append(sorted.get(sorted.size() / 2)).append(" / p99 ")
+                            .append(sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99)))).append(" ms)");
+                }
                 lines.add(line.toString());
             }
             return lines;
         }
 
-        void accepted(int round, long nanos) {
+        void accepted(int round, long nanos, long sentNanos) {
             lastAccepted.merge(round, nanos, Math::max);
+            answerMillis.computeIfAbsent(round, r -> new java.util.concurrent.ConcurrentLinkedQueue<>())
+                    .add(TimeUnit.NANOSECONDS.toMillis(nanos - sentNanos));
         }
 
         /** Seconds between one round's end and the next one's, for every round that ended after another did. */
@@ -263,7 +275,7 @@ final class LoadProvider {
             switch (kind) { // the answer to a result: the next task
             case "ACCEPTED" -> {
                 confirmed.put(pendingResult, pendingDelta);
-                rounds.accepted(pendingRound, receivedAt);
+                rounds.accepted(pendingRound, receivedAt, resultSentAt);
                 rounds.step("accepted", pendingRound, receivedAt);
                 lastAcceptedAt.set(System.currentTimeMillis());
             }
@@ -333,6 +345,7 @@ final class LoadProvider {
         pendingResult = key;
         pendingDelta = deltaId;
         pendingRound = ((Number) result.get("round")).intValue();
+        resultSentAt = System.nanoTime();
         send("result", result, requestId, () -> commitOnce(result, key, deltaId), ANSWER_WAIT_MS);
     }
 
