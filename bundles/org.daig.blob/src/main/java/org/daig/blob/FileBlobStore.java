@@ -160,7 +160,7 @@ public class FileBlobStore implements BlobStore {
     }
 
     /** Unfinished uploads of a store before uploads/ had a folder per two hex characters move into theirs, to resume there. */
-    private void moveFlatUploads() throws IOException {
+    private void moveFlatUploads() {
         try (DirectoryStream<Path> flat = Files.newDirectoryStream(uploadsDir, "*.{part,note}")) {
             for (Path file : flat) {
                 String name = file.getFileName().toString();
@@ -169,6 +169,8 @@ public class FileBlobStore implements BlobStore {
                     Files.move(file, target.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
+        } catch (IOException e) { // the store works without them: those uploads start again from their first byte
+            LOG.warn("Could not move the unfinished uploads in {} into their folders: {}", uploadsDir, e.toString());
         }
     }
 
@@ -240,7 +242,8 @@ public class FileBlobStore implements BlobStore {
         } catch (IOException e) {
             LOG.warn("Could not clean {}: {}", tmpDir, e.toString());
         }
-        try {
+        try (DirectoryStream<Path> flat = Files.newDirectoryStream(uploadsDir, "*.tmp")) {
+            removeOlder(flat, before); // notes being written by an older store
             removeOlder(uploadFiles("*.tmp"), before); // notes being written
         } catch (IOException e) {
             LOG.warn("Could not clean {}: {}", uploadsDir, e.toString());
