@@ -20,7 +20,7 @@ final class LogCapture implements AutoCloseable {
     }
 
     List<String> lines() {
-        synchronized (appender.list) {
+        synchronized (appender) { // the lock ListAppender adds under (AppenderBase.doAppend), not the list's
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
         }
     }

@@ -110,7 +110,7 @@ class DBusIdleTest {
     }
 
     private List<String> logLines() {
-        synchronized (log.list) {
+        synchronized (log) { // the lock ListAppender adds under (AppenderBase.doAppend), not the list's
             return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
@@ -233,7 +233,7 @@ class DBusIdleTest {
         assertTrue(cause.contains("GNOME (Mutter IdleMonitor): GetIdletime replied with D-Bus type 's' where 't' was expected"), cause);
         assertTrue(cause.contains("systemd-logind (IdleHint): IdleHint has D-Bus type 's' where 'b' was expected"), cause);
         assertTrue(lastLogLine().startsWith("User idle time unknown: systemd-logind (IdleHint): IdleHint has D-Bus type 's'"), lastLogLine());
-        synchronized (log.list) {
+        synchronized (log) { // the lock ListAppender adds under (AppenderBase.doAppend), not the list's
             for (ILoggingEvent event : log.list) {
                 assertNull(event.getThrowableProxy(), "no stack trace: " + event.getFormattedMessage());
             }

@@ -57,7 +57,7 @@ class EnrolmentServiceTest {
     }
 
     private List<String> lines() {
-        synchronized (log.list) {
+        synchronized (log) { // the lock ListAppender adds under (AppenderBase.doAppend), not the list's
             return log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
         }
     }
