@@ -130,12 +130,14 @@ public final class TokenBook {
                     forgetChecks();
                     changesSeen = count;
                 }
-                changesReadAt = now;
-                changesRead = true;
             } catch (SQLException | RuntimeException e) {
-                forgetChecks(); // what changed cannot be told: each check asks the database itself
+                // what changed cannot be told: each check asks the database itself, and the count is tried again in a second
+                // (not by every request while the database is down, one after the other under this lock)
+                forgetChecks();
                 LOG.debug("Reading the count of account changes failed: {}", e.toString());
             }
+            changesReadAt = now;
+            changesRead = true;
         }
     }
 

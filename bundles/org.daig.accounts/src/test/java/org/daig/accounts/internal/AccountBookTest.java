@@ -201,10 +201,8 @@ class AccountBookTest {
                 return st.executeUpdate();
             }
         });
-        books.now.addAndGet(TokenBook.RECHECK_MS - 1);
-        assertTrue(book.verify(s.token()).isPresent(), "the count did not move: the remembered check stands");
-        books.now.addAndGet(1);
-        assertEquals(Optional.empty(), book.verify(s.token()), "until TokenBook.RECHECK_MS after it was made");
+        standsFor(TokenBook.RECHECK_MS, s, "the count did not move: the remembered check stands",
+                "until TokenBook.RECHECK_MS after it was made");
     }
 
     @Test
@@ -212,10 +210,15 @@ class AccountBookTest {
         Session s = book.user("alice", Role.REQUESTOR);
         assertTrue(book.verify(s.token()).isPresent());
         book.db.close(); // every query fails from now on
-        books.now.addAndGet(TokenBook.CHANGES_POLL_MS - 1);
-        assertTrue(book.verify(s.token()).isPresent(), "answered from memory: no query of its own");
+        standsFor(TokenBook.CHANGES_POLL_MS, s, "answered from memory: no query of its own", "the count cannot be read: refused, not trusted");
+    }
+
+    /** Asserts that the session's token, checked before, still verifies {@code millis} - 1 ms later and no longer at {@code millis}. */
+    private void standsFor(long millis, Session s, String stands, String refused) {
+        books.now.addAndGet(millis - 1);
+        assertTrue(book.verify(s.token()).isPresent(), stands);
         books.now.addAndGet(1);
-        assertEquals(Optional.empty(), book.verify(s.token()), "the count cannot be read: refused, not trusted");
+        assertEquals(Optional.empty(), book.verify(s.token()), refused);
     }
 
     @Test

@@ -113,8 +113,8 @@ final class LoadProvider {
                 java.util.Queue<Long> answers = answerMillis.get(r);
                 if (answers != null && !answers.isEmpty()) {
                     List<Long> sorted = answers.stream().sorted().toList();
-                    line.append(" (results answered in p50 ").append(sorted.get(sorted.size() / 2)).append(" / p99 ")
-                            .append(sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99)))).append(" ms)");
+                    line.append(" (results answered in p50 ").append(LoadGenerator.percentile(sorted, 0.5)).append(" / p99 ")
+                            .append(LoadGenerator.percentile(sorted, 0.99)).append(" ms)");
                 }
                 lines.add(line.toString());
             }
