@@ -57,6 +57,12 @@ public class EmbeddedBroker implements ConfigurationListener {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     /** Commands a session loop may hold: room for a burst from ten thousand providers (each a few hundred bytes). */
     static final int SESSION_QUEUE_SIZE = 65_536;
+    /**
+     * Connections the kernel may hold for the broker before it accepts them (Moquette's own: 128). When
+     * thousands of providers reconnect at once, a full queue makes the kernel drop or defer their
+     * handshakes and each waits a second or more to try again; Linux caps this at {@code net.core.somaxconn}.
+     */
+    static final int ACCEPT_QUEUE = 4096;
     static final String BUS_FACTORY_PID = "org.daig.transport.mqtt";
 
     @Reference
@@ -169,6 +175,7 @@ public class EmbeddedBroker implements ConfigurationListener {
         // Moquette queues each session's commands on one of a few loops; at its default (1,024) a grid of thousands of
         // providers fills a loop's queue in a burst and Moquette drops what arrives ("Session command queue … is full")
         properties.setProperty("session_queue_size", Integer.toString(SESSION_QUEUE_SIZE));
+        properties.setProperty("netty.so_backlog", Integer.toString(ACCEPT_QUEUE));
         // Without this Moquette lets a client without a user name in and never asks the authenticator.
         properties.setProperty("allow_anonymous", Boolean.toString(config.allowAnonymous()));
         Server candidate = new Server();

@@ -98,13 +98,20 @@ final class LoadProvider {
                     : new long[] {Math.min(span[0], nanos), Math.max(span[1], nanos)});
         }
 
-        /** Each round's steps, in seconds from the previous round's last accepted result: where a round's time goes. */
+        /**
+         * Each round's steps, in seconds from the previous round's last accepted result (the first
+         * round's from the first request, as all providers start asking together): where a round's time goes.
+         */
         List<String> stepSpans() {
             List<String> lines = new java.util.ArrayList<>();
-            for (int r = 1; lastAccepted.containsKey(r); r++) {
-                long zero = lastAccepted.get(r - 1);
+            for (int r = 0; lastAccepted.containsKey(r); r++) {
+                long[] asked = steps.get("asked/0");
+                if (r == 0 && asked == null) {
+                    continue;
+                }
+                long zero = r == 0 ? asked[0] : lastAccepted.get(r - 1);
                 StringBuilder line = new StringBuilder("round " + r + ":");
-                for (String step : List.of("assigned", "downloaded", "worked", "uploaded", "accepted")) {
+                for (String step : List.of("asked", "assigned", "downloaded", "worked", "uploaded", "accepted")) {
                     long[] span = steps.get(step + "/" + r);
                     if (span != null) {
                         line.append(String.format(java.util.Locale.ROOT, " %s %.1f-%.1f", step, (span[0] - zero) / 1e9, (span[1] - zero) / 1e9));
@@ -226,6 +233,9 @@ final class LoadProvider {
         }
         String requestId = UUID.randomUUID().toString();
         askedAt = System.nanoTime();
+        if (assignMillis.isEmpty()) {
+            rounds.step("asked", 0, askedAt); // its first request: how long the generator itself takes to send a round's requests
+        }
         send("request", Map.of("requestId", requestId, "maxParams", 0, "waitMs", REQUEST_WAIT_MS), requestId, this::ask,
                 REQUEST_WAIT_MS + ANSWER_WAIT_MS);
     }

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +62,12 @@ class ProductsTest {
 
             var coordinatorConfig = coordinator.configSnapshot();
             String coordinatorStatus = coordinator.awaitLine("DAIG coordinator ready: " + READY, START);
+            // thousands of providers connecting at once (a restart, a round's first downloads) wait in these queues; with the
+            // JDK's 50 and Moquette's 128 the kernel dropped handshakes, and each of those providers lost a second or more
+            // (read by lines: a sysctl file answers a read at any offset but 0 with its end, which Files.readString's second read is)
+            int queue = Math.min(4096, Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim()));
+            assertEquals(queue, listenQueue(brokerPort), "connections the broker's port holds before they are accepted");
+            assertEquals(queue, listenQueue(ports[1]), "connections the HTTP port holds before they are accepted");
             GridAccounts accounts = coordinator.accounts(base(coordinatorStatus));
             // The volunteer's way: the admin's code in the provider's configuration, which enrols it at its start.
             provider.set("org.daig.provider.cfg", "coordinatorUrl", base(coordinatorStatus))
@@ -248,6 +255,15 @@ class ProductsTest {
     }
 
     /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */
+    /** The queue the kernel keeps for a listening TCP port: the Send-Q that {@code ss -ltn} shows for it (iproute2). */
+    static int listenQueue(int port) throws IOException, InterruptedException {
+        Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + port).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, ss.waitFor(), "ss -ltn: " + out);
+        return out.lines().map(l -> l.trim().split("\\s+")).filter(f -> f.length >= 3 && f[0].equals("LISTEN"))
+                .mapToInt(f -> Integer.parseInt(f[2])).findFirst().orElseThrow(() -> new AssertionError("nothing listens on " + port + ": " + out));
+    }
+
     static int[] freePorts(int count) throws IOException {
         ServerSocket[] sockets = new ServerSocket[count];
         try {
