@@ -254,7 +254,6 @@ class ProductsTest {
         return URI.create(statusUrl).resolve("/").toString().replaceFirst("/$", "");
     }
 
-    /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */
     /** The queue the kernel keeps for a listening TCP port: the Send-Q that {@code ss -ltn} shows for it (iproute2). */
     static int listenQueue(int port) throws IOException, InterruptedException {
         Process ss = new ProcessBuilder("ss", "-ltnH", "sport = :" + port).redirectErrorStream(true).start();
@@ -264,6 +263,7 @@ class ProductsTest {
                 .mapToInt(f -> Integer.parseInt(f[2])).findFirst().orElseThrow(() -> new AssertionError("nothing listens on " + port + ": " + out));
     }
 
+    /** Distinct free ports: all are held open until each is chosen, so none is handed out twice. */
     static int[] freePorts(int count) throws IOException {
         ServerSocket[] sockets = new ServerSocket[count];
         try {
