@@ -69,8 +69,8 @@ daig_prereqs() { # demo|test
         _daig_want "the coordinator's store tests run on a real PostgreSQL too (a throw-away cluster of their own)" postgresql
       [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] ||
         _daig_want "the grid is tested on a two-node RabbitMQ cluster (MQTT plugin) that the tests start themselves" rabbitmq-server
-      { [ -x /usr/sbin/ip ] && [ -x /usr/sbin/tc ]; } ||
-        _daig_want "the multi-host test puts each server on its own network namespace, providers behind tc-limited links" iproute2
+      { [ -x /usr/sbin/ip ] && [ -x /usr/sbin/tc ] && command -v ss >/dev/null 2>&1; } ||
+        _daig_want "the multi-host test puts each server on its own network namespace, providers behind tc-limited links; ss reads listen queues" iproute2
       command -v curl >/dev/null 2>&1 || _daig_want "the Maven wrapper fetches Maven with it; releng scripts read the coordinator" curl
       command -v unzip >/dev/null 2>&1 || _daig_want "the Maven wrapper unpacks Maven with it" unzip
       [ -x /bin/kill ] || [ -x /usr/bin/kill ] || _daig_want "workers are paused and resumed with kill -STOP/-CONT" procps

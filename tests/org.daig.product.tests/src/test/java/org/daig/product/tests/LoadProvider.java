@@ -104,11 +104,8 @@ final class LoadProvider {
          */
         List<String> stepSpans() {
             List<String> lines = new java.util.ArrayList<>();
-            for (int r = 0; lastAccepted.containsKey(r); r++) {
-                long[] asked = steps.get("asked/0");
-                if (r == 0 && asked == null) {
-                    continue;
-                }
+            long[] asked = steps.get("asked/0");
+            for (int r = asked == null ? 1 : 0; lastAccepted.containsKey(r); r++) {
                 long zero = r == 0 ? asked[0] : lastAccepted.get(r - 1);
                 StringBuilder line = new StringBuilder("round " + r + ":");
                 for (String step : List.of("asked", "assigned", "downloaded", "worked", "uploaded", "accepted")) {
