@@ -112,7 +112,7 @@ public class CoordinatorBlobAccess implements BlobAccess {
             if (Callers.isRequestor(caller)) {
                 String user = caller.user();
                 return db().read(c -> AccessStore.uploadedBy(c, id, user) || AccessStore.inProjectOf(c, id, user)
-                        || ExpertsStore.inProjectOf(c, id, user));
+                        || ExpertsStore.inProjectOf(c, id, user)) || deltaOfUnfinishedProject(user, id);
             }
             return false;
         } catch (SQLException | RuntimeException e) {
@@ -239,6 +239,16 @@ public class CoordinatorBlobAccess implements BlobAccess {
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+    }
+
+    /** Whether {@code id} is an accepted result's delta in a project of {@code user}'s that is not finished. */
+    private boolean deltaOfUnfinishedProject(String user, String id) throws SQLException {
+        for (String project : db().read(c -> AccessStore.unfinishedProjectsOf(c, user))) {
+            if (records.scheduler().acceptedDelta(project, id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Database db() {

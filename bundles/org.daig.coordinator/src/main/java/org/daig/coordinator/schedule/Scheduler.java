@@ -353,6 +353,11 @@ public final class Scheduler extends ProjectLifecycle {
                 result.round());
     }
 
+    /** Whether unfinished project {@code projectId} has accepted (and committed) a result carrying delta {@code delta}. */
+    public boolean acceptedDelta(String projectId, String delta) throws SQLException {
+        return journal.acceptedDelta(projectId, delta);
+    }
+
     /** The lease a result names: live ones are at hand, ended ones are in the database. */
     LeaseRow lease(ProjectRun run, String leaseId) throws SQLException {
         if (leaseId == null || leaseId.isBlank()) {

@@ -6,12 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.store.AsyncStore;
 import org.daig.coordinator.store.CheckStore;
 import org.daig.coordinator.store.Database;
+import org.daig.coordinator.store.DeltaStore;
 import org.daig.coordinator.store.ProjectStore;
 import org.daig.coordinator.store.Records.LeaseRow;
 import org.daig.coordinator.store.Records.LeaseState;
@@ -27,6 +29,8 @@ import org.daig.coordinator.store.Records.VersionRow;
 final class SchedulerJournal {
 
     private final Database db;
+    /** The accepted deltas of every project that is not finished (a finished one's are in the database: {@link DeltaStore#keepFinishedDeltas}). */
+    private final Map<String, AcceptedDeltas> deltas = new ConcurrentHashMap<>();
 
     SchedulerJournal(Database db) {
         this.db = db;
@@ -54,6 +58,7 @@ final class SchedulerJournal {
      */
     Map<String, ProjectRun> load(long now) throws SQLException {
         Map<String, ProjectRun> runs = new LinkedHashMap<>();
+        deltas.clear();
         db.transaction(c -> {
             for (ProjectRow row : ProjectStore.projects(c)) {
                 if (row.state().isFinal()) {
@@ -61,6 +66,8 @@ final class SchedulerJournal {
                 }
                 ProjectRun run = new ProjectRun(row);
                 if (row.state() != ProjectState.PREPARING) {
+                    AcceptedDeltas accepted = deltasOf(row.id());
+                    DeltaStore.forEachDelta(c, row.id(), accepted::add);
                     run.shards(ProjectStore.shards(c, row.id()));
                     List<VersionRow> versions = ProjectStore.versions(c, row.id());
                     versions.forEach(run::versionMade);
@@ -151,6 +158,7 @@ final class SchedulerJournal {
             insertAccepted(c, result, credit, shardLeases, check, now);
             return null;
         });
+        deltasOf(result.projectId()).add(result.deltaBlob(), result.round(), result.shard());
     }
 
     private static void insertAccepted(java.sql.Connection c, ResultRow result, double credit, List<LeaseRow> shardLeases,
@@ -173,6 +181,8 @@ final class SchedulerJournal {
             insertApplied(c, List.of(result), version, done);
             return null;
         });
+        deltasOf(result.projectId()).add(result.deltaBlob(), result.round(), result.shard());
+        finishedIf(done, version.projectId());
     }
 
     /**
@@ -184,6 +194,7 @@ final class SchedulerJournal {
             insertApplied(c, results, version, done);
             return null;
         });
+        finishedIf(done, version.projectId());
     }
 
     private static void insertApplied(java.sql.Connection c, List<ResultRow> results, VersionRow version, boolean done)
@@ -195,6 +206,7 @@ final class SchedulerJournal {
         ProjectStore.updateRound(c, version.projectId(), version.version());
         if (done) {
             ProjectStore.updateState(c, version.projectId(), ProjectState.COMPLETED, null);
+            DeltaStore.keepFinishedDeltas(c, version.projectId());
         }
     }
 
@@ -230,9 +242,11 @@ final class SchedulerJournal {
             }
             if (done) {
                 ProjectStore.updateState(c, version.projectId(), ProjectState.COMPLETED, null);
+                DeltaStore.keepFinishedDeltas(c, version.projectId());
             }
             return null;
         });
+        finishedIf(done, version.projectId());
     }
 
     void leasesEnded(Collection<LeaseRow> leases, LeaseState state, long now) throws SQLException {
@@ -252,9 +266,11 @@ final class SchedulerJournal {
                 for (LeaseRow l : active) {
                     ProjectStore.endLease(c, l.id(), LeaseState.CANCELLED, now);
                 }
+                DeltaStore.keepFinishedDeltas(c, id);
             }
             return null;
         });
+        finishedIf(state.isFinal(), id);
     }
 
     /** The stored state of a project the scheduler does not run (finished), empty when there is no such project. */
@@ -278,11 +294,42 @@ final class SchedulerJournal {
         if (row.state() == ProjectState.PREPARING || result.delta() == null) {
             return new DeltaSeen(false, false);
         }
-        List<int[]> tasks = db.query(c -> ProjectStore.tasksWithDelta(c, row.id(), result.delta()));
+        List<int[]> tasks = db.query(c -> tasksWithDelta(c, row.id(), result.delta()));
         boolean sameTask = tasks.stream().anyMatch(t -> t[0] == result.round() && t[1] == result.shard());
         // a resend: under K-batch sync, of a round closed since; asynchronously, of a task that counted already
         boolean earlier = sameTask && result.round() >= 0 && (result.round() < row.round() || ProjectRun.Pacing.of(row.spec())
                 != ProjectRun.Pacing.ROUNDS);
         return new DeltaSeen(earlier, tasks.stream().anyMatch(t -> t[0] != result.round() || t[1] != result.shard()));
+    }
+
+    /**
+     * The tasks, as {round, shard}, of unfinished project {@code projectId} whose stored result carries
+     * {@code delta}: the candidates its {@link AcceptedDeltas} names, each confirmed on {@code c}.
+     */
+    private List<int[]> tasksWithDelta(java.sql.Connection c, String projectId, String delta) throws SQLException {
+        List<int[]> tasks = new java.util.ArrayList<>(1);
+        for (int[] task : deltasOf(projectId).candidates(delta)) {
+            if (delta.equals(DeltaStore.deltaOf(c, projectId, task[0], task[1]))) {
+                tasks.add(task);
+            }
+        }
+        return tasks;
+    }
+
+    /** Whether unfinished project {@code projectId} has accepted a result carrying {@code delta} (committed ones: a requestor's read). */
+    boolean acceptedDelta(String projectId, String delta) throws SQLException {
+        AcceptedDeltas accepted = deltas.get(projectId);
+        return accepted != null && !accepted.candidates(delta).isEmpty() && !db.read(c -> tasksWithDelta(c, projectId, delta)).isEmpty();
+    }
+
+    private AcceptedDeltas deltasOf(String projectId) {
+        return deltas.computeIfAbsent(projectId, id -> new AcceptedDeltas());
+    }
+
+    /** A project that became final keeps its deltas in the database from now on: its index in memory goes once that is committed. */
+    private void finishedIf(boolean finished, String projectId) {
+        if (finished) {
+            db.afterCommit(() -> deltas.remove(projectId));
+        }
     }
 }

@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -88,7 +90,8 @@ public final class AccessStore {
 
     /**
      * Whether blob {@code id} belongs to a project of {@code owner}: its model, data or validation
-     * set, a shard, a version's parameters, or an accepted result's delta.
+     * set, a shard, a version's parameters, or an accepted result's delta once the project is
+     * finished (an unfinished project's deltas are in the scheduler's memory: {@link #unfinishedProjectsOf}).
      */
     public static boolean inProjectOf(Connection c, String id, String owner) throws SQLException {
         return exists(c, "SELECT 1 FROM projects p WHERE p.owner = ? AND (p.model_blob = ? OR p.canonical_blob = ? OR p.x_blob = ? "
@@ -96,8 +99,23 @@ public final class AccessStore {
                 + "UNION ALL SELECT 1 FROM shards s JOIN projects p ON p.id = s.project_id WHERE p.owner = ? AND (s.x_blob = ? OR s.y_blob = ?) "
                 + "UNION ALL SELECT 1 FROM versions v JOIN projects p ON p.id = v.project_id WHERE p.owner = ? "
                 + "AND (v.params_blob = ? OR v.sent_blob = ? OR v.diff_blob = ?) "
-                + "UNION ALL SELECT 1 FROM results r JOIN projects p ON p.id = r.project_id WHERE p.owner = ? AND r.delta_blob = ?",
+                + "UNION ALL SELECT 1 FROM finished_deltas d JOIN projects p ON p.id = d.project_id WHERE p.owner = ? AND d.delta_blob = ?",
                 owner, id, id, id, id, id, id, owner, id, id, owner, id, id, id, owner, id);
+    }
+
+    /** The projects of {@code owner} that are not finished. */
+    public static List<String> unfinishedProjectsOf(Connection c, String owner) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT id FROM projects WHERE owner = ? AND state NOT IN ('COMPLETED', 'CANCELLED', 'FAILED')")) {
+            st.setString(1, owner);
+            try (ResultSet r = st.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        return ids;
     }
 
     private static boolean exists(Connection c, String sql, Object... args) throws SQLException {

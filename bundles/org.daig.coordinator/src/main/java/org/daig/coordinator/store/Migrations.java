@@ -117,7 +117,15 @@ final class Migrations {
             new String[] { "DELETE FROM blob_owners WHERE device <> ''", "DROP INDEX blob_owners_by_device" },
             // 16: the blob plane finds a provider's live leases in the scheduler's memory (LeaseGrants): the index written by
             // every lease and every result is read by nothing now (issue 16)
-            new String[] { "DROP INDEX leases_by_provider" });
+            new String[] { "DROP INDEX leases_by_provider" },
+            // 17: the copy check finds an unfinished project's deltas in the scheduler's memory and a requestor's read finds a finished
+            // project's in finished_deltas; the credits' two readers scan the table anyway (their totals are grouped over all of it).
+            // Both indexes put every accepted result on a page of its own (issue 16)
+            new String[] { "CREATE TABLE finished_deltas (delta_blob CHAR(64) NOT NULL, project_id VARCHAR(64) NOT NULL, "
+                + "PRIMARY KEY (delta_blob, project_id))",
+                "INSERT INTO finished_deltas (delta_blob, project_id) SELECT DISTINCT r.delta_blob, r.project_id FROM results r "
+                + "JOIN projects p ON p.id = r.project_id WHERE p.state IN ('COMPLETED', 'CANCELLED', 'FAILED')",
+                "DROP INDEX results_by_delta", "DROP INDEX credits_by_provider" });
 
     private Migrations() {
     }

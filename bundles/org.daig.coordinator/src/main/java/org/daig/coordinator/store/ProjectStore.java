@@ -307,21 +307,6 @@ public final class ProjectStore {
         return rows;
     }
 
-    /** The tasks (round, shard) of a project whose accepted result is exactly this delta blob. */
-    public static List<int[]> tasksWithDelta(Connection c, String projectId, String deltaBlob) throws SQLException {
-        List<int[]> tasks = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT round, shard FROM results WHERE project_id = ? AND delta_blob = ?")) {
-            st.setString(1, projectId);
-            st.setString(2, deltaBlob);
-            try (ResultSet r = st.executeQuery()) {
-                while (r.next()) {
-                    tasks.add(new int[] { r.getInt(1), r.getInt(2) });
-                }
-            }
-        }
-        return tasks;
-    }
-
     /** Every accepted result of a project, round by round in shard order (an audit trail). */
     public static List<ResultRow> allResults(Connection c, String projectId) throws SQLException {
         List<ResultRow> rows = new ArrayList<>();

@@ -273,6 +273,26 @@ class CoordinatorBlobAccessTest {
     }
 
     @Test
+    void aRequestorReadsTheAcceptedDeltasOfHerProjectWhileItRunsAfterARestartAndOnceItHasEnded() throws Exception {
+        String delta = id("prov-a's update");
+        assertEquals(org.daig.api.task.TaskReply.Kind.ACCEPTED, fx.scheduler.submit("prov-a", new org.daig.api.task.TaskResult("r",
+                taskA.leaseId(), projectA, taskA.round(), taskA.shard(), taskA.version(), delta, taskA.rows(), 0.5, 0.9, 1), 1).kind());
+        CoordinatorBlobAccess access = fx.access(LIMITS);
+        assertTrue(access.mayRead(Fixture.ALICE, delta), "her running project's accepted delta");
+        assertFalse(access.mayRead(Fixture.BOB, delta), "not another requestor's");
+        assertFalse(access.mayRead(Fixture.DEVICE_B, delta), "not another provider's");
+        assertFalse(access.mayRead(Fixture.ALICE, id("an update nobody sent")), "not a delta her project never accepted");
+
+        fx.scheduler.load(); // what a restarted coordinator does
+        assertTrue(access.mayRead(Fixture.ALICE, delta), "after a restart");
+        assertFalse(access.mayRead(Fixture.BOB, delta), "after a restart");
+
+        fx.scheduler.cancel(projectA);
+        assertTrue(access.mayRead(Fixture.ALICE, delta), "her cancelled project's delta");
+        assertFalse(access.mayRead(Fixture.BOB, delta), "a finished project's delta is still only hers");
+    }
+
+    @Test
     void whenTheDatabaseCannotAnswerEverythingItWouldDecideIsRefused() {
         CoordinatorBlobAccess access = fx.access(LIMITS);
         fx.db.close();

@@ -388,6 +388,32 @@ class SchedulerTest {
     }
 
     @Test
+    void anUpdateAlreadyAcceptedForAnotherTaskIsRefusedAsACopyInLaterRoundsAndAfterARestart() throws Exception {
+        String id = project(2, 2, 2);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        String honest = blob(4242);
+        TaskResult first = new TaskResult("r", a.leaseId(), id, 0, a.shard(), 0, honest, 10, 0.5, 0.9, 1);
+        assertEquals(Kind.ACCEPTED, scheduler.submit("a", first, 1).kind());
+        TaskResult copy = new TaskResult("r", b.leaseId(), id, 0, b.shard(), 0, honest, 10, 0.5, 0.9, 1);
+        Scheduler.Outcome refused = scheduler.submit("b", copy, 1);
+        assertEquals(ResultAdmission.Verdict.COPIED_DELTA, refused.verdict(), "the same round: " + refused.message());
+        assertEquals(Kind.ACCEPTED, submit("b", b).kind(), "its own update counts");
+
+        Task c = scheduler.lease("c", 0).orElseThrow();
+        assertEquals(1, c.round());
+        assertEquals(ResultAdmission.Verdict.COPIED_DELTA, scheduler.submit("c", new TaskResult("r", c.leaseId(), id, 1, c.shard(), 1,
+                honest, 10, 0.5, 0.9, 1), 1).verdict(), "an update of a closed round, sent for a task of the next one");
+
+        Scheduler restarted = scheduler(database());
+        restarted.load();
+        assertEquals(ResultAdmission.Verdict.COPIED_DELTA, restarted.submit("c", new TaskResult("r", c.leaseId(), id, 1, c.shard(), 1,
+                honest, 10, 0.5, 0.9, 1), 1).verdict(), "after a restart the accepted updates are known again");
+        assertEquals(Kind.ACCEPTED, restarted.submit("c", new TaskResult("r", c.leaseId(), id, 1, c.shard(), 1, blob(4343), 10, 0.5,
+                0.9, 1), 1).kind(), "a fresh update counts");
+    }
+
+    @Test
     void theRoundPlanIsAPureFunctionOfTheSettings() {
         RoundPlan plan = new RoundPlan(10, 4, 2, 7);
         assertEquals(6, plan.totalRounds());
