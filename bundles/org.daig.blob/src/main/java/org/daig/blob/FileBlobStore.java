@@ -270,13 +270,8 @@ public class FileBlobStore implements BlobStore {
         if (!BlobStore.isValidId(id)) {
             return Optional.empty();
         }
-        try {
-            long size = sizeIfPresent(blobPath(id));
-            return size < 0 ? Optional.empty() : Optional.of(new BlobInfo(id, size));
-        } catch (IOException e) {
-            LOG.warn("Cannot read blob {}: {}", blobPath(id), e.toString());
-            return Optional.empty();
-        }
+        long size = sizeIfPresent(blobPath(id));
+        return size < 0 ? Optional.empty() : Optional.of(new BlobInfo(id, size));
     }
 
     @Override
@@ -625,28 +620,22 @@ public class FileBlobStore implements BlobStore {
     }
 
     /**
-     * The file's size, or -1 when there is no such file. Looks before it reads the size: a missing
-     * file is the common case in an upload's checks (the blob and its .part, several times each), and
-     * the NoSuchFileException that {@link Files#size} throws for it costs microseconds of stack
-     * walking each, where the look costs under one.
+     * The file's size, or -1 when there is no such file. A missing file is the common case in an
+     * upload's checks (the blob and its .part, several times each), so this asks java.io.File, which
+     * answers it without an exception: {@link Files#size} throws NoSuchFileException, and on Java 17
+     * even {@link Files#notExists} makes and catches one inside, microseconds of stack walking each.
      */
-    private static long sizeIfPresent(Path file) throws IOException {
-        if (Files.notExists(file)) {
-            return -1;
+    private static long sizeIfPresent(Path file) {
+        java.io.File plain = file.toFile();
+        long size = plain.length(); // 0 for a missing file as for an empty one
+        if (size > 0) {
+            return size;
         }
-        try {
-            return Files.size(file);
-        } catch (NoSuchFileException e) {
-            return -1; // removed in between
-        }
+        return plain.exists() ? plain.length() : -1; // read again: a blob published in between is complete
     }
 
-    private long partSize(String id) throws BlobException {
-        try {
-            return Math.max(0, sizeIfPresent(partPath(id)));
-        } catch (IOException e) {
-            throw new BlobException(Reason.NOT_FOUND, "cannot read the upload " + partPath(id) + ": " + e);
-        }
+    private long partSize(String id) {
+        return Math.max(0, sizeIfPresent(partPath(id)));
     }
 
     /**

@@ -50,7 +50,9 @@ public final class VectorFile {
      * @throws IOException naming what is wrong: not a float32 vector, wrong length, truncated
      */
     public static float[] read(InputStream in, long expectedLength) throws IOException {
-        DataInputStream data = new DataInputStream(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, CHUNK));
+        // buffers no larger than the vector: the coordinator reads every result's delta, mostly small ones
+        int buffered = expectedLength >= 0 ? (int) Math.min(CHUNK, 128 + 4 * expectedLength) : CHUNK;
+        DataInputStream data = new DataInputStream(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, buffered));
         byte[] prefix = new byte[10];
         data.readFully(prefix);
         for (int i = 0; i < MAGIC.length; i++) {
@@ -76,10 +78,10 @@ public final class VectorFile {
             throw new IOException("holds " + length + " values, more than one vector can have");
         }
         float[] values = new float[(int) length];
-        byte[] chunk = new byte[CHUNK * 4];
+        byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, length)) * 4];
         FloatBuffer floats = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-        for (int from = 0; from < values.length; from += CHUNK) {
-            int n = Math.min(CHUNK, values.length - from);
+        for (int from = 0; from < values.length; from += chunk.length / 4) {
+            int n = Math.min(chunk.length / 4, values.length - from);
             try {
                 data.readFully(chunk, 0, n * 4);
             } catch (java.io.EOFException e) {
