@@ -434,15 +434,26 @@ class ConsoleBrowserTest {
                 && driver.findElement(By.id("leaderboard-table")).getText().contains("mallory"));
         assertTrue(driver.findElement(By.id("leaderboard-rank")).getText().startsWith("Your rank: "));
         screenshot("console-volunteer");
-        driver.findElement(By.cssSelector("button[data-key='listing']")).click();
+        clickListing();
         until("kept off the public list", UI, () -> driver.findElement(By.id("leaderboard-rank")).getText().contains("kept off")
                 && !driver.findElement(By.id("leaderboard-table")).getText().contains("(you)"));
         String publicList = ProductsTest.json(base + "/api/v1/credits/leaderboard", GridAccounts.login(base, "admin", adminPassword))
                 .getAsJsonArray("entries").toString();
         assertFalse(publicList.contains("\"" + GridAccounts.VOLUNTEER + "\""), "not on an admin's public list either: " + publicList);
         assertTrue(publicList.contains("\"mallory\""), publicList);
-        driver.findElement(By.cssSelector("button[data-key='listing']")).click();
+        clickListing();
         until("listed again", UI, () -> driver.findElement(By.id("leaderboard-table")).getText().contains(GridAccounts.VOLUNTEER + " (you)"));
+    }
+
+    /**
+     * The credits section is drawn again at every poll, its buttons with it: a button found just
+     * before a redraw is gone when it is clicked (stale), and is then found again and clicked.
+     */
+    private void clickListing() {
+        until("the leaderboard listing button clicked", UI, () -> {
+            driver.findElement(By.cssSelector("button[data-key='listing']")).click();
+            return true;
+        });
     }
 
     @Test
