@@ -294,7 +294,8 @@ final class SchedulerJournal {
         if (row.state() == ProjectState.PREPARING || result.delta() == null) {
             return new DeltaSeen(false, false);
         }
-        List<int[]> tasks = db.query(c -> tasksWithDelta(c, row.id(), result.delta()));
+        List<int[]> candidates = deltasOf(row.id()).candidates(result.delta());
+        List<int[]> tasks = candidates.isEmpty() ? List.of() : db.query(c -> confirmed(c, row.id(), result.delta(), candidates));
         boolean sameTask = tasks.stream().anyMatch(t -> t[0] == result.round() && t[1] == result.shard());
         // a resend: under K-batch sync, of a round closed since; asynchronously, of a task that counted already
         boolean earlier = sameTask && result.round() >= 0 && (result.round() < row.round() || ProjectRun.Pacing.of(row.spec())
@@ -302,13 +303,10 @@ final class SchedulerJournal {
         return new DeltaSeen(earlier, tasks.stream().anyMatch(t -> t[0] != result.round() || t[1] != result.shard()));
     }
 
-    /**
-     * The tasks, as {round, shard}, of unfinished project {@code projectId} whose stored result carries
-     * {@code delta}: the candidates its {@link AcceptedDeltas} names, each confirmed on {@code c}.
-     */
-    private List<int[]> tasksWithDelta(java.sql.Connection c, String projectId, String delta) throws SQLException {
+    /** Of the {@code candidates} (round, shard) that {@link AcceptedDeltas} named, those whose stored result carries {@code delta}. */
+    private static List<int[]> confirmed(java.sql.Connection c, String projectId, String delta, List<int[]> candidates) throws SQLException {
         List<int[]> tasks = new java.util.ArrayList<>(1);
-        for (int[] task : deltasOf(projectId).candidates(delta)) {
+        for (int[] task : candidates) {
             if (delta.equals(DeltaStore.deltaOf(c, projectId, task[0], task[1]))) {
                 tasks.add(task);
             }
@@ -319,7 +317,8 @@ final class SchedulerJournal {
     /** Whether unfinished project {@code projectId} has accepted a result carrying {@code delta} (committed ones: a requestor's read). */
     boolean acceptedDelta(String projectId, String delta) throws SQLException {
         AcceptedDeltas accepted = deltas.get(projectId);
-        return accepted != null && !accepted.candidates(delta).isEmpty() && !db.read(c -> tasksWithDelta(c, projectId, delta)).isEmpty();
+        List<int[]> candidates = accepted == null ? List.of() : accepted.candidates(delta);
+        return !candidates.isEmpty() && !db.read(c -> confirmed(c, projectId, delta, candidates)).isEmpty();
     }
 
     private AcceptedDeltas deltasOf(String projectId) {
