@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Properties;
 
 import org.daig.api.account.Accounts;
+import org.daig.api.bus.LocalBroker;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -49,6 +54,9 @@ import io.moquette.interception.InterceptHandler;
  * coordinator's service token, checked by the {@link Accounts} service ({@link ClientAuthenticator});
  * what it may publish and subscribe to is {@link BrokerAcl}'s rule. Without an Accounts service
  * every client is refused, unless the operator opted out with {@code allowAnonymous=true}.
+ *
+ * <p>While it runs, the broker is also a {@link LocalBroker} service: the coordinator's bus in
+ * this process exchanges its messages with it directly ({@link LocalRoute}).
  */
 @Component(configurationPid = EmbeddedBrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, service = ConfigurationListener.class)
 @Designate(ocd = EmbeddedBrokerConfig.class)
@@ -77,12 +85,16 @@ public class EmbeddedBroker implements ConfigurationListener {
     private ServerTls tls;
 
     private EmbeddedBrokerConfig config;
+    private BundleContext context;
     private Server server;
+    private LocalRoute route;
+    private ServiceRegistration<LocalBroker> routeRegistration;
     /** False once deactivated: ConfigAdmin may still deliver an event queued before, which must not start a broker again. */
     private boolean active;
 
     @Activate
-    synchronized void activate(EmbeddedBrokerConfig config) {
+    synchronized void activate(BundleContext context, EmbeddedBrokerConfig config) {
+        this.context = context;
         this.config = config;
         this.active = true;
         LOG.debug("Embedded MQTT broker configured: mode={} {}:{}", config.mode(), config.host(), config.port());
@@ -181,20 +193,29 @@ public class EmbeddedBroker implements ConfigurationListener {
         Server candidate = new Server();
         IAuthenticator authenticator;
         IAuthorizatorPolicy policy;
-        List<InterceptHandler> interceptors;
+        List<InterceptHandler> interceptors = new ArrayList<>();
         if (config.allowAnonymous()) {
             authenticator = (clientId, username, password) -> true;
             policy = new PermitAllAuthorizatorPolicy();
-            interceptors = List.of();
         } else {
             ClientAuthenticator clients = new ClientAuthenticator(() -> accounts);
             authenticator = clients;
             policy = new TopicPolicy(clients::identity);
-            interceptors = List.of(new WillGuard(clients::identity), new CoordinatorWindow(clients::identity, () -> candidate));
+            interceptors.add(new WillGuard(clients::identity));
+            interceptors.add(new CoordinatorWindow(clients::identity, () -> candidate));
         }
+        int port = config.port();
+        int tlsPort = tls == null ? -1 : config.tlsPort();
+        LocalRoute localRoute = new LocalRoute(url -> pointsAt(url, port, tlsPort));
+        interceptors.add(localRoute); // from the start, so it sees every retained message
         try {
             candidate.startServer(new MemoryConfig(properties), interceptors, null, authenticator, policy);
             server = candidate;
+            route = localRoute;
+            route.open(candidate);
+            Hashtable<String, Object> routeProperties = new Hashtable<>();
+            routeProperties.put("service.description", "DAIG embedded MQTT broker, in-process route");
+            routeRegistration = context.registerService(LocalBroker.class, localRoute, routeProperties);
             if (config.allowAnonymous()) {
                 LOG.warn("Embedded MQTT broker listening on tcp://{}:{} WITHOUT authentication (allowAnonymous=true): "
                         + "any client may pose as any provider or coordinator", config.host(), config.port());
@@ -222,6 +243,17 @@ public class EmbeddedBroker implements ConfigurationListener {
     }
 
     private void stop() {
+        if (routeRegistration != null) {
+            // first, so the bus of this process moves off the route before the broker goes
+            try {
+                routeRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework is stopping and did it
+            }
+            routeRegistration = null;
+            route.close();
+            route = null;
+        }
         if (server != null) {
             server.stopServer();
             server = null;

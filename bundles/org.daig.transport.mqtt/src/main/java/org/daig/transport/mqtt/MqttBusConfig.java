@@ -61,4 +61,7 @@ public @interface MqttBusConfig {
 
     @AttributeDefinition(name = "Repeat presence (s)", description = "Publish this client's presence again every so many seconds (0: only when it connects). For brokers that do not hand retained messages to wildcard subscriptions, such as a RabbitMQ cluster: there, e.g. 30.", min = "0", max = "3600")
     int presenceRepeatSeconds() default 0;
+
+    @AttributeDefinition(name = "In-process route", description = "When the broker is the coordinator's embedded one, in this process: exchange messages with it directly, without a network connection, for all but presence (which needs the broker's last will). Off: everything over the connection, as with any other broker.")
+    boolean localRoute() default true;
 }

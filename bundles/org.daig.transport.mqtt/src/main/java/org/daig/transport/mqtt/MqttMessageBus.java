@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.daig.api.bus.BusListener;
 import org.daig.api.bus.IncomingMessage;
+import org.daig.api.bus.LocalBroker;
 import org.daig.api.bus.MalformedMessageException;
 import org.daig.api.bus.MessageBus;
 import org.daig.api.bus.MessageHandler;
@@ -44,6 +45,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +64,11 @@ import org.slf4j.LoggerFactory;
  * <p>A handler's topic filter may name the bus's own client id as the segment {@value #OWN_ID}
  * (e.g. {@code coordinators/+/to/{clientId}/tasks}): a broker ACL lets a provider subscribe only
  * to what is addressed to it, not to everyone's replies.
+ *
+ * <p>When its broker is the embedded one of this process ({@link LocalBroker}), the bus publishes
+ * through it directly and takes its subscriptions there too, all but those that may match a
+ * presence topic: those stay on the network connection, the only way the broker's last wills
+ * reach a subscriber. The connection itself stays, for this bus's own will and those filters.
  */
 @Component(configurationPid = MqttBusConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = MqttBusConfig.class, factory = true)
@@ -89,6 +96,10 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     @Reference(name = "leader", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.STATIC)
     private Leadership leader;
 
+    /** The embedded broker of this process while it runs (static, greedy: the bus restarts when it comes or goes). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.STATIC, policyOption = ReferencePolicyOption.GREEDY)
+    private LocalBroker localBroker;
+
     private MqttBusConfig config;
     private String role;
     private String clientId;
@@ -96,6 +107,10 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     private Path dataDir;
     private JsonCodec codec;
     private MqttAsyncClient client;
+    /** The embedded broker when this bus's URL names it and the route is on; else null. */
+    private LocalBroker local;
+    /** This bus's subscriptions on {@link #local}, once the connection is up (bus thread). */
+    private volatile LocalBroker.Subscriber routed;
     private ScheduledExecutorService worker;
     private ServiceRegistration<MessageBus> registration;
     private volatile boolean closing;
@@ -118,6 +133,7 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         this.root = trimSlashes(config.topicRoot());
         this.codec = new JsonCodec(config.maxPayloadBytes());
         this.dataDir = dataDir(context);
+        this.local = config.localRoute() && localBroker != null && localBroker.serves(config.brokerUrl().trim()) ? localBroker : null;
         if (!Topics.isValidSegment(role)) {
             LOG.error("MQTT connection not started: role '{}' in {} is not a valid name (use letters, digits, '.', '_', '-')",
                     role, MqttBusConfig.PID);
@@ -155,8 +171,8 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         properties.put(CLIENT_ID, clientId);
         properties.put("service.description", "DAIG MQTT bus " + role + " " + clientId + " @ " + brokerUrl());
         registration = context.registerService(MessageBus.class, this, properties);
-        LOG.info("MQTT bus {} ({}) connecting to {} under {}/{}", clientId, role, brokerUrl(), root,
-                leader != null ? "; this coordinator " + leader.how() : "");
+        LOG.info("MQTT bus {} ({}) connecting to {} under {}/{}{}", clientId, role, brokerUrl(), root,
+                leader != null ? "; this coordinator " + leader.how() : "", local != null ? " (in-process route to the embedded broker)" : "");
         worker.execute(this::connect);
         if (config.presenceRepeatSeconds() > 0) {
             // brokers that keep retained messages from wildcard subscribers (RabbitMQ) learn of us only from repeats
@@ -251,6 +267,9 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         failedAttempts = 0;
         lastFailure = null;
         nextRetryMillis = config.retryInitialMillis();
+        if (local != null && routed == null) {
+            routed = local.attach((topic, payload, retained) -> worker.execute(() -> dispatch(topic, payload, retained)));
+        }
         publish(Topics.presence(role, clientId), new Presence(clientId, role, true, attemptAt, null), true);
         subscribe(allFilters());
         for (ListenerEntry entry : listeners) {
@@ -311,13 +330,21 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
             if (client.isConnected()) {
                 // A clean disconnect suppresses the last will, so say "offline" ourselves.
                 // "since" is the connect time, as in the will: it names the connection that ends
-                IMqttDeliveryToken token = client.publish(absolute(Topics.presence(role, clientId)),
-                        codec.encode(new Presence(clientId, role, false, connectedSince, "shut down")), QOS, true);
-                token.waitForCompletion(CLOSE_WAIT_MILLIS);
+                byte[] offline = codec.encode(new Presence(clientId, role, false, connectedSince, "shut down"));
+                if (routed != null) {
+                    local.publish(absolute(Topics.presence(role, clientId)), offline, true);
+                } else {
+                    IMqttDeliveryToken token = client.publish(absolute(Topics.presence(role, clientId)), offline, QOS, true);
+                    token.waitForCompletion(CLOSE_WAIT_MILLIS);
+                }
                 client.disconnect(CLOSE_WAIT_MILLIS).waitForCompletion(CLOSE_WAIT_MILLIS);
             }
         } catch (MqttException e) {
             LOG.debug("MQTT bus {} disconnect: {}", clientId, e.toString());
+        }
+        if (routed != null) {
+            routed.close();
+            routed = null;
         }
         try {
             client.close(true);
@@ -344,11 +371,22 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         return filters.stream().map(f -> f.replace(OWN_ID, clientId)).toList();
     }
 
-    private void subscribe(Set<String> filters) {
-        if (filters.isEmpty() || !client.isConnected()) {
+    private void subscribe(Set<String> all) {
+        if (all.isEmpty() || !client.isConnected()) {
             return;
         }
-        String[] absolute = filters.stream().map(this::absolute).toArray(String[]::new);
+        List<String> filters = new ArrayList<>();
+        List<String> routedFilters = new ArrayList<>();
+        for (String filter : all) {
+            (onConnection(filter) ? filters : routedFilters).add(absolute(filter));
+        }
+        if (!routedFilters.isEmpty()) {
+            routed.subscribe(routedFilters);
+        }
+        if (filters.isEmpty()) {
+            return;
+        }
+        String[] absolute = filters.toArray(String[]::new);
         int[] qos = new int[absolute.length];
         Arrays.fill(qos, QOS);
         try {
@@ -373,10 +411,14 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         worker.execute(() -> {
             Set<String> stillUsed = allFilters();
             List<String> unused = new ArrayList<>();
+            List<String> unusedRouted = new ArrayList<>();
             for (String filter : own(filters)) {
                 if (!stillUsed.contains(filter)) {
-                    unused.add(absolute(filter));
+                    (onConnection(filter) ? unused : unusedRouted).add(absolute(filter));
                 }
+            }
+            if (!unusedRouted.isEmpty() && routed != null) {
+                routed.unsubscribe(unusedRouted);
             }
             if (!unused.isEmpty() && client.isConnected()) {
                 try {
@@ -386,6 +428,28 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
                 }
             }
         });
+    }
+
+    /**
+     * Whether a filter is subscribed on the network connection rather than on the in-process
+     * route: always without the route, and with it for a filter that may match a presence topic
+     * ({@code {role}s/{clientId}/presence}), whose last wills the broker sends only to network subscribers.
+     */
+    boolean onConnection(String filter) {
+        return local == null || mayMatchPresence(filter);
+    }
+
+    static boolean mayMatchPresence(String filter) {
+        String[] f = filter.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return i <= 3; // "#" also matches nothing: a/b/presence/# matches a/b/presence
+            }
+            if (i == 2 && !f[i].equals("+") && !f[i].equals("presence") || i == 3) {
+                return false;
+            }
+        }
+        return f.length == 3;
     }
 
     @Override
@@ -580,6 +644,10 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     private boolean send(String topic, byte[] payload, boolean retained) {
         if (topic.contains("+") || topic.contains("#")) {
             throw new IllegalArgumentException("Cannot publish to a topic filter: " + topic);
+        }
+        LocalBroker.Subscriber viaRoute = routed;
+        if (viaRoute != null) {
+            return local.publish(absolute(topic), payload, retained);
         }
         if (!isConnected()) {
             LOG.debug("MQTT bus {} not connected: dropped message to {}", clientId, topic);

@@ -167,6 +167,8 @@ public final class LoadGenerator {
         try (ProductProcess coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
+                // -Ddaig.load.localRoute=false: the coordinator's bus reaches its own broker over TCP, as before the in-process route
+                .set("org.daig.transport.mqtt-coordinator.cfg", "localRoute", System.getProperty("daig.load.localRoute", "true"))
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 // simulated providers compute no gradient: there is nothing the coordinator could replay
                 .set("org.daig.coordinator.projects.cfg", "spotCheckRate", 0).set("org.daig.coordinator.projects.cfg", "spotCheckNewDevices", 0)
