@@ -6,7 +6,6 @@
 # DAIG_PRODUCTS=DIR runs the coordinator of another build's products (a copy of product/target/products): a same-machine baseline.
 # LOAD_JAVA_OPTS=-Ddaig.load.coordinatorJava=JDK_HOME runs the coordinator on another JDK than the generator's.
 # LOAD_JAVA_OPTS=-Ddaig.load.localRoute=false: the coordinator's bus reaches its embedded broker over TCP (no in-process route): a same-build baseline.
-# LOAD_JAVA_OPTS=-Ddaig.load.spareFiles=0: each upload makes its own file (no files made ahead in the quiet): a same-build baseline.
 # Prints one summary line per run; exits non-zero (with the reason) if a result was lost or the run did not finish in time.
 # Deletes its work folder in /tmp after a passed run (GBs at 10,000 providers); keeps it, and says where, after a failed one.
 set -euo pipefail

@@ -25,7 +25,4 @@ public @interface BlobStoreConfig {
     @AttributeDefinition(name = "Keep unfinished uploads (hours)",
             description = "An upload nobody added to for this long is abandoned and its partial file deleted.", min = "1")
     long abandonedUploadHours() default 24;
-
-    @AttributeDefinition(name = "Spare files", description = "Empty files made ahead of time, while no upload arrives, for new uploads to take: where making a file is slow, a round's burst of uploads then does not pay for it. At most this many; as many as the largest burst so far took. 0: each upload makes its own.", min = "0")
-    int spareFiles() default 16384;
 }

@@ -29,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 
 import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobException.Reason;
@@ -76,8 +75,6 @@ public class FileBlobStore implements BlobStore {
     private Duration abandonAfter = Duration.ofHours(24);
     private Clock clock = Clock.systemUTC();
     private ScheduledExecutorService sweeper;
-    /** Files made ahead for new uploads; null when off. */
-    private SpareFiles spares;
 
     /** For Declarative Services; {@link #activate} chooses the folder. */
     public FileBlobStore() {
@@ -86,13 +83,6 @@ public class FileBlobStore implements BlobStore {
     /** A store outside OSGi (tools, tests): blobs under {@code dir}, created if missing. */
     public FileBlobStore(Path dir, long maxBlobBytes, long minFreeBytes) throws IOException {
         open(dir, maxBlobBytes, minFreeBytes);
-    }
-
-    /** As above, with up to {@code spareFiles} files made ahead for new uploads when {@link #makeSpareFiles} is called. */
-    FileBlobStore(Path dir, long maxBlobBytes, long minFreeBytes, int spareFiles, LongSupplier nanoClock)
-            throws IOException {
-        open(dir, maxBlobBytes, minFreeBytes);
-        spares = new SpareFiles(root.resolve("spare"), spareFiles, nanoClock);
     }
 
     /** As above, with the time after which unfinished uploads are abandoned, and the clock that tells it. */
@@ -108,14 +98,8 @@ public class FileBlobStore implements BlobStore {
             throw new IllegalArgumentException("abandonedUploadHours in " + BlobStoreConfig.PID + " must be at least 1, not "
                     + config.abandonedUploadHours());
         }
-        if (config.spareFiles() < 0) {
-            throw new IllegalArgumentException("spareFiles in " + BlobStoreConfig.PID + " must be 0 or more, not " + config.spareFiles());
-        }
         abandonAfter = Duration.ofHours(config.abandonedUploadHours());
         open(resolveFolder(config.dir(), context.getProperty("daig.data.dir")), config.maxBlobBytes(), config.minFreeBytes());
-        if (config.spareFiles() > 0) {
-            spares = new SpareFiles(root.resolve("spare"), config.spareFiles(), System::nanoTime);
-        }
         // a fraction of the limit, so an abandoned upload goes within a quarter of its time more
         long every = Math.max(1, Math.min(60, abandonAfter.toMinutes() / 4));
         sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -124,9 +108,6 @@ public class FileBlobStore implements BlobStore {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::removeAbandonedUploads, every, every, TimeUnit.MINUTES);
-        if (spares != null) {
-            sweeper.scheduleWithFixedDelay(this::makeSpareFiles, 1, 1, TimeUnit.SECONDS);
-        }
         LOG.info("Blob store at {} (largest blob {} bytes, keeps {} bytes free, unfinished uploads kept {} h)", root, maxBlobBytes,
                 minFreeBytes, abandonAfter.toHours());
     }
@@ -136,18 +117,6 @@ public class FileBlobStore implements BlobStore {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
-    }
-
-    /** Makes files ahead for new uploads while none arrive (the sweeper calls it every second). */
-    void makeSpareFiles() {
-        if (spares != null) {
-            spares.refill();
-        }
-    }
-
-    /** Spare files ready for new uploads. */
-    int spareFilesReady() {
-        return spares == null ? 0 : spares.ready();
     }
 
     @Override
@@ -438,9 +407,6 @@ public class FileBlobStore implements BlobStore {
             upload.total = total;
             requireSpace(total - received);
             uploadFolder(id);
-            if (received == 0 && spares != null) {
-                spares.placeAt(part); // a file made ahead, if there is one: else receive() makes it
-            }
             ensureDigest(upload, part, received);
             received = receive(upload, part, received, total, chunk);
             if (received < total) {

@@ -164,11 +164,7 @@ public final class LoadGenerator {
         ProductProcess.daig(work, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
         writeData(work, rows);
 
-        ProductProcess configured = ProductProcess.coordinator(work.resolve("coordinator"));
-        if (System.getProperty("daig.load.spareFiles") != null) { // e.g. 0: each upload makes its own file, as before spare files
-            configured.set("org.daig.blob.cfg", "spareFiles", System.getProperty("daig.load.spareFiles"));
-        }
-        try (ProductProcess coordinator = configured
+        try (ProductProcess coordinator = ProductProcess.coordinator(work.resolve("coordinator"))
                 .set("org.daig.broker.cfg", "port", ports[0])
                 .set("org.daig.transport.mqtt-coordinator.cfg", "brokerUrl", "tcp://127.0.0.1:" + ports[0])
                 // -Ddaig.load.localRoute=false: the coordinator's bus reaches its own broker over TCP, as before the in-process route
