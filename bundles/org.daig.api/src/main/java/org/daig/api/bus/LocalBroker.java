@@ -25,7 +25,9 @@ public interface LocalBroker {
 
     /**
      * Publishes at QoS 1 to the broker's subscribers, as the broker itself. An empty retained
-     * payload clears the topic's retained message.
+     * payload clears the topic's retained message. Moquette 0.17 routes a message before it keeps
+     * it as retained, so a network subscription made at that very moment gets neither: a bus sends
+     * its retained state over its connection instead.
      *
      * @param topic absolute topic (with the topic root), without wildcards
      * @return false when the broker has stopped
