@@ -137,10 +137,15 @@ final class LocalRoute extends AbstractInterceptHandler implements LocalBroker {
         }
 
         void offer(String topic, byte[] payload) {
-            if (closed || filters.stream().noneMatch(f -> Topics.matches(f, topic))) {
+            if (closed) {
                 return;
             }
-            hand(topic, payload, false); // as to an MQTT subscriber: the retain flag only on what a new subscription gets
+            for (String filter : filters) { // on every message the route carries: a plain loop, no stream
+                if (Topics.matches(filter, topic)) {
+                    hand(topic, payload, false); // as to an MQTT subscriber: the retain flag only on what a new subscription gets
+                    return;
+                }
+            }
         }
 
         private void hand(String topic, byte[] payload, boolean retain) {

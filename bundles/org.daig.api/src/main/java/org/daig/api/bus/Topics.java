@@ -81,19 +81,35 @@ public final class Topics {
      * matches one level, a trailing {@code #} matches the rest, including nothing.
      */
     public static boolean matches(String filter, String topic) {
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return i == f.length - 1;
+        // level by level on the strings themselves: the coordinator matches every message it routes (no split, no garbage)
+        int f = 0;
+        int t = 0;
+        boolean topicHasLevel = true;
+        while (true) {
+            int fEnd = levelEnd(filter, f);
+            boolean lastFilterLevel = fEnd == filter.length();
+            if (fEnd - f == 1 && filter.charAt(f) == '#') {
+                return lastFilterLevel;
             }
-            if (i >= t.length) {
+            if (!topicHasLevel) {
                 return false;
             }
-            if (!f[i].equals("+") && !f[i].equals(t[i])) {
+            int tEnd = levelEnd(topic, t);
+            boolean anyLevel = fEnd - f == 1 && filter.charAt(f) == '+';
+            if (!anyLevel && (fEnd - f != tEnd - t || !filter.regionMatches(f, topic, t, fEnd - f))) {
                 return false;
             }
+            if (lastFilterLevel) {
+                return tEnd == topic.length();
+            }
+            topicHasLevel = tEnd < topic.length();
+            f = fEnd + 1;
+            t = tEnd + 1;
         }
-        return f.length == t.length;
+    }
+
+    private static int levelEnd(String s, int from) {
+        int slash = s.indexOf('/', from);
+        return slash < 0 ? s.length() : slash;
     }
 }

@@ -27,6 +27,14 @@ public final class JsonCodec {
     /** JSON has no NaN: a double that is not finite travels as null and comes back as NaN. */
     static final FiniteOrNull NON_FINITE_AS_NULL = new FiniteOrNull();
 
+    /** Each record type's primitive components, looked up once: reflection on every message showed in the coordinator's profile. */
+    private static final ClassValue<RecordComponent[]> PRIMITIVE_COMPONENTS = new ClassValue<>() {
+        @Override
+        protected RecordComponent[] computeValue(Class<?> type) {
+            return java.util.Arrays.stream(type.getRecordComponents()).filter(c -> c.getType().isPrimitive()).toArray(RecordComponent[]::new);
+        }
+    };
+
     private final Gson gson = new GsonBuilder().disableHtmlEscaping().serializeNulls()
             .registerTypeAdapter(double.class, NON_FINITE_AS_NULL).registerTypeAdapter(Double.class, FiniteOrNull.boxed()).create();
     private final int maxPayloadBytes;
@@ -84,23 +92,21 @@ public final class JsonCodec {
             throw new MalformedMessageException("expected a JSON object for " + type.getSimpleName());
         }
         JsonObject object = tree.getAsJsonObject();
-        for (RecordComponent component : type.getRecordComponents()) {
-            if (component.getType().isPrimitive()) {
-                JsonElement value = object.get(component.getName());
-                if (value != null && value.isJsonNull() && component.getType() == double.class) {
-                    continue; // NaN
-                }
-                if (value == null || value.isJsonNull()) {
-                    throw new MalformedMessageException("field '" + component.getName() + "' is missing in "
-                            + type.getSimpleName());
-                }
-                boolean isBoolean = component.getType() == boolean.class;
-                boolean ok = value.isJsonPrimitive() && (isBoolean ? value.getAsJsonPrimitive().isBoolean()
-                        : value.getAsJsonPrimitive().isNumber());
-                if (!ok) {
-                    throw new MalformedMessageException("field '" + component.getName() + "' of " + type.getSimpleName()
-                            + " must be a " + (isBoolean ? "boolean" : "number") + ", not " + value);
-                }
+        for (RecordComponent component : PRIMITIVE_COMPONENTS.get(type)) {
+            JsonElement value = object.get(component.getName());
+            if (value != null && value.isJsonNull() && component.getType() == double.class) {
+                continue; // NaN
+            }
+            if (value == null || value.isJsonNull()) {
+                throw new MalformedMessageException("field '" + component.getName() + "' is missing in "
+                        + type.getSimpleName());
+            }
+            boolean isBoolean = component.getType() == boolean.class;
+            boolean ok = value.isJsonPrimitive() && (isBoolean ? value.getAsJsonPrimitive().isBoolean()
+                    : value.getAsJsonPrimitive().isNumber());
+            if (!ok) {
+                throw new MalformedMessageException("field '" + component.getName() + "' of " + type.getSimpleName()
+                        + " must be a " + (isBoolean ? "boolean" : "number") + ", not " + value);
             }
         }
     }

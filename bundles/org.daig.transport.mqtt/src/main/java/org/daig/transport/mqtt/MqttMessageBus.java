@@ -363,6 +363,16 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
         return filters;
     }
 
+    /** Whether one of the handler's filters matches: on every message, so without a stream or a copy of the filters. */
+    private boolean wants(HandlerEntry entry, String topic) {
+        for (String filter : entry.filters()) {
+            if (Topics.matches(filter.contains(OWN_ID) ? filter.replace(OWN_ID, clientId) : filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The filters with {@value #OWN_ID} replaced by this bus's client id. */
     private List<String> own(List<String> filters) {
         return filters.stream().map(f -> f.replace(OWN_ID, clientId)).toList();
@@ -457,14 +467,14 @@ public class MqttMessageBus implements MessageBus, MqttCallbackExtended {
     }
 
     private void dispatch(String absoluteTopic, byte[] payload, boolean retained) {
-        if (!absoluteTopic.startsWith(root + "/")) {
+        if (absoluteTopic.length() <= root.length() || !absoluteTopic.startsWith(root) || absoluteTopic.charAt(root.length()) != '/') {
             return;
         }
         String topic = absoluteTopic.substring(root.length() + 1);
         Incoming incoming = new Incoming(topic, payload, retained);
         boolean handled = false;
         for (HandlerEntry entry : handlers) {
-            if (!accepts(entry.role()) || own(entry.filters()).stream().noneMatch(f -> Topics.matches(f, topic))) {
+            if (!accepts(entry.role()) || !wants(entry, topic)) {
                 continue;
             }
             handled = true;

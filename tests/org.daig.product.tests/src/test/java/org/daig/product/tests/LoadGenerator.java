@@ -196,8 +196,11 @@ public final class LoadGenerator {
             List<Long> heapMiB = new ArrayList<>();
             if (sustained) {
                 long end = start + (long) (options.minutes() * 60e9);
-                while (System.nanoTime() < end) {
-                    Thread.sleep(Math.min(60_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                for (long mark = start + 60_000_000_000L; System.nanoTime() < end; mark = Math.min(end, mark + 60_000_000_000L)) {
+                    Thread.sleep(Math.max(1, (mark - System.nanoTime()) / 1_000_000));
+                    if (mark < end) {
+                        awaitQuietPart(sims.get(0).rounds(), options.workMillis(), Math.min(end, mark + 30_000_000_000L));
+                    }
                     heapMiB.add(heapAfterGc(coordinator.pid()));
                 }
             } else {
@@ -211,6 +214,24 @@ public final class LoadGenerator {
             http.close();
             coordinator.terminate(Duration.ofSeconds(60)); // as a service manager stops it (a profiler writes its recording)
             return passed;
+        }
+    }
+
+    /**
+     * Waits (until {@code deadline}, nanoTime) for the middle of a round's work, when the providers
+     * are all "training" and the coordinator has nothing to do: the heap probe's full collection
+     * stops the coordinator for about a quarter of a second, and there it stalls nothing the run
+     * measures. At a minute's mark it would as likely fall into a round's uploads.
+     */
+    private static void awaitQuietPart(LoadProvider.Rounds rounds, long workMillis, long deadline) throws InterruptedException {
+        long from = workMillis * 250_000L; // a quarter and three quarters of a task's work, in nanoseconds
+        long to = workMillis * 750_000L;
+        while (System.nanoTime() < deadline) {
+            long since = rounds.sinceLastRoundEnd(System.nanoTime());
+            if (since >= from && since <= to) {
+                return;
+            }
+            Thread.sleep(50);
         }
     }
 

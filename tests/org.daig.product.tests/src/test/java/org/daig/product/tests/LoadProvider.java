@@ -143,6 +143,12 @@ final class LoadProvider {
             return gaps;
         }
 
+        /** Nanoseconds from the latest round's end (its last accepted result) to {@code now}; -1 before a round ended. */
+        long sinceLastRoundEnd(long now) {
+            java.util.OptionalLong latest = lastAccepted.values().stream().mapToLong(Long::longValue).max();
+            return latest.isPresent() ? now - latest.getAsLong() : -1;
+        }
+
         /** When a task of {@code round} could first exist, as far as the providers can tell; {@code orElse} for the first round. */
         long openedAfter(int round, long orElse) {
             return round == 0 ? orElse : lastAccepted.getOrDefault(round - 1, orElse);
