@@ -17,4 +17,7 @@ if not defined LAUNCHER (
 )
 if not exist "%DAIG_DATA_DIR%" mkdir "%DAIG_DATA_DIR%"
 if not exist "%DAIG_LOG_DIR%" mkdir "%DAIG_LOG_DIR%"
-"%JAVA_EXE%" -Xmx512m %JAVA_OPTS% -Ddaig.product=daig-coordinator "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.worker.dir=%HOME_DIR%\worker" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE%
+rem The parallel collector, unless JAVA_OPTS names another (why: the sh script next to this one)
+set "COLLECTOR=-XX:+UseParallelGC"
+echo.%JAVA_OPTS% | findstr /L /C:"-XX:+UseSerialGC" /C:"-XX:+UseParallelGC" /C:"-XX:+UseG1GC" /C:"-XX:+UseZGC" /C:"-XX:+UseShenandoahGC" /C:"-XX:+UseEpsilonGC" >nul && set "COLLECTOR="
+"%JAVA_EXE%" -Xmx512m %COLLECTOR% %JAVA_OPTS% -Ddaig.product=daig-coordinator "-Ddaig.data.dir=%DAIG_DATA_DIR%" "-Ddaig.worker.dir=%HOME_DIR%\worker" "-Ddaig.log.dir=%DAIG_LOG_DIR%" "-Dfelix.fileinstall.dir=%DAIG_CONFIG_DIR%" "-Dlogback.configurationFile=%DAIG_CONFIG_DIR%\logback.xml" "-Djava.util.logging.config.file=%DAIG_CONFIG_DIR%\logging.properties" "-Dosgi.sharedConfiguration.area=%HOME_DIR%\configuration" -Dosgi.configuration.cascaded=true -jar "%LAUNCHER%" -install "%HOME_DIR%" -configuration "%DAIG_DATA_DIR%\equinox" %CONSOLE%

@@ -54,8 +54,12 @@ public final class LoadGenerator {
 
     /** The Java the coordinator runs on: {@code -Ddaig.load.coordinatorJava=DIR} (a JDK's home), else the generator's own. */
     private static final String COORDINATOR_JAVA = System.getProperty("daig.load.coordinatorJava", System.getProperty("java.home"));
-    /** GC.heap_info's "used", as JDK 17 ("total 2048K, used …") and JDK 25 ("total reserved …, committed …, used …") write it. */
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K");
+    /**
+     * GC.heap_info's "used" of each part of the heap (G1's one heap, the parallel collector's young
+     * and old generations), as JDK 17 ("total 2048K, used …") and JDK 25 ("total reserved …, committed …, used …") write it.
+     */
+    private static final Pattern HEAP_USED = Pattern.compile(
+            "^\\s*(?:garbage-first heap|PSYoungGen|ParOldGen)\\s+total (?:reserved \\d+K, committed )?\\d+K, used (\\d+)K", Pattern.MULTILINE);
 
     private record Options(List<Integer> sizes, double minutes, long workMillis) {
     }
@@ -421,7 +425,11 @@ public final class LoadGenerator {
         try {
             jcmd(pid, "GC.run");
             Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-            return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+            long usedKiB = -1;
+            while (m.find()) {
+                usedKiB = Math.max(usedKiB, 0) + Long.parseLong(m.group(1));
+            }
+            return usedKiB < 0 ? -1 : usedKiB / 1024;
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

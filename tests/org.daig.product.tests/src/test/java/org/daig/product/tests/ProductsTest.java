@@ -174,6 +174,38 @@ class ProductsTest {
         }
     }
 
+    /**
+     * The coordinator's start script picks the parallel collector, and an operator's own collector in
+     * JAVA_OPTS replaces it rather than clashing with it (a JVM given two collectors does not start).
+     * {@code -version} at the end of JAVA_OPTS makes the JVM print its flags and stop before Equinox.
+     */
+    @Test
+    void theCoordinatorRunsOnTheParallelCollectorUnlessTheOperatorNamesAnother(@TempDir Path tmp) throws Exception {
+        String shipped = launcherFlags(tmp, "-XX:+PrintFlagsFinal -version");
+        assertTrue(flag(shipped, "UseParallelGC", "true") && flag(shipped, "UseG1GC", "false"), shipped);
+        String chosen = launcherFlags(tmp, "-XX:+UseG1GC -XX:+PrintFlagsFinal -version");
+        assertTrue(flag(chosen, "UseG1GC", "true") && flag(chosen, "UseParallelGC", "false"), chosen);
+    }
+
+    private static String launcherFlags(Path tmp, String javaOpts) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator").toString())
+                .redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("JAVA_OPTS", javaOpts);
+        builder.environment().put("DAIG_DATA_DIR", tmp.resolve("data").toString());
+        builder.environment().put("DAIG_LOG_DIR", tmp.resolve("logs").toString());
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the JVM did not stop after -version");
+        assertEquals(0, p.exitValue(), "JAVA_OPTS=" + javaOpts + ":\n" + out);
+        return out;
+    }
+
+    /** Whether -XX:+PrintFlagsFinal's output gives the flag that value. */
+    private static boolean flag(String flags, String name, String value) {
+        return flags.lines().anyMatch(l -> l.matches("\\s*bool\\s+" + name + "\\s+:?=\\s+" + value + "\\b.*"));
+    }
+
     /** Both products carry the trainer runtime (linux-x86_64 so far) and its command line. */
     @Test
     void theProductsRunTheTrainerCommandLine(@TempDir Path tmp) throws Exception {
