@@ -224,8 +224,8 @@ public final class LoadGenerator {
     /**
      * Waits (until {@code deadline}, nanoTime) for the middle of a round's work, when the providers
      * are all "training" and the coordinator has nothing to do: the heap probe's full collection
-     * stops the coordinator for about a quarter of a second, and there it stalls nothing the run
-     * measures. At a minute's mark it would as likely fall into a round's uploads.
+     * stops the coordinator for 0.24-0.39 s (G1, the parallel collector), and there it stalls
+     * nothing the run measures. At a minute's mark it could fall into a round's uploads.
      */
     private static void awaitQuietPart(LoadProvider.Rounds rounds, long workMillis, long deadline) throws InterruptedException {
         long from = workMillis * 250_000L; // a quarter and three quarters of a task's work, in nanoseconds
