@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code <dir>/uploads/<first two hex chars>/<id>.part} while an upload is unfinished (the file is the upload's whole
  * state, so uploads survive a restart), {@code <dir>/tmp/} for {@link #write} in progress. A blob
  * appears only by an atomic link (or rename) after its bytes were forced to disk and their hash matched, so
- * a crash never leaves a wrong or half-written blob under an id. Everything is streamed through
- * 64 KiB buffers, whatever the blob's size.
+ * a crash never leaves a wrong or half-written blob under an id. The exception is an upload that
+ * need not be durable (a provider's result): it is not forced, so it survives the process dying
+ * but a power cut may leave it missing or short, which its readers check. Everything is streamed
+ * through 64 KiB buffers, whatever the blob's size.
  *
  * <p>The default store; {@link BlobStoreSwitch} turns it off when {@code store=s3}.
  */
@@ -332,7 +334,7 @@ public class FileBlobStore implements BlobStore {
                 throw diskFullOr(e);
             }
             String id = Hashing.hex(digest.digest());
-            publish(temp, id);
+            publish(temp, id, true);
             published = true;
             return new BlobInfo(id, size);
         } finally {
@@ -375,6 +377,11 @@ public class FileBlobStore implements BlobStore {
      */
     @Override
     public UploadState append(String id, long offset, long total, InputStream chunk) throws IOException {
+        return append(id, offset, total, chunk, true);
+    }
+
+    @Override
+    public UploadState append(String id, long offset, long total, InputStream chunk, boolean durable) throws IOException {
         checkId(id);
         if (offset < 0 || total < 0) {
             throw new IllegalArgumentException("offset " + offset + " and total " + total + " must not be negative");
@@ -408,12 +415,12 @@ public class FileBlobStore implements BlobStore {
             requireSpace(total - received);
             uploadFolder(id);
             ensureDigest(upload, part, received);
-            received = receive(upload, part, received, total, chunk);
+            received = receive(upload, part, received, total, chunk, durable);
             if (received < total) {
                 return new UploadState(id, received, total, false);
             }
             try {
-                UploadState done = finish(upload, id, part, total);
+                UploadState done = finish(upload, id, part, total, durable);
                 retire = true;
                 return done;
             } catch (BlobException mismatch) {
@@ -439,11 +446,13 @@ public class FileBlobStore implements BlobStore {
     }
 
     /**
-     * Appends the chunk to the .part file and returns the bytes kept. Whatever arrived before the
-     * chunk's stream broke stays (forced to disk), so the uploader resumes from there; a failed
-     * write is cut back to the last whole buffer so file and digest agree.
+     * Appends the chunk to the .part file and returns the bytes kept, forced to disk when
+     * {@code durable}. Whatever arrived before the chunk's stream broke stays (forced), so the
+     * uploader resumes from there; a failed write is cut back to the last whole buffer so file and
+     * digest agree.
      */
-    private long receive(RunningUpload upload, Path part, long received, long total, InputStream chunk) throws IOException {
+    private long receive(RunningUpload upload, Path part, long received, long total, InputStream chunk, boolean durable)
+            throws IOException {
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             out.position(received);
             byte[] buffer = Hashing.buffer(total - received);
@@ -475,13 +484,15 @@ public class FileBlobStore implements BlobStore {
                     forceQuietly(out); // keep what arrived when the stream broke
                 }
             }
-            out.force(true); // once: each fsync costs tens of milliseconds on a busy disk
+            if (durable) {
+                out.force(true); // once: each fsync costs tens of milliseconds on a busy disk
+            }
         }
         return received;
     }
 
     /** Hashes the complete upload; a match makes it the blob, a mismatch discards it. */
-    private UploadState finish(RunningUpload upload, String id, Path part, long total) throws IOException {
+    private UploadState finish(RunningUpload upload, String id, Path part, long total, boolean durable) throws IOException {
         MessageDigest digest = upload.digest != null && upload.hashed == total ? upload.digest : null;
         if (digest == null) {
             digest = Hashing.sha256();
@@ -495,7 +506,7 @@ public class FileBlobStore implements BlobStore {
             throw new BlobException(Reason.HASH_MISMATCH, "the upload of " + id + " was discarded: its " + total
                     + " bytes have SHA-256 " + actual + ", not " + id + "; upload the file under its real SHA-256");
         }
-        publish(part, id);
+        publish(part, id, durable);
         Path note = notePath(id);
         if (Files.exists(note)) { // most uploads never had one; a delete of nothing would still lock the uploads folder
             Files.deleteIfExists(note);
@@ -639,13 +650,13 @@ public class FileBlobStore implements BlobStore {
     }
 
     /**
-     * Gives a forced, verified file the blob's name; drops it if the blob is there already. By a
+     * Gives a verified file (forced, when durable) the blob's name; drops it if the blob is there already. By a
      * hard link and then an unlink, not a rename: on Linux a rename between two folders holds a lock
      * of the whole file system, and behind the journal's flushes for other uploads' fsyncs a round
      * of thousands of uploads queued on it (85 % of the upload threads' samples). A link locks only
      * the blob's own folder. Where links are not supported, it renames.
      */
-    private void publish(Path verified, String id) throws IOException {
+    private void publish(Path verified, String id, boolean durable) throws IOException {
         Path target = blobPath(id);
         if (Files.exists(target)) {
             Files.deleteIfExists(verified);
@@ -663,7 +674,9 @@ public class FileBlobStore implements BlobStore {
         } catch (UnsupportedOperationException | IOException noLinks) {
             rename(verified, target);
         }
-        syncDirectory(target.getParent());
+        if (durable) {
+            syncDirectory(target.getParent());
+        }
     }
 
     private static void rename(Path verified, Path target) throws IOException {

@@ -98,7 +98,7 @@ final class Uploads {
             }
             Hashed in = new Hashed(body, proof.digest);
             try {
-                Outcome failed = store(key, id, offset, total, body.length(), in);
+                Outcome failed = store(key, id, offset, total, body.length(), in, access.mustBeDurable(caller, id));
                 if (failed != null) {
                     proofs.remove(key, proof);
                     return failed;
@@ -137,9 +137,9 @@ final class Uploads {
      * Hashes what the store holds already, writes the rest to the store's upload; null when all
      * went well, else the answer (the store lost bytes of this upload). When another upload of
      * the same bytes moves on meanwhile, this one stops where it stands and goes on hashing with
-     * its next chunk.
+     * its next chunk. {@code durable}: the store forces the bytes to disk before it answers.
      */
-    private Outcome store(String key, String id, long offset, long total, long length, Hashed in) throws IOException {
+    private Outcome store(String key, String id, long offset, long total, long length, Hashed in, boolean durable) throws IOException {
         UploadState state = store.uploadState(id);
         if (state.complete()) {
             in.hashOnly(length); // the blob is there: the uploader only proves it has the bytes
@@ -169,7 +169,7 @@ final class Uploads {
             }
             boolean stored = false;
             try {
-                store.append(id, stands, total, in);
+                store.append(id, stands, total, in, durable);
                 stored = true;
             } catch (BlobException e) {
                 if (e.reason() != BlobException.Reason.WRONG_OFFSET) {

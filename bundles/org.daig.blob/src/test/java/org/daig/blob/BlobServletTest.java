@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.daig.api.account.Identity;
 import org.daig.api.account.Role;
 import org.daig.api.account.Scope;
 import org.daig.api.blob.BlobAccess;
+import org.daig.api.blob.UploadState;
 import org.daig.blob.FakeHttp.Answer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,8 @@ class BlobServletTest {
         final Set<String> readable = new HashSet<>();
         final List<String> uploaded = new ArrayList<>();
         long maxTotal = Long.MAX_VALUE;
+        /** Users whose uploads the store need not force to disk. */
+        final Set<String> notDurable = new HashSet<>();
 
         @Override
         public boolean mayRead(Identity caller, String id) {
@@ -67,6 +71,11 @@ class BlobServletTest {
                 return Optional.of("mallory may not upload");
             }
             return totalBytes > maxTotal ? Optional.of("quota exceeded: " + totalBytes + " bytes is too much") : Optional.empty();
+        }
+
+        @Override
+        public boolean mustBeDurable(Identity caller, String id) {
+            return !notDurable.contains(caller.user());
         }
 
         @Override
@@ -193,6 +202,34 @@ class BlobServletTest {
         assertEquals("bob " + id + " 100000", access.uploaded.get(1));
         assertArrayEquals(data, Files.readAllBytes(store.file(id)));
         assertArrayEquals(data, send("GET", id, BOB, Map.of(), null).body.toByteArray());
+    }
+
+    /** The access says which uploads need not be forced to disk (a provider's result); the store is told so, and stores them alike. */
+    @Test
+    void theStoreForcesToDiskWhatTheAccessSaysMustBeDurable() throws Exception {
+        List<String> appends = new ArrayList<>();
+        store = new FileBlobStore(dir.resolve("blobs"), 1L << 30, 0) {
+            @Override
+            public UploadState append(String id, long offset, long total, InputStream chunk, boolean durable) throws IOException {
+                appends.add(id + (durable ? " durable" : " not durable"));
+                return super.append(id, offset, total, chunk, durable);
+            }
+        };
+        servlet = new BlobServlet(store, access);
+        access.notDurable.add("bob");
+        byte[] file = FileBlobStoreTest.bytes(70_000, 12);
+        byte[] result = FileBlobStoreTest.bytes(70_000, 13);
+        String fileId = alicesBlob(file);
+        String resultId = FileBlobStoreTest.sha256(result);
+        assertEquals(202, put(resultId, BOB, result, 0, 30_000).status);
+        assertEquals(201, put(resultId, BOB, result, 30_000, result.length).status);
+
+        assertEquals(List.of(fileId + " durable", resultId + " not durable", resultId + " not durable"), appends);
+        assertArrayEquals(file, Files.readAllBytes(store.file(fileId)));
+        assertArrayEquals(result, Files.readAllBytes(store.file(resultId)), "stored as any other, only not forced to disk");
+        String other = FileBlobStoreTest.sha256(FileBlobStoreTest.bytes(70_000, 14));
+        assertEquals(422, put(other, BOB, new byte[70_000], 0, 70_000).status, "its bytes must still hash to the id");
+        assertTrue(store.find(other).isEmpty());
     }
 
     @Test

@@ -64,6 +64,18 @@ public interface BlobStore {
      */
     UploadState append(String id, long offset, long total, InputStream chunk) throws IOException;
 
+    /**
+     * As {@link #append(String, long, long, InputStream)}; with {@code durable} false the store may
+     * answer before the bytes are forced to disk: they survive the process dying, not always a
+     * power cut. For uploads whose loss costs only work their uploader is asked to do again
+     * ({@link BlobAccess#mustBeDurable}). Stores that always write durably ignore it.
+     *
+     * @since 1.3
+     */
+    default UploadState append(String id, long offset, long total, InputStream chunk, boolean durable) throws IOException {
+        return append(id, offset, total, chunk);
+    }
+
     /** Removes a blob or an unfinished upload; nothing happens if there is none. */
     void delete(String id) throws IOException;
 

@@ -144,6 +144,15 @@ public class CoordinatorBlobAccess implements BlobAccess {
                 + caller.scope().id() + " token and roles " + caller.roles().stream().map(r -> r.id()).sorted().toList() + " may not");
     }
 
+    /**
+     * A provider's upload while it holds a task is that task's result (see {@link #refuseDeviceUpload}): should a power
+     * cut lose it, the round's close takes the result back and offers the task again. All else is forced to disk.
+     */
+    @Override
+    public boolean mustBeDurable(Identity caller, String id) {
+        return caller == null || !Callers.isDevice(caller) || grants().live(caller.device(), clock.getAsLong()).isEmpty();
+    }
+
     private Optional<String> refuseDeviceUpload(String device, String id, long total) throws SQLException {
         long now = clock.getAsLong();
         List<LeaseGrants.Grant> leases = grants().live(device, now);

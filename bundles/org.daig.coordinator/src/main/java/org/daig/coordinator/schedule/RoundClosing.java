@@ -79,6 +79,10 @@ final class RoundClosing {
         run.closing = false;
         ProjectRow row = run.row;
         try {
+            if (failure instanceof LostDeltas lost) {
+                takeBack(run, results, lost);
+                return;
+            }
             if (made == null) {
                 LOG.error("Project {}: aggregating round {} failed: {}", row.id(), round, String.valueOf(failure));
                 scheduler.setState(run, ProjectState.FAILED,
@@ -109,6 +113,26 @@ final class RoundClosing {
         } catch (SQLException e) {
             LOG.error("Project {}: storing the close of round {} failed ({}); it is tried again within seconds", row.id(), round,
                     e.toString());
+        }
+    }
+
+    /**
+     * The round goes on without the results whose deltas the blob store lost: each is taken back
+     * with its credit (its provider is not blamed) and its task is offered again.
+     */
+    private void takeBack(ProjectRun run, List<ResultRow> results, LostDeltas lost) throws SQLException {
+        try {
+            for (ResultRow result : results) {
+                if (lost.blobs().contains(result.deltaBlob())) {
+                    scheduler.journal.checked(result, null, true);
+                    run.accepted.remove(result.shard());
+                    LOG.warn("Project {}: the delta of provider {} for round {} shard {} is gone from the blob store; its result is taken "
+                            + "back and the task offered again", run.row.id(), result.providerId(), result.round(), result.shard());
+                }
+            }
+        } finally {
+            run.reopened();
+            scheduler.tasksMayAppear();
         }
     }
 }

@@ -2,6 +2,7 @@ package org.daig.coordinator.service;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import org.daig.coordinator.aggregate.LockFreeSgd;
 import org.daig.coordinator.aggregate.ParameterShards;
 import org.daig.coordinator.aggregate.StrategyName;
 import org.daig.coordinator.schedule.AsyncUpdates;
+import org.daig.coordinator.schedule.LostDeltas;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
@@ -122,7 +124,12 @@ public class Aggregation implements RoundAggregation {
             });
         }
         StrategyName strategy = StrategyName.parse(project.spec().strategy(), strategies.keySet());
-        AggregationStrategy.Outcome outcome = shards.aggregate(strategies.get(strategy.strategy()), current, updates, strategy.rule());
+        AggregationStrategy.Outcome outcome;
+        try {
+            outcome = shards.aggregate(strategies.get(strategy.strategy()), current, updates, strategy.rule());
+        } catch (IOException e) {
+            throw lostOr(e, project, results);
+        }
         for (int k : outcome.dropped()) {
             ResultRow r = results.get(k);
             LOG.warn("Project {} round {}: the result of {} for shard {} is left out of the next version: with it the version would not be "
@@ -133,6 +140,31 @@ public class Aggregation implements RoundAggregation {
         checked.forget(results.stream().map(ResultRow::deltaBlob).toList(), project.spec().compression());
         metrics.roundAggregated(System.nanoTime() - start);
         return id;
+    }
+
+    /**
+     * {@link LostDeltas} when the store lost deltas of {@code results} (after removing what is left
+     * of them, so that the same bytes uploaded again are stored afresh), else {@code failure}.
+     */
+    private IOException lostOr(IOException failure, ProjectRow project, List<ResultRow> results) {
+        Set<String> lost = new LinkedHashSet<>();
+        try {
+            for (ResultRow r : results) {
+                if (checked.get(r.deltaBlob(), project.spec().compression()) == null && !vectors.intact(r.deltaBlob())) {
+                    lost.add(r.deltaBlob());
+                }
+            }
+        } catch (IOException e) {
+            return failure; // the store cannot be read now: nothing tells a lost delta from an unreachable one
+        }
+        for (String blob : lost) {
+            try {
+                vectors.delete(blob);
+            } catch (IOException e) {
+                LOG.warn("Project {}: could not remove the remains of lost delta {}: {}", project.id(), blob, e.toString());
+            }
+        }
+        return lost.isEmpty() ? failure : new LostDeltas(lost);
     }
 
     /**

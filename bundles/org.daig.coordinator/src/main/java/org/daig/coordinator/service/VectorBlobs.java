@@ -6,7 +6,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
+import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobStore;
 import org.daig.wire.UpdateCodec;
 import org.daig.wire.VectorFile;
@@ -38,6 +42,38 @@ final class VectorBlobs {
         try (InputStream in = new java.io.BufferedInputStream(blobs.open(blob, 0), 1 << 16)) {
             return UpdateCodec.decode(in, expectedLength, c);
         }
+    }
+
+    /**
+     * Whether the store still holds blob {@code id} as it was stored: there, and its bytes hash to
+     * the id (blobs are named by their SHA-256).
+     */
+    boolean intact(String id) throws IOException {
+        if (blobs.find(id).isEmpty()) {
+            return false;
+        }
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IOException(e);
+        }
+        try (InputStream in = blobs.open(id, 0)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                sha256.update(buffer, 0, n);
+            }
+        } catch (BlobException e) {
+            if (e.reason() == BlobException.Reason.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+        return HexFormat.of().formatHex(sha256.digest()).equals(id);
+    }
+
+    void delete(String id) throws IOException {
+        blobs.delete(id);
     }
 
     /** Stores a vector; returns its blob id. */

@@ -246,6 +246,19 @@ class CoordinatorBlobAccessTest {
         assertFalse(access.mayRead(BOTH, id("d1")), "a device's upload is not a file of its owner's account");
     }
 
+    /** Only a provider's result may skip the fsync: everything else a power cut must not lose. */
+    @Test
+    void onlyTheResultOfATaskAProviderHoldsNeedNotBeDurable() {
+        CoordinatorBlobAccess access = fx.access(LIMITS);
+        assertFalse(access.mustBeDurable(Fixture.DEVICE_A, id("d1")), "prov-a holds a task: its upload is the task's result");
+        assertTrue(access.mustBeDurable(DEVICE_C, id("d1")), "prov-c's lease lapsed: its upload is no result of a live task");
+        assertTrue(access.mustBeDurable(DEVICE_IDLE, id("d1")), "a provider without a task (an expert's checkpoint, say)");
+        assertTrue(access.mustBeDurable(Fixture.ALICE, id("alice's next file")), "a requestor's file");
+        assertTrue(access.mustBeDurable(BOTH, id("d1")), "a volunteer's person token is not its device");
+        assertTrue(access.mustBeDurable(SERVICE, id("d1")));
+        assertTrue(access.mustBeDurable(null, id("d1")));
+    }
+
     @Test
     void aLeaseThatEndsClosesItsBlobsAtOnce() throws Exception {
         CoordinatorBlobAccess access = fx.access(LIMITS);

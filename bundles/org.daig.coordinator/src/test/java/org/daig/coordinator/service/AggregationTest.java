@@ -192,6 +192,46 @@ class AggregationTest {
     }
 
     /**
+     * A power cut can lose an accepted delta the disk had not written yet (providers' updates are
+     * not forced to disk, docs/operations.md, "Durability"): its file is gone, or holds fewer
+     * bytes. The round's close takes that result back, without blaming its provider, and
+     * offers its task again; the project goes on.
+     */
+    @Test
+    void aDeltaTheStoreLostIsTakenBackAndItsTaskOfferedAgain() throws Exception {
+        for (boolean truncated : new boolean[] { false, true }) {
+            String alice = truncated ? "alice2" : "alice";
+            String bob = truncated ? "bob2" : "bob";
+            String carol = truncated ? "carol2" : "carol";
+            create(ProjectSpec.KBATCH_SYNC);
+            Task a = fx.scheduler.lease(alice, 0).orElseThrow();
+            Task b = fx.scheduler.lease(bob, 0).orElseThrow();
+            float[] aliceDelta = a.shard() == 0 ? new float[] { 4, 0, 8 } : new float[] { 0, 8, -4 };
+            String aliceBlob = fx.vector(aliceDelta);
+            assertEquals(Kind.ACCEPTED, hand(alice, a, aliceDelta));
+            if (truncated) {
+                java.nio.file.Files.write(fx.blobs.file(aliceBlob), new byte[] { (byte) 0x93, 'N', 'U', 'M' }); // what a lost write leaves
+            } else {
+                fx.blobs.delete(aliceBlob);
+            }
+            assertEquals(Kind.ACCEPTED, hand(bob, b, b.shard() == 0 ? new float[] { 4, 0, 8 } : new float[] { 0, 8, -4 }));
+
+            ProjectRow row = stored();
+            assertEquals(ProjectState.RUNNING, row.state(), "the project goes on: " + row.message());
+            assertEquals(1, versions().size(), "no version without alice's shard");
+            assertTrue(fx.blobs.find(aliceBlob).isEmpty(), "what was left of the lost delta is removed, so the same bytes can be stored again");
+            List<String> credited = fx.db.transaction(ProjectStore::credits).stream().map(c -> c.providerId()).toList();
+            assertFalse(credited.contains(alice), "alice's result is taken back with its credit: " + credited);
+            assertTrue(credited.contains(bob), "bob's result stays: " + credited);
+            Task again = fx.scheduler.lease(carol, 0).orElseThrow();
+            assertEquals(a.shard(), again.shard(), "the task is offered again");
+            assertEquals(Kind.ACCEPTED, hand(carol, again, aliceDelta));
+            assertArrayEquals(new float[] { 4, 4, 4 }, fx.read(versions().get(1).paramsBlob(), 3), "the round closes with carol's delta");
+            assertEquals(ProjectState.COMPLETED, stored().state());
+        }
+    }
+
+    /**
      * A compressed project sends parameters down as differences: each task names the chain of
      * differences that leads to its parameters, a provider holding version 0 rebuilds them from
      * those alone (the blob id checks it), and only the lease holder may read the differences.
