@@ -32,6 +32,8 @@ public final class ResultAdmission {
         NO_SUCH_PROJECT(TaskReply.Kind.UNKNOWN),
         PROJECT_FINISHED(TaskReply.Kind.STALE),
         BAD_DELTA(TaskReply.Kind.REFUSED),
+        /** The coordinator's copy of the delta was lost (a power cut): not the provider's doing; it does the task again. */
+        DELTA_LOST(TaskReply.Kind.STALE),
         NOT_PREPARED(TaskReply.Kind.UNKNOWN),
         NO_SUCH_TASK(TaskReply.Kind.UNKNOWN),
         ACCEPTED_EARLIER(TaskReply.Kind.DUPLICATE),
@@ -68,15 +70,22 @@ public final class ResultAdmission {
         }
     }
 
-    /** What the intake found reading the delta: its L2 norm, or what is wrong with it (null: nothing). */
-    public record Delta(double norm, String problem) {
+    /**
+     * What the intake found reading the delta: its L2 norm, or what is wrong with it (null:
+     * nothing); {@code lost}: what is wrong is that the coordinator lost the bytes it stored.
+     */
+    public record Delta(double norm, String problem, boolean lost) {
 
         public static Delta ok(double norm) {
-            return new Delta(norm, null);
+            return new Delta(norm, null, false);
         }
 
         public static Delta refused(String problem) {
-            return new Delta(0, problem);
+            return new Delta(0, problem, false);
+        }
+
+        public static Delta lost(String problem) {
+            return new Delta(0, problem, true);
         }
     }
 
@@ -128,7 +137,7 @@ public final class ResultAdmission {
             return new Admission(Verdict.PROJECT_FINISHED, "project " + id + " is finished");
         }
         if (delta.problem() != null) {
-            return new Admission(Verdict.BAD_DELTA, delta.problem());
+            return new Admission(delta.lost() ? Verdict.DELTA_LOST : Verdict.BAD_DELTA, delta.problem());
         }
         if (f.state() == ProjectState.PREPARING) {
             return new Admission(Verdict.NOT_PREPARED, "project " + id + " has no tasks yet");

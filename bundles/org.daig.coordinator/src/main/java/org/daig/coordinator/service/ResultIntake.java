@@ -122,8 +122,28 @@ public class ResultIntake implements TaskDesk {
             checked.keep(result.delta(), compression, delta);
             return Delta.ok(Math.sqrt(norm));
         } catch (IOException e) {
-            return Delta.refused("its delta " + e.getMessage());
+            return unreadable(result.delta(), e);
         }
+    }
+
+    /**
+     * A delta that cannot be read: its sender's fault, unless the stored bytes no longer hash to its
+     * id, which only the store can have done (uploads are hashed as they arrive): providers' results
+     * are not forced to disk, and a power cut may leave one short. The remains are removed, so that
+     * the provider, asked to do its task again, can upload it afresh.
+     */
+    private Delta unreadable(String blob, IOException e) {
+        try {
+            if (!vectors.intact(blob)) {
+                vectors.delete(blob);
+                LOG.warn("Delta {} no longer holds the bytes that were uploaded (lost in a power cut?); removed, its task is done again",
+                        blob);
+                return Delta.lost("the coordinator lost its copy of delta " + blob + "; do the task again and upload the new result");
+            }
+        } catch (IOException | RuntimeException unsure) {
+            // the store cannot say now: judged as it reads
+        }
+        return Delta.refused("its delta " + e.getMessage());
     }
 
     @Override

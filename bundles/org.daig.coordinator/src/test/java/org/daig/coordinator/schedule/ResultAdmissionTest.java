@@ -115,6 +115,8 @@ class ResultAdmissionTest {
                         .delta(nan), Verdict.PROJECT_FINISHED, Kind.STALE, "is finished"),
                 row("bad delta", Row.fine().delta(nan), Verdict.BAD_DELTA, Kind.REFUSED, "NaN at index 3"),
                 row("bad delta comes before every round rule", Row.fine().task(9, 9, 9).delta(nan), Verdict.BAD_DELTA, Kind.REFUSED, "NaN"),
+                row("the coordinator lost the delta: not the provider's doing", Row.fine().delta(Delta.lost("lost its copy")),
+                        Verdict.DELTA_LOST, Kind.STALE, "lost its copy"),
                 row("project still preparing", Row.fine().facts(f -> state(f, ProjectState.PREPARING)), Verdict.NOT_PREPARED, Kind.UNKNOWN,
                         "project p has no tasks yet"),
                 row("round not started yet", Row.fine().task(3, 1, 3), Verdict.NO_SUCH_TASK, Kind.UNKNOWN,

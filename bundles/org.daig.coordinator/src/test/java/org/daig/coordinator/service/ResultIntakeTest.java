@@ -15,6 +15,7 @@ import org.daig.api.project.ProjectSpec;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.ResultAdmission;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ShardRow;
@@ -97,6 +98,33 @@ class ResultIntakeTest {
         assertEquals("its delta has NaN at index 1", nan.message());
         assertEquals(3L, fx.metrics.results().get(Kind.REFUSED));
         assertEquals(Kind.ACCEPTED, hand(task, fx.vector(1, 1, 1)).kind(), "the refusals took nothing away from the task (no bans here)");
+    }
+
+    /**
+     * A delta whose stored bytes a power cut cut short (providers' results are not forced to disk):
+     * the coordinator's loss, not the provider's misconduct. Nothing is audited against the
+     * provider, the remains are removed, and the provider, still holding its task, does it again.
+     */
+    @Test
+    void aDeltaTheStoreLostIsNotHeldAgainstItsProviderWhoDoesTheTaskAgain() throws Exception {
+        Task task = intake.lease("a", 0).orElseThrow();
+        String delta = fx.vector(3, 4, 0);
+        java.nio.file.Files.write(fx.blobs.file(delta), new byte[] { (byte) 0x93, 'N', 'U', 'M', 'P', 'Y' });
+
+        Scheduler.Outcome lost = hand(task, delta);
+        assertEquals(Kind.STALE, lost.kind(), lost.message());
+        assertEquals(ResultAdmission.Verdict.DELTA_LOST, lost.verdict());
+        assertTrue(lost.message().contains("lost its copy"), lost.message());
+        assertTrue(reputation.refusals("a", null, 10).isEmpty(), "nothing counts against the provider");
+        assertTrue(fx.blobs.find(delta).isEmpty(), "the remains are removed, so the same bytes can be uploaded again");
+        Task again = intake.lease("a", 0).orElseThrow();
+        assertEquals(task.leaseId(), again.leaseId(), "the provider still holds its task");
+        assertEquals(Kind.ACCEPTED, hand(again, fx.vector(3, 4, 0)).kind(), "uploaded afresh, the same result counts");
+
+        Task other = intake.lease("b", 0).orElseThrow();
+        Scheduler.Outcome forged = intake.result("b", new TaskResult("r", other.leaseId(), other.projectId(), other.round(), other.shard(),
+                other.version(), fx.vector(1, 2), other.rows(), 0.5, 0.9, 1.0));
+        assertEquals(ResultAdmission.Verdict.BAD_DELTA, forged.verdict(), "a short delta that hashes to its id is its sender's doing");
     }
 
     /**
