@@ -124,7 +124,10 @@ public final class AsyncUpdates {
                     long now = scheduler.clock.getAsLong();
                     VersionRow version = versionWith(run, next, now);
                     if (version == null) {
-                        return;
+                        if (run.row.state() == ProjectState.FAILED) {
+                            return;
+                        }
+                        continue; // its delta was lost: taken back, the queue goes on
                     }
                     boolean done = run.doneBy.size() >= run.plan.totalRounds() && run.queued.size() == 1;
                     scheduler.journal.applied(List.of(next), version, done);
@@ -196,6 +199,10 @@ public final class AsyncUpdates {
     /** Commits the version a batch made; false when the project failed or the commit did (the batch stays queued then). */
     private boolean commitTogether(ProjectRun run, List<ResultRow> batch, Scheduler.Made made, Exception failure) {
         try {
+            if (failure instanceof LostDeltas lost) {
+                RoundClosing.takeBack(scheduler, run, batch, lost);
+                return true; // the rest of the batch is applied next
+            }
             if (made == null) {
                 LOG.error("Project {}: applying {} updates together failed: {}", run.row.id(), batch.size(), String.valueOf(failure));
                 scheduler.setState(run, ProjectState.FAILED, "applying updates at version " + run.row.round() + " failed: "
@@ -215,11 +222,18 @@ public final class AsyncUpdates {
         }
     }
 
-    /** The version this one update makes, or null when aggregation failed (the project is failed then). */
+    /**
+     * The version this one update makes, or null when aggregation failed (the project is failed
+     * then) or a queued update's delta was lost (it is taken back then).
+     */
     private VersionRow versionWith(ProjectRun run, ResultRow update, long now) throws SQLException {
         try {
             return scheduler.make(run.row, run.currentParams, run.currentSent, List.of(update)).version(run, List.of(update), now);
         } catch (Exception e) {
+            if (e instanceof LostDeltas lost && run.queued.contains(update)) {
+                RoundClosing.takeBack(scheduler, run, List.of(update), lost);
+                return null;
+            }
             LOG.error("Project {}: applying the update of {} for task {} failed: {}", run.row.id(), update.providerId(), update.round(),
                     e.toString());
             scheduler.setState(run, ProjectState.FAILED, "applying an update at version " + run.row.round() + " failed: " + e.getMessage());

@@ -80,7 +80,7 @@ final class RoundClosing {
         ProjectRow row = run.row;
         try {
             if (failure instanceof LostDeltas lost) {
-                takeBack(run, results, lost);
+                takeBack(scheduler, run, results, lost);
                 return;
             }
             if (made == null) {
@@ -117,15 +117,21 @@ final class RoundClosing {
     }
 
     /**
-     * The round goes on without the results whose deltas the blob store lost: each is taken back
-     * with its credit (its provider is not blamed) and its task is offered again.
+     * The project goes on without the results (of a round, or queued asynchronous updates) whose
+     * deltas the blob store lost: each is taken back with its credit (its provider is not blamed)
+     * and its task is offered again. Under the scheduler's lock.
      */
-    private void takeBack(ProjectRun run, List<ResultRow> results, LostDeltas lost) throws SQLException {
+    static void takeBack(Scheduler scheduler, ProjectRun run, List<ResultRow> results, LostDeltas lost) throws SQLException {
         try {
             for (ResultRow result : results) {
                 if (lost.blobs().contains(result.deltaBlob())) {
                     scheduler.journal.checked(result, null, true);
-                    run.accepted.remove(result.shard());
+                    if (run.async()) {
+                        run.queued.remove(result);
+                        run.doneBy.remove(result.round()); // an asynchronous project's task is its round
+                    } else {
+                        run.accepted.remove(result.shard());
+                    }
                     LOG.warn("Project {}: the delta of provider {} for round {} shard {} is gone from the blob store; its result is taken "
                             + "back and the task offered again", run.row.id(), result.providerId(), result.round(), result.shard());
                 }

@@ -17,6 +17,7 @@ import org.daig.api.project.ProjectState;
 import org.daig.api.task.Task;
 import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
+import org.daig.coordinator.schedule.AsyncUpdates;
 import org.daig.coordinator.schedule.LeaseGrants;
 import org.daig.coordinator.schedule.Scheduler;
 import org.daig.coordinator.store.ProjectStore;
@@ -229,6 +230,30 @@ class AggregationTest {
             assertArrayEquals(new float[] { 4, 4, 4 }, fx.read(versions().get(1).paramsBlob(), 3), "the round closes with carol's delta");
             assertEquals(ProjectState.COMPLETED, stored().state());
         }
+    }
+
+    /** The same for an async-queue project: a queued update whose delta was lost before it was applied. */
+    @Test
+    void aQueuedUpdateWhoseDeltaTheStoreLostIsTakenBackAndItsTaskOfferedAgain() throws Exception {
+        create(AsyncUpdates.QUEUE);
+        List<Runnable> applying = new java.util.ArrayList<>();
+        fx.scheduler.applyWith(applying::add);
+        Task a = fx.scheduler.lease("alice", 0).orElseThrow();
+        float[] delta = { 4, 0, 8 };
+        String blob = fx.vector(delta);
+        assertEquals(Kind.ACCEPTED, hand("alice", a, delta), "answered at once, applied afterwards");
+        fx.blobs.delete(blob);
+        applying.forEach(Runnable::run);
+
+        assertEquals(ProjectState.RUNNING, stored().state(), "the project goes on: " + stored().message());
+        assertEquals(1, versions().size(), "no version from the lost update");
+        assertTrue(fx.db.transaction(ProjectStore::credits).isEmpty(), "alice's result is taken back with its credit");
+        Task again = fx.scheduler.lease("bob", 0).orElseThrow();
+        assertEquals(a.round(), again.round(), "its task is offered again");
+        applying.clear();
+        assertEquals(Kind.ACCEPTED, hand("bob", again, delta));
+        applying.forEach(Runnable::run);
+        assertEquals(2, versions().size(), "bob's update made the next version");
     }
 
     /**
