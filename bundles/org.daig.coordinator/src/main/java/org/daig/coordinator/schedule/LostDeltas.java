@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A round's close found accepted deltas that the blob store no longer holds as they were
- * uploaded: missing, or bytes that do not hash to their id (a power cut before the disk wrote
- * them, or a file removed by hand). The provider is not to blame: its result was read and found
- * sound when it arrived. The round takes these results back and offers their tasks again.
+ * A round's close (or an asynchronous project's applier) found accepted deltas that the blob
+ * store no longer holds as they were uploaded: missing, or bytes that do not hash to their id (a
+ * power cut before the disk wrote them, or a file removed by hand). The provider is not to blame:
+ * its result was read and found sound when it arrived. The project takes these results back and
+ * offers their tasks again.
  */
 public final class LostDeltas extends IOException {
 
