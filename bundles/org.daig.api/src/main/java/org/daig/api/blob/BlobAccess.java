@@ -24,7 +24,7 @@ public interface BlobAccess {
      * Whether {@code caller}'s upload of blob {@code id} must be on disk before the store calls it
      * complete, so that it survives a power cut. What costs only its uploader's work to make again
      * need not be: a provider's result is, at worst, a task offered again. Forcing each of a
-     * round's thousands of small results to disk was a tenth of the round (docs/measurements.md).
+     * round's thousands of small results to disk took a tenth to a sixth of the round (docs/measurements.md).
      *
      * @since 1.3
      */
