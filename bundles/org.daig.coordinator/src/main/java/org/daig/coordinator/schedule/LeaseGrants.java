@@ -32,6 +32,11 @@ public final class LeaseGrants {
 
     /** By provider: its grants, oldest first, as an unmodifiable list replaced whole on each change (a provider holds a few). */
     private final Map<String, List<Grant>> byProvider = new ConcurrentHashMap<>();
+    /**
+     * The leases found at start, issued before it: uploads made for them may have been lost with
+     * the process (providers' results are not forced to disk), and its upload records with them.
+     */
+    private final Set<String> inherited = ConcurrentHashMap.newKeySet();
 
     void add(Grant grant) {
         byProvider.compute(grant.providerId(), (provider, held) -> {
@@ -44,6 +49,7 @@ public final class LeaseGrants {
     }
 
     void remove(String providerId, String leaseId) {
+        inherited.remove(leaseId);
         byProvider.computeIfPresent(providerId, (provider, held) -> {
             List<Grant> next = held.stream().filter(g -> !g.leaseId().equals(leaseId)).toList();
             return next.isEmpty() ? null : next;
@@ -52,6 +58,21 @@ public final class LeaseGrants {
 
     void clear() {
         byProvider.clear();
+        inherited.clear();
+    }
+
+    /** Marks every lease granted so far as found at start: {@link #forgiveMissingUpload}. */
+    void inheritAll() {
+        byProvider.values().forEach(held -> held.forEach(g -> inherited.add(g.leaseId())));
+    }
+
+    /**
+     * Whether a result of {@code providerId}'s lease {@code leaseId} may name a delta the store
+     * does not have without that counting against it: once per lease, and only for a live lease
+     * that was found at start (a power cut may have taken an upload the provider made before it).
+     */
+    public boolean forgiveMissingUpload(String providerId, String leaseId, long now) {
+        return live(providerId, now).stream().anyMatch(g -> g.leaseId().equals(leaseId)) && inherited.remove(leaseId);
     }
 
     /** The leases {@code providerId} holds at {@code now} (deadline not passed), oldest first. */

@@ -143,6 +143,11 @@ public final class Scheduler extends ProjectLifecycle {
         return grants;
     }
 
+    /** {@link LeaseGrants#forgiveMissingUpload} now. */
+    public boolean forgiveMissingUpload(String providerId, String leaseId) {
+        return grants.forgiveMissingUpload(providerId, leaseId, clock.getAsLong());
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -177,6 +182,7 @@ public final class Scheduler extends ProjectLifecycle {
             remember(run.row);
             run.active.grantIn(grants, run::grant);
         });
+        grants.inheritAll();
         for (ProjectRun run : List.copyOf(runs.values())) {
             if (run.async()) {
                 async.resume(run);

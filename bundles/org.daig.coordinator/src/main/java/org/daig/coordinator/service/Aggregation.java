@@ -150,19 +150,12 @@ public class Aggregation implements RoundAggregation {
         Set<String> lost = new LinkedHashSet<>();
         try {
             for (ResultRow r : results) {
-                if (checked.get(r.deltaBlob(), project.spec().compression()) == null && !vectors.intact(r.deltaBlob())) {
+                if (checked.get(r.deltaBlob(), project.spec().compression()) == null && vectors.removeIfLost(r.deltaBlob())) {
                     lost.add(r.deltaBlob());
                 }
             }
         } catch (IOException e) {
             return failure; // the store cannot be read now: nothing tells a lost delta from an unreachable one
-        }
-        for (String blob : lost) {
-            try {
-                vectors.delete(blob);
-            } catch (IOException e) {
-                LOG.warn("Project {}: could not remove the remains of lost delta {}: {}", project.id(), blob, e.toString());
-            }
         }
         return lost.isEmpty() ? failure : new LostDeltas(lost);
     }

@@ -81,10 +81,10 @@ public class ResultIntake implements TaskDesk {
     }
 
     @Override
-    public Delta check(TaskResult result) {
+    public Delta check(String providerId, TaskResult result) {
         long params = records.scheduler().paramCount(result.projectId());
         // finished or unknown projects: the scheduler says which, without reading the delta
-        return params < 0 ? Delta.ok(0) : readDelta(result, params, records.scheduler().compression(result.projectId()));
+        return params < 0 ? Delta.ok(0) : readDelta(providerId, result, params, records.scheduler().compression(result.projectId()));
     }
 
     @Override
@@ -106,8 +106,14 @@ public class ResultIntake implements TaskDesk {
     }
 
     /** The delta's L2 norm, or what is wrong with it; {@code compression}: how the project's updates are encoded. */
-    Delta readDelta(TaskResult result, long params, String compression) {
+    Delta readDelta(String providerId, TaskResult result, long params, String compression) {
         if (!BlobStore.isValidId(result.delta()) || blobs.find(result.delta()).isEmpty()) {
+            if (BlobStore.isValidId(result.delta()) && records.scheduler().forgiveMissingUpload(providerId, result.leaseId())) {
+                LOG.warn("Provider {} names delta {} for lease {}, issued before this coordinator started, and the store has no such "
+                        + "blob (lost in a power cut?); its task is done again", providerId, result.delta(), result.leaseId());
+                return Delta.lost("the coordinator has no delta " + result.delta() + " (lost as it restarted?); do the task again and "
+                        + "upload the new result");
+            }
             return Delta.refused("delta blob " + result.delta() + " is not on the coordinator: upload it before committing the result");
         }
         try {
@@ -134,8 +140,7 @@ public class ResultIntake implements TaskDesk {
      */
     private Delta unreadable(String blob, IOException e) {
         try {
-            if (!vectors.intact(blob)) {
-                vectors.delete(blob);
+            if (vectors.removeIfLost(blob)) {
                 LOG.warn("Delta {} no longer holds the bytes that were uploaded (lost in a power cut?); removed, its task is done again",
                         blob);
                 return Delta.lost("the coordinator lost its copy of delta " + blob + "; do the task again and upload the new result");

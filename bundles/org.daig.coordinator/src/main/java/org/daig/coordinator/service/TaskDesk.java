@@ -19,14 +19,14 @@ public interface TaskDesk {
 
     /** Takes a result; the outcome says whether it counts, and why not. */
     default Scheduler.Outcome result(String providerId, TaskResult result) throws Exception {
-        return result(providerId, result, check(result));
+        return result(providerId, result, check(providerId, result));
     }
 
     /**
      * Reads a result's delta and finds what is wrong with it, if anything: the slow part of taking
      * a result, safe to run on several threads at once and outside any lock.
      */
-    Delta check(TaskResult result);
+    Delta check(String providerId, TaskResult result);
 
     /** Takes a result whose delta {@link #check} read. */
     Scheduler.Outcome result(String providerId, TaskResult result, Delta delta) throws Exception;

@@ -197,7 +197,7 @@ public class TaskExchange implements MessageHandler {
             TaskResult result = message.decode(TaskResult.class);
             String sending = providerId + "/result/" + result.leaseId();
             newest.put(sending, result.requestId());
-            CompletableFuture<Delta> delta = CompletableFuture.supplyAsync(() -> projects.check(result), checks);
+            CompletableFuture<Delta> delta = CompletableFuture.supplyAsync(() -> projects.check(providerId, result), checks);
             inbox.add(new Pending(bus, providerId, result.requestId(), () -> unlessAskedAgain(sending, result.requestId(), () -> {
                 var outcome = projects.result(providerId, result, delta.get());
                 return new TaskReply(result.requestId(), outcome.kind(), null, outcome.message(), 0, outcome.credit());

@@ -14,9 +14,13 @@ import org.daig.api.blob.BlobException;
 import org.daig.api.blob.BlobStore;
 import org.daig.wire.UpdateCodec;
 import org.daig.wire.VectorFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Parameter vectors kept as float32 .npy blobs, and updates as .npy or in the project's compression. */
 final class VectorBlobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VectorBlobs.class);
 
     private final BlobStore blobs;
     private final Path tmp;
@@ -48,7 +52,7 @@ final class VectorBlobs {
      * Whether the store still holds blob {@code id} as it was stored: there, and its bytes hash to
      * the id (blobs are named by their SHA-256).
      */
-    boolean intact(String id) throws IOException {
+    private boolean intact(String id) throws IOException {
         if (blobs.find(id).isEmpty()) {
             return false;
         }
@@ -72,8 +76,23 @@ final class VectorBlobs {
         return HexFormat.of().formatHex(sha256.digest()).equals(id);
     }
 
-    void delete(String id) throws IOException {
-        blobs.delete(id);
+    /**
+     * Whether the store lost blob {@code id}: it is missing, or its bytes no longer hash to it
+     * (providers' results are not forced to disk, and a power cut may take or shorten one). What is
+     * left of it is removed, so that the same bytes uploaded again are stored afresh.
+     *
+     * @throws IOException when the store cannot be read now: nothing tells a lost blob from an unreachable one
+     */
+    boolean removeIfLost(String id) throws IOException {
+        if (intact(id)) {
+            return false;
+        }
+        try {
+            blobs.delete(id);
+        } catch (IOException e) {
+            LOG.warn("Could not remove the remains of lost blob {}: {}", id, e.toString());
+        }
+        return true;
     }
 
     /** Stores a vector; returns its blob id. */

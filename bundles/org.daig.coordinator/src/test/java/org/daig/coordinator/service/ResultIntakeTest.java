@@ -128,6 +128,36 @@ class ResultIntakeTest {
     }
 
     /**
+     * After a restart, a result may name a delta the store never kept: uploaded to the process
+     * before (not forced to disk), lost with it in a power cut. For a lease issued before the start
+     * that is forgiven once, like a delta found cut short; for a lease of this run, for someone
+     * else's lease, or a second time, the provider is refused as one that never uploaded.
+     */
+    @Test
+    void aDeltaMissingAfterARestartIsForgivenOnceForALeaseFromBeforeIt() throws Exception {
+        Task before = intake.lease("a", 0).orElseThrow();
+        intake.reload(); // the coordinator starts again on its data
+        Task after = intake.lease("b", 0).orElseThrow();
+        String missing = "f".repeat(64);
+
+        Scheduler.Outcome notTheirs = intake.result("b", new TaskResult("r", before.leaseId(), before.projectId(), before.round(),
+                before.shard(), before.version(), missing, before.rows(), 0.5, 0.9, 1.0));
+        assertEquals(ResultAdmission.Verdict.BAD_DELTA, notTheirs.verdict(), "another provider's lease earns nothing");
+        Scheduler.Outcome fresh = intake.result("b", new TaskResult("r", after.leaseId(), after.projectId(), after.round(),
+                after.shard(), after.version(), missing, after.rows(), 0.5, 0.9, 1.0));
+        assertEquals(ResultAdmission.Verdict.BAD_DELTA, fresh.verdict(), "a lease of this run: the upload records would know");
+
+        Scheduler.Outcome lost = hand(before, missing);
+        assertEquals(Kind.STALE, lost.kind(), lost.message());
+        assertEquals(ResultAdmission.Verdict.DELTA_LOST, lost.verdict());
+        assertTrue(reputation.refusals("a", null, 10).isEmpty(), "nothing counts against the provider");
+        Task again = intake.lease("a", 0).orElseThrow();
+        assertEquals(before.leaseId(), again.leaseId(), "the provider still holds its task");
+        assertEquals(ResultAdmission.Verdict.BAD_DELTA, hand(again, missing).verdict(), "forgiven once only");
+        assertEquals(Kind.ACCEPTED, hand(again, fx.vector(3, 4, 0)).kind(), "uploaded anew, its result counts");
+    }
+
+    /**
      * A project whose updates go up as fp16: an fp16 update is read (and its round closes with the
      * decoded values); a .npy, another encoding or a truncated one is refused by name, and the task
      * stays open.

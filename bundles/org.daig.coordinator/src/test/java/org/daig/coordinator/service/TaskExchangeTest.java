@@ -283,7 +283,7 @@ class TaskExchangeTest {
         }
 
         @Override
-        public Delta check(TaskResult result) {
+        public Delta check(String providerId, TaskResult result) {
             return Delta.ok(0);
         }
 
