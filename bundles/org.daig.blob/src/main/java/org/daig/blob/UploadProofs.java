@@ -1,9 +1,9 @@
 package org.daig.blob;
 
 import java.security.MessageDigest;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 import org.daig.api.account.Identity;
@@ -17,6 +17,8 @@ import org.daig.api.account.Identity;
  *
  * <p>Kept in memory, at most {@link #MAX_PROOFS} at a time and for {@link #IDLE_MILLIS} without a
  * chunk: after a restart (or a long pause) an uploader sends its upload again from the start.
+ * Thousands of providers upload at a round's end, each to its own key, so the map takes no lock
+ * of its own: one shared lock had every upload's thread queue behind it several times.
  */
 final class UploadProofs {
 
@@ -29,7 +31,7 @@ final class UploadProofs {
         final long total;
         /** Bytes of the uploader's own that went into {@link #digest}; read without the lock by HEAD. */
         volatile long received;
-        long touched;
+        volatile long touched;
 
         Proof(long total, long now) {
             this.total = total;
@@ -38,7 +40,7 @@ final class UploadProofs {
     }
 
     private final LongSupplier clock;
-    private final Map<String, Proof> proofs = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Proof> proofs = new ConcurrentHashMap<>();
 
     UploadProofs(LongSupplier clock) {
         this.clock = clock;
@@ -49,25 +51,27 @@ final class UploadProofs {
         return caller.scope().id() + "\n" + caller.user() + "\n" + (caller.device() == null ? "" : caller.device()) + "\n" + id;
     }
 
-    /** The uploader's proof, or null when it has none (it starts at byte 0). */
-    synchronized Proof find(String key) {
-        expire();
+    /** The uploader's proof, or null when it has none (it starts at byte 0) or left it idle too long. */
+    Proof find(String key) {
         Proof proof = proofs.get(key);
-        if (proof != null) {
-            proof.touched = clock.getAsLong();
+        if (proof == null) {
+            return null;
         }
+        long now = clock.getAsLong();
+        if (now - proof.touched > IDLE_MILLIS) {
+            proofs.remove(key, proof);
+            return null;
+        }
+        proof.touched = now;
         return proof;
     }
 
     /** A new proof for an upload that starts at byte 0, replacing any earlier one. */
-    synchronized Proof start(String key, long total) {
-        expire();
+    Proof start(String key, long total) {
         Proof proof = new Proof(total, clock.getAsLong());
         proofs.put(key, proof);
-        while (proofs.size() > MAX_PROOFS) {
-            Iterator<Proof> eldest = proofs.values().iterator();
-            eldest.next();
-            eldest.remove();
+        if (proofs.size() > MAX_PROOFS) {
+            trim(proof);
         }
         return proof;
     }
@@ -78,22 +82,23 @@ final class UploadProofs {
         return proof == null ? 0 : proof.received;
     }
 
-    synchronized void remove(String key, Proof proof) {
+    void remove(String key, Proof proof) {
         proofs.remove(key, proof);
     }
 
-    synchronized int size() {
+    int size() {
         return proofs.size();
     }
 
-    /** Drops idle proofs; the map is in access order, so they are at its head. */
-    private void expire() {
+    /** Over {@link #MAX_PROOFS} (rare): drops the idle proofs, then the longest untouched ones, never {@code kept}. */
+    private synchronized void trim(Proof kept) {
         long now = clock.getAsLong();
-        for (Iterator<Proof> it = proofs.values().iterator(); it.hasNext();) {
-            if (now - it.next().touched <= IDLE_MILLIS) {
-                return;
-            }
-            it.remove();
+        proofs.values().removeIf(p -> now - p.touched > IDLE_MILLIS);
+        int excess = proofs.size() - MAX_PROOFS;
+        if (excess > 0) {
+            proofs.entrySet().stream().filter(e -> e.getValue() != kept)
+                    .sorted(Comparator.comparingLong((Map.Entry<String, Proof> e) -> e.getValue().touched)).limit(excess).toList()
+                    .forEach(e -> proofs.remove(e.getKey(), e.getValue()));
         }
     }
 }

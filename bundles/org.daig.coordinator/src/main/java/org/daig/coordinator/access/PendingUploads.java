@@ -2,6 +2,8 @@ package org.daig.coordinator.access;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Uploads that were let in but have not completed: they count against their uploader's limits
@@ -19,40 +21,48 @@ final class PendingUploads {
     private record Pending(long bytes, long touched) {
     }
 
-    private final Map<String, Map<String, Pending>> byUploader = new HashMap<>();
+    /**
+     * By uploader: its unfinished uploads. Each uploader's map is only touched inside this map's
+     * compute for its key, which locks that key alone: thousands of providers upload at a round's
+     * end, and one lock for all had their threads queue behind it.
+     */
+    private final ConcurrentHashMap<String, Map<String, Pending>> byUploader = new ConcurrentHashMap<>();
 
-    synchronized void put(String uploader, String id, long bytes, long now) {
-        byUploader.computeIfAbsent(uploader, k -> new HashMap<>()).put(id, new Pending(bytes, now));
+    void put(String uploader, String id, long bytes, long now) {
+        byUploader.compute(uploader, (k, held) -> {
+            Map<String, Pending> next = held == null ? new HashMap<>() : held;
+            next.put(id, new Pending(bytes, now));
+            return next;
+        });
     }
 
-    synchronized void remove(String uploader, String id) {
-        Map<String, Pending> pending = byUploader.get(uploader);
-        if (pending != null) {
-            pending.remove(id);
-            if (pending.isEmpty()) {
-                byUploader.remove(uploader);
-            }
-        }
+    void remove(String uploader, String id) {
+        byUploader.computeIfPresent(uploader, (k, held) -> {
+            held.remove(id);
+            return held.isEmpty() ? null : held;
+        });
     }
 
     /** The bytes of the uploader's live unfinished uploads other than {@code except}. */
-    synchronized long bytes(String uploader, String except, long now) {
-        return live(uploader, now).entrySet().stream().filter(e -> !e.getKey().equals(except)).mapToLong(e -> e.getValue().bytes()).sum();
+    long bytes(String uploader, String except, long now) {
+        long[] sum = {0};
+        live(uploader, now, held -> held.forEach((id, p) -> sum[0] += id.equals(except) ? 0 : p.bytes()));
+        return sum[0];
     }
 
     /** How many live unfinished uploads other than {@code except} the uploader has. */
-    synchronized int count(String uploader, String except, long now) {
-        return (int) live(uploader, now).keySet().stream().filter(id -> !id.equals(except)).count();
+    int count(String uploader, String except, long now) {
+        int[] count = {0};
+        live(uploader, now, held -> count[0] = held.size() - (held.containsKey(except) ? 1 : 0));
+        return count[0];
     }
 
-    private Map<String, Pending> live(String uploader, long now) {
-        Map<String, Pending> pending = byUploader.getOrDefault(uploader, Map.of());
-        if (!pending.isEmpty()) {
-            pending.values().removeIf(p -> now - p.touched() > IDLE_MILLIS);
-            if (pending.isEmpty()) {
-                byUploader.remove(uploader);
-            }
-        }
-        return pending;
+    /** Drops the uploader's idle uploads and shows {@code reader} the others, under that uploader's lock. */
+    private void live(String uploader, long now, Consumer<Map<String, Pending>> reader) {
+        byUploader.computeIfPresent(uploader, (k, held) -> {
+            held.values().removeIf(p -> now - p.touched() > IDLE_MILLIS);
+            reader.accept(held);
+            return held.isEmpty() ? null : held;
+        });
     }
 }
