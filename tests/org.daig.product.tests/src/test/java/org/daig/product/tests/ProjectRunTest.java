@@ -45,6 +45,12 @@ class ProjectRunTest {
     private static final HttpClient HTTP = TestHttp.CLIENT;
     private static final Duration RUN = Duration.ofSeconds(180);
 
+    /** What this class's tests share: their inputs and the uninterrupted run the crash tests compare with, each made once. */
+    @TempDir
+    static Path shared;
+    private static Inputs sharedInputs;
+    private static float[] uninterrupted;
+
     @BeforeAll
     static void productsExist() {
         assumeTrue(Files.isExecutable(ProductProcess.coordinatorHome().resolve("bin/daig-coordinator")),
@@ -61,6 +67,22 @@ class ProjectRunTest {
         ProductProcess.daig(dir, "model", "make-mlp", "--out", model.toString(), "--inputs", "8", "--outputs", "3", "--hidden", "16", "--seed", "3");
         Path[] xy = data(dir);
         return new Inputs(model, xy[0], xy[1]);
+    }
+
+    /** The inputs of this class's tests (the same every time: making them starts the command line's JVM). */
+    private static synchronized Inputs inputs() throws Exception {
+        if (sharedInputs == null) {
+            sharedInputs = inputs(shared.resolve("inputs"));
+        }
+        return sharedInputs;
+    }
+
+    /** The final parameters of an uninterrupted run of the project on {@link #inputs()}, on H2 and the embedded broker. */
+    private static synchronized float[] uninterrupted() throws Exception {
+        if (uninterrupted == null) {
+            uninterrupted = run(shared.resolve("plain"), inputs(), null, false);
+        }
+        return uninterrupted;
     }
 
     /** Synthetic 3-class data, 240 rows x 8 features (seeded): {@code dir}/x.npy and y.npy. */
@@ -241,10 +263,8 @@ class ProjectRunTest {
 
     @Test
     void aCoordinatorKilledMidRoundResumesAndEndsWithTheModelOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
-        Inputs in = inputs(tmp.resolve("inputs"));
-        float[] interrupted = run(tmp.resolve("crash"), in, null, true);
-        float[] uninterrupted = run(tmp.resolve("plain"), in, null, false);
-        assertArrayEquals(uninterrupted, interrupted, "the same rounds give the same parameters, crash or not");
+        float[] interrupted = run(tmp.resolve("crash"), inputs(), null, true);
+        assertArrayEquals(uninterrupted(), interrupted, "the same rounds give the same parameters, crash or not");
     }
 
     /**
@@ -255,14 +275,13 @@ class ProjectRunTest {
     void aCoordinatorOnPostgreSQLKilledMidRoundResumesAndEndsWithTheModelOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
         Path bin = Postgres.installed();
         assumeTrue(bin != null, "Debian's PostgreSQL is not installed (apt-get install postgresql): skipping the PostgreSQL run");
-        Inputs in = inputs(tmp.resolve("inputs"));
         float[] interrupted;
         try (Postgres postgres = Postgres.start(bin, ProductsTest.freePorts(1)[0])) {
-            interrupted = run(tmp.resolve("crash"), in, null, postgres, true, "kbatch-sync");
+            interrupted = run(tmp.resolve("crash"), inputs(), null, postgres, true, "kbatch-sync");
             assertEquals("5", postgres.query("SELECT count(*) FROM versions"), "the state was kept in PostgreSQL: versions 0 to 4");
             assertEquals("COMPLETED", postgres.query("SELECT state FROM projects"));
         }
-        assertArrayEquals(run(tmp.resolve("plain"), in, null, false), interrupted, "the same rounds give the same parameters");
+        assertArrayEquals(uninterrupted(), interrupted, "the same rounds give the same parameters");
     }
 
     /**
@@ -275,7 +294,7 @@ class ProjectRunTest {
     @ValueSource(strings = { "async-apply", "async-queue", "async-lockfree" })
     void anAsynchronousProjectKilledMidRunLosesNoAcknowledgedUpdateAndAppliesNoneTwice(String strategy, @TempDir Path tmp)
             throws Exception {
-        float[] params = run(tmp.resolve("crash"), inputs(tmp.resolve("inputs")), null, true, strategy);
+        float[] params = run(tmp.resolve("crash"), inputs(), null, true, strategy);
         assertTrue(params.length > 0);
     }
 
@@ -283,7 +302,7 @@ class ProjectRunTest {
     void aProjectRunsOverDebiansMosquittoAsWell(@TempDir Path tmp) throws Exception {
         assumeTrue(Mosquitto.installed(), "Debian's mosquitto is not installed (apt-get install mosquitto): skipping the external-broker run");
         try (Mosquitto mosquitto = new Mosquitto(tmp.resolve("broker"), ProductsTest.freePorts(1)[0])) {
-            float[] params = run(tmp.resolve("mosquitto"), inputs(tmp.resolve("inputs")), mosquitto, false);
+            float[] params = run(tmp.resolve("mosquitto"), inputs(), mosquitto, false);
             assertTrue(params.length > 0);
             assertTrue(mosquitto.refusesAnonymousClients(), "anonymous clients are refused by this Mosquitto");
         }
@@ -291,7 +310,7 @@ class ProjectRunTest {
 
     @Test
     void aBadProjectIsRefusedWithEveryProblemAndNothingIsCreated(@TempDir Path tmp) throws Exception {
-        Inputs in = inputs(tmp.resolve("inputs"));
+        Inputs in = inputs();
         int[] ports = ProductsTest.freePorts(2);
         String base = "http://127.0.0.1:" + ports[1];
         try (ProductProcess coordinator = coordinator(tmp.resolve("c"), ports, null).start()) {
@@ -328,7 +347,7 @@ class ProjectRunTest {
 
     @Test
     void theCommandLineRefusesABadSubmissionWithEveryProblemBeforeUploadingAnything(@TempDir Path tmp) throws Exception {
-        Inputs in = inputs(tmp.resolve("inputs"));
+        Inputs in = inputs();
         long[] ids = new long[240];
         for (int i = 0; i < 240; i++) {
             ids[i] = i % 6; // ids 3-5: the model has 3 classes
