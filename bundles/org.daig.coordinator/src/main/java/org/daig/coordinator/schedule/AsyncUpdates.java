@@ -108,7 +108,7 @@ public final class AsyncUpdates {
     private void taken(ProjectRun run, ResultRow accepted, List<LeaseRow> taskLeases, Scheduler.Verification check) {
         taskLeases.forEach(l -> run.active.remove(l.id()));
         run.doneBy.put(accepted.round(), accepted.providerId());
-        ProjectRun.remember(run.leaseMillis, accepted.leaseMillis());
+        run.leaseTook(accepted.leaseMillis());
         if (check == Scheduler.Verification.NONE) {
             ProjectRun.remember(run.norms, accepted.norm());
         }

@@ -86,7 +86,10 @@ final class ProjectRun {
     final Map<Integer, ResultRow> replicas = new LinkedHashMap<>();
     /** Second results of replicated shards waiting for the comparison, by shard. */
     final Map<Integer, ResultRow> seconds = new LinkedHashMap<>();
-    final Deque<Long> leaseMillis = new ArrayDeque<>();
+    private final Deque<Long> leaseMillis = new ArrayDeque<>();
+    /** {@link #leaseTimeoutFor}'s timeout for {@link #leaseMillis}; -1 after a change. Every lease asks, results change it. */
+    private long leaseTimeout = -1;
+    private LeaseTimeouts leaseTimeoutFor;
     final Deque<Double> norms = new ArrayDeque<>();
     final Deque<Long> roundMillis = new ArrayDeque<>();
     private List<ShardRow> shards = List.of();
@@ -355,6 +358,21 @@ final class ProjectRun {
         // asynchronous: "the round" is the whole plan, one task per version
         return new Scheduler.Live(row, contributors().size(), async() ? doneBy.size() : accepted.size(),
                 async() ? plan.totalRounds() : roundShards.length, List.copyOf(active.values()), etaSeconds());
+    }
+
+    /** How long a new lease of this project may last: {@code timeouts} applied to the recent lease times. */
+    long leaseTimeout(LeaseTimeouts timeouts) {
+        if (leaseTimeout < 0 || timeouts != leaseTimeoutFor) {
+            leaseTimeout = timeouts.timeoutMillis(leaseMillis);
+            leaseTimeoutFor = timeouts;
+        }
+        return leaseTimeout;
+    }
+
+    /** Notes how long an accepted result's lease took, for the next leases' timeout. */
+    void leaseTook(long millis) {
+        remember(leaseMillis, millis);
+        leaseTimeout = -1;
     }
 
     static <T> void remember(Deque<T> recent, T value) {

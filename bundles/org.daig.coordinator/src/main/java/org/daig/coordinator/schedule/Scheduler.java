@@ -211,7 +211,7 @@ public final class Scheduler extends ProjectLifecycle {
             }
             LeaseRow lease = run.contributors().size() >= run.row.spec().maxContributors() ? null : run.newLease(
                     leaseIds.next(now), providerId, now,
-                    now + settings.timeouts().timeoutMillis(run.leaseMillis));
+                    now + run.leaseTimeout(settings.timeouts()));
             if (lease == null) {
                 continue;
             }
@@ -258,7 +258,7 @@ public final class Scheduler extends ProjectLifecycle {
         journal.accepted(accepted, credit, shardLeases, check, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));
         run.accepted.put(result.shard(), accepted);
-        ProjectRun.remember(run.leaseMillis, leaseMillis);
+        run.leaseTook(leaseMillis);
         if (check == Verification.NONE) {
             // a result waiting for its check joins the norm statistics only once it passed: unchecked attackers
             // must not set the yardstick honest updates are measured by

@@ -74,7 +74,7 @@ final class SchedulerJournal {
                     versions.stream().filter(v -> v.version() > 0).forEach(v -> ProjectRun.remember(run.roundMillis, v.roundMillis()));
                     List<ResultRow> recent = ProjectStore.recentResults(c, row.id(), ProjectRun.RECENT);
                     for (int i = recent.size() - 1; i >= 0; i--) {
-                        ProjectRun.remember(run.leaseMillis, recent.get(i).leaseMillis());
+                        run.leaseTook(recent.get(i).leaseMillis());
                         ProjectRun.remember(run.norms, recent.get(i).norm());
                     }
                     run.startRound(row.round(), now);
