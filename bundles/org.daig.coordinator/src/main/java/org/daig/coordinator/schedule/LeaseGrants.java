@@ -33,8 +33,9 @@ public final class LeaseGrants {
     /** By provider: its grants, oldest first, as an unmodifiable list replaced whole on each change (a provider holds a few). */
     private final Map<String, List<Grant>> byProvider = new ConcurrentHashMap<>();
     /**
-     * The leases found at start, issued before it: uploads made for them may have been lost with
-     * the process (providers' results are not forced to disk), and its upload records with them.
+     * The leases found when the scheduler last read its state (at start, on taking over, or after
+     * a failed commit), issued before it: uploads made for them may have been lost with an earlier
+     * process (providers' results are not forced to disk), and its upload records with them.
      */
     private final Set<String> inherited = ConcurrentHashMap.newKeySet();
 
@@ -61,7 +62,7 @@ public final class LeaseGrants {
         inherited.clear();
     }
 
-    /** Marks every lease granted so far as found at start: {@link #forgiveMissingUpload}. */
+    /** Marks every lease granted so far as found when the state was read: {@link #forgiveMissingUpload}. */
     void inheritAll() {
         byProvider.values().forEach(held -> held.forEach(g -> inherited.add(g.leaseId())));
     }
@@ -69,7 +70,7 @@ public final class LeaseGrants {
     /**
      * Whether a result of {@code providerId}'s lease {@code leaseId} may name a delta the store
      * does not have without that counting against it: once per lease, and only for a live lease
-     * that was found at start (a power cut may have taken an upload the provider made before it).
+     * found when the state was read (a power cut may have taken an upload the provider made before).
      */
     public boolean forgiveMissingUpload(String providerId, String leaseId, long now) {
         return live(providerId, now).stream().anyMatch(g -> g.leaseId().equals(leaseId)) && inherited.remove(leaseId);
