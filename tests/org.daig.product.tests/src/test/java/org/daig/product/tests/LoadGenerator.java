@@ -195,9 +195,11 @@ public final class LoadGenerator {
             ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
             HttpGate http = new HttpGate(httpInFlight(providers));
             List<LoadProvider> sims = enrolAndConnect(base, ports[0], providers, code, options.workMillis(), timers, http);
+            long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             sims.forEach(LoadProvider::start);
             List<Long> heapMiB = new ArrayList<>();
+            Window window;
             if (sustained) {
                 long end = start + (long) (options.minutes() * 60e9);
                 for (long mark = start + 60_000_000_000L; System.nanoTime() < end; mark = Math.min(end, mark + 60_000_000_000L)) {
@@ -207,14 +209,16 @@ public final class LoadGenerator {
                     }
                     heapMiB.add(heapAfterGc(coordinator.pid()));
                 }
+                // the run's minutes, not the last probe's full collection after them; results count if accepted within them
+                window = new Window(options.minutes() * 60, startMillis + (long) (options.minutes() * 60_000));
             } else {
                 ProductProcess.await("project completed", Duration.ofMinutes(15),
                         () -> ProductsTest.json(base + "/api/v1/projects/" + id, token).get("state").getAsString().equals("COMPLETED"));
                 awaitLastAnswers(sims, tasks);
+                window = new Window((System.nanoTime() - start) / 1e9, Long.MAX_VALUE);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
             sims.forEach(LoadProvider::stop);
-            boolean passed = report(base, token, id, providers, tasks, sims, seconds, heapMiB, sustained);
+            boolean passed = report(base, token, id, providers, tasks, sims, window, heapMiB, sustained);
             http.close();
             coordinator.terminate(Duration.ofSeconds(60)); // as a service manager stops it (a profiler writes its recording)
             return passed;
@@ -352,8 +356,13 @@ public final class LoadGenerator {
         return 60 + providers / 20;
     }
 
-    private static boolean report(String base, String token, String id, int providers, int tasks, List<LoadProvider> sims, double seconds,
+    /** The time a run's results per second are counted over: its seconds, and the last moment (epoch ms) a result counts in. */
+    private record Window(double seconds, long endMillis) {
+    }
+
+    private static boolean report(String base, String token, String id, int providers, int tasks, List<LoadProvider> sims, Window window,
             List<Long> heapMiB, boolean sustained) throws Exception {
+        double seconds = window.seconds();
         List<Long> latencies = new ArrayList<>();
         Map<Integer, List<Long>> byRound = new java.util.TreeMap<>(); // 5: the fifth round and later
         Map<String, String> confirmed = new HashMap<>();
@@ -374,6 +383,7 @@ public final class LoadGenerator {
         }
         Map<String, String> stored = new HashMap<>();
         Set<String> seen = new HashSet<>();
+        long inWindow = 0;
         boolean once = true;
         for (JsonElement e : JsonParser.parseString(SimulatedProvider.getString(base + "/api/v1/projects/" + id + "/results", token))
                 .getAsJsonArray()) {
@@ -381,10 +391,12 @@ public final class LoadGenerator {
             String task = id + "/" + o.get("round").getAsInt() + "/" + o.get("shard").getAsInt();
             once &= seen.add(task);
             stored.put(task, o.get("deltaBlob").getAsString());
+            inWindow += o.get("acceptedAt").getAsLong() <= window.endMillis() ? 1 : 0;
         }
         long lost = confirmed.entrySet().stream().filter(c -> !c.getValue().equals(stored.get(c.getKey()))).count();
         latencies.sort(null);
-        long results = sustained ? stored.size() : tasks; // sustained: what the coordinator took in the time, answers lost or not
+        // sustained: what the coordinator took within the run's minutes, answers lost or not
+        long results = sustained ? inWindow : tasks;
         StringBuilder rounds = new StringBuilder("assignment latency by round (p50/p99/max ms):");
         byRound.forEach((round, ms) -> {
             ms.sort(null);
@@ -403,8 +415,10 @@ public final class LoadGenerator {
         }
         if (sustained && !roundSeconds.isEmpty()) {
             // results per second come in whole rounds; the time a round takes shows a change that one round more or less would hide
+            double mean = roundSeconds.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             System.out.println("round time (last result to last result, s): " + roundSeconds.stream()
-                    .map(t -> String.format(Locale.ROOT, "%.1f", t)).toList());
+                    .map(t -> String.format(Locale.ROOT, "%.1f", t)).toList()
+                    + String.format(Locale.ROOT, "; mean %.2f s, %.1f results/s in these rounds", mean, providers / mean));
         }
         String heap = heapMiB.isEmpty() ? "" : String.format(Locale.ROOT, "; coordinator heap after GC %s MiB", heapMiB);
         System.out.printf(Locale.ROOT, "%d providers (%d connect attempts), %d results in %.1f s: %.1f results/s; assignment latency "
