@@ -222,6 +222,11 @@ public final class Scheduler extends ProjectLifecycle {
         return Optional.empty();
     }
 
+    /** {@link SchedulerJournal#writeLeaseEnds}: for when the task exchange is idle; decisions go on meanwhile (no scheduler lock). */
+    public boolean writeLeaseEnds(int most) throws SQLException {
+        return journal.writeLeaseEnds(most);
+    }
+
     /** Takes a result whose delta was read and found sound, with its L2 norm. */
     public Outcome submit(String providerId, TaskResult result, double norm) throws Exception {
         return submit(providerId, result, Delta.ok(norm));
@@ -255,7 +260,7 @@ public final class Scheduler extends ProjectLifecycle {
         double credit = run.credit(result.samples());
         List<LeaseRow> shardLeases = run.active.onShard(result.shard());
         Verification check = checks.select(providerId);
-        journal.accepted(accepted, credit, shardLeases, check, now);
+        journal.acceptedInRound(accepted, credit, shardLeases, check, now);
         shardLeases.forEach(l -> run.active.remove(l.id()));
         run.accepted.put(result.shard(), accepted);
         run.leaseTook(leaseMillis);

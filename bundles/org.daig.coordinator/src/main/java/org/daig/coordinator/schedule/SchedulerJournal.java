@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.daig.api.project.ProjectState;
 import org.daig.api.task.TaskResult;
@@ -31,6 +32,18 @@ final class SchedulerJournal {
     private final Database db;
     /** The accepted deltas of every project that is not finished (a finished one's are in the database: {@link DeltaStore#keepFinishedDeltas}). */
     private final Map<String, AcceptedDeltas> deltas = new ConcurrentHashMap<>();
+    /**
+     * Leases that ended with their task's accepted result, committed with it, whose rows still say
+     * ACTIVE, by lease id (issue order): written later, while the task exchange is idle
+     * ({@link #writeLeaseEnds}). Each such update was a tenth of the exchange's work on a round's
+     * results; what it records follows from the result anyway, which is how {@link #load} ends them
+     * after a restart.
+     */
+    private final ConcurrentSkipListMap<String, LeaseEnd> unwrittenEnds = new ConcurrentSkipListMap<>();
+
+    /** A lease in its final state, and when it got there. */
+    private record LeaseEnd(LeaseRow lease, long at) {
+    }
 
     SchedulerJournal(Database db) {
         this.db = db;
@@ -59,6 +72,7 @@ final class SchedulerJournal {
     Map<String, ProjectRun> load(long now) throws SQLException {
         Map<String, ProjectRun> runs = new LinkedHashMap<>();
         deltas.clear();
+        unwrittenEnds.clear(); // the leases of committed results are ended from the database below
         db.transaction(c -> {
             for (ProjectRow row : ProjectStore.projects(c)) {
                 if (row.state().isFinal()) {
@@ -105,15 +119,22 @@ final class SchedulerJournal {
             }
             for (LeaseRow lease : ProjectStore.activeLeases(c)) {
                 ProjectRun run = runs.get(lease.projectId());
-                if (run != null && (run.async() || lease.round() == run.row.round())) {
+                if (run != null && (run.async() || lease.round() == run.row.round() && !endedByResult(run, lease))) {
                     run.active.put(lease.id(), lease);
                 } else {
-                    ProjectStore.endLease(c, lease.id(), LeaseState.SUPERSEDED, now);
+                    // its task's result came on it (its end was not written yet), or on another lease, or its round is over
+                    String resultLease = ProjectStore.resultLeaseId(c, lease.projectId(), lease.round(), lease.shard());
+                    ProjectStore.endLease(c, lease.id(), lease.id().equals(resultLease) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
                 }
             }
             return null;
         });
         return runs;
+    }
+
+    /** Whether a lease of {@code run}'s round ended with its shard's accepted result (one that waits for no check, see {@link #acceptedInRound}). */
+    private static boolean endedByResult(ProjectRun run, LeaseRow lease) {
+        return run.accepted.containsKey(lease.shard()) && !run.checking.contains(lease.shard());
     }
 
     void created(ProjectRow row, String owner) throws SQLException {
@@ -161,6 +182,48 @@ final class SchedulerJournal {
         deltasOf(result.projectId()).add(result.deltaBlob(), result.round(), result.shard());
     }
 
+    /**
+     * A synchronous round's accepted result, as {@link #accepted}, except that its shard's leases are
+     * ended in memory at once and in their rows later ({@link #unwrittenEnds}), unless the result
+     * waits for a check: then a replica's lease may come on the same shard, and the rows are written now.
+     */
+    void acceptedInRound(ResultRow result, double credit, List<LeaseRow> shardLeases, Scheduler.Verification check, long now)
+            throws SQLException {
+        if (check != Scheduler.Verification.NONE) {
+            accepted(result, credit, shardLeases, check, now);
+            return;
+        }
+        db.append(c -> {
+            ProjectStore.insertResult(c, result, credit);
+            return null;
+        });
+        deltasOf(result.projectId()).add(result.deltaBlob(), result.round(), result.shard());
+        List<LeaseEnd> ends = shardLeases.stream().map(l -> new LeaseEnd(l.withState(ended(l, result)), now)).toList();
+        db.afterCommit(() -> ends.forEach(end -> unwrittenEnds.put(end.lease().id(), end)));
+    }
+
+    private static LeaseState ended(LeaseRow lease, ResultRow result) {
+        return lease.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED;
+    }
+
+    /**
+     * Writes the rows of up to {@code most} leases that ended with their task's result, oldest
+     * first, in one transaction; returns whether more are waiting.
+     */
+    boolean writeLeaseEnds(int most) throws SQLException {
+        List<LeaseEnd> batch = unwrittenEnds.values().stream().limit(most).toList();
+        if (!batch.isEmpty()) {
+            db.transaction(c -> {
+                for (LeaseEnd end : batch) {
+                    ProjectStore.endLease(c, end.lease().id(), end.lease().state(), end.at());
+                }
+                return null;
+            });
+            batch.forEach(end -> unwrittenEnds.remove(end.lease().id(), end)); // written: from now on the database answers for them
+        }
+        return !unwrittenEnds.isEmpty();
+    }
+
     private static void insertAccepted(java.sql.Connection c, ResultRow result, double credit, List<LeaseRow> shardLeases,
             Scheduler.Verification check, long now) throws SQLException {
         ProjectStore.insertResult(c, result, credit);
@@ -169,7 +232,7 @@ final class SchedulerJournal {
                     check == Scheduler.Verification.REPLAY ? CheckStore.PENDING : CheckStore.REPLICA);
         }
         for (LeaseRow l : shardLeases) {
-            ProjectStore.endLease(c, l.id(), l.id().equals(result.leaseId()) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
+            ProjectStore.endLease(c, l.id(), ended(l, result), now);
         }
     }
 
@@ -280,7 +343,8 @@ final class SchedulerJournal {
 
     /** A lease in whatever state it ended in; empty when there never was one. */
     Optional<LeaseRow> lease(String id) throws SQLException {
-        return db.query(c -> ProjectStore.lease(c, id));
+        LeaseEnd unwritten = unwrittenEnds.get(id);
+        return unwritten != null ? Optional.of(unwritten.lease()) : db.query(c -> ProjectStore.lease(c, id));
     }
 
     /**

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public class ResultIntake implements TaskDesk {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultIntake.class);
+    /** Lease rows written in one commit while the exchange is idle: a message that arrives meanwhile waits for one such commit at most. */
+    private static final int LEASE_ENDS_PER_COMMIT = 500;
 
     private final ProjectRecords records;
     private final BlobStore blobs;
@@ -154,6 +156,11 @@ public class ResultIntake implements TaskDesk {
     @Override
     public Database.Group decideTogether() {
         return records.database().group();
+    }
+
+    @Override
+    public boolean writeLeftovers() throws SQLException {
+        return records.scheduler().writeLeaseEnds(LEASE_ENDS_PER_COMMIT);
     }
 
     @Override

@@ -37,6 +37,12 @@ public interface TaskDesk {
      */
     Database.Group decideTogether();
 
+    /**
+     * Writes part of what decisions left for later (the rows of leases that ended with their task's
+     * result); returns whether more is waiting. The exchange calls it while it has nothing to decide.
+     */
+    boolean writeLeftovers() throws SQLException;
+
     /** Rebuilds the scheduler's state from the database, e.g. after a group commit failed. */
     void reload() throws SQLException;
 

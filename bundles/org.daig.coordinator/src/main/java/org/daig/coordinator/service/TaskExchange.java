@@ -106,6 +106,8 @@ public class TaskExchange implements MessageHandler {
     /** An offer to the held requests is queued and not yet taken: signals in between add nothing. */
     private final AtomicBoolean offerQueued = new AtomicBoolean();
     private long lastHeldCheck = System.nanoTime();
+    /** What deciding left for later, written while nothing arrives (desk thread only). */
+    private LeftoverWrites leftovers;
 
     /** A message waiting for its decision; requestId null: nothing to answer. */
     private record Pending(MessageBus bus, String providerId, String requestId, Decision decision, long arrived) {
@@ -144,6 +146,7 @@ public class TaskExchange implements MessageHandler {
             return t;
         });
         running = true;
+        leftovers = new LeftoverWrites(projects);
         projects.whenTasksMayAppear(this::tasksMayAppear);
         desk = new Thread(this::serve, "daig-task-exchange");
         desk.setDaemon(true);
@@ -293,9 +296,11 @@ public class TaskExchange implements MessageHandler {
         List<Pending> group = new ArrayList<>();
         while (running) {
             try {
-                Pending first = held.isEmpty() ? inbox.take() : inbox.poll(HELD_CHECK_MS, TimeUnit.MILLISECONDS);
+                Pending first = held.isEmpty() && !leftovers.waiting() ? inbox.take() : inbox.poll(HELD_CHECK_MS, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     group.add(first);
+                } else {
+                    leftovers.writeWhile(() -> inbox.isEmpty() && running);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -324,6 +329,7 @@ public class TaskExchange implements MessageHandler {
                 });
             }
             long decided = System.nanoTime();
+            leftovers.mayWait();
             behind(group, start, decided);
             group.clear();
             metrics.requestsHeld(held.size());

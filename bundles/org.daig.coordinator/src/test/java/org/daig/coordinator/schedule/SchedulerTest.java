@@ -2,6 +2,7 @@ package org.daig.coordinator.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,7 @@ import org.daig.api.task.TaskReply.Kind;
 import org.daig.api.task.TaskResult;
 import org.daig.coordinator.store.Database;
 import org.daig.coordinator.store.ProjectStore;
+import org.daig.coordinator.store.Records.LeaseState;
 import org.daig.coordinator.store.Records.ProjectRow;
 import org.daig.coordinator.store.Records.ResultRow;
 import org.daig.coordinator.store.Records.ShardRow;
@@ -385,6 +387,40 @@ class SchedulerTest {
         assertEquals(Kind.ACCEPTED, restarted.submit("b", new TaskResult("r", b.leaseId(), id, 0, b.shard(), 0, blob(1), 10, 0.5, 0.9, 1), 1).kind());
         assertEquals(Kind.ACCEPTED, restarted.submit("c", new TaskResult("r", c.leaseId(), id, 0, c.shard(), 0, blob(2), 10, 0.5, 0.9, 1), 1).kind());
         assertEquals(1, restarted.lease("d", 0).orElseThrow().version());
+    }
+
+    @Test
+    void aLeaseEndedByItsResultHasItsRowWrittenLaterOrAtTheNextStart() throws Exception {
+        project(3, 3, 2);
+        Task a = scheduler.lease("a", 0).orElseThrow();
+        Task b = scheduler.lease("b", 0).orElseThrow();
+        Task c = scheduler.lease("c", 0).orElseThrow();
+        assertEquals(Kind.ACCEPTED, submit("a", a).kind());
+        assertEquals(Kind.ACCEPTED, submit("b", b).kind());
+        assertEquals(LeaseState.ACTIVE, stored(a), "accepting a result leaves its lease's row for later");
+        assertEquals(Kind.DUPLICATE, submit("b", b).kind(), "the lease is over all the same");
+        assertTrue(scheduler.writeLeaseEnds(1), "one row written, one waiting");
+        assertEquals(LeaseState.COMPLETED, stored(a), "the oldest lease first");
+        assertEquals(LeaseState.ACTIVE, stored(b));
+
+        Scheduler restarted = scheduler(database()); // b's row was never written
+        restarted.load();
+        assertEquals(LeaseState.COMPLETED, stored(b), "ended at the start, from its result");
+        assertEquals(Kind.DUPLICATE, restarted.submit("b", new TaskResult("r", b.leaseId(), b.projectId(), 0, b.shard(), 0,
+                blob(5000 + b.shard()), 10, 0.5, 0.9, 1), 1).kind());
+        assertEquals(Kind.ACCEPTED, restarted.submit("c", new TaskResult("r", c.leaseId(), c.projectId(), 0, c.shard(), 0,
+                blob(5000 + c.shard()), 10, 0.5, 0.9, 1), 1).kind(), "c's lease is still live");
+        assertEquals(1, restarted.lease("d", 0).orElseThrow().round(), "c's result closed the round");
+        assertEquals(LeaseState.ACTIVE, stored(c));
+
+        Scheduler again = scheduler(database()); // c's row was never written either, and its round is over
+        again.load();
+        assertEquals(LeaseState.COMPLETED, stored(c), "a lease of a closed round that its task's result came on");
+        assertFalse(again.writeLeaseEnds(10), "nothing is left to write");
+    }
+
+    private LeaseState stored(Task task) throws Exception {
+        return db.query(c -> ProjectStore.lease(c, task.leaseId())).orElseThrow().state();
     }
 
     @Test

@@ -179,6 +179,17 @@ class TaskExchangeTest {
     }
 
     @Test
+    void whatTheDeskLeftForLaterIsWrittenWhileNothingArrivesUntilNoneIsLeft() throws Exception {
+        desk.gate.countDown();
+        desk.leftovers.set(3); // three commits' worth
+        exchange.onMessage(request("p1", "r1"));
+        assertNotNull(bus.replies.poll(30, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(30)).until(() -> desk.leftovers.get() == 0);
+        int calls = desk.leftoverCalls.get();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> desk.leftoverCalls.get() == calls);
+    }
+
+    @Test
     void aPlainRequestIsAnsweredAtOnceAndIsNeverHeld() throws Exception {
         desk.gate.countDown();
         exchange.onMessage(request("p1", "r1"));
@@ -226,6 +237,9 @@ class TaskExchangeTest {
     private static final class Desk implements TaskDesk {
         final Map<String, AtomicInteger> leases = new ConcurrentHashMap<>();
         final AtomicInteger tasks = new AtomicInteger();
+        /** Commits' worth of writes left for later, and how often the exchange asked for one. */
+        final AtomicInteger leftovers = new AtomicInteger();
+        final AtomicInteger leftoverCalls = new AtomicInteger();
         volatile Runnable signal = () -> {
         };
         final AtomicInteger groups = new AtomicInteger();
@@ -290,6 +304,12 @@ class TaskExchangeTest {
         @Override
         public Scheduler.Outcome result(String providerId, TaskResult result, Delta delta) {
             throw new UnsupportedOperationException("no results here");
+        }
+
+        @Override
+        public boolean writeLeftovers() {
+            leftoverCalls.incrementAndGet();
+            return leftovers.updateAndGet(n -> Math.max(0, n - 1)) > 0;
         }
 
         @Override
