@@ -2,6 +2,7 @@
 # Protocol-level load test (issues 4 and 16): N simulated providers against one coordinator product.
 #   releng/bench/load-test.sh 100 1000                  a 3-round project of N tasks a round, to its end
 #   releng/bench/load-test.sh --minutes 10 10000        10,000 providers working for 10 minutes (tasks of 15 s; --work-ms W)
+#     its results/s: results the coordinator accepted within those minutes, over those minutes; also the mean round time
 # Needs the products and the product tests' classes: ./mvnw -B verify (or -DskipTests) first.
 # DAIG_PRODUCTS=DIR runs the coordinator of another build's products (a copy of product/target/products): a same-machine baseline.
 # LOAD_JAVA_OPTS=-Ddaig.load.coordinatorJava=JDK_HOME runs the coordinator on another JDK than the generator's.

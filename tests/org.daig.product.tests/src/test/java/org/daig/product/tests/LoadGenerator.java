@@ -38,9 +38,11 @@ import com.google.gson.JsonParser;
 /**
  * The protocol-level load test: N simulated providers (no DL4J, see {@link LoadProvider}) against
  * one coordinator product on this machine. Reports task-assignment latency (request, or the moment
- * its task could exist, → TASK reply, p50/p99; see {@link LoadProvider}), results per second, the
- * coordinator's heap, and checks that no result was lost: every result a provider was told
- * ACCEPTED is in the coordinator's audit list with the same delta, and each task appears once.
+ * its task could exist, → TASK reply, p50/p99; see {@link LoadProvider}), results per second (a
+ * sustained run's: those the coordinator accepted within its minutes, over those minutes; its heap
+ * probes' last full collection comes after them), the coordinator's heap, and checks that no result
+ * was lost: every result a provider was told ACCEPTED is in the coordinator's audit list with the
+ * same delta, and each task appears once.
  *
  * <pre>
  * releng/bench/load-test.sh 100 1000                    a project of 3 rounds of N tasks each, to its end
