@@ -35,9 +35,9 @@ final class SchedulerJournal {
     /**
      * Leases that ended with their task's accepted result, committed with it, whose rows still say
      * ACTIVE, by lease id (issue order): written later, while the task exchange is idle
-     * ({@link #writeLeaseEnds}). Each such update was a tenth of the exchange's work on a round's
-     * results; what it records follows from the result anyway, which is how {@link #load} ends them
-     * after a restart.
+     * ({@link #writeLeaseEnds}). The update was a sixth of the exchange thread's samples in a
+     * round's burst of results (10,000 providers); what it records follows from the result anyway,
+     * which is how {@link #load} ends them after a restart.
      */
     private final ConcurrentSkipListMap<String, LeaseEnd> unwrittenEnds = new ConcurrentSkipListMap<>();
 

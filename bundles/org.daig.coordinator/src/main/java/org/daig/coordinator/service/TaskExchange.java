@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * held until a round starts) is stored in parts of 64, 128, 256 and then 500 decisions, each
  * answered while the next is decided: the first providers have their tasks within milliseconds.
  * A result's delta is read and checked before that, on threads of its own, as soon as it arrives.
+ * While nothing arrives, the desk writes what its decisions left for later ({@link LeftoverWrites}).
  *
  * <p>A request that finds no task and says it can wait ({@link TaskRequest#waitMs}) is held, not
  * answered: when the scheduler says tasks may have appeared, the held requests are decided again
