@@ -123,7 +123,7 @@ final class SchedulerJournal {
                     run.active.put(lease.id(), lease);
                 } else {
                     // its task's result came on it (its end was not written yet), or on another lease, or its round is over
-                    String resultLease = ProjectStore.resultLeaseId(c, lease.projectId(), lease.round(), lease.shard());
+                    String resultLease = DeltaStore.leaseOf(c, lease.projectId(), lease.round(), lease.shard());
                     ProjectStore.endLease(c, lease.id(), lease.id().equals(resultLease) ? LeaseState.COMPLETED : LeaseState.SUPERSEDED, now);
                 }
             }

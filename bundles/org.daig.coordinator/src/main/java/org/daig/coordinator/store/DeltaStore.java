@@ -6,7 +6,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * The SQL of accepted results' deltas as the copy check and requestors' reads look them up. No
+ * The SQL of accepted results' deltas as the copy check and requestors' reads look them up (and
+ * of the lease a task's result came on, which a restart needs). No
  * index on the delta: its key (a SHA-256) would put every accepted result on a page of its own.
  * An unfinished project's deltas are found through the scheduler's memory, confirmed here by the
  * task's key; a finished project's are copied into {@code finished_deltas} once.
@@ -36,7 +37,17 @@ public final class DeltaStore {
 
     /** The delta of a task's accepted result, or null when there is none. */
     public static String deltaOf(Connection c, String projectId, int round, int shard) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT delta_blob FROM results WHERE project_id = ? AND round = ? AND shard = ?")) {
+        return ofResult(c, "delta_blob", projectId, round, shard);
+    }
+
+    /** The lease a task's accepted result came on, or null when the task has no result. */
+    public static String leaseOf(Connection c, String projectId, int round, int shard) throws SQLException {
+        return ofResult(c, "lease_id", projectId, round, shard);
+    }
+
+    /** A column of a task's accepted result ({@code column}: one of this class's names, never input), or null when there is none. */
+    private static String ofResult(Connection c, String column, String projectId, int round, int shard) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + column + " FROM results WHERE project_id = ? AND round = ? AND shard = ?")) {
             st.setString(1, projectId);
             st.setInt(2, round);
             st.setInt(3, shard);

@@ -249,18 +249,6 @@ public final class ProjectStore {
         }
     }
 
-    /** The lease a task's accepted result came on, or null when the task has no result. */
-    public static String resultLeaseId(Connection c, String projectId, int round, int shard) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT lease_id FROM results WHERE project_id = ? AND round = ? AND shard = ?")) {
-            st.setString(1, projectId);
-            st.setInt(2, round);
-            st.setInt(3, shard);
-            try (ResultSet r = st.executeQuery()) {
-                return r.next() ? r.getString(1) : null;
-            }
-        }
-    }
-
     public static void insertResult(Connection c, ResultRow res, double credit) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO results (project_id, round, shard, provider_id, lease_id, delta_blob, "
                 + "samples, loss, accuracy, seconds, norm, lease_millis, accepted_at, threads, runtime, base_version) "
