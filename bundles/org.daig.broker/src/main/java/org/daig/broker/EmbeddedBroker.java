@@ -210,6 +210,7 @@ public class EmbeddedBroker implements ConfigurationListener {
         interceptors.add(localRoute); // from the start, so it sees every retained message
         try {
             candidate.startServer(new MemoryConfig(properties), interceptors, null, authenticator, policy);
+            RetainedIndex.install(candidate); // before clients come: each one's subscriptions look through the retained messages
             server = candidate;
             route = localRoute;
             route.open(candidate);

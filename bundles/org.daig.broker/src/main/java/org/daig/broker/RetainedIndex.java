@@ -1,0 +1,165 @@
+package org.daig.broker;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.moquette.broker.IRetainedRepository;
+import io.moquette.broker.RetainedMessage;
+import io.moquette.broker.Server;
+import io.moquette.broker.subscriptions.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+
+/**
+ * The embedded broker's retained messages, kept in a tree of topic levels. Moquette 0.17 keeps
+ * them in one map and matches every retained message against each new subscription. Every
+ * provider's presence is retained, so connecting N providers cost N²/2 topic matches: at 10,000
+ * providers that was over a third of the coordinator's CPU while they connected
+ * (docs/measurements.md, "A reconnect storm and the broker's retained messages"). Here a
+ * subscription walks only the levels its filter names ({@code +} every child, {@code #} everything
+ * below), and Moquette's own {@link Topic#match} decides among what it finds, so the answers are
+ * the same as Moquette's.
+ *
+ * <p>Moquette has no setting for its retained store, so {@link #install} puts this one into its
+ * dispatcher's field. If a Moquette update renames that field, the broker says so once and keeps
+ * Moquette's own store, which gives the same answers, only slower.
+ */
+final class RetainedIndex implements IRetainedRepository {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetainedIndex.class);
+
+    /** One topic level: the message retained on exactly this topic, if any, and the levels below. */
+    private static final class Level {
+        final Map<String, Level> below = new ConcurrentHashMap<>();
+        final AtomicReference<RetainedMessage> message = new AtomicReference<>();
+    }
+
+    private final Level root = new Level();
+    private final AtomicInteger count = new AtomicInteger();
+
+    /**
+     * Makes {@code server}'s broker keep its retained messages in a new index, which it returns
+     * (empty if it could not). Messages retained before are carried over; a newer one on the same
+     * topic wins.
+     */
+    static Optional<RetainedIndex> install(Server server) {
+        try {
+            Field dispatcherField = Server.class.getDeclaredField("dispatcher");
+            dispatcherField.setAccessible(true);
+            Object dispatcher = dispatcherField.get(server);
+            Field storeField = dispatcher.getClass().getDeclaredField("retainedRepository");
+            storeField.setAccessible(true);
+            IRetainedRepository before = (IRetainedRepository) storeField.get(dispatcher);
+            RetainedIndex index = new RetainedIndex();
+            storeField.set(dispatcher, index);
+            for (RetainedMessage kept : before.retainedOnTopic("#")) {
+                index.keepIfNone(kept);
+            }
+            return Optional.of(index);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Could not index the embedded broker's retained messages ({}); Moquette matches each new subscription against "
+                    + "all of them, which slows connecting thousands of providers", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void retain(Topic topic, MqttPublishMessage message) {
+        ByteBuf content = message.content();
+        byte[] payload = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), payload);
+        put(topic, new RetainedMessage(topic, message.fixedHeader().qosLevel(), payload));
+    }
+
+    @Override
+    public void cleanRetained(Topic topic) {
+        Level level = find(topic.toString());
+        if (level != null && level.message.getAndSet(null) != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return count.get() == 0;
+    }
+
+    @Override
+    public List<RetainedMessage> retainedOnTopic(String filter) {
+        List<RetainedMessage> found = new ArrayList<>();
+        collect(root, filter.split("/", -1), 0, found);
+        Topic wanted = new Topic(filter);
+        found.removeIf(message -> !message.getTopic().match(wanted));
+        return found;
+    }
+
+    private void put(Topic topic, RetainedMessage message) {
+        Level level = root;
+        for (String name : topic.toString().split("/", -1)) {
+            level = level.below.computeIfAbsent(name, n -> new Level());
+        }
+        if (level.message.getAndSet(message) == null) {
+            count.incrementAndGet();
+        }
+    }
+
+    private void keepIfNone(RetainedMessage message) {
+        Level level = root;
+        for (String name : message.getTopic().toString().split("/", -1)) {
+            level = level.below.computeIfAbsent(name, n -> new Level());
+        }
+        if (level.message.compareAndSet(null, message)) {
+            count.incrementAndGet();
+        }
+    }
+
+    private Level find(String topic) {
+        Level level = root;
+        for (String name : topic.split("/", -1)) {
+            level = level.below.get(name);
+            if (level == null) {
+                return null;
+            }
+        }
+        return level;
+    }
+
+    /** Everything the filter's levels from {@code at} on can reach; {@link Topic#match} then decides. */
+    private static void collect(Level level, String[] filter, int at, List<RetainedMessage> found) {
+        if (at == filter.length) {
+            addIfAny(level, found);
+            return;
+        }
+        switch (filter[at]) {
+        case "#" -> addAll(level, found); // "a/#" also matches "a" itself
+        case "+" -> level.below.values().forEach(child -> collect(child, filter, at + 1, found));
+        default -> {
+            Level child = level.below.get(filter[at]);
+            if (child != null) {
+                collect(child, filter, at + 1, found);
+            }
+        }
+        }
+    }
+
+    private static void addAll(Level level, List<RetainedMessage> found) {
+        addIfAny(level, found);
+        level.below.values().forEach(child -> addAll(child, found));
+    }
+
+    private static void addIfAny(Level level, List<RetainedMessage> found) {
+        RetainedMessage message = level.message.get();
+        if (message != null) {
+            found.add(message);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.daig.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.subscriptions.Topic;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+class RetainedIndexTest {
+
+    private static final List<String> TOPICS = List.of("daig/v1/providers/p1/presence", "daig/v1/providers/p2/presence",
+            "daig/v1/coordinators/c1/announce", "daig/v1/coordinators/c1/to/p1/tasks", "daig/v1/coordinators/c2/to/p1/tasks",
+            "a", "a/b", "a/b/c", "a/x/c", "a//c", "/lead", "trail/", "$SYS/load", "sport/tennis/player1", "sport");
+    private static final List<String> FILTERS = List.of("#", "+", "+/+", "+/#", "a/#", "a/+", "a/+/c", "a/b/c/#", "/+", "+/",
+            "daig/v1/providers/+/presence", "daig/v1/coordinators/+/to/p1/tasks", "daig/#", "$SYS/#", "sport/#", "sport/tennis/+",
+            "a/b", "nothing/here", "a/b/c/d");
+
+    @Test
+    void aSubscriptionFindsWhatMoquettesOwnMatchingFinds() {
+        RetainedIndex index = new RetainedIndex();
+        TOPICS.forEach(topic -> index.retain(new Topic(topic), retained(topic, topic)));
+        for (String filter : FILTERS) {
+            Set<String> moquette = TOPICS.stream().filter(topic -> new Topic(topic).match(new Topic(filter)))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(moquette, topics(index, filter), "filter " + filter);
+        }
+        assertEquals(Set.of("daig/v1/providers/p1/presence", "daig/v1/providers/p2/presence"),
+                topics(index, "daig/v1/providers/+/presence"), "the presence of every provider, nothing else");
+    }
+
+    @Test
+    void aClearedTopicIsNoLongerFoundAndANewMessageReplacesTheOld() {
+        RetainedIndex index = new RetainedIndex();
+        assertTrue(index.isEmpty());
+        index.retain(new Topic("a/b"), retained("a/b", "first"));
+        index.retain(new Topic("a/b"), retained("a/b", "second"));
+        index.retain(new Topic("a/c"), retained("a/c", "other"));
+        assertEquals(List.of("second"), payloads(index, "a/b"));
+        index.cleanRetained(new Topic("a/b"));
+        index.cleanRetained(new Topic("a/b")); // twice: still one message left
+        index.cleanRetained(new Topic("never/retained"));
+        assertEquals(List.of(), payloads(index, "a/b"));
+        assertFalse(index.isEmpty(), "a/c is still retained");
+        index.cleanRetained(new Topic("a/c"));
+        assertTrue(index.isEmpty());
+    }
+
+    @Test
+    void theBrokerKeepsItsRetainedMessagesInTheIndexOnceItIsInstalled() throws IOException {
+        Server server = new Server();
+        Properties properties = new Properties();
+        properties.setProperty("host", "127.0.0.1");
+        properties.setProperty("port", Integer.toString(freePort()));
+        properties.setProperty("websocket_port", "disabled");
+        properties.setProperty("persistence_enabled", "false");
+        properties.setProperty("telemetry_enabled", "false");
+        properties.setProperty("allow_anonymous", "true");
+        server.startServer(new MemoryConfig(properties));
+        try {
+            server.internalPublish(retained("before/x", "kept from before"), "test");
+            RetainedIndex index = RetainedIndex.install(server).orElseThrow();
+            assertEquals(List.of("kept from before"), payloads(index, "before/+"), "carried over");
+
+            server.internalPublish(retained("after/y", "retained after"), "test");
+            assertEquals(List.of("retained after"), payloads(index, "after/#"), "the broker now retains into the index");
+            server.internalPublish(retained("before/x", ""), "test"); // an empty retained message clears the topic
+            assertEquals(Set.of("after/y"), topics(index, "#"));
+        } finally {
+            server.stopServer();
+        }
+    }
+
+    /** QoS 1: Moquette 0.17 clears a topic's retained message when a retained QoS 0 message comes. */
+    private static MqttPublishMessage retained(String topic, String payload) {
+        return MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE).retained(true)
+                .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build();
+    }
+
+    private static Set<String> topics(RetainedIndex index, String filter) {
+        return index.retainedOnTopic(filter).stream().map(m -> m.getTopic().toString()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static List<String> payloads(RetainedIndex index, String filter) {
+        return index.retainedOnTopic(filter).stream().map(m -> new String(m.getPayload(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
