@@ -37,7 +37,11 @@ final class RetainedIndex implements IRetainedRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetainedIndex.class);
 
-    /** One topic level: the message retained on exactly this topic, if any, and the levels below. */
+    /**
+     * One topic level: the message retained on exactly this topic, if any, and the levels below.
+     * Changes (retained messages come and go with providers) take the index's lock; subscriptions
+     * read without it.
+     */
     private static final class Level {
         final Map<String, Level> below = new ConcurrentHashMap<>();
         final AtomicReference<RetainedMessage> message = new AtomicReference<>();
@@ -80,11 +84,23 @@ final class RetainedIndex implements IRetainedRepository {
         put(topic, new RetainedMessage(topic, message.fixedHeader().qosLevel(), payload));
     }
 
+    /** Clears the topic and drops the levels that hold nothing any more, so cleared topics cost no memory. */
     @Override
-    public void cleanRetained(Topic topic) {
-        Level level = find(topic.toString());
-        if (level != null && level.message.getAndSet(null) != null) {
+    public synchronized void cleanRetained(Topic topic) {
+        String[] names = topic.toString().split("/", -1);
+        Level[] path = new Level[names.length + 1];
+        path[0] = root;
+        for (int i = 0; i < names.length; i++) {
+            path[i + 1] = path[i].below.get(names[i]);
+            if (path[i + 1] == null) {
+                return;
+            }
+        }
+        if (path[names.length].message.getAndSet(null) != null) {
             count.decrementAndGet();
+        }
+        for (int i = names.length; i > 0 && path[i].message.get() == null && path[i].below.isEmpty(); i--) {
+            path[i - 1].below.remove(names[i - 1], path[i]);
         }
     }
 
@@ -102,35 +118,34 @@ final class RetainedIndex implements IRetainedRepository {
         return found;
     }
 
-    private void put(Topic topic, RetainedMessage message) {
+    private synchronized void put(Topic topic, RetainedMessage message) {
+        if (levelOf(topic).message.getAndSet(message) == null) {
+            count.incrementAndGet();
+        }
+    }
+
+    private synchronized void keepIfNone(RetainedMessage message) {
+        if (levelOf(message.getTopic()).message.compareAndSet(null, message)) {
+            count.incrementAndGet();
+        }
+    }
+
+    /** The topic's level, made with those above it where missing; only under the index's lock. */
+    private Level levelOf(Topic topic) {
         Level level = root;
         for (String name : topic.toString().split("/", -1)) {
             level = level.below.computeIfAbsent(name, n -> new Level());
         }
-        if (level.message.getAndSet(message) == null) {
-            count.incrementAndGet();
-        }
-    }
-
-    private void keepIfNone(RetainedMessage message) {
-        Level level = root;
-        for (String name : message.getTopic().toString().split("/", -1)) {
-            level = level.below.computeIfAbsent(name, n -> new Level());
-        }
-        if (level.message.compareAndSet(null, message)) {
-            count.incrementAndGet();
-        }
-    }
-
-    private Level find(String topic) {
-        Level level = root;
-        for (String name : topic.split("/", -1)) {
-            level = level.below.get(name);
-            if (level == null) {
-                return null;
-            }
-        }
         return level;
+    }
+
+    /** How many topic levels the index holds (for tests: cleared topics leave none). */
+    int levels() {
+        return count(root) - 1;
+    }
+
+    private static int count(Level level) {
+        return 1 + level.below.values().stream().mapToInt(RetainedIndex::count).sum();
     }
 
     /** Everything the filter's levels from {@code at} on can reach; {@link Topic#match} then decides. */

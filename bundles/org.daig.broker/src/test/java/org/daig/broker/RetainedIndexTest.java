@@ -60,6 +60,13 @@ class RetainedIndexTest {
         assertFalse(index.isEmpty(), "a/c is still retained");
         index.cleanRetained(new Topic("a/c"));
         assertTrue(index.isEmpty());
+        assertEquals(0, index.levels(), "cleared topics leave no levels behind");
+
+        index.retain(new Topic("x/y/z"), retained("x/y/z", "deep"));
+        index.retain(new Topic("x/y"), retained("x/y", "above it"));
+        index.cleanRetained(new Topic("x/y/z"));
+        assertEquals(2, index.levels(), "x and x/y stay for the message on x/y");
+        assertEquals(List.of("above it"), payloads(index, "x/#"));
     }
 
     @Test
