@@ -1,7 +1,9 @@
 package org.daig.broker;
 
 import java.lang.reflect.Field;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,7 +114,7 @@ final class RetainedIndex implements IRetainedRepository {
     @Override
     public List<RetainedMessage> retainedOnTopic(String filter) {
         List<RetainedMessage> found = new ArrayList<>();
-        collect(root, filter.split("/", -1), 0, found);
+        collect(filter.split("/", -1), found);
         Topic wanted = new Topic(filter);
         found.removeIf(message -> !message.getTopic().match(wanted));
         return found;
@@ -141,34 +143,52 @@ final class RetainedIndex implements IRetainedRepository {
 
     /** How many topic levels the index holds (for tests: cleared topics leave none). */
     int levels() {
-        return count(root) - 1;
+        List<RetainedMessage> ignored = new ArrayList<>();
+        return everythingBelow(root, ignored) - 1;
     }
 
-    private static int count(Level level) {
-        return 1 + level.below.values().stream().mapToInt(RetainedIndex::count).sum();
+    /** Where a filter's walk stands: a level, and the index of the filter's next name. */
+    private record Step(Level level, int at) {
     }
 
-    /** Everything the filter's levels from {@code at} on can reach; {@link Topic#match} then decides. */
-    private static void collect(Level level, String[] filter, int at, List<RetainedMessage> found) {
-        if (at == filter.length) {
-            addIfAny(level, found);
-            return;
-        }
-        switch (filter[at]) {
-        case "#" -> addAll(level, found); // "a/#" also matches "a" itself
-        case "+" -> level.below.values().forEach(child -> collect(child, filter, at + 1, found));
-        default -> {
-            Level child = level.below.get(filter[at]);
-            if (child != null) {
-                collect(child, filter, at + 1, found);
+    /**
+     * Everything the filter's levels can reach; {@link Topic#match} then decides. Without
+     * recursion: a device may retain a message thousands of levels deep in its own subtree.
+     */
+    private void collect(String[] filter, List<RetainedMessage> found) {
+        Deque<Step> todo = new ArrayDeque<>();
+        todo.push(new Step(root, 0));
+        while (!todo.isEmpty()) {
+            Step step = todo.pop();
+            if (step.at() == filter.length) {
+                addIfAny(step.level(), found);
+                continue;
+            }
+            switch (filter[step.at()]) {
+            case "#" -> everythingBelow(step.level(), found); // "a/#" also matches "a" itself
+            case "+" -> step.level().below.values().forEach(child -> todo.push(new Step(child, step.at() + 1)));
+            default -> {
+                Level child = step.level().below.get(filter[step.at()]);
+                if (child != null) {
+                    todo.push(new Step(child, step.at() + 1));
+                }
+            }
             }
         }
-        }
     }
 
-    private static void addAll(Level level, List<RetainedMessage> found) {
-        addIfAny(level, found);
-        level.below.values().forEach(child -> addAll(child, found));
+    /** Adds the messages on {@code level} and every level below it; returns how many levels that was. */
+    private static int everythingBelow(Level level, List<RetainedMessage> found) {
+        Deque<Level> todo = new ArrayDeque<>();
+        todo.push(level);
+        int levels = 0;
+        while (!todo.isEmpty()) {
+            Level next = todo.pop();
+            levels++;
+            addIfAny(next, found);
+            next.below.values().forEach(todo::push);
+        }
+        return levels;
     }
 
     private static void addIfAny(Level level, List<RetainedMessage> found) {

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,22 @@ class RetainedIndexTest {
         index.cleanRetained(new Topic("x/y/z"));
         assertEquals(2, index.levels(), "x and x/y stay for the message on x/y");
         assertEquals(List.of("above it"), payloads(index, "x/#"));
+    }
+
+    @Test
+    void aMessageThousandsOfLevelsDeepIsFoundAndClearedWithoutOverflowingTheStack() throws Exception {
+        RetainedIndex index = new RetainedIndex();
+        String deep = "daig/v1/providers/p1/" + "a/".repeat(20_000) + "end"; // a device may write anything under its own subtree
+        index.retain(new Topic(deep), retained(deep, "deep"));
+        index.retain(new Topic("daig/v1/providers/p2/presence"), retained("daig/v1/providers/p2/presence", "online"));
+        // on a thread with a small stack, as the broker's threads may have: one frame per level would overflow it
+        FutureTask<List<String>> lookup = new FutureTask<>(() -> payloads(index, "daig/v1/providers/p1/#"));
+        Thread thread = new Thread(null, lookup, "small-stack", 256 * 1024);
+        thread.start();
+        assertEquals(List.of("deep"), lookup.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of("online"), payloads(index, "daig/v1/providers/+/presence"));
+        index.cleanRetained(new Topic(deep));
+        assertEquals(5, index.levels(), "only p2's presence is left: daig, v1, providers, p2, presence");
     }
 
     @Test
