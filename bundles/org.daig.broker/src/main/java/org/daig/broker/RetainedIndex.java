@@ -4,9 +4,11 @@ import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,11 +53,16 @@ final class RetainedIndex implements IRetainedRepository {
 
     private final Level root = new Level();
     private final AtomicInteger count = new AtomicInteger();
+    /**
+     * While {@link #install} carries over the old store's messages: the topics retained or cleared
+     * here since the swap. Their old message must not come back. Null once carried over; under the lock.
+     */
+    private Set<String> changedWhileCarrying;
 
     /**
      * Makes {@code server}'s broker keep its retained messages in a new index, which it returns
-     * (empty if it could not). Messages retained before are carried over; a newer one on the same
-     * topic wins.
+     * (empty if it could not). Messages retained before are carried over, unless their topic was
+     * retained or cleared again in the meantime.
      */
     static Optional<RetainedIndex> install(Server server) {
         try {
@@ -65,16 +72,34 @@ final class RetainedIndex implements IRetainedRepository {
             Field storeField = dispatcher.getClass().getDeclaredField("retainedRepository");
             storeField.setAccessible(true);
             IRetainedRepository before = (IRetainedRepository) storeField.get(dispatcher);
-            RetainedIndex index = new RetainedIndex();
+            RetainedIndex index = carryingOver();
             storeField.set(dispatcher, index);
-            for (RetainedMessage kept : before.retainedOnTopic("#")) {
-                index.keepIfNone(kept);
-            }
+            index.carryOver(before);
             return Optional.of(index);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("Could not index the embedded broker's retained messages ({}); Moquette matches each new subscription against "
                     + "all of them, which slows connecting thousands of providers", e.toString());
             return Optional.empty();
+        }
+    }
+
+    /** An empty index that notes what changes in it until {@link #carryOver} has run. */
+    static RetainedIndex carryingOver() {
+        RetainedIndex index = new RetainedIndex();
+        index.changedWhileCarrying = new HashSet<>();
+        return index;
+    }
+
+    /**
+     * Takes over {@code before}'s messages, except on topics retained or cleared here since this
+     * index went in: the broker's clients may already be at work, and their newer word wins.
+     */
+    void carryOver(IRetainedRepository before) {
+        for (RetainedMessage kept : before.retainedOnTopic("#")) {
+            keepUnlessChanged(kept);
+        }
+        synchronized (this) {
+            changedWhileCarrying = null;
         }
     }
 
@@ -89,6 +114,7 @@ final class RetainedIndex implements IRetainedRepository {
     /** Clears the topic and drops the levels that hold nothing any more, so cleared topics cost no memory. */
     @Override
     public synchronized void cleanRetained(Topic topic) {
+        noteChange(topic);
         String[] names = topic.toString().split("/", -1);
         Level[] path = new Level[names.length + 1];
         path[0] = root;
@@ -121,14 +147,24 @@ final class RetainedIndex implements IRetainedRepository {
     }
 
     private synchronized void put(Topic topic, RetainedMessage message) {
+        noteChange(topic);
         if (levelOf(topic).message.getAndSet(message) == null) {
             count.incrementAndGet();
         }
     }
 
-    private synchronized void keepIfNone(RetainedMessage message) {
+    private synchronized void keepUnlessChanged(RetainedMessage message) {
+        if (changedWhileCarrying != null && changedWhileCarrying.contains(message.getTopic().toString())) {
+            return;
+        }
         if (levelOf(message.getTopic()).message.compareAndSet(null, message)) {
             count.incrementAndGet();
+        }
+    }
+
+    private void noteChange(Topic topic) {
+        if (changedWhileCarrying != null) {
+            changedWhileCarrying.add(topic.toString());
         }
     }
 

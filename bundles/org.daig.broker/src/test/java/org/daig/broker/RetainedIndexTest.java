@@ -88,6 +88,26 @@ class RetainedIndexTest {
     }
 
     @Test
+    void whatClientsRetainOrClearWhileTheOldMessagesAreCarriedOverIsNotUndone() {
+        RetainedIndex before = new RetainedIndex(); // the store the broker had (any IRetainedRepository)
+        before.retain(new Topic("p1/presence"), retained("p1/presence", "online"));
+        before.retain(new Topic("p2/presence"), retained("p2/presence", "online"));
+        before.retain(new Topic("p3/presence"), retained("p3/presence", "online"));
+        RetainedIndex index = RetainedIndex.carryingOver();
+        // between the swap and the carry-over the broker's clients are already at work
+        index.cleanRetained(new Topic("p1/presence"));
+        index.retain(new Topic("p3/presence"), retained("p3/presence", "online again"));
+        index.carryOver(before);
+        assertEquals(List.of(), payloads(index, "p1/presence"), "p1's clear stands: its old presence does not come back");
+        assertEquals(List.of("online"), payloads(index, "p2/presence"), "carried over");
+        assertEquals(List.of("online again"), payloads(index, "p3/presence"), "the newer message wins");
+
+        index.cleanRetained(new Topic("p2/presence"));
+        index.retain(new Topic("p1/presence"), retained("p1/presence", "back"));
+        assertEquals(Set.of("p1/presence", "p3/presence"), topics(index, "+/presence"), "after the carry-over it works as before");
+    }
+
+    @Test
     void theBrokerKeepsItsRetainedMessagesInTheIndexOnceItIsInstalled() throws IOException {
         Server server = new Server();
         Properties properties = new Properties();
