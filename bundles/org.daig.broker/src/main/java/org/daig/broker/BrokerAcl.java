@@ -22,7 +22,7 @@ final class BrokerAcl {
     /** Segments of the topic root: {@code name/vN}. */
     static final int ROOT_SEGMENTS = 2;
 
-    private static final String PROVIDERS = "providers";
+    static final String PROVIDERS = "providers";
     private static final String COORDINATORS = "coordinators";
 
     private BrokerAcl() {

@@ -112,7 +112,7 @@ final class LocalRoute extends AbstractInterceptHandler implements LocalBroker {
     }
 
     private void deliver(String topic, byte[] payload, boolean retain) {
-        if (!retain) {
+        if (!retain || !RetainRule.keeps(topic)) { // as the broker: passed on, not kept
             attached.forEach(a -> a.offer(topic, payload));
             return;
         }

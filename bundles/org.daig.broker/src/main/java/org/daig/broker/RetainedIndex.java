@@ -31,7 +31,8 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
  * (docs/measurements.md, "A reconnect storm and the broker's retained messages"). Here a
  * subscription walks only the levels its filter names ({@code +} every child, {@code #} everything
  * below), and Moquette's own {@link Topic#match} decides among what it finds, so the answers are
- * the same as Moquette's.
+ * the same as Moquette's. It keeps what {@link RetainRule} keeps: of a provider's subtree, only its
+ * presence and info.
  *
  * <p>Moquette has no setting for its retained store, so {@link #install} puts this one into its
  * dispatcher's field. If a Moquette update renames that field, the broker says so once and keeps
@@ -51,7 +52,11 @@ final class RetainedIndex implements IRetainedRepository {
         final AtomicReference<RetainedMessage> message = new AtomicReference<>();
     }
 
+    private static final int MAX_WARNED = 10_000;
+
     private final Level root = new Level();
+    /** The providers whose retained messages off the protocol's topics were refused with a warning. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
     /**
      * While {@link #install} carries over the old store's messages: the topics retained or cleared
@@ -105,6 +110,10 @@ final class RetainedIndex implements IRetainedRepository {
 
     @Override
     public void retain(Topic topic, MqttPublishMessage message) {
+        if (!RetainRule.keeps(topic.toString())) {
+            notKept(topic.toString());
+            return;
+        }
         ByteBuf content = message.content();
         byte[] payload = new byte[content.readableBytes()];
         content.getBytes(content.readerIndex(), payload);
@@ -154,11 +163,25 @@ final class RetainedIndex implements IRetainedRepository {
     }
 
     private synchronized void keepUnlessChanged(RetainedMessage message) {
-        if (changedWhileCarrying != null && changedWhileCarrying.contains(message.getTopic().toString())) {
+        if (!RetainRule.keeps(message.getTopic().toString())
+                || changedWhileCarrying != null && changedWhileCarrying.contains(message.getTopic().toString())) {
             return;
         }
         if (levelOf(message.getTopic()).message.compareAndSet(null, message)) {
             count.incrementAndGet();
+        }
+    }
+
+    /** Says so once per provider (while fewer than {@link #MAX_WARNED} did), then at DEBUG: a flood must not flood the log. */
+    private void notKept(String topic) {
+        String[] t = topic.split("/", BrokerAcl.ROOT_SEGMENTS + 3);
+        String provider = t.length > BrokerAcl.ROOT_SEGMENTS + 1 ? t[BrokerAcl.ROOT_SEGMENTS + 1] : "";
+        if (warned.size() < MAX_WARNED && warned.add(provider)) {
+            LOG.warn("Embedded MQTT broker passed on a retained message from provider '{}' on {} without keeping it: a provider's "
+                    + "retained messages are kept on {} only (docs/protocol.md)", Printable.of(provider), Printable.of(topic),
+                    RetainRule.PROVIDER_RETAINED);
+        } else {
+            LOG.debug("Embedded MQTT broker did not keep a retained message on {}", Printable.of(topic));
         }
     }
 

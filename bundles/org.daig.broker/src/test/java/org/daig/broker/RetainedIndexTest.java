@@ -74,17 +74,41 @@ class RetainedIndexTest {
     @Test
     void aMessageThousandsOfLevelsDeepIsFoundAndClearedWithoutOverflowingTheStack() throws Exception {
         RetainedIndex index = new RetainedIndex();
-        String deep = "daig/v1/providers/p1/" + "a/".repeat(20_000) + "end"; // a device may write anything under its own subtree
+        // devices cannot have such a topic kept (RetainRule), but the service identity and an allowAnonymous broker's clients can
+        String deep = "daig/v1/coordinators/c1/" + "a/".repeat(20_000) + "end";
         index.retain(new Topic(deep), retained(deep, "deep"));
         index.retain(new Topic("daig/v1/providers/p2/presence"), retained("daig/v1/providers/p2/presence", "online"));
         // on a thread with a small stack, as the broker's threads may have: one frame per level would overflow it
-        FutureTask<List<String>> lookup = new FutureTask<>(() -> payloads(index, "daig/v1/providers/p1/#"));
+        FutureTask<List<String>> lookup = new FutureTask<>(() -> payloads(index, "daig/v1/coordinators/c1/#"));
         Thread thread = new Thread(null, lookup, "small-stack", 256 * 1024);
         thread.start();
         assertEquals(List.of("deep"), lookup.get(30, TimeUnit.SECONDS));
         assertEquals(List.of("online"), payloads(index, "daig/v1/providers/+/presence"));
         index.cleanRetained(new Topic(deep));
         assertEquals(5, index.levels(), "only p2's presence is left: daig, v1, providers, p2, presence");
+    }
+
+    @Test
+    void aProviderFloodingRetainedTopicsInItsSubtreeHasOnlyItsPresenceAndInfoKept() {
+        RetainedIndex index = new RetainedIndex();
+        String p1 = "daig/v1/providers/p1/";
+        index.retain(new Topic(p1 + "presence"), retained(p1 + "presence", "online"));
+        index.retain(new Topic(p1 + "info"), retained(p1 + "info", "its machine"));
+        int levelsBefore = index.levels();
+        for (int i = 0; i < 10_000; i++) { // each a topic of its own: all in p1's own subtree, which the ACL lets it write
+            String topic = p1 + "flood/" + i;
+            index.retain(new Topic(topic), retained(topic, "x".repeat(1000)));
+        }
+        String deep = p1 + "a/".repeat(20_000) + "end";
+        index.retain(new Topic(deep), retained(deep, "deep"));
+        index.retain(new Topic(p1 + "presence/x"), retained(p1 + "presence/x", "below its presence"));
+        index.retain(new Topic("daig-it-1/v1/providers/p1/tasks/request"), retained("daig-it-1/v1/providers/p1/tasks/request", "on a test root"));
+        assertEquals(levelsBefore, index.levels(), "none of them takes memory");
+        assertEquals(Set.of(p1 + "info", p1 + "presence"), topics(index, "#"));
+        assertEquals(List.of("online"), payloads(index, p1 + "presence"));
+
+        index.retain(new Topic("daig/v1/coordinators/c1/projects/x/progress"), retained("daig/v1/coordinators/c1/projects/x/progress", "3/10"));
+        assertEquals(List.of("3/10"), payloads(index, "daig/v1/coordinators/+/projects/+/progress"), "the coordinators' subtrees are kept");
     }
 
     @Test
@@ -126,7 +150,8 @@ class RetainedIndexTest {
             server.internalPublish(retained("after/y", "retained after"), "test");
             assertEquals(List.of("retained after"), payloads(index, "after/#"), "the broker now retains into the index");
             server.internalPublish(retained("before/x", ""), "test"); // an empty retained message clears the topic
-            assertEquals(Set.of("after/y"), topics(index, "#"));
+            server.internalPublish(retained("daig/v1/providers/p9/flood", "not the protocol's"), "test");
+            assertEquals(Set.of("after/y"), topics(index, "#"), "and it keeps a provider's retained messages on presence and info only");
         } finally {
             server.stopServer();
         }

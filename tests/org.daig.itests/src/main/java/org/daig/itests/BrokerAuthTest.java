@@ -111,6 +111,34 @@ class BrokerAuthTest {
     }
 
     @Test
+    void aProviderRetainingOnTopicsOfItsOwnSubtreeHasOnlyItsInfoAndPresenceKept() throws Exception {
+        String url = grid.embeddedBroker();
+        grid.bus(Topics.COORDINATOR, "coord-retain", url);
+        grid.awaitConnected("coord-retain"); // the broker is up
+        String own = grid.topicRoot + "/providers/mallory-retain/";
+        try (RawClient mallory = RawClient.connect(url, "mallory-retain", "mallory-retain", grid.accounts.device("mallory-retain"));
+             RawClient live = RawClient.connect(url, "live-retain", "live-retain", grid.accounts.service("live-retain"));
+             LogCapture log = new LogCapture()) {
+            assertTrue(live.subscribe(own + "#"));
+            mallory.send(own + "info", "{\"id\":\"mallory-retain\",\"name\":\"kept\"}", true);
+            for (int i = 0; i < 100; i++) { // its own subtree, which the ACL lets it write
+                mallory.send(own + "flood/" + i, "{\"n\":" + i + "}", true);
+            }
+            Grid.await("the flood, live", () -> live.first(own + "flood/99").isPresent());
+            assertEquals(101, live.received().size(), "every message reached the subscriber that was there");
+            log.await("passed on a retained message from provider 'mallory-retain'", "without keeping it");
+
+            try (RawClient late = RawClient.connect(url, "late-retain", "late-retain", grid.accounts.service("late-retain"))) {
+                assertTrue(late.subscribe(own + "#"));
+                mallory.send(own + "marker", "{}", false); // after its subscription's retained messages: the broker keeps the order
+                Grid.await("the marker", () -> late.first(own + "marker").isPresent());
+                assertEquals(List.of(own + "info", own + "marker"), late.received().stream().map(m -> m.topic()).toList(),
+                        "a later subscriber gets the retained info, none of the flood");
+            }
+        }
+    }
+
+    @Test
     void aBusWithoutItsTokenFileWaitsWithOneClearLineAndConnectsOnceTheFileIsWritten() throws Exception {
         String url = grid.embeddedBroker();
         Path file = Path.of(System.getProperty("daig.data.dir", "daig-data"), "itest-tokens",
