@@ -210,7 +210,8 @@ public class EmbeddedBroker implements ConfigurationListener {
         interceptors.add(localRoute); // from the start, so it sees every retained message
         try {
             candidate.startServer(new MemoryConfig(properties), interceptors, null, authenticator, policy);
-            RetainedIndex.install(candidate); // before clients come: each one's subscriptions look through the retained messages
+            // before clients come: each one's subscriptions look through the retained messages
+            RetainedIndex.install(candidate).ifPresent(localRoute::keepAsIn);
             server = candidate;
             route = localRoute;
             route.open(candidate);

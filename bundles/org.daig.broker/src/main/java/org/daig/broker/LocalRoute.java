@@ -42,9 +42,19 @@ final class LocalRoute extends AbstractInterceptHandler implements LocalBroker {
     /** The retained messages clients and local buses published, by absolute topic; also the lock that orders them. */
     private final Map<String, byte[]> retained = new ConcurrentHashMap<>();
     private final List<Attached> attached = new CopyOnWriteArrayList<>();
+    /** Which retained messages to keep: those the broker's own store keeps, once it is known. */
+    private volatile Predicate<String> keeps = RetainRule::keeps;
 
     LocalRoute(Predicate<String> serves) {
         this.serves = serves;
+    }
+
+    /**
+     * Keeps a retained message only while {@code index} holds it. The broker stores a publish
+     * before it tells interceptors, so the route then mirrors its rule and its per-provider cap.
+     */
+    void keepAsIn(RetainedIndex index) {
+        keeps = index::holds;
     }
 
     /** The broker has started: buses may publish. */
@@ -112,13 +122,13 @@ final class LocalRoute extends AbstractInterceptHandler implements LocalBroker {
     }
 
     private void deliver(String topic, byte[] payload, boolean retain) {
-        if (!retain || !RetainRule.keeps(topic)) { // as the broker: passed on, not kept
+        if (!retain) {
             attached.forEach(a -> a.offer(topic, payload));
             return;
         }
         // under the lock a new subscription takes, so it gets each retained message once: stored, or live after it subscribed
         synchronized (retained) {
-            if (payload.length == 0) {
+            if (payload.length == 0 || !keeps.test(topic)) { // cleared, or not kept by the broker: passed on only
                 retained.remove(topic);
             } else {
                 retained.put(topic, payload);

@@ -6,9 +6,9 @@ import java.util.Set;
  * Which retained messages the embedded broker keeps. A provider may write anywhere in its own
  * subtree ({@link BrokerAcl}), but the protocol retains only two of its topics: {@code presence}
  * and {@code info} (docs/protocol.md). A retained message on any other topic of a provider's
- * subtree still reaches its subscribers, live, but is not kept. So one device can make the
- * coordinator keep at most two messages, however many topics it retains on. The coordinators'
- * subtrees, which only the service identity may write, are kept whole.
+ * subtree still reaches its subscribers, live, but is not kept. The broker takes any topic root,
+ * so {@link RetainedIndex} also caps how many topics one provider has kept across roots. The
+ * coordinators' subtrees, which only the service identity may write, are kept whole.
  */
 final class RetainRule {
 
@@ -18,7 +18,14 @@ final class RetainRule {
     private RetainRule() {
     }
 
-    /** Whether a retained message on {@code topic} (absolute, {@code <root>/<kind>/<id>/...}) is kept. */
+    /** The provider whose subtree {@code topic} is in (absolute, {@code <root>/providers/<id>/...}); null if none. */
+    static String provider(String topic) {
+        String[] t = topic.split("/", BrokerAcl.ROOT_SEGMENTS + 3);
+        return t.length > BrokerAcl.ROOT_SEGMENTS + 1 && t[BrokerAcl.ROOT_SEGMENTS].equals(BrokerAcl.PROVIDERS)
+                ? t[BrokerAcl.ROOT_SEGMENTS + 1] : null;
+    }
+
+    /** Whether a retained message on {@code topic} (absolute, {@code <root>/<kind>/<id>/...}) may be kept. */
     static boolean keeps(String topic) {
         // at most root, kind, id and the rest: a topic thousands of levels deep is not split up
         String[] t = topic.split("/", BrokerAcl.ROOT_SEGMENTS + 3);

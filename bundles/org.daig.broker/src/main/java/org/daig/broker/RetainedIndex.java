@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +54,18 @@ final class RetainedIndex implements IRetainedRepository {
     }
 
     private static final int MAX_WARNED = 10_000;
+    /**
+     * The most topics one provider may have kept: its presence and info under two topic roots. The
+     * broker takes any root, so without a cap a device could retain its presence under thousands.
+     */
+    static final int MOST_PER_PROVIDER = 4;
 
     private final Level root = new Level();
     /** The providers whose retained messages off the protocol's topics were refused with a warning. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
+    /** How many topics each provider has kept; under the lock. */
+    private final Map<String, Integer> perProvider = new HashMap<>();
     /**
      * While {@link #install} carries over the old store's messages: the topics retained or cleared
      * here since the swap. Their old message must not come back. Null once carried over; under the lock.
@@ -83,7 +91,8 @@ final class RetainedIndex implements IRetainedRepository {
             return Optional.of(index);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("Could not index the embedded broker's retained messages ({}); Moquette matches each new subscription against "
-                    + "all of them, which slows connecting thousands of providers", e.toString());
+                    + "all of them, which slows connecting thousands of providers, and keeps every retained message a provider "
+                    + "publishes in its subtree", e.toString());
             return Optional.empty();
         }
     }
@@ -117,7 +126,21 @@ final class RetainedIndex implements IRetainedRepository {
         ByteBuf content = message.content();
         byte[] payload = new byte[content.readableBytes()];
         content.getBytes(content.readerIndex(), payload);
-        put(topic, new RetainedMessage(topic, message.fixedHeader().qosLevel(), payload));
+        if (!put(topic, new RetainedMessage(topic, message.fixedHeader().qosLevel(), payload))) {
+            notKept(topic.toString());
+        }
+    }
+
+    /** Whether a message is retained on exactly this topic (the in-process route keeps what the broker keeps). */
+    boolean holds(String topic) {
+        Level level = root;
+        for (String name : topic.split("/", -1)) {
+            level = level.below.get(name);
+            if (level == null) {
+                return false;
+            }
+        }
+        return level.message.get() != null;
     }
 
     /** Clears the topic and drops the levels that hold nothing any more, so cleared topics cost no memory. */
@@ -135,6 +158,10 @@ final class RetainedIndex implements IRetainedRepository {
         }
         if (path[names.length].message.getAndSet(null) != null) {
             count.decrementAndGet();
+            String provider = RetainRule.provider(topic.toString());
+            if (provider != null) {
+                perProvider.computeIfPresent(provider, (p, n) -> n > 1 ? n - 1 : null);
+            }
         }
         for (int i = names.length; i > 0 && path[i].message.get() == null && path[i].below.isEmpty(); i--) {
             path[i - 1].below.remove(names[i - 1], path[i]);
@@ -155,31 +182,39 @@ final class RetainedIndex implements IRetainedRepository {
         return found;
     }
 
-    private synchronized void put(Topic topic, RetainedMessage message) {
+    /** Keeps the message unless its provider has {@link #MOST_PER_PROVIDER} other topics kept; false if it did not. */
+    private synchronized boolean put(Topic topic, RetainedMessage message) {
         noteChange(topic);
-        if (levelOf(topic).message.getAndSet(message) == null) {
-            count.incrementAndGet();
+        String name = topic.toString();
+        String provider = RetainRule.provider(name);
+        boolean replaces = holds(name);
+        if (provider != null && !replaces && perProvider.getOrDefault(provider, 0) >= MOST_PER_PROVIDER) {
+            return false;
         }
+        levelOf(topic).message.set(message);
+        if (!replaces) {
+            count.incrementAndGet();
+            if (provider != null) {
+                perProvider.merge(provider, 1, Integer::sum);
+            }
+        }
+        return true;
     }
 
     private synchronized void keepUnlessChanged(RetainedMessage message) {
-        if (!RetainRule.keeps(message.getTopic().toString())
-                || changedWhileCarrying != null && changedWhileCarrying.contains(message.getTopic().toString())) {
-            return;
-        }
-        if (levelOf(message.getTopic()).message.compareAndSet(null, message)) {
-            count.incrementAndGet();
+        String name = message.getTopic().toString();
+        if (RetainRule.keeps(name) && !holds(name) && (changedWhileCarrying == null || !changedWhileCarrying.contains(name))) {
+            put(message.getTopic(), message);
         }
     }
 
     /** Says so once per provider (while fewer than {@link #MAX_WARNED} did), then at DEBUG: a flood must not flood the log. */
     private void notKept(String topic) {
-        String[] t = topic.split("/", BrokerAcl.ROOT_SEGMENTS + 3);
-        String provider = t.length > BrokerAcl.ROOT_SEGMENTS + 1 ? t[BrokerAcl.ROOT_SEGMENTS + 1] : "";
+        String provider = String.valueOf(RetainRule.provider(topic));
         if (warned.size() < MAX_WARNED && warned.add(provider)) {
             LOG.warn("Embedded MQTT broker passed on a retained message from provider '{}' on {} without keeping it: a provider's "
-                    + "retained messages are kept on {} only (docs/protocol.md)", Printable.of(provider), Printable.of(topic),
-                    RetainRule.PROVIDER_RETAINED);
+                    + "retained messages are kept on {} only, on at most {} topics (docs/protocol.md)", Printable.of(provider),
+                    Printable.of(topic), RetainRule.PROVIDER_RETAINED, MOST_PER_PROVIDER);
         } else {
             LOG.debug("Embedded MQTT broker did not keep a retained message on {}", Printable.of(topic));
         }
@@ -212,7 +247,8 @@ final class RetainedIndex implements IRetainedRepository {
 
     /**
      * Everything the filter's levels can reach; {@link Topic#match} then decides. Without
-     * recursion: a device may retain a message thousands of levels deep in its own subtree.
+     * recursion: a client that may write anywhere (the service identity, or anyone on an
+     * allowAnonymous broker) may retain a message thousands of levels deep.
      */
     private void collect(String[] filter, List<RetainedMessage> found) {
         Deque<Step> todo = new ArrayDeque<>();

@@ -107,6 +107,19 @@ class RetainedIndexTest {
         assertEquals(Set.of(p1 + "info", p1 + "presence"), topics(index, "#"));
         assertEquals(List.of("online"), payloads(index, p1 + "presence"));
 
+        for (int root = 0; root < 1000; root++) { // the broker takes any root: its presence under a thousand of them
+            String topic = "r" + root + "/v1/providers/p1/presence";
+            index.retain(new Topic(topic), retained(topic, "online"));
+        }
+        assertEquals(RetainedIndex.MOST_PER_PROVIDER, topics(index, "+/+/providers/p1/+").size(), "at most this many topics a provider");
+        index.cleanRetained(new Topic(p1 + "info"));
+        index.retain(new Topic("r999/v1/providers/p1/presence"), retained("r999/v1/providers/p1/presence", "online"));
+        assertTrue(index.holds("r999/v1/providers/p1/presence"), "a cleared topic makes room");
+        index.retain(new Topic(p1 + "presence"), retained(p1 + "presence", "offline"));
+        assertEquals(List.of("offline"), payloads(index, p1 + "presence"), "a kept topic can always be replaced");
+        index.retain(new Topic("daig/v1/providers/p2/presence"), retained("daig/v1/providers/p2/presence", "online"));
+        assertTrue(index.holds("daig/v1/providers/p2/presence"), "each provider has its own cap");
+
         index.retain(new Topic("daig/v1/coordinators/c1/projects/x/progress"), retained("daig/v1/coordinators/c1/projects/x/progress", "3/10"));
         assertEquals(List.of("3/10"), payloads(index, "daig/v1/coordinators/+/projects/+/progress"), "the coordinators' subtrees are kept");
     }
