@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -34,7 +35,10 @@ import jakarta.servlet.Servlet;
  * {@value #ALSO}, other paths of the same listener that must be served first: the coordinator
  * names its blob and project planes, whose servlets come only once their stores are up (an S3
  * bucket answers a second or more after the status page), so a requestor who uploads at the
- * ready line never meets a 404 from a plane still starting.
+ * ready line never meets a 404 from a plane still starting. A servlet of another bundle joins a
+ * product's line with {@value #WITH}: the line waits for its first pattern too (the console's pages
+ * join the coordinator's, so a browser opened at the ready line finds them), and a product without
+ * that bundle does not wait for it.
  * <p>
  * A product whose listener is still being decided names a gate in the framework property
  * {@value #AFTER}: an LDAP filter the line waits for a service to match. If that service has a
@@ -49,6 +53,8 @@ public class ReadyLine {
     public static final String NAME = "daig.ready.name";
     /** The servlet property naming other paths that must answer before the line is printed, e.g. {@code /api/v1/blobs/}. */
     public static final String ALSO = "daig.ready.also";
+    /** The property of another bundle's servlet whose first pattern a product's line waits for too, e.g. {@code daig.ready.with=coordinator}. */
+    public static final String WITH = "daig.ready.with";
     /** The framework property naming the gate: a service filter, e.g. {@code (daig.http.scheme=*)}. */
     public static final String AFTER = "daig.ready.after";
     /** The gate service's property naming the scheme the listener ends up serving ({@code http} or {@code https}). */
@@ -60,6 +66,8 @@ public class ReadyLine {
 
     private volatile String baseUrl;
     private final List<Map<String, Object>> waiting = new ArrayList<>();
+    /** The servlets that joined a line ({@value #WITH}): service id → product and path. */
+    private final Map<Object, Companion> companions = new ConcurrentHashMap<>();
     private volatile boolean active;
     private BundleContext context;
     private String gate;
@@ -91,6 +99,40 @@ public class ReadyLine {
 
     void removeServlet(Servlet servlet) {
         // nothing to undo: a line once printed stays true for this start
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(" + WITH + "=*)")
+    void addCompanion(Servlet servlet, Map<String, Object> properties) {
+        String path = probePath(firstPattern(properties.get("osgi.http.whiteboard.servlet.pattern")));
+        if (path != null) {
+            companions.put(properties.get("service.id"), new Companion(String.valueOf(properties.get(WITH)), path));
+        }
+    }
+
+    void removeCompanion(Servlet servlet, Map<String, Object> properties) {
+        companions.remove(properties.get("service.id"));
+    }
+
+    /** The paths of the servlets that joined {@code product}'s line, sorted. */
+    List<String> companionPaths(String product) {
+        return companions.values().stream().filter(c -> c.product.equals(product)).map(c -> c.path).sorted().toList();
+    }
+
+    /**
+     * The path that asks a servlet of {@code pattern} for an answer: the pattern itself, its folder
+     * for a {@code /x/*} pattern, the root for the empty one; null for an extension pattern.
+     */
+    static String probePath(String pattern) {
+        if (pattern == null || pattern.startsWith("*.")) {
+            return null;
+        }
+        if (pattern.isEmpty() || pattern.equals("/*")) {
+            return "/";
+        }
+        return pattern.endsWith("/*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+    }
+
+    private record Companion(String product, String path) {
     }
 
     @Activate
@@ -138,7 +180,7 @@ public class ReadyLine {
         try {
             String url = baseUrl + path;
             List<String> silent = List.of();
-            while (!gateOpen(url) || !answers(url) || !(silent = notServing(baseUrl, also)).isEmpty()) {
+            while (!gateOpen(url) || !answers(url) || !(silent = notServing(baseUrl, withCompanions(also, product))).isEmpty()) {
                 if (System.currentTimeMillis() > deadline || !active) {
                     LOG.warn("The {} status servlet is registered but {} did not answer{}{} within {} s", product, url,
                             gate == null ? "" : " (or nothing matched " + AFTER + "=" + gate + ")",
@@ -153,6 +195,12 @@ public class ReadyLine {
         } catch (InterruptedException stopped) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private List<String> withCompanions(List<String> also, String product) {
+        List<String> all = new ArrayList<>(also);
+        all.addAll(companionPaths(product));
+        return all;
     }
 
     /** No gate, or a service matches it and the URL has the scheme it names (if it names one). */

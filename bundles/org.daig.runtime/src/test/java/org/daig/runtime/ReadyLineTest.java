@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,41 @@ class ReadyLineTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void aServletOfAnotherBundleThatJoinsTheLineMustBeServedToo() throws IOException {
+        ReadyLine line = new ReadyLine();
+        line.addCompanion(null, Map.of("service.id", 7L, ReadyLine.WITH, "coordinator", "osgi.http.whiteboard.servlet.pattern", ""));
+        line.addCompanion(null, Map.of("service.id", 8L, ReadyLine.WITH, "coordinator",
+                "osgi.http.whiteboard.servlet.pattern", new String[] {"/console", "/console/*"}));
+        line.addCompanion(null, Map.of("service.id", 9L, ReadyLine.WITH, "provider", "osgi.http.whiteboard.servlet.pattern", "/tray/*"));
+        assertEquals(List.of("/", "/console"), line.companionPaths("coordinator"));
+        assertEquals(List.of("/tray/"), line.companionPaths("provider"));
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        answer(server, "/console", 200);
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
+            answer(server, "/", 404); // Jetty's answer while the console's root is not registered yet
+            assertEquals(List.of("/"), ReadyLine.notServing(base, line.companionPaths("coordinator")), "the console's root still answers 404");
+            server.removeContext("/");
+            answer(server, "/", 200);
+            assertEquals(List.of(), ReadyLine.notServing(base, line.companionPaths("coordinator")));
+        } finally {
+            server.stop(0);
+        }
+        line.removeCompanion(null, Map.of("service.id", 7L));
+        assertEquals(List.of("/console"), line.companionPaths("coordinator"), "a bundle that stops no longer holds the line");
+    }
+
+    @Test
+    void aPatternIsProbedAtThePathItServes() {
+        assertEquals("/", ReadyLine.probePath(""));
+        assertEquals("/", ReadyLine.probePath("/*"));
+        assertEquals("/console/", ReadyLine.probePath("/console/*"));
+        assertEquals("/api/status", ReadyLine.probePath("/api/status"));
+        assertEquals(null, ReadyLine.probePath("*.jsp"));
     }
 
     @Test

@@ -39,7 +39,8 @@ import jakarta.servlet.http.HttpServletResponse;
 @Component(service = Servlet.class, property = {
         "osgi.http.whiteboard.servlet.pattern=/console",
         "osgi.http.whiteboard.servlet.pattern=/console/*",
-        "osgi.http.whiteboard.servlet.name=daig-console" })
+        "osgi.http.whiteboard.servlet.name=daig-console",
+        "daig.ready.with=coordinator" }) // the coordinator's ready line waits until /console answers (org.daig.runtime's ReadyLine)
 public class ConsoleServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

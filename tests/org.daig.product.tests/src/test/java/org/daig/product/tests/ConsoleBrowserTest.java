@@ -173,8 +173,19 @@ class ConsoleBrowserTest {
     // ---- helpers ----
 
     private static void until(String what, Duration timeout, Supplier<Boolean> check) {
-        new WebDriverWait(driver, timeout).withMessage(what).ignoring(NoSuchElementException.class)
+        new WebDriverWait(driver, timeout).withMessage(() -> what + " (" + shown() + ")").ignoring(NoSuchElementException.class)
                 .ignoring(StaleElementReferenceException.class).until(d -> check.get());
+    }
+
+    /** What the browser shows, for a failed wait's message: its address, title and the start of the page's text. */
+    private static String shown() {
+        try {
+            String text = driver.findElement(By.tagName("body")).getText().replaceAll("\\s+", " ");
+            return "the browser is at " + driver.getCurrentUrl() + ", title '" + driver.getTitle() + "', text '"
+                    + text.substring(0, Math.min(200, text.length())) + "'";
+        } catch (RuntimeException e) {
+            return "the browser does not say what it shows: " + e.getMessage();
+        }
     }
 
     private static void screenshot(String name) throws Exception {
@@ -497,6 +508,13 @@ class ConsoleBrowserTest {
                 .set("org.apache.felix.http.cfg", "org.osgi.service.http.port", ports[1])
                 .set("org.daig.tls.cfg", "mode", "on").set("org.daig.broker.cfg", "tlsPort", ports[2]).start()) {
             assertEquals(https + "/api/status", tls.awaitLine("DAIG coordinator ready: status at (\\S+)", ProductsTest.START));
+            // at the ready line the console is served: its address alone leads to the login page (the ready line waits for it)
+            TestHttp.trust(tls.work.resolve("data/tls/ca.pem"));
+            HttpResponse<String> root = HTTP.send(HttpRequest.newBuilder(URI.create(https + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(303, root.statusCode(), "GET / at the ready line");
+            assertEquals("/console/", root.headers().firstValue("Location").orElse(""));
+            assertEquals(200, HTTP.send(HttpRequest.newBuilder(URI.create(https + "/console/login")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "GET /console/login at the ready line");
             // the browser accepts the coordinator's own certificate (acceptInsecureCerts): an operator would pin or install its CA
             driver.manage().deleteAllCookies();
             driver.get(https + "/");
